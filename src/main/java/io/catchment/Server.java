@@ -1,0 +1,115 @@
+package io.catchment;
+
+import io.catchment.collector.Auth;
+import io.catchment.collector.Collector;
+import io.catchment.collector.HttpProblem;
+import io.catchment.config.CatchmentConfig;
+import io.catchment.event.EventJson;
+import io.catchment.loader.Loader;
+import io.catchment.log.EventLog;
+import io.catchment.log.LocalLog;
+import io.catchment.metrics.Metrics;
+import io.catchment.query.QueryApi;
+import io.catchment.sink.DuckDbSink;
+import io.catchment.sink.Sink;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Catchment: log, store, loader and HTTP API, wired from config in this one place. {@link #start} opens
+ * everything in order and binds the port last; {@link #close} stops accepting, lets the loader finish its batch and
+ * closes the log and the store.
+ */
+public final class Server implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Server.class);
+
+  private final CatchmentConfig config;
+  private final Metrics metrics = new Metrics();
+  private EventLog log;
+  private Sink sink;
+  private Loader loader;
+  private Javalin app;
+
+  public Server(CatchmentConfig config) {
+    this.config = config;
+  }
+
+  public Server start() throws IOException, SQLException {
+    var c = config;
+    log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
+    sink = new DuckDbSink(c.dataDir(), c.duckdbMemoryLimit());
+    metrics.bindLog(log);
+    loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait());
+    Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
+    Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
+    QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());
+    app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.http.maxRequestSize = c.server().maxRequestBytes();
+      cfg.jetty.defaultHost = c.server().host();
+      cfg.useVirtualThreads = false;
+    });
+    app.post("/v1/events", collector::events);
+    app.post("/v1/query", query::query);
+    app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+    app.get("/readyz", ctx -> {
+      boolean ready = log.healthy() && sink.healthy();
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("status", ready ? "ready" : "not ready");
+      body.put("log", log.healthy() ? "open" : "failed");
+      body.put("store", sink.healthy() ? "open" : "closed");
+      body.put("loader_lag_records", log.endOffset() - loader.position());
+      if (loader.lastError() != null) body.put("loader_error", loader.lastError());
+      ctx.status(ready ? 200 : 503).json(body);
+    });
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    app.exception(HttpProblem.class, (e, ctx) -> {
+      if (!e.reason().equals("invalid")) metrics.rejectedRequest(e.reason());
+      if (e.body().containsKey("retry_after")) ctx.header("Retry-After", String.valueOf(e.body().get("retry_after")));
+      ctx.status(e.status()).contentType("application/json").result(json(e.body()));
+    });
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+      ctx.status(500).contentType("application/json").result(json(Map.of("error", "internal error: " + e)));
+    });
+    app.error(404, ctx -> {
+      if (ctx.result() == null) ctx.contentType("application/json").result(json(Map.of("error", "no such endpoint: "
+          + ctx.method() + " " + ctx.path())));
+    });
+    app.start(c.server().port());
+    loader.start();
+    LOG.info("Catchment listening on http://{}:{} (data in {})", c.server().host(), port(), c.dataDir().toAbsolutePath());
+    return this;
+  }
+
+  private static String json(Object o) {
+    try {
+      return EventJson.MAPPER.writeValueAsString(o);
+    } catch (IOException e) {
+      return "{\"error\":\"unrenderable error\"}";
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() throws Exception {
+    LOG.info("Catchment stopping");
+    if (app != null) app.stop();
+    if (loader != null) loader.close();
+    if (log != null) log.close();
+    if (sink != null) sink.close();
+    LOG.info("Catchment stopped");
+  }
+}

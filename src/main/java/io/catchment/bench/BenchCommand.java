@@ -1,0 +1,144 @@
+package io.catchment.bench;
+
+import io.catchment.event.EventJson;
+import io.catchment.format.NativeFormat;
+import io.catchment.loader.Loader;
+import io.catchment.log.LocalLog;
+import io.catchment.metrics.Metrics;
+import io.catchment.sink.DuckDbSink;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code catchment bench-loader}: fills a fresh log with generated events as the collector would, times the loader
+ * draining it into a fresh DuckDB store, then times DuckDB's own {@code read_json} loading the same events into one
+ * table, and prints both rates and their ratio.
+ */
+@Command(name = "bench-loader", mixinStandardHelpOptions = true,
+    description = {"Benchmark the loader (log -> DuckDB) against DuckDB's own read_json on the same events."})
+public final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--events", description = "events to generate (default: ${DEFAULT-VALUE})", defaultValue = "1000000")
+  int events;
+
+  @Option(names = "--batch-events", description = "loader batch size (default: ${DEFAULT-VALUE})", defaultValue = "50000")
+  int batchEvents;
+
+  @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    boolean temp = dir == null;
+    Path work = temp ? Files.createTempDirectory("catchment-bench") : Files.createDirectories(dir);
+    try {
+      Path ndjson = work.resolve("events.ndjson");
+      long t0 = System.nanoTime();
+      try (LocalLog log = new LocalLog(work.resolve("data/log"), 64 << 20, Long.MAX_VALUE, Duration.ZERO);
+          OutputStream raw = new BufferedOutputStream(Files.newOutputStream(ndjson), 1 << 20)) {
+        fill(log, raw);
+      }
+      System.out.printf("generated %,d events (%,d bytes canonical NDJSON) in %.1f s%n", events, Files.size(ndjson),
+          (System.nanoTime() - t0) / 1e9);
+      System.gc();
+      double ours = runLoader(work.resolve("data"));
+      double theirs = runReadJson(work, ndjson);
+      System.out.printf("RESULT loader %.0f events/s, DuckDB read_json %.0f events/s, ratio %.2f%n", ours, theirs,
+          ours / theirs);
+      long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+      System.out.printf("heap in use at end: %d MB (max %d MB)%n", heap >> 20, Runtime.getRuntime().maxMemory() >> 20);
+      return 0;
+    } finally {
+      if (temp) deleteTree(work);
+    }
+  }
+
+  private void fill(LocalLog log, OutputStream raw) throws Exception {
+    int perRecord = 100;
+    int records = (events + perRecord - 1) / perRecord;
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<?>> done = new ArrayList<>();
+    int threads = 8;
+    for (int w = 0; w < threads; w++) {
+      int worker = w;
+      done.add(pool.submit(() -> {
+        EventGenerator gen = new EventGenerator(worker + 1);
+        for (int r = worker; r < records; r += threads) {
+          int n = Math.min(perRecord, events - r * perRecord);
+          byte[] body = gen.batch(n).getBytes(StandardCharsets.UTF_8);
+          var parsed = NativeFormat.split(body, 1 << 20);
+          ByteArrayOutputStream rec = new ByteArrayOutputStream(body.length + 4096);
+          Instant now = Instant.now();
+          for (int i = 0; i < n; i++) {
+            EventJson.write(NativeFormat.toEvent(parsed.events().get(i), i, "bench", now), rec);
+            rec.write('\n');
+          }
+          byte[] bytes = rec.toByteArray();
+          log.append(bytes);
+          synchronized (raw) {
+            raw.write(bytes);
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : done) f.get();
+    pool.shutdown();
+  }
+
+  private double runLoader(Path data) throws Exception {
+    Metrics metrics = new Metrics();
+    try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ZERO);
+        DuckDbSink sink = new DuckDbSink(data, "1GB")) {
+      Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200));
+      long end = log.endOffset();
+      long t0 = System.nanoTime();
+      loader.start();
+      while (loader.position() < end) Thread.sleep(5);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      loader.close();
+      var r = sink.query("SELECT count(*) FROM events", 1, Duration.ofMinutes(1));
+      System.out.printf("loader: %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n", events,
+          r.rows().get(0).get(0), secs, events / secs, batchEvents);
+      return events / secs;
+    }
+  }
+
+  private double runReadJson(Path work, Path ndjson) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + work.resolve("baseline.duckdb"));
+        Statement s = c.createStatement()) {
+      s.execute("SET memory_limit = '1GB'");
+      long t0 = System.nanoTime();
+      s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited')");
+      double secs = (System.nanoTime() - t0) / 1e9;
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
+        rs.next();
+        System.out.printf("DuckDB read_json: %,d rows in %.2f s = %.0f rows/s%n", rs.getLong(1), secs, rs.getLong(1) / secs);
+        return rs.getLong(1) / secs;
+      }
+    }
+  }
+
+  private static void deleteTree(Path p) throws java.io.IOException {
+    try (var s = Files.walk(p)) {
+      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.catchment.bench;
+
+import java.time.Instant;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+/**
+ * Seeded synthetic product events in the native format, about 500 bytes each: 30 event names, a user pool, mixed
+ * property types (strings, integers, doubles, booleans, nested objects, arrays, timestamps) and a realistic context.
+ * Not thread-safe: one generator per thread.
+ */
+public final class EventGenerator {
+  static final String[] NAMES = {"Page Viewed", "Product Viewed", "Product Added", "Product Removed", "Cart Viewed",
+      "Checkout Started", "Checkout Step Viewed", "Payment Info Entered", "Order Completed", "Order Refunded",
+      "Signed Up", "Signed In", "Signed Out", "Search Performed", "Filter Applied", "Video Played", "Video Paused",
+      "Video Completed", "Share Clicked", "Invite Sent", "Subscription Started", "Subscription Cancelled",
+      "Trial Started", "Feature Used", "Settings Changed", "Notification Opened", "Coupon Applied", "Review Submitted",
+      "Wishlist Added", "Support Ticket Created"};
+  private static final String[] PLANS = {"free", "starter", "pro", "enterprise"};
+  private static final String[] BROWSERS = {"Chrome", "Firefox", "Safari", "Edge"};
+  private final SplittableRandom random;
+  private final String runId;
+  private long seq;
+
+  public EventGenerator(long seed) {
+    this.random = new SplittableRandom(seed);
+    this.runId = new UUID(seed, System.nanoTime()).toString().substring(0, 8);
+  }
+
+  /** Appends one event as a JSON object. */
+  public void next(StringBuilder b) {
+    int nameIdx = random.nextInt(NAMES.length);
+    int user = random.nextInt(10_000);
+    long s = seq++;
+    b.append("{\"messageId\":\"").append(runId).append('-').append(s).append('"')
+        .append(",\"type\":\"track\",\"event\":\"").append(NAMES[nameIdx]).append('"')
+        .append(",\"userId\":\"user-").append(user).append('"')
+        .append(",\"timestamp\":\"").append(Instant.ofEpochMilli(1_700_000_000_000L + s * 37)).append('"')
+        .append(",\"properties\":{\"product_id\":\"sku-").append(random.nextInt(5000)).append('"')
+        .append(",\"price\":").append(random.nextInt(100_000) / 100.0)
+        .append(",\"quantity\":").append(1 + random.nextInt(5))
+        .append(",\"currency\":\"USD\",\"plan\":\"").append(PLANS[random.nextInt(PLANS.length)]).append('"')
+        .append(",\"is_member\":").append(random.nextBoolean())
+        .append(",\"category\":{\"level1\":\"cat-").append(random.nextInt(20)).append("\",\"level2\":\"sub-")
+        .append(random.nextInt(200)).append("\"}")
+        .append(",\"tags\":[\"t").append(random.nextInt(50)).append("\",\"t").append(random.nextInt(50)).append("\"]")
+        .append(",\"step_").append(nameIdx % 3).append("\":").append(random.nextInt(10)).append('}')
+        .append(",\"context\":{\"library\":{\"name\":\"catchment-loadgen\",\"version\":\"1.0\"}")
+        .append(",\"ip\":\"10.").append(random.nextInt(256)).append('.').append(random.nextInt(256)).append(".1\"")
+        .append(",\"page\":{\"url\":\"https://shop.example.com/p/").append(random.nextInt(5000))
+        .append("\",\"referrer\":\"https://www.example.org/\"}")
+        .append(",\"userAgent\":\"Mozilla/5.0 (X11; Linux x86_64) ").append(BROWSERS[random.nextInt(4)])
+        .append("/120.0\",\"locale\":\"en-US\"}}");
+  }
+
+  /** A body of {@code n} events as NDJSON. */
+  public String batch(int n) {
+    StringBuilder b = new StringBuilder(n * 620);
+    for (int i = 0; i < n; i++) {
+      next(b);
+      b.append('\n');
+    }
+    return b.toString();
+  }
+}

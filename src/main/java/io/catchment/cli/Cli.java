@@ -1,0 +1,45 @@
+package io.catchment.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.catchment.CatchmentException;
+import io.catchment.event.EventJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Small shared bits of the client commands: finding keys the way a local user expects. */
+public final class Cli {
+  private Cli() {}
+
+  /** Exit codes: 0 success, 1 failure at run time, 2 bad usage or configuration, 3 server unreachable. */
+  public static final int FAILURE = 1;
+  public static final int USAGE = 2;
+  public static final int UNREACHABLE = 3;
+
+  /** $CATCHMENT_ADMIN_KEY, else the admin key generated under the data dir. */
+  public static String adminKey(String dataDir) {
+    String env = System.getenv("CATCHMENT_ADMIN_KEY");
+    if (env != null && !env.isBlank()) return env.trim();
+    return generated(dataDir).path("admin_key").asText();
+  }
+
+  /** $CATCHMENT_WRITE_KEY, else the first key of $CATCHMENT_WRITE_KEYS, else the first generated write key. */
+  public static String writeKey(String dataDir) {
+    String env = System.getenv("CATCHMENT_WRITE_KEY");
+    if (env != null && !env.isBlank()) return env.trim();
+    String keys = System.getenv("CATCHMENT_WRITE_KEYS");
+    if (keys != null && !keys.isBlank()) return keys.split(",")[0].split("=")[0].trim();
+    return generated(dataDir).path("write_keys").fieldNames().next();
+  }
+
+  private static JsonNode generated(String dataDir) {
+    String dir = System.getenv().getOrDefault("CATCHMENT_DATA_DIR", dataDir);
+    Path f = Path.of(dir, "keys.json");
+    try {
+      return EventJson.MAPPER.readTree(Files.readAllBytes(f));
+    } catch (IOException e) {
+      throw new CatchmentException("no key given: pass --key, set CATCHMENT_ADMIN_KEY / CATCHMENT_WRITE_KEY, or run "
+          + "next to the server's data dir (" + f + " not readable)");
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.catchment.cli;
+
+import io.catchment.Server;
+import io.catchment.config.CatchmentConfig;
+import io.catchment.config.ConfigLoader;
+import io.catchment.config.KeyStore;
+import io.catchment.config.Setting;
+import io.catchment.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code catchment serve}: runs the collector, log, loader, store and SQL API until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Run Catchment: HTTP collector, durable local log, DuckDB loader and SQL API.", "",
+        "Configuration comes from catchment.yaml (or --config), then CATCHMENT_* environment variables, then the "
+            + "options below. Settings (YAML key / environment variable, default):"},
+    footerHeading = "%n", footer = "%s")
+public final class ServeCommand implements Callable<Integer> {
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML config file (default: ./catchment.yaml if present)")
+  Path config;
+
+  @Option(names = {"-p", "--port"}, description = "HTTP port (overrides port)")
+  Integer port;
+
+  @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR", description = "data directory (overrides data_dir)")
+  Path dataDir;
+
+  /** The settings table, shown at the end of --help. */
+  public static String settingsHelp() {
+    StringBuilder b = new StringBuilder();
+    for (Setting<?> s : Settings.ALL) {
+      b.append(String.format("  %-26s %-36s %s%n      %s%n", s.key(), s.env(), s.defaultValue().isEmpty() ? "(none)" : s.defaultValue(),
+          s.description()));
+    }
+    return b.append("%nExit codes: 0 stopped cleanly, 1 failed while running, 2 invalid configuration or usage.").toString();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> overrides = new HashMap<>();
+    if (port != null) overrides.put("port", port.toString());
+    if (dataDir != null) overrides.put("data_dir", dataDir.toString());
+    Path file = config;
+    if (file == null && Files.exists(Path.of("catchment.yaml"))) file = Path.of("catchment.yaml");
+    if (file != null && !Files.isReadable(file)) {
+      System.err.println("error: config file " + file + " is not readable");
+      return Cli.USAGE;
+    }
+    CatchmentConfig cfg = new ConfigLoader(System.getenv()).load(file, overrides);
+    cfg = cfg.withKeys(KeyStore.resolve(cfg.keys(), cfg.dataDir(), msg -> {
+      System.out.print(msg);
+      System.out.flush();
+    }));
+    Server server = new Server(cfg).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(ServeCommand.class).error("Shutdown failed", e);
+      } finally {
+        stopped.countDown();
+      }
+    }, "shutdown"));
+    System.out.println("Catchment is up: http://" + displayHost(cfg.server().host()) + ":" + server.port()
+        + "  (POST /v1/events, POST /v1/query, GET /metrics; Ctrl-C to stop)");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static String displayHost(String host) {
+    return host.equals("0.0.0.0") ? "localhost" : host;
+  }
+}

@@ -1,0 +1,117 @@
+package io.catchment.collector;
+
+import io.catchment.event.Event;
+import io.catchment.event.EventJson;
+import io.catchment.format.InvalidEventException;
+import io.catchment.format.NativeFormat;
+import io.catchment.log.EventLog;
+import io.catchment.log.LogFullException;
+import io.catchment.metrics.Metrics;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/events}: authenticates, reads and decodes the body within limits, normalises every event and
+ * appends them to the log as one record, answering {@code {"accepted":N}} only once that record is durable.
+ *
+ * <p>A request is all or nothing: if any event is invalid, none is accepted and the 400 lists each invalid event's
+ * index, field and problem (the first 100). A full log answers 503 with {@code Retry-After}. Thread-safe.
+ */
+public final class Collector {
+  private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
+  private static final int MAX_REPORTED = 100;
+
+  private final EventLog log;
+  private final Auth auth;
+  private final Metrics metrics;
+  private final long maxRequestBytes;
+  private final long maxEventBytes;
+
+  public Collector(EventLog log, Auth auth, Metrics metrics, long maxRequestBytes, long maxEventBytes) {
+    this.log = log;
+    this.auth = auth;
+    this.metrics = metrics;
+    this.maxRequestBytes = maxRequestBytes;
+    this.maxEventBytes = maxEventBytes;
+  }
+
+  public void events(Context ctx) throws IOException {
+    long start = System.nanoTime();
+    String source = auth.source(ctx);
+    byte[] wire = Bodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), maxRequestBytes);
+    byte[] body = Bodies.decode(wire, ctx.header("Content-Encoding"), maxRequestBytes);
+    NativeFormat.Parsed parsed;
+    try {
+      parsed = NativeFormat.split(body, maxEventBytes);
+    } catch (InvalidEventException e) {
+      throw invalid(List.of(e), e.getMessage().contains("over the limit") ? 413 : 400, 1);
+    }
+    int n = parsed.events().size();
+    metrics.received.increment(n);
+    if (n == 0) throw HttpProblem.of(400, "empty", "the request holds no events");
+    Instant receivedAt = Instant.now();
+    ByteArrayOutputStream record = new ByteArrayOutputStream(body.length + n * 64);
+    List<InvalidEventException> errors = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      try {
+        Event e = NativeFormat.toEvent(parsed.events().get(i), i, source, receivedAt);
+        if (errors.isEmpty()) {
+          EventJson.write(e, record);
+          record.write('\n');
+        }
+      } catch (InvalidEventException e) {
+        errors.add(e);
+      }
+    }
+    if (!errors.isEmpty()) {
+      metrics.rejected("invalid", n);
+      throw invalid(errors, 400, n);
+    }
+    append(record.toByteArray(), n);
+    metrics.accepted.increment(n);
+    metrics.ackLatency.record(java.time.Duration.ofNanos(System.nanoTime() - start));
+    ctx.contentType("application/json").result("{\"accepted\":" + n + "}");
+  }
+
+  private void append(byte[] record, int n) {
+    try {
+      log.append(record);
+    } catch (LogFullException e) {
+      metrics.rejected("log_full", n);
+      throw new HttpProblem(503, "log_full", Map.of("error", "the event log is full; retry later", "retry_after", 30));
+    } catch (IOException e) {
+      LOG.error("Append of {} events to the log failed", n, e);
+      metrics.rejected("log_error", n);
+      throw new HttpProblem(503, "log_error", Map.of("error", "the event log could not store the events; retry later",
+          "retry_after", 5));
+    }
+  }
+
+  private HttpProblem invalid(List<InvalidEventException> errors, int status, int total) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    InvalidEventException first = errors.get(0);
+    body.put("error", errors.size() == 1 ? first.getMessage()
+        : errors.size() + " of " + total + " events are invalid; none was accepted");
+    if (first.index() >= 0) body.put("index", first.index());
+    if (first.field() != null) body.put("field", first.field());
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (InvalidEventException e : errors.subList(0, Math.min(MAX_REPORTED, errors.size()))) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      if (e.index() >= 0) m.put("index", e.index());
+      if (e.field() != null) m.put("field", e.field());
+      m.put("message", e.getMessage());
+      list.add(m);
+    }
+    if (errors.size() > 1 || first.index() >= 0) body.put("errors", list);
+    body.put("accepted", 0);
+    return new HttpProblem(status, status == 413 ? "too_large" : "invalid", body);
+  }
+}

@@ -1,0 +1,35 @@
+package io.catchment.collector;
+
+import io.catchment.CatchmentException;
+import java.util.Map;
+
+/** An answer other than success, with its HTTP status and JSON body; thrown by handlers, rendered in one place. */
+public final class HttpProblem extends CatchmentException {
+  private final int status;
+  private final Map<String, Object> body;
+  private final String reason;
+
+  public HttpProblem(int status, String reason, Map<String, Object> body) {
+    super(String.valueOf(body.get("error")));
+    this.status = status;
+    this.reason = reason;
+    this.body = body;
+  }
+
+  public static HttpProblem of(int status, String reason, String message) {
+    return new HttpProblem(status, reason, Map.of("error", message));
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** Short machine-readable cause, used as the metrics label. */
+  public String reason() {
+    return reason;
+  }
+
+  public Map<String, Object> body() {
+    return body;
+  }
+}

@@ -1,0 +1,29 @@
+package io.catchment.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** The whole validated configuration, immutable. Built by {@link ConfigLoader}; one record per feature. */
+public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, Loader loader, Query query,
+    String duckdbMemoryLimit) {
+
+  public record Server(String host, int port, long maxRequestBytes, long maxEventBytes) {}
+
+  /** Write keys map key to source name; the admin key reads and administers. */
+  public record Keys(Map<String, String> writeKeys, String adminKey) {}
+
+  public record Log(long segmentBytes, long maxBytes, Duration retention) {}
+
+  public record Loader(int batchEvents, Duration batchWait) {}
+
+  public record Query(int maxRows, Duration timeout) {}
+
+  public CatchmentConfig withKeys(Keys k) {
+    return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdbMemoryLimit);
+  }
+
+  public CatchmentConfig withDataDir(Path dir) {
+    return new CatchmentConfig(server, dir, keys, log, loader, query, duckdbMemoryLimit);
+  }
+}

@@ -1,0 +1,116 @@
+package io.catchment.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reads configuration from, in rising priority: defaults, the YAML file ({@code catchment.yaml} in the working
+ * directory, or the one given), environment variables ({@code CATCHMENT_*}), then command-line overrides. Everything is
+ * validated here; the first problem is reported naming the key, where it came from and what is wrong.
+ */
+public final class ConfigLoader {
+  private final Map<String, String> env;
+
+  public ConfigLoader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  public CatchmentConfig load(Path file, Map<String, String> overrides) {
+    Map<String, String> fromFile = file == null ? Map.of() : readYaml(file);
+    Map<String, String> origin = new HashMap<>();
+    Map<String, String> raw = new HashMap<>();
+    Set<String> known = Settings.ALL.stream().map(Setting::key).collect(Collectors.toSet());
+    for (String k : fromFile.keySet()) {
+      if (!known.contains(k)) throw new ConfigException("unknown key '" + k + "' in " + file + "; known keys: " + known);
+    }
+    for (Setting<?> s : Settings.ALL) {
+      String v = s.defaultValue();
+      String o = "default";
+      if (fromFile.containsKey(s.key())) {
+        v = fromFile.get(s.key());
+        o = file.toString();
+      }
+      if (env.containsKey(s.env())) {
+        v = env.get(s.env());
+        o = "environment variable " + s.env();
+      }
+      if (overrides.containsKey(s.key())) {
+        v = overrides.get(s.key());
+        o = "command line";
+      }
+      raw.put(s.key(), v);
+      origin.put(s.key(), o);
+    }
+    Parsed p = new Parsed(raw, origin);
+    long maxRequest = p.get(Settings.MAX_REQUEST_BYTES);
+    long maxEvent = p.get(Settings.MAX_EVENT_BYTES);
+    if (maxEvent > maxRequest) {
+      throw new ConfigException("invalid limits.max_event_bytes: " + maxEvent + " is larger than limits.max_request_bytes ("
+          + maxRequest + ")");
+    }
+    var keys = new CatchmentConfig.Keys(p.get(Settings.WRITE_KEYS), p.get(Settings.ADMIN_KEY));
+    if (keys.writeKeys().containsKey(keys.adminKey())) {
+      throw new ConfigException("invalid admin_key: the admin key must differ from every write key");
+    }
+    return new CatchmentConfig(
+        new CatchmentConfig.Server(p.get(Settings.HOST), p.get(Settings.PORT), maxRequest, maxEvent),
+        p.get(Settings.DATA_DIR),
+        keys,
+        new CatchmentConfig.Log(p.get(Settings.LOG_SEGMENT_BYTES), p.get(Settings.LOG_MAX_BYTES), p.get(Settings.LOG_RETENTION)),
+        new CatchmentConfig.Loader(p.get(Settings.LOADER_BATCH_EVENTS), p.get(Settings.LOADER_BATCH_WAIT)),
+        new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT)),
+        p.get(Settings.DUCKDB_MEMORY_LIMIT));
+  }
+
+  private record Parsed(Map<String, String> raw, Map<String, String> origin) {
+    <T> T get(Setting<T> s) {
+      return s.parse(raw.get(s.key()), origin.get(s.key()));
+    }
+  }
+
+  /** Flattens nested YAML maps to dotted keys; lists become comma-separated values. */
+  static Map<String, String> readYaml(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+    Map<String, String> out = new HashMap<>();
+    if (root == null || root.isMissingNode() || root.isNull()) return out;
+    if (!root.isObject()) throw new ConfigException("config file " + file + " must be a YAML mapping of keys");
+    flatten("", root, out);
+    return out;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      String k = prefix + e.getKey();
+      JsonNode v = e.getValue();
+      if (v.isObject() && !k.equals("write_keys")) {
+        flatten(k + ".", v, out);
+      } else if (v.isObject()) {
+        StringBuilder b = new StringBuilder();
+        v.fields().forEachRemaining(f -> b.append(b.length() > 0 ? "," : "").append(f.getKey()).append('=').append(f.getValue().asText()));
+        out.put(k, b.toString());
+      } else if (v.isArray()) {
+        StringBuilder b = new StringBuilder();
+        v.forEach(x -> b.append(b.length() > 0 ? "," : "").append(x.asText()));
+        out.put(k, b.toString());
+      } else {
+        out.put(k, v.isNull() ? "" : v.asText());
+      }
+    }
+  }
+}

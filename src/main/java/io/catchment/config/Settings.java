@@ -1,0 +1,81 @@
+package io.catchment.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Every configuration key Catchment reads, in one place. {@code catchment serve --help} prints this table. */
+public final class Settings {
+  private Settings() {}
+
+  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_\\-.~]{8,200}");
+  private static final Pattern SOURCE = Pattern.compile("[A-Za-z0-9_\\-.]{1,100}");
+
+  public static final Setting<Integer> PORT =
+      new Setting<>("port", "8080", "HTTP port (0 picks a free port)", Setting.intRange(0, 65535));
+  public static final Setting<String> HOST =
+      new Setting<>("host", "0.0.0.0", "address to listen on", s -> nonEmpty(s));
+  public static final Setting<Path> DATA_DIR =
+      new Setting<>("data_dir", "./data", "where the log, the DuckDB store and generated keys live", s -> Path.of(nonEmpty(s)));
+  public static final Setting<Map<String, String>> WRITE_KEYS = new Setting<>("write_keys", "",
+      "comma-separated ingestion keys, 'key' or 'key=source'; generated on first start when empty", Settings::writeKeys);
+  public static final Setting<String> ADMIN_KEY = new Setting<>("admin_key", "",
+      "key for SQL and admin endpoints; generated on first start when empty", s -> s.isEmpty() ? "" : key(s));
+  public static final Setting<Long> MAX_REQUEST_BYTES = new Setting<>("limits.max_request_bytes", "1MB",
+      "largest request body, checked on the wire and again after gzip decoding", Setting.size(1024));
+  public static final Setting<Long> MAX_EVENT_BYTES =
+      new Setting<>("limits.max_event_bytes", "32KB", "largest single event", Setting.size(64));
+  public static final Setting<Long> LOG_SEGMENT_BYTES =
+      new Setting<>("log.segment_bytes", "64MB", "size at which the log rolls to a new segment file", Setting.size(4096));
+  public static final Setting<Long> LOG_MAX_BYTES = new Setting<>("log.max_bytes", "10GB",
+      "disk quota of the log; past it the collector answers 503 with Retry-After", Setting.size(65536));
+  public static final Setting<Duration> LOG_RETENTION = new Setting<>("log.retention", "0s",
+      "how long a fully loaded segment is kept before it is deleted", Setting.duration());
+  public static final Setting<Integer> LOADER_BATCH_EVENTS = new Setting<>("loader.batch_events", "50000",
+      "most events the loader writes in one transaction", Setting.intRange(1, 10_000_000));
+  public static final Setting<Duration> LOADER_BATCH_WAIT = new Setting<>("loader.batch_wait", "500ms",
+      "longest the loader waits to fill a batch before writing what it has", Setting.duration());
+  public static final Setting<Integer> QUERY_MAX_ROWS = new Setting<>("query.max_rows", "10000",
+      "most rows /v1/query returns; the answer says when it was truncated", Setting.intRange(1, 10_000_000));
+  public static final Setting<Duration> QUERY_TIMEOUT =
+      new Setting<>("query.timeout", "30s", "a query running longer is cancelled", Setting.duration());
+  public static final Setting<String> DUCKDB_MEMORY_LIMIT = new Setting<>("duckdb.memory_limit", "512MB",
+      "DuckDB's memory_limit (outside the Java heap)", s -> nonEmpty(s));
+
+  public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
+      MAX_EVENT_BYTES, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT,
+      QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT);
+
+  private static String nonEmpty(String s) {
+    if (s == null || s.isEmpty()) throw new IllegalArgumentException("must not be empty");
+    return s;
+  }
+
+  static String key(String k) {
+    if (!KEY.matcher(k).matches()) {
+      throw new IllegalArgumentException("a key must be 8 to 200 characters of letters, digits and _-.~ (got "
+          + k.length() + " characters)");
+    }
+    return k;
+  }
+
+  private static Map<String, String> writeKeys(String s) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    if (s.isEmpty()) return keys;
+    for (String part : s.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) continue;
+      int eq = p.indexOf('=');
+      String k = key(eq < 0 ? p : p.substring(0, eq).trim());
+      String source = eq < 0 ? "default" : p.substring(eq + 1).trim();
+      if (!SOURCE.matcher(source).matches()) {
+        throw new IllegalArgumentException("source name '" + source + "' must be 1 to 100 letters, digits or _-.");
+      }
+      if (keys.put(k, source) != null) throw new IllegalArgumentException("key listed twice");
+    }
+    return keys;
+  }
+}

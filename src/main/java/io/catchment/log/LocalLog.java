@@ -1,0 +1,401 @@
+package io.catchment.log;
+
+import io.catchment.CatchmentException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded {@link EventLog}: append-only segment files in one directory, a CRC-32C per record, group commit.
+ *
+ * <p><b>Guarantees.</b> {@link #append} returns only after the record's bytes and every record before it are forced
+ * to disk ({@code fdatasync}). Concurrent appenders share one force: a single writer thread takes every record queued
+ * while the previous force ran, writes them in one go and forces once. A record is atomic: after a crash it is either
+ * wholly readable or gone, and it is never gone once acknowledged. After a failed write the writer truncates the
+ * segment back to its last durable byte and the log stays usable; if even that fails the log turns unhealthy and
+ * refuses appends until restarted. Thread-safe: any number of appenders, one reader at a time.
+ *
+ * <p><b>Recovery.</b> On open the newest segment is scanned record by record; at the first record that is torn
+ * (shorter than its length says) or corrupt (checksum mismatch, impossible length) the file is truncated there and a
+ * warning names the segment, the byte and the reason. Only the newest segment can hold an unacknowledged tail, because
+ * a segment is forced before the next one is created.
+ *
+ * <p><b>On-disk format.</b> Directory {@code log/}: segment files named by the offset of their first record, 20
+ * digits, {@code 00000000000000000000.log}; {@code committed} holds the loader's committed offset as text.
+ * <pre>
+ * segment  := header record*
+ * header   := magic "CATLOG\0\1" (8 bytes) | base offset (int64, big-endian)
+ * record   := length (int32 BE, 1..64 MiB) | crc32c of payload (int32 BE) | payload (length bytes)
+ * payload  := the events of one accepted request, canonical JSON, one per line
+ * </pre>
+ * A segment rolls once it passes {@code log.segment_bytes}. A segment is deleted when all its records are below the
+ * committed offset and it was last written more than {@code log.retention} ago. {@code log.max_bytes} bounds the sum of
+ * all segment sizes: an append past it fails with {@link LogFullException}.
+ */
+public final class LocalLog implements EventLog {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalLog.class);
+
+  private final Path dir;
+  private final long segmentBytes;
+  private final long maxBytes;
+  private final Duration retention;
+  private final FileOpener opener;
+  private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong totalBytes = new AtomicLong();
+  private final Object durable = new Object();
+  private final Thread writer;
+  private volatile long endOffset;
+  private volatile long committed;
+  private volatile IOException failure;
+  private volatile boolean closed;
+  private FileChannel writeChannel;
+  private Segment active;
+  private ReadCursor cursor;
+
+  private record Pending(byte[] payload, CompletableFuture<Long> done) {}
+
+  private record ReadCursor(long offset, Segment segment, long position) {}
+
+  public LocalLog(Path dir, long segmentBytes, long maxBytes, Duration retention) throws IOException {
+    this(dir, segmentBytes, maxBytes, retention, FileOpener.DEFAULT);
+  }
+
+  public LocalLog(Path dir, long segmentBytes, long maxBytes, Duration retention, FileOpener opener) throws IOException {
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+    this.maxBytes = maxBytes;
+    this.retention = retention;
+    this.opener = opener;
+    Files.createDirectories(dir);
+    recover();
+    writer = new Thread(this::writeLoop, "log-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  private void recover() throws IOException {
+    List<Long> bases;
+    try (Stream<Path> files = Files.list(dir)) {
+      bases = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.log"))
+          .map(n -> Long.parseLong(n.substring(0, 20))).sorted().toList();
+    }
+    Path committedFile = dir.resolve("committed");
+    committed = Files.exists(committedFile) ? Long.parseLong(Files.readString(committedFile).trim()) : 0;
+    for (int i = 0; i < bases.size(); i++) {
+      long base = bases.get(i);
+      Path p = dir.resolve(Segment.fileName(base));
+      long size = Files.size(p);
+      long records = i + 1 < bases.size() ? bases.get(i + 1) - base : -1;
+      segments.put(base, new Segment(p, base, size, records, opener));
+      totalBytes.addAndGet(size);
+    }
+    if (segments.isEmpty()) {
+      long base = committed;
+      openNewSegment(base);
+    } else {
+      Segment last = segments.lastEntry().getValue();
+      writeChannel = opener.open(last.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      Segment.Scan scan = Segment.scan(writeChannel, last.base);
+      if (scan.problem() != null && scan.validBytes() < Segment.HEADER_BYTES) {
+        LOG.warn("Log segment {} has no valid header ({}); rewriting it empty", last.path, scan.problem());
+        writeChannel.truncate(0);
+        writeChannel.write(Segment.header(last.base), 0);
+        writeChannel.force(true);
+        scan = new Segment.Scan(0, Segment.HEADER_BYTES, null);
+      } else if (scan.problem() != null) {
+        long dropped = writeChannel.size() - scan.validBytes();
+        LOG.warn("Log segment {}: {}; truncating to {} bytes ({} bytes of unacknowledged tail discarded)",
+            last.path, scan.problem(), scan.validBytes(), dropped);
+        writeChannel.truncate(scan.validBytes());
+        writeChannel.force(true);
+      }
+      totalBytes.addAndGet(scan.validBytes() - last.size);
+      last.size = scan.validBytes();
+      last.records = scan.records();
+      writeChannel.position(last.size);
+      active = last;
+    }
+    endOffset = active.end();
+    if (committed > endOffset) {
+      throw new CatchmentException("log directory " + dir + " is inconsistent: committed offset " + committed
+          + " is past the last record " + endOffset);
+    }
+    LOG.info("Log open at {}: offsets {}..{}, committed {}, {} segments, {} bytes", dir, startOffset(), endOffset,
+        committed, segments.size(), totalBytes.get());
+  }
+
+  private void openNewSegment(long base) throws IOException {
+    Path p = dir.resolve(Segment.fileName(base));
+    FileChannel ch = opener.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    ch.write(Segment.header(base), 0);
+    ch.force(true);
+    ch.position(Segment.HEADER_BYTES);
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException ignored) {
+      // some file systems cannot open a directory for fsync; the record fsyncs still hold
+    }
+    if (writeChannel != null) writeChannel.close();
+    writeChannel = ch;
+    Segment s = new Segment(p, base, Segment.HEADER_BYTES, 0, opener);
+    segments.put(base, s);
+    totalBytes.addAndGet(Segment.HEADER_BYTES);
+    active = s;
+  }
+
+  @Override
+  public long append(byte[] record) throws IOException {
+    if (record.length == 0 || record.length > Segment.MAX_RECORD_BYTES) {
+      throw new IllegalArgumentException("record size " + record.length + " outside 1.." + Segment.MAX_RECORD_BYTES);
+    }
+    IOException f = failure;
+    if (f != null) throw new IOException("log is unhealthy after an earlier failure", f);
+    if (closed) throw new IOException("log is closed");
+    long bytes = record.length + Segment.RECORD_HEADER_BYTES;
+    if (totalBytes.addAndGet(bytes) > maxBytes) {
+      totalBytes.addAndGet(-bytes);
+      throw new LogFullException("log quota of " + maxBytes + " bytes reached (" + totalBytes.get()
+          + " bytes in use); the loader is behind");
+    }
+    Pending p = new Pending(record, new CompletableFuture<>());
+    queue.add(p);
+    try {
+      return p.done.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for durability", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) throw new IOException(io.getMessage(), io);
+      throw new IOException("append failed", e.getCause());
+    }
+  }
+
+  private void writeLoop() {
+    List<Pending> group = new ArrayList<>();
+    ByteBuffer header = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
+    while (!closed || !queue.isEmpty()) {
+      group.clear();
+      try {
+        Pending first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (first == null) continue;
+        group.add(first);
+        queue.drainTo(group, 10_000);
+      } catch (InterruptedException e) {
+        continue;
+      }
+      writeGroup(group, header);
+    }
+  }
+
+  private void writeGroup(List<Pending> group, ByteBuffer header) {
+    long[] offsets = new long[group.size()];
+    long next = endOffset;
+    try {
+      if (failure != null) throw new IOException("log is unhealthy after an earlier failure", failure);
+      long pos = active.size;
+      for (int i = 0; i < group.size(); i++) {
+        byte[] payload = group.get(i).payload;
+        if (pos >= segmentBytes && next > active.base) {
+          writeChannel.force(false);
+          publish(pos, next);
+          openNewSegment(next);
+          pos = active.size;
+        }
+        header.clear();
+        header.putInt(payload.length).putInt(Segment.crc(payload)).flip();
+        ByteBuffer body = ByteBuffer.wrap(payload);
+        while (header.hasRemaining() || body.hasRemaining()) writeChannel.write(new ByteBuffer[] {header, body});
+        pos += Segment.RECORD_HEADER_BYTES + payload.length;
+        offsets[i] = next++;
+      }
+      writeChannel.force(false);
+      publish(pos, next);
+      for (int i = 0; i < group.size(); i++) group.get(i).done.complete(offsets[i]);
+    } catch (IOException | RuntimeException e) {
+      IOException io = e instanceof IOException x ? x : new IOException(e);
+      rollBack(group, io);
+    }
+  }
+
+  private void publish(long pos, long next) {
+    active.size = pos;
+    active.records = next - active.base;
+    synchronized (durable) {
+      endOffset = next;
+      durable.notifyAll();
+    }
+  }
+
+  /** Cuts the active segment back to its last durable byte and fails the group; marks the log failed if it can't. */
+  private void rollBack(List<Pending> group, IOException cause) {
+    long bytes = 0;
+    for (Pending p : group) bytes += p.payload.length + Segment.RECORD_HEADER_BYTES;
+    totalBytes.addAndGet(-bytes);
+    try {
+      writeChannel.truncate(active.size);
+      writeChannel.position(active.size);
+      writeChannel.force(true);
+      LOG.warn("Log write failed; {} records not acknowledged, segment {} cut back to {} bytes", group.size(),
+          active.path, active.size, cause);
+    } catch (IOException | RuntimeException again) {
+      failure = cause;
+      LOG.error("Log write failed and the segment {} could not be cut back; refusing appends until restart",
+          active.path, again);
+    }
+    for (Pending p : group) p.done.completeExceptionally(cause);
+  }
+
+  @Override
+  public synchronized List<LogRecord> read(long from, int max, Duration wait) throws IOException, InterruptedException {
+    if (from < startOffset()) {
+      throw new CatchmentException("offset " + from + " was already deleted; the log starts at " + startOffset());
+    }
+    if (from >= endOffset) {
+      long deadline = System.nanoTime() + wait.toNanos();
+      synchronized (durable) {
+        while (from >= endOffset && !closed) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) return List.of();
+          durable.wait(left / 1_000_000 + 1);
+        }
+      }
+    }
+    ReadCursor c = cursor != null && cursor.offset == from && segments.containsKey(cursor.segment.base)
+        ? cursor : seek(from);
+    List<LogRecord> out = new ArrayList<>();
+    Segment seg = c.segment;
+    long pos = c.position;
+    long off = from;
+    ByteBuffer rh = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
+    while (out.size() < max && off < endOffset) {
+      if (off >= seg.end()) {
+        seg = segments.get(off);
+        if (seg == null) break;
+        pos = Segment.HEADER_BYTES;
+      }
+      rh.clear();
+      Segment.readFully(seg.reader(), rh, pos);
+      rh.flip();
+      int len = rh.getInt();
+      int crc = rh.getInt();
+      ByteBuffer payload = ByteBuffer.allocate(len);
+      Segment.readFully(seg.reader(), payload, pos + Segment.RECORD_HEADER_BYTES);
+      if (Segment.crc(payload.array()) != crc) {
+        throw new CatchmentException("corrupt log record at offset " + off + " (segment " + seg.path + ", byte " + pos
+            + "): checksum mismatch");
+      }
+      out.add(new LogRecord(off, payload.array()));
+      pos += Segment.RECORD_HEADER_BYTES + len;
+      off++;
+    }
+    cursor = new ReadCursor(off, seg, pos);
+    return out;
+  }
+
+  private ReadCursor seek(long offset) throws IOException {
+    Segment seg = segments.floorEntry(offset).getValue();
+    long pos = Segment.HEADER_BYTES;
+    ByteBuffer rh = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
+    for (long o = seg.base; o < offset; o++) {
+      rh.clear();
+      Segment.readFully(seg.reader(), rh, pos);
+      rh.flip();
+      pos += Segment.RECORD_HEADER_BYTES + rh.getInt();
+    }
+    return new ReadCursor(offset, seg, pos);
+  }
+
+  @Override
+  public void commit(long next) throws IOException {
+    if (next <= committed) return;
+    if (next > endOffset) throw new IllegalArgumentException("commit " + next + " is past the end " + endOffset);
+    committed = next;
+    Path tmp = dir.resolve("committed.tmp");
+    Files.writeString(tmp, Long.toString(next), StandardCharsets.US_ASCII);
+    Files.move(tmp, dir.resolve("committed"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    deleteLoaded();
+  }
+
+  /** Deletes segments that are fully committed and older than the retention. Never the active one. */
+  public synchronized void deleteLoaded() throws IOException {
+    Instant cutoff = Instant.now().minus(retention);
+    for (Segment s : segments.values()) {
+      if (s == active || s.end() > committed) break;
+      if (Files.getLastModifiedTime(s.path).toInstant().isAfter(cutoff)) break;
+      s.closeReader();
+      Files.deleteIfExists(s.path);
+      segments.remove(s.base);
+      totalBytes.addAndGet(-s.size);
+      LOG.debug("Deleted loaded segment {}", s.path);
+    }
+  }
+
+  @Override
+  public long committedOffset() {
+    return committed;
+  }
+
+  @Override
+  public long endOffset() {
+    return endOffset;
+  }
+
+  @Override
+  public long startOffset() {
+    return segments.firstKey();
+  }
+
+  @Override
+  public long sizeBytes() {
+    return totalBytes.get();
+  }
+
+  @Override
+  public boolean healthy() {
+    return failure == null && !closed;
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    synchronized (durable) {
+      durable.notifyAll();
+    }
+    try {
+      writer.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      for (Segment s : segments.values()) s.closeReader();
+      if (writeChannel != null) writeChannel.close();
+    }
+  }
+
+  Path directory() {
+    return dir;
+  }
+
+  static UncheckedIOException unchecked(IOException e) {
+    return new UncheckedIOException(e);
+  }
+}

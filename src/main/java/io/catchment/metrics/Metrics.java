@@ -1,0 +1,62 @@
+package io.catchment.metrics;
+
+import io.catchment.log.EventLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Every metric Catchment exports, in one place, named as Prometheus shows them. Thread-safe. */
+public final class Metrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> rowsWritten = new ConcurrentHashMap<>();
+  public final Counter received = Counter.builder("catchment.events.received")
+      .description("events in requests that reached the collector").register(registry);
+  public final Counter accepted = Counter.builder("catchment.events.accepted")
+      .description("events acknowledged durable in the log").register(registry);
+  public final Counter loaded = Counter.builder("catchment.events.loaded")
+      .description("events committed to the store").register(registry);
+  public final Counter schemaChanges = Counter.builder("catchment.schema.changes")
+      .description("tables created, columns added or widened").register(registry);
+  public final DistributionSummary batchEvents = DistributionSummary.builder("catchment.loader.batch.events")
+      .description("events per loader batch").register(registry);
+  public final Timer batchLatency = Timer.builder("catchment.loader.batch.latency")
+      .description("time to write one loader batch to the store").publishPercentiles(0.5, 0.99).register(registry);
+  public final Timer ackLatency = Timer.builder("catchment.collector.ack.latency")
+      .description("time from request start to durable acknowledgement").publishPercentiles(0.5, 0.99).register(registry);
+  public final AtomicLong loaderOffset = new AtomicLong();
+
+  public void rejected(String reason, long events) {
+    rejected.computeIfAbsent(reason, r -> Counter.builder("catchment.events.rejected").tag("reason", r)
+        .description("events refused with a 4xx/503, by reason").register(registry)).increment(events);
+  }
+
+  /** A request refused before its events could be counted (auth, size, encoding). */
+  public void rejectedRequest(String reason) {
+    rejectedRequests.computeIfAbsent(reason, r -> Counter.builder("catchment.requests.rejected").tag("reason", r)
+        .description("requests refused with a 4xx/503, by reason").register(registry)).increment();
+  }
+
+  public void rowsWritten(String table, long rows) {
+    rowsWritten.computeIfAbsent(table, t -> Counter.builder("catchment.rows.written").tag("table", t)
+        .description("rows committed, per table").register(registry)).increment(rows);
+  }
+
+  public void bindLog(EventLog log) {
+    Gauge.builder("catchment.log.bytes", log, EventLog::sizeBytes).description("bytes of log segments on disk")
+        .baseUnit("bytes").register(registry);
+    Gauge.builder("catchment.log.lag.records", log, l -> l.endOffset() - loaderOffset.get())
+        .description("log records not yet loaded into the store").register(registry);
+    Gauge.builder("catchment.log.end.offset", log, EventLog::endOffset).register(registry);
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}

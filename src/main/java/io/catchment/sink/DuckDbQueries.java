@@ -1,0 +1,117 @@
+package io.catchment.sink;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Runs guarded read-only queries on connections duplicated from the store's, each with a row limit and a timeout
+ * (the statement is cancelled when it runs out). Values come back JSON-ready: numbers and booleans as such, times as
+ * ISO-8601 text, JSON columns as their text, lists as lists, blobs as base64. Thread-safe.
+ */
+final class DuckDbQueries {
+  private final DuckDBConnection conn;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "query-timeout");
+    t.setDaemon(true);
+    return t;
+  });
+
+  DuckDbQueries(DuckDBConnection conn) {
+    this.conn = conn;
+  }
+
+  QueryResult run(String sql, int maxRows, Duration timeout) {
+    long start = System.nanoTime();
+    try (Connection c = conn.duplicate()) {
+      DuckDbQueryGuard.check(c, sql);
+      try (Statement st = c.createStatement()) {
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> cancel = timer.schedule(() -> {
+          timedOut.set(true);
+          try {
+            st.cancel();
+          } catch (SQLException ignored) {
+            // the statement finished meanwhile
+          }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try (ResultSet rs = st.executeQuery(sql)) {
+          return read(rs, maxRows, start);
+        } catch (SQLException e) {
+          if (timedOut.get()) {
+            throw new QueryException(QueryException.Reason.TIMEOUT, "query cancelled after the " + timeout.toSeconds()
+                + "s timeout (query.timeout)");
+          }
+          throw e;
+        } finally {
+          cancel.cancel(false);
+        }
+      }
+    } catch (SQLException e) {
+      throw new QueryException(QueryException.Reason.INVALID, firstLine(e.getMessage()));
+    }
+  }
+
+  private static QueryResult read(ResultSet rs, int maxRows, long start) throws SQLException {
+    ResultSetMetaData md = rs.getMetaData();
+    int n = md.getColumnCount();
+    List<QueryResult.Column> cols = new ArrayList<>(n);
+    for (int i = 1; i <= n; i++) cols.add(new QueryResult.Column(md.getColumnName(i), md.getColumnTypeName(i)));
+    List<List<Object>> rows = new ArrayList<>();
+    boolean truncated = false;
+    while (rs.next()) {
+      if (rows.size() == maxRows) {
+        truncated = true;
+        break;
+      }
+      Object[] row = new Object[n];
+      for (int i = 1; i <= n; i++) row[i - 1] = value(rs.getObject(i));
+      rows.add(Arrays.asList(row));
+    }
+    return new QueryResult(cols, rows, truncated, (System.nanoTime() - start) / 1_000_000);
+  }
+
+  static Object value(Object v) throws SQLException {
+    if (v == null || v instanceof Boolean || v instanceof String) return v;
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) return v;
+    if (v instanceof Double d) return d.isNaN() || d.isInfinite() ? d.toString() : d;
+    if (v instanceof Float f) return f.isNaN() || f.isInfinite() ? f.toString() : f;
+    if (v instanceof BigDecimal || v instanceof BigInteger) return v;
+    if (v instanceof byte[] b) return Base64.getEncoder().encodeToString(b);
+    if (v instanceof java.sql.Blob b) return Base64.getEncoder().encodeToString(b.getBytes(1, (int) b.length()));
+    if (v instanceof Array a) {
+      List<Object> out = new ArrayList<>();
+      for (Object o : (Object[]) a.getArray()) out.add(value(o));
+      return out;
+    }
+    if (v instanceof java.sql.Timestamp t) return t.toInstant().toString();
+    if (v instanceof java.time.OffsetDateTime t) return t.toInstant().toString();
+    return v.toString();
+  }
+
+  static String firstLine(String s) {
+    if (s == null) return "query failed";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  void close() {
+    timer.shutdownNow();
+  }
+}

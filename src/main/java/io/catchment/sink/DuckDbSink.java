@@ -1,0 +1,246 @@
+package io.catchment.sink;
+
+import io.catchment.schema.ColumnType;
+import io.catchment.schema.Names;
+import io.catchment.schema.SchemaChange;
+import io.catchment.schema.TableSchema;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded {@link Sink}: one DuckDB database file, {@code DATA_DIR/catchment.duckdb}.
+ *
+ * <p>Writes stage each table's rows as a CSV file under {@code DATA_DIR/staging} and load it with {@code read_csv}
+ * inside the same transaction as the schema changes and the consumer offset ({@code _catchment_offsets}). The database
+ * is opened with external access disabled except for the staging directory, and its configuration locked, so queries
+ * cannot read or write other files. One writer thread; queries run concurrently on duplicated connections (MVCC: they
+ * see committed batches only).
+ */
+public final class DuckDbSink implements Sink {
+  private static final Logger LOG = LoggerFactory.getLogger(DuckDbSink.class);
+  private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
+
+  private final DuckDBConnection conn;
+  private final Path staging;
+  private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
+  private final DuckDbQueries queries;
+  private volatile boolean open = true;
+  private long stageSeq;
+
+  public DuckDbSink(Path dataDir, String memoryLimit) throws SQLException, IOException {
+    Files.createDirectories(dataDir);
+    staging = dataDir.resolve("staging").toAbsolutePath();
+    Path tmp = dataDir.resolve("tmp").toAbsolutePath();
+    recreate(staging);
+    Files.createDirectories(tmp);
+    Path file = dataDir.resolve("catchment.duckdb").toAbsolutePath();
+    conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file);
+    try (Statement s = conn.createStatement()) {
+      s.execute("SET GLOBAL TimeZone = 'UTC'");
+      s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
+      s.execute("SET temp_directory = '" + tmp.toString().replace("'", "''") + "'");
+      s.execute("SET allowed_directories = ['" + staging.toString().replace("'", "''") + "/']");
+      s.execute("SET autoinstall_known_extensions = false");
+      s.execute("SET autoload_known_extensions = false");
+      s.execute("SET enable_external_access = false");
+      s.execute("SET lock_configuration = true");
+      s.execute("CREATE TABLE IF NOT EXISTS _catchment_offsets (consumer VARCHAR PRIMARY KEY, next_offset BIGINT)");
+      s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
+          + "table_name VARCHAR, column_name VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR, "
+          + "reason VARCHAR, event_id VARCHAR)");
+    }
+    conn.setAutoCommit(false);
+    conn.commit();
+    reloadCatalog();
+    queries = new DuckDbQueries(conn);
+    LOG.info("DuckDB store open at {} ({} tables)", file, catalog.size());
+  }
+
+  private static void recreate(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path p : files.toList()) Files.deleteIfExists(p);
+      }
+    }
+    Files.createDirectories(dir);
+  }
+
+  private void reloadCatalog() throws SQLException {
+    Map<String, Map<String, ColumnType>> tables = new LinkedHashMap<>();
+    try (Statement s = conn.createStatement();
+        ResultSet rs = s.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns "
+            + "WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY table_name, ordinal_position")) {
+      while (rs.next()) {
+        tables.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
+            .put(rs.getString(2), ColumnType.fromSql(rs.getString(3)));
+      }
+    }
+    conn.commit();
+    catalog.clear();
+    tables.forEach((t, cols) -> catalog.put(t, new TableSchema(t, cols)));
+  }
+
+  @Override
+  public Map<String, TableSchema> catalog() {
+    return catalog;
+  }
+
+  @Override
+  public long loadedOffset(String consumer) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT next_offset FROM _catchment_offsets WHERE consumer = ?")) {
+      ps.setString(1, consumer);
+      try (ResultSet rs = ps.executeQuery()) {
+        long v = rs.next() ? rs.getLong(1) : -1;
+        conn.commit();
+        return v;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the loader offset from DuckDB", e);
+    }
+  }
+
+  @Override
+  public synchronized void write(List<SchemaChange> changes, List<TableBatch> batches, String consumer, long nextOffset)
+      throws SinkException {
+    List<Path> staged = new ArrayList<>();
+    try (Statement s = conn.createStatement()) {
+      applySchema(s, changes);
+      for (TableBatch b : batches) {
+        if (b.rows().isEmpty()) continue;
+        List<ColumnType> types = b.types(catalog.get(b.table()).columns());
+        Path file = staging.resolve(b.table() + "-" + (stageSeq++) + ".csv");
+        staged.add(file);
+        CsvStage.write(file, b, types);
+        s.execute(insertSql(b, types, file));
+      }
+      try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
+        ps.setString(1, consumer);
+        ps.setLong(2, nextOffset);
+        ps.execute();
+      }
+      conn.commit();
+      for (SchemaChange c : changes) {
+        SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
+            c.reason(), c.eventId());
+      }
+    } catch (SQLException | IOException | RuntimeException e) {
+      rollback();
+      throw new SinkException("DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(), e, true);
+    } finally {
+      for (Path p : staged) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // the staging directory is emptied again on the next start
+        }
+      }
+    }
+  }
+
+  private void rollback() {
+    try {
+      conn.rollback();
+      reloadCatalog();
+    } catch (SQLException e) {
+      LOG.error("DuckDB rollback failed", e);
+    }
+  }
+
+  /** Applies changes in order; a table created in this batch is created with its final columns in one statement. */
+  private void applySchema(Statement s, List<SchemaChange> changes) throws SQLException {
+    Set<String> created = new HashSet<>();
+    for (SchemaChange c : changes) {
+      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) created.add(c.table());
+    }
+    for (String t : created) {
+      TableSchema schema = catalog.get(t);
+      StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(Names.quote(t)).append(" (");
+      schema.columns().forEach((col, type) -> ddl.append(Names.quote(col)).append(' ').append(type.sql).append(", "));
+      ddl.append("loaded_at TIMESTAMPTZ DEFAULT current_timestamp)");
+      s.execute(ddl.toString());
+      schema.columns().put("loaded_at", ColumnType.TIMESTAMP);
+    }
+    for (SchemaChange c : changes) {
+      String table = Names.quote(c.table());
+      if (c.kind() == SchemaChange.Kind.ADD_COLUMN && !created.contains(c.table())) {
+        s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + Names.quote(c.column()) + " " + c.newType().sql);
+      } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN && !created.contains(c.table())) {
+        s.execute("ALTER TABLE " + table + " ALTER COLUMN " + Names.quote(c.column()) + " SET DATA TYPE " + c.newType().sql);
+      }
+    }
+    if (changes.isEmpty()) return;
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO _schema_changes (table_name, column_name, change, "
+        + "old_type, new_type, reason, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      for (SchemaChange c : changes) {
+        ps.setString(1, c.table());
+        ps.setString(2, c.column());
+        ps.setString(3, c.kind().name());
+        ps.setString(4, c.oldType() == null ? null : c.oldType().sql);
+        ps.setString(5, c.newType() == null ? null : c.newType().sql);
+        ps.setString(6, c.reason());
+        ps.setString(7, c.eventId());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static String insertSql(TableBatch b, List<ColumnType> types, Path file) {
+    StringBuilder cols = new StringBuilder();
+    StringBuilder spec = new StringBuilder();
+    for (int i = 0; i < types.size(); i++) {
+      String c = b.columns().get(i);
+      if (i > 0) {
+        cols.append(", ");
+        spec.append(", ");
+      }
+      cols.append(Names.quote(c));
+      spec.append('\'').append(c).append("': '").append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
+          .append('\'');
+    }
+    return "INSERT INTO " + Names.quote(b.table()) + " (" + cols + ") SELECT * FROM read_csv('"
+        + file.toString().replace("'", "''") + "', header = false, auto_detect = false, delim = ',', quote = '\"', "
+        + "escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, columns = {" + spec + "})";
+  }
+
+  @Override
+  public QueryResult query(String sql, int maxRows, Duration timeout) {
+    if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
+    return queries.run(sql, maxRows, timeout);
+  }
+
+  @Override
+  public boolean healthy() {
+    return open;
+  }
+
+  @Override
+  public void close() {
+    open = false;
+    queries.close();
+    try {
+      conn.close();
+    } catch (SQLException e) {
+      LOG.warn("Closing DuckDB failed", e);
+    }
+  }
+}

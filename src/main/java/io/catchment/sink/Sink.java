@@ -1,0 +1,32 @@
+package io.catchment.sink;
+
+import io.catchment.schema.SchemaChange;
+import io.catchment.schema.TableSchema;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A columnar store the loader writes to and the query API reads from.
+ *
+ * <p>Guarantees: {@link #write} is atomic: its schema changes, rows and the consumer's next offset all commit together
+ * or not at all, so a consumer that resumes from {@link #loadedOffset} neither skips nor repeats a record. After a
+ * failed write the catalog is reloaded from the store. Writes come from one thread; queries from any.
+ */
+public interface Sink extends Closeable {
+
+  /** Tables and their columns as the store has them now (metadata tables, starting with {@code _}, left out). */
+  Map<String, TableSchema> catalog();
+
+  /** The next log offset the consumer should read, or -1 when it never committed. */
+  long loadedOffset(String consumer);
+
+  /** Applies {@code changes}, appends {@code batches} and records {@code nextOffset} for {@code consumer}, atomically. */
+  void write(List<SchemaChange> changes, List<TableBatch> batches, String consumer, long nextOffset) throws SinkException;
+
+  /** Runs one read-only statement, returning at most {@code maxRows} rows. */
+  QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;
+
+  boolean healthy();
+}
