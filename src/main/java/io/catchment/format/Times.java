@@ -1,7 +1,7 @@
 package io.catchment.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.catchment.schema.Flattener;
+
 import java.time.Instant;
 
 /** Reads event times from JSON: ISO-8601 strings, or epoch numbers (seconds, or milliseconds above 10^11). */
@@ -16,7 +16,7 @@ public final class Times {
     if (n == null || n.isNull() || n.isMissingNode()) return null;
     Instant t = null;
     if (n.isTextual()) {
-      t = Flattener.parseTime(n.textValue());
+      t = io.catchment.schema.Flattener.parseTime(n.textValue());
     } else if (n.isNumber()) {
       double v = n.doubleValue();
       if (Math.abs(v) < 1e15) {

@@ -1,7 +1,5 @@
 package io.catchment.loader;
 
-import io.catchment.event.Event;
-import io.catchment.event.EventJson;
 import io.catchment.log.EventLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.schema.Field;
@@ -17,17 +15,25 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves events from the log into the store: reads a micro-batch (up to {@code batchEvents}, or whatever arrived
- * within {@code batchWait}), routes and flattens each event, resolves columns, and hands the batch to
- * {@link Sink#write}, which commits rows, schema changes and the next offset together. Only then is the log
- * committed. A failed write is retried with backoff (from 100 ms up to 30 s) and never skipped, so the log holds the
- * backlog while the store is away. Runs on its own thread; {@link #close} stops it after the current batch.
+ * Moves events from the log into the store, in two stages on two threads so parsing overlaps writing:
+ * <ol>
+ *   <li><b>prepare</b> ({@code loader}): reads a micro-batch (up to {@code batchEvents} events, or whatever arrived
+ *       within {@code batchWait}), routes and flattens each event and resolves its columns, extending the catalog;
+ *   <li><b>write</b> ({@code loader-write}): hands the batch to {@link Sink#write}, which commits schema changes, rows
+ *       and the next offset in one transaction, then commits the log.
+ * </ol>
+ * At most one prepared batch waits between them. A failed write is retried with the same batch, with backoff from
+ * 100 ms up to 30 s, and never skipped, so the log holds the backlog while the store is away. {@link #close} stops
+ * after the batches in hand are written.
  */
-public final class Loader implements Runnable, AutoCloseable {
+public final class Loader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
   public static final String CONSUMER = "loader";
 
@@ -36,10 +42,18 @@ public final class Loader implements Runnable, AutoCloseable {
   private final Metrics metrics;
   private final int batchEvents;
   private final Duration batchWait;
-  private final Thread thread;
+  private final Router router = new Router();
+  private final BlockingQueue<Prepared> handoff = new ArrayBlockingQueue<>(1);
+  private final Thread preparer = new Thread(this::prepareLoop, "loader");
+  private final Thread writer = new Thread(this::writeLoop, "loader-write");
   private volatile boolean running = true;
+  private volatile boolean preparing = true;
   private volatile long next;
   private volatile String lastError;
+  private long readFrom;
+
+  /** A batch ready to write: everything {@link Sink#write} needs, read-only from here on. */
+  record Prepared(List<SchemaChange> changes, List<TableBatch> batches, long nextOffset, int events, long startNanos) {}
 
   public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait) {
     this.log = log;
@@ -49,13 +63,14 @@ public final class Loader implements Runnable, AutoCloseable {
     this.batchWait = batchWait;
     long stored = sink.loadedOffset(CONSUMER);
     this.next = stored >= 0 ? stored : log.startOffset();
+    this.readFrom = next;
     metrics.loaderOffset.set(next);
-    this.thread = new Thread(this, "loader");
   }
 
   public void start() {
     LOG.info("Loader starting at log offset {} (log end {})", next, log.endOffset());
-    thread.start();
+    preparer.start();
+    writer.start();
   }
 
   /** Next log offset to load; everything below it is in the store. */
@@ -67,38 +82,78 @@ public final class Loader implements Runnable, AutoCloseable {
     return lastError;
   }
 
-  @Override
-  public void run() {
+  private void prepareLoop() {
     long backoff = 100;
-    List<EventLog.LogRecord> pending = new ArrayList<>();
-    while (running) {
+    try {
+      while (running) {
+        try {
+          List<EventLog.LogRecord> records = fill();
+          if (records.isEmpty()) continue;
+          Prepared p = prepare(records);
+          readFrom = p.nextOffset();
+          while (running && !handoff.offer(p, 100, TimeUnit.MILLISECONDS)) {
+            // the writer is busy with the previous batch
+          }
+          backoff = 100;
+        } catch (InterruptedException e) {
+          return;
+        } catch (IOException | RuntimeException e) {
+          lastError = e.getMessage();
+          LOG.error("Loader failed reading the log at offset {}, retrying in {} ms", readFrom, backoff, e);
+          sleep(backoff);
+          backoff = Math.min(backoff * 2, 30_000);
+        }
+      }
+    } finally {
+      preparing = false;
+    }
+  }
+
+  private void writeLoop() {
+    while (preparing || !handoff.isEmpty()) {
+      Prepared p;
       try {
-        if (pending.isEmpty()) fill(pending);
-        if (pending.isEmpty()) continue;
-        load(pending);
-        pending.clear();
-        backoff = 100;
-        lastError = null;
+        p = handoff.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (p != null) write(p);
+    }
+  }
+
+  private void write(Prepared p) {
+    long backoff = 100;
+    while (true) {
+      try {
+        sink.write(p.changes(), p.batches(), CONSUMER, p.nextOffset());
+        break;
       } catch (SinkException e) {
         lastError = e.getMessage();
-        LOG.warn("Store write failed, retrying in {} ms with the same {} records", backoff, pending.size(), e);
-        sleep(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
-      } catch (InterruptedException e) {
-        if (!running) break;
-      } catch (IOException | RuntimeException e) {
-        lastError = e.getMessage();
-        LOG.error("Loader failed reading the log at offset {}, retrying in {} ms", next, backoff, e);
-        pending.clear();
+        LOG.warn("Store write failed, retrying the same {} events in {} ms", p.events(), backoff, e);
         sleep(backoff);
         backoff = Math.min(backoff * 2, 30_000);
       }
     }
+    lastError = null;
+    next = p.nextOffset();
+    metrics.loaderOffset.set(next);
+    try {
+      log.commit(next);
+    } catch (IOException e) {
+      LOG.warn("Could not record the committed offset {} in the log (the store has it)", next, e);
+    }
+    metrics.loaded.increment(p.events());
+    metrics.batchEvents.record(p.events());
+    metrics.schemaChanges.increment(p.changes().size());
+    p.batches().forEach(b -> metrics.rowsWritten(b.table(), b.rows().size()));
+    metrics.batchLatency.record(Duration.ofNanos(System.nanoTime() - p.startNanos()));
+    LOG.debug("Loaded {} events up to offset {}", p.events(), next);
   }
 
-  private void fill(List<EventLog.LogRecord> out) throws IOException, InterruptedException {
+  private List<EventLog.LogRecord> fill() throws IOException, InterruptedException {
+    List<EventLog.LogRecord> out = new ArrayList<>();
     long deadline = System.nanoTime() + batchWait.toNanos();
-    long from = next;
+    long from = readFrom;
     int events = 0;
     while (running && events < batchEvents) {
       long left = deadline - System.nanoTime();
@@ -111,10 +166,11 @@ public final class Loader implements Runnable, AutoCloseable {
       out.addAll(got);
       from = got.get(got.size() - 1).offset() + 1;
     }
+    return out;
   }
 
-  /** Parses, routes and writes {@code records} as one store transaction, then commits the log. */
-  void load(List<EventLog.LogRecord> records) throws SinkException, IOException {
+  /** Routes and flattens {@code records}, resolving columns against (and extending) the catalog. */
+  Prepared prepare(List<EventLog.LogRecord> records) throws IOException {
     long start = System.nanoTime();
     Map<String, TableSchema> catalog = sink.catalog();
     Map<String, TableBatch> batches = new LinkedHashMap<>();
@@ -127,39 +183,30 @@ public final class Loader implements Runnable, AutoCloseable {
       for (int i = 0; i <= p.length; i++) {
         if (i < p.length && p[i] != '\n') continue;
         if (i > lineStart) {
-          Event e = EventJson.read(p, lineStart, i - lineStart);
           rows.clear();
-          Router.route(e, rows);
-          for (Router.Row row : rows) add(row, e.id(), catalog, batches, changes);
+          router.route(p, lineStart, i - lineStart, rows);
+          for (Router.Row row : rows) add(row, catalog, batches, changes);
           events++;
         }
         lineStart = i + 1;
       }
     }
+    for (TableBatch b : batches.values()) b.freezeTypes(catalog.get(b.table()).columns());
     long nextOffset = records.get(records.size() - 1).offset() + 1;
-    sink.write(changes, new ArrayList<>(batches.values()), CONSUMER, nextOffset);
-    next = nextOffset;
-    metrics.loaderOffset.set(nextOffset);
-    log.commit(nextOffset);
-    metrics.loaded.increment(events);
-    metrics.batchEvents.record(events);
-    metrics.schemaChanges.increment(changes.size());
-    batches.values().forEach(b -> metrics.rowsWritten(b.table(), b.rows().size()));
-    metrics.batchLatency.record(Duration.ofNanos(System.nanoTime() - start));
-    LOG.debug("Loaded {} events from {} records up to offset {}", events, records.size(), nextOffset);
+    return new Prepared(changes, List.copyOf(batches.values()), nextOffset, events, start);
   }
 
-  private static void add(Router.Row row, String eventId, Map<String, TableSchema> catalog,
-      Map<String, TableBatch> batches, List<SchemaChange> changes) {
+  private static void add(Router.Row row, Map<String, TableSchema> catalog, Map<String, TableBatch> batches,
+      List<SchemaChange> changes) {
     TableSchema schema = catalog.get(row.table());
     if (schema == null) {
-      schema = TableSchema.create(row.table(), eventId, changes);
+      schema = TableSchema.create(row.table(), row.eventId(), changes);
       catalog.put(row.table(), schema);
     }
     TableBatch batch = batches.computeIfAbsent(row.table(), TableBatch::new);
     Object[] cells = batch.newRow(row.fields().size());
     for (Field f : row.fields()) {
-      String column = schema.resolve(f, eventId, changes);
+      String column = schema.resolve(f, row.eventId(), changes);
       cells = batch.set(cells, batch.columnIndex(column), f.value());
     }
   }
@@ -170,7 +217,7 @@ public final class Loader implements Runnable, AutoCloseable {
     return p.length > 0 && p[p.length - 1] != '\n' ? n + 1 : n;
   }
 
-  private void sleep(long ms) {
+  private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
@@ -181,6 +228,7 @@ public final class Loader implements Runnable, AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running = false;
-    thread.join(30_000);
+    preparer.join(60_000);
+    writer.join(60_000);
   }
 }

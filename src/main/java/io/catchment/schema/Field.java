@@ -16,11 +16,19 @@ public record Field(String name, ColumnType type, Object value) {
     }
   }
 
-  /** A string that parsed as a point in time; keeps the original text for VARCHAR columns. */
+  /**
+   * A string that parsed as a point in time; keeps the original text for VARCHAR columns. {@code instant} is null when
+   * the text is already canonical ISO-8601 UTC ({@link java.time.Instant#toString}).
+   */
   public record TimeValue(String text, Instant instant) {
     @Override
     public String toString() {
       return text;
+    }
+
+    /** The value as ISO-8601 UTC text. */
+    public String iso() {
+      return instant == null ? text : instant.toString();
     }
   }
 }

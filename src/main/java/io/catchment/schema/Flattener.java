@@ -1,97 +1,131 @@
 package io.catchment.schema;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.util.BufferRecyclers;
+import io.catchment.event.EventJson;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
- * Flattens a JSON object into typed {@link Field}s: nested objects are joined with {@code _}
- * ({@code {"a":{"b":1}}} → {@code a_b}), arrays and objects nested deeper than {@link #MAX_DEPTH} become JSON text,
- * empty objects become the JSON text {@code {}}, nulls are skipped. Types: booleans → BOOLEAN, integers that fit 64
- * bits → BIGINT, other numbers → DOUBLE (integers too large for 64 bits → VARCHAR, to keep every digit), ISO-8601
- * date-times → TIMESTAMP, other strings → VARCHAR. When two keys of one object sanitise to the same name, the
- * alphabetically first raw key keeps it and the others get a {@code __<hash>} suffix, so no two keys share a column.
- * Stateless and thread-safe.
+ * Flattens a JSON object, read straight from a parser, into typed {@link Field}s.
+ *
+ * <ul>
+ *   <li>Nested objects are joined with {@code _}: {@code {"a":{"b":1}}} → {@code a_b}; names are sanitised by
+ *       {@link Names#sanitize}. Arrays, empty objects and objects nested deeper than {@link #MAX_DEPTH} are kept as
+ *       JSON text. Nulls are skipped.
+ *   <li>Types: booleans → BOOLEAN; integers that fit 64 bits → BIGINT; other numbers → DOUBLE; integers too large for
+ *       64 bits → VARCHAR (every digit kept); ISO-8601 date-times → TIMESTAMP; other strings → VARCHAR.
+ *   <li>No two keys share a column: when a key's column name was already taken by an earlier key of the same row
+ *       ({@code "Plan"} and {@code "plan"}, or {@code "a_b"} and {@code {"a":{"b":…}}}), the later key gets
+ *       {@code <name>__<first 6 hex of sha256(name + raw key)>}, stable for that key.
+ * </ul>
+ * Caches sanitised names, so keep one instance per thread; not thread-safe.
  */
 public final class Flattener {
   public static final int MAX_DEPTH = 10;
+  private static final int MAX_CACHED = 200_000;
 
-  private Flattener() {}
+  private final HashMap<String, HashMap<String, String>> names = new HashMap<>();
+  private int cached;
 
-  public static List<Field> flatten(String prefix, ObjectNode obj) {
-    List<Field> out = new ArrayList<>();
-    if (obj != null) flatten(prefix, obj, 0, out);
-    return out;
+  /** Flattens the object the parser is positioned on (at START_OBJECT) into {@code out}; {@code taken} are the row's names. */
+  public void flatten(JsonParser p, String prefix, List<Field> out, Set<String> taken) throws IOException {
+    object(p, prefix, 0, out, taken, p.nextToken());
   }
 
-  public static void flatten(String prefix, ObjectNode obj, int depth, List<Field> out) {
-    int n = obj.size();
-    String[] raws = new String[n];
-    String[] parts = new String[n];
-    JsonNode[] values = new JsonNode[n];
-    java.util.HashSet<String> unique = new java.util.HashSet<>(n * 2);
-    boolean collision = false;
-    int i = 0;
-    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); i++) {
-      Map.Entry<String, JsonNode> e = it.next();
-      raws[i] = e.getKey();
-      parts[i] = Names.sanitize(raws[i]);
-      values[i] = e.getValue();
-      collision |= !unique.add(parts[i]);
-    }
-    for (i = 0; i < n; i++) {
-      String part = collision && losesName(raws, parts, i) ? parts[i] + "__" + Names.hash(raws[i]).substring(0, 6) : parts[i];
-      add(prefix.isEmpty() ? part : prefix + "_" + part, values[i], depth, out);
-    }
-  }
-
-  /** A key keeps its sanitised name unless another key with the same name is that name exactly, or sorts first. */
-  private static boolean losesName(String[] raws, String[] parts, int i) {
-    if (raws[i].equals(parts[i])) return false;
-    for (int j = 0; j < raws.length; j++) {
-      if (j != i && parts[j].equals(parts[i]) && (raws[j].equals(parts[j]) || raws[j].compareTo(raws[i]) < 0)) {
-        return true;
+  /** Reads an object's fields, starting at {@code first} (its first FIELD_NAME, or END_OBJECT). */
+  private void object(JsonParser p, String prefix, int depth, List<Field> out, Set<String> taken, JsonToken first)
+      throws IOException {
+    for (JsonToken t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+      String key = p.currentName();
+      String name = column(prefix, key);
+      JsonToken v = p.nextToken();
+      if (v == JsonToken.START_OBJECT && depth + 1 < MAX_DEPTH) {
+        JsonToken inner = p.nextToken();
+        if (inner == JsonToken.END_OBJECT) {
+          emit(out, taken, name, key, ColumnType.JSON, new Field.JsonText("{}"));
+        } else {
+          object(p, name, depth + 1, out, taken, inner);
+        }
+      } else {
+        value(p, v, name, key, out, taken);
       }
     }
-    return false;
   }
 
-  private static void add(String name, JsonNode v, int depth, List<Field> out) {
-    switch (v.getNodeType()) {
-      case NULL, MISSING -> {}
-      case BOOLEAN -> out.add(new Field(Names.column(name), ColumnType.BOOLEAN, v.booleanValue()));
-      case NUMBER -> {
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-          out.add(new Field(Names.column(name), ColumnType.BIGINT, v.longValue()));
-        } else if (v.isIntegralNumber()) {
-          out.add(new Field(Names.column(name), ColumnType.VARCHAR, v.asText()));
+  private void value(JsonParser p, JsonToken t, String name, String key, List<Field> out, Set<String> taken)
+      throws IOException {
+    switch (t) {
+      case VALUE_NULL -> {}
+      case VALUE_TRUE -> emit(out, taken, name, key, ColumnType.BOOLEAN, Boolean.TRUE);
+      case VALUE_FALSE -> emit(out, taken, name, key, ColumnType.BOOLEAN, Boolean.FALSE);
+      case VALUE_NUMBER_INT -> {
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          emit(out, taken, name, key, ColumnType.VARCHAR, p.getText());
         } else {
-          out.add(new Field(Names.column(name), ColumnType.DOUBLE, v.doubleValue()));
+          emit(out, taken, name, key, ColumnType.BIGINT, p.getLongValue());
         }
       }
-      case STRING -> {
-        String s = v.textValue();
-        Instant t = parseTime(s);
-        out.add(t == null ? new Field(Names.column(name), ColumnType.VARCHAR, s)
-            : new Field(Names.column(name), ColumnType.TIMESTAMP, new Field.TimeValue(s, t)));
+      case VALUE_NUMBER_FLOAT -> emit(out, taken, name, key, ColumnType.DOUBLE, p.getDoubleValue());
+      case VALUE_STRING -> {
+        String s = p.getText();
+        Instant i = parseTime(s);
+        emit(out, taken, name, key, i == null ? ColumnType.VARCHAR : ColumnType.TIMESTAMP,
+            i == null ? s : new Field.TimeValue(s, i));
       }
-      case OBJECT -> {
-        if (v.isEmpty() || depth + 1 >= MAX_DEPTH) {
-          out.add(new Field(Names.column(name), ColumnType.JSON, new Field.JsonText(v.toString())));
-        } else {
-          flatten(name, (ObjectNode) v, depth + 1, out);
-        }
-      }
-      default -> out.add(new Field(Names.column(name), ColumnType.JSON, new Field.JsonText(v.toString())));
+      default -> emit(out, taken, name, key, ColumnType.JSON, new Field.JsonText(json(p)));
     }
+  }
+
+  private static void emit(List<Field> out, Set<String> taken, String name, String key, ColumnType type, Object v) {
+    if (!taken.add(name)) {
+      name = Names.column(name + "__" + Names.hash(name + "\u0000" + key).substring(0, 6));
+      taken.add(name);
+    }
+    out.add(new Field(name, type, v));
+  }
+
+  private String column(String prefix, String key) {
+    HashMap<String, String> m = names.get(prefix);
+    if (m == null) {
+      m = new HashMap<>();
+      names.put(prefix, m);
+    }
+    String c = m.get(key);
+    if (c == null) {
+      if (cached++ > MAX_CACHED) {
+        names.clear();
+        cached = 0;
+      }
+      String part = Names.sanitize(key);
+      c = Names.column(prefix.isEmpty() ? part : part.isEmpty() ? prefix + "_" : prefix + "_" + part);
+      m.put(key, c);
+    }
+    return c;
+  }
+
+  private static String json(JsonParser p) throws IOException {
+    SegmentedStringWriter w = new SegmentedStringWriter(BufferRecyclers.getBufferRecycler());
+    try (JsonGenerator g = EventJson.MAPPER.getFactory().createGenerator(w)) {
+      g.copyCurrentStructure(p);
+    }
+    return w.getAndClear();
+  }
+
+  /** New per-row set of taken names. */
+  public static Set<String> newRow() {
+    return new HashSet<>(64);
   }
 
   /**

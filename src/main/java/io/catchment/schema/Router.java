@@ -1,79 +1,84 @@
 package io.catchment.schema;
 
-import io.catchment.event.Event;
-import java.time.Instant;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.catchment.event.EventJson;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The per-event table layout: every event gives one row to {@code events} (envelope and {@code context_*}) and one
- * row to the table of its kind: track → the table named after the event, holding {@code properties_*}; identify →
- * {@code identifies} ({@code traits_*}); page → {@code pages}; screen → {@code screens}; group → {@code groups}
- * ({@code group_id}, {@code traits_*}); alias → {@code aliases} ({@code previous_id}). Stateless and thread-safe.
+ * The per-event table layout, applied to canonical event JSON as stored in the log (see {@link EventJson}). Every
+ * event gives one row to {@code events} (envelope, {@code group_id}, {@code previous_id} and {@code context_*}) and one
+ * row to the table of its kind, holding the envelope plus {@code properties_*} and {@code traits_*}: track → the
+ * table named after the event ({@link Names#table}); identify → {@code identifies}; page → {@code pages}; screen →
+ * {@code screens}; group → {@code groups} (with {@code group_id}); alias → {@code aliases} (with
+ * {@code previous_id}). Reads the JSON in one streaming pass. Not thread-safe (it caches names): one per loader.
  */
 public final class Router {
   public static final String EVENTS = "events";
 
-  /** One row bound for one table. */
-  public record Row(String table, List<Field> fields) {}
+  /** One row bound for one table; {@code eventId} names the event in schema-change records. */
+  public record Row(String table, List<Field> fields, String eventId) {}
 
-  private Router() {}
+  private final Flattener flattener = new Flattener();
 
-  public static void route(Event e, List<Row> out) {
-    List<Field> envelope = envelope(e);
-    List<Field> all = new ArrayList<>(envelope);
-    all.addAll(Flattener.flatten("context", e.context()));
-    if (e.groupId() != null) all.add(new Field("group_id", ColumnType.VARCHAR, e.groupId()));
-    if (e.previousId() != null) all.add(new Field("previous_id", ColumnType.VARCHAR, e.previousId()));
-    out.add(new Row(EVENTS, all));
-
-    List<Field> own = new ArrayList<>(envelope);
-    String table;
-    switch (e.type()) {
-      case "identify" -> {
-        table = "identifies";
-        own.addAll(Flattener.flatten("traits", e.traits()));
-      }
-      case "group" -> {
-        table = "groups";
-        if (e.groupId() != null) own.add(new Field("group_id", ColumnType.VARCHAR, e.groupId()));
-        own.addAll(Flattener.flatten("traits", e.traits()));
-      }
-      case "alias" -> {
-        table = "aliases";
-        if (e.previousId() != null) own.add(new Field("previous_id", ColumnType.VARCHAR, e.previousId()));
-      }
-      case "page", "screen" -> {
-        table = e.type() + "s";
-        own.addAll(Flattener.flatten("properties", e.properties()));
-      }
-      default -> {
-        table = Names.table(e.event());
-        own.addAll(Flattener.flatten("properties", e.properties()));
+  /** Routes one canonical event, appending its two rows to {@code out}. */
+  public void route(byte[] buf, int off, int len, List<Row> out) throws IOException {
+    List<Field> envelope = new ArrayList<>(12);
+    List<Field> own = new ArrayList<>(32);
+    List<Field> context = new ArrayList<>(24);
+    Set<String> ownTaken = Flattener.newRow();
+    Set<String> contextTaken = Flattener.newRow();
+    String id = null, type = "track", event = null, groupId = null, previousId = null;
+    try (JsonParser p = EventJson.MAPPER.getFactory().createParser(buf, off, len)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("canonical event is not an object");
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String k = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (k) {
+          case "properties" -> flattener.flatten(p, "properties", own, ownTaken);
+          case "traits" -> flattener.flatten(p, "traits", own, ownTaken);
+          case "context" -> flattener.flatten(p, "context", context, contextTaken);
+          case "timestamp", "sent_at", "received_at" -> {
+            // canonical times are already ISO-8601 UTC (Instant.toString): the text is the value
+            envelope.add(new Field(k, ColumnType.TIMESTAMP, new Field.TimeValue(p.getText(), null)));
+          }
+          case "group_id" -> groupId = p.getText();
+          case "previous_id" -> previousId = p.getText();
+          default -> {
+            if (t.isStructStart()) {
+              p.skipChildren();
+              continue;
+            }
+            String v = p.getText();
+            envelope.add(new Field(k, ColumnType.VARCHAR, v));
+            if (k.equals("id")) id = v;
+            if (k.equals("type")) type = v;
+            if (k.equals("event")) event = v;
+          }
+        }
       }
     }
-    out.add(new Row(table, own));
-  }
+    List<Field> all = new ArrayList<>(envelope.size() + context.size() + 2);
+    all.addAll(envelope);
+    if (groupId != null) all.add(new Field("group_id", ColumnType.VARCHAR, groupId));
+    if (previousId != null) all.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
+    all.addAll(context);
+    out.add(new Row(EVENTS, all, id));
 
-  private static List<Field> envelope(Event e) {
-    List<Field> f = new ArrayList<>(12);
-    str(f, "id", e.id());
-    str(f, "type", e.type());
-    str(f, "event", e.event());
-    str(f, "user_id", e.userId());
-    str(f, "anonymous_id", e.anonymousId());
-    time(f, "timestamp", e.timestamp());
-    time(f, "sent_at", e.sentAt());
-    time(f, "received_at", e.receivedAt());
-    str(f, "source", e.source());
-    return f;
-  }
-
-  private static void str(List<Field> f, String name, String v) {
-    if (v != null) f.add(new Field(name, ColumnType.VARCHAR, v));
-  }
-
-  private static void time(List<Field> f, String name, Instant v) {
-    if (v != null) f.add(new Field(name, ColumnType.TIMESTAMP, new Field.TimeValue(v.toString(), v)));
+    String table = switch (type) {
+      case "identify" -> "identifies";
+      case "group" -> "groups";
+      case "alias" -> "aliases";
+      case "page" -> "pages";
+      case "screen" -> "screens";
+      default -> Names.table(event);
+    };
+    if (type.equals("group") && groupId != null) envelope.add(new Field("group_id", ColumnType.VARCHAR, groupId));
+    if (type.equals("alias") && previousId != null) envelope.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
+    envelope.addAll(own);
+    out.add(new Row(table, envelope, id));
   }
 }

@@ -41,7 +41,7 @@ final class CsvStage {
     }
     switch (type) {
       case VARCHAR -> quoted(w, v.toString());
-      case TIMESTAMP -> w.write(((Field.TimeValue) v).instant().toString());
+      case TIMESTAMP -> w.write(((Field.TimeValue) v).iso());
       case JSON -> {
         if (v instanceof Field.JsonText j) {
           quoted(w, j.json());

@@ -15,11 +15,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.duckdb.DuckDBConnection;
@@ -29,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded {@link Sink}: one DuckDB database file, {@code DATA_DIR/catchment.duckdb}.
  *
- * <p>Writes stage each table's rows as a CSV file under {@code DATA_DIR/staging} and load it with {@code read_csv}
+ * <p>After a failed write nothing of it is visible; the in-memory catalog keeps the batch's intended columns, and the
+ * caller retries the same batch (every DDL statement is idempotent). Writes stage each table's rows as a CSV file under {@code DATA_DIR/staging} and load it with {@code read_csv}
  * inside the same transaction as the schema changes and the consumer offset ({@code _catchment_offsets}). The database
  * is opened with external access disabled except for the staging directory, and its configuration locked, so queries
  * cannot read or write other files. One writer thread; queries run concurrently on duplicated connections (MVCC: they
@@ -59,6 +58,7 @@ public final class DuckDbSink implements Sink {
       s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
       s.execute("SET temp_directory = '" + tmp.toString().replace("'", "''") + "'");
       s.execute("SET allowed_directories = ['" + staging.toString().replace("'", "''") + "/']");
+      if (System.getenv("CKPT") != null) s.execute("SET checkpoint_threshold = '" + System.getenv("CKPT") + "'");
       s.execute("SET autoinstall_known_extensions = false");
       s.execute("SET autoload_known_extensions = false");
       s.execute("SET enable_external_access = false");
@@ -126,18 +126,23 @@ public final class DuckDbSink implements Sink {
       applySchema(s, changes);
       for (TableBatch b : batches) {
         if (b.rows().isEmpty()) continue;
-        List<ColumnType> types = b.types(catalog.get(b.table()).columns());
+        List<ColumnType> types = b.types();
         Path file = staging.resolve(b.table() + "-" + (stageSeq++) + ".csv");
         staged.add(file);
+        long a = System.nanoTime();
         CsvStage.write(file, b, types);
+        long m = System.nanoTime();
         s.execute(insertSql(b, types, file));
+        System.err.printf("TIMING2 %s rows %d cols %d csv %.0f ms insert %.0f ms%n", b.table(), b.rows().size(), types.size(), (m - a) / 1e6, (System.nanoTime() - m) / 1e6);
       }
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
         ps.setString(1, consumer);
         ps.setLong(2, nextOffset);
         ps.execute();
       }
+      long cc = System.nanoTime();
       conn.commit();
+      System.err.printf("TIMING3 commit %.0f ms%n", (System.nanoTime() - cc) / 1e6);
       for (SchemaChange c : changes) {
         SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
             c.reason(), c.eventId());
@@ -159,31 +164,36 @@ public final class DuckDbSink implements Sink {
   private void rollback() {
     try {
       conn.rollback();
-      reloadCatalog();
     } catch (SQLException e) {
       LOG.error("DuckDB rollback failed", e);
     }
   }
 
-  /** Applies changes in order; a table created in this batch is created with its final columns in one statement. */
+  /**
+   * Applies changes in order. A table created in this batch is created with its final columns in one statement, built
+   * from the changes themselves (never from the live catalog, which the loader may already be extending).
+   */
   private void applySchema(Statement s, List<SchemaChange> changes) throws SQLException {
-    Set<String> created = new HashSet<>();
+    Map<String, Map<String, ColumnType>> created = new LinkedHashMap<>();
     for (SchemaChange c : changes) {
-      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) created.add(c.table());
+      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) {
+        created.put(c.table(), new LinkedHashMap<>(TableSchema.ENVELOPE));
+      } else if (created.containsKey(c.table())) {
+        created.get(c.table()).put(c.column(), c.newType());
+      }
     }
-    for (String t : created) {
-      TableSchema schema = catalog.get(t);
-      StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(Names.quote(t)).append(" (");
-      schema.columns().forEach((col, type) -> ddl.append(Names.quote(col)).append(' ').append(type.sql).append(", "));
+    for (var t : created.entrySet()) {
+      StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(Names.quote(t.getKey())).append(" (");
+      t.getValue().forEach((col, type) -> ddl.append(Names.quote(col)).append(' ').append(type.sql).append(", "));
       ddl.append("loaded_at TIMESTAMPTZ DEFAULT current_timestamp)");
       s.execute(ddl.toString());
-      schema.columns().put("loaded_at", ColumnType.TIMESTAMP);
     }
     for (SchemaChange c : changes) {
+      if (created.containsKey(c.table())) continue;
       String table = Names.quote(c.table());
-      if (c.kind() == SchemaChange.Kind.ADD_COLUMN && !created.contains(c.table())) {
+      if (c.kind() == SchemaChange.Kind.ADD_COLUMN) {
         s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + Names.quote(c.column()) + " " + c.newType().sql);
-      } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN && !created.contains(c.table())) {
+      } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN) {
         s.execute("ALTER TABLE " + table + " ALTER COLUMN " + Names.quote(c.column()) + " SET DATA TYPE " + c.newType().sql);
       }
     }

@@ -11,8 +11,9 @@ import java.util.Map;
  * A columnar store the loader writes to and the query API reads from.
  *
  * <p>Guarantees: {@link #write} is atomic: its schema changes, rows and the consumer's next offset all commit together
- * or not at all, so a consumer that resumes from {@link #loadedOffset} neither skips nor repeats a record. After a
- * failed write the catalog is reloaded from the store. Writes come from one thread; queries from any.
+ * or not at all, so a consumer that resumes from {@link #loadedOffset} neither skips nor repeats a record. A failed
+ * write can be retried with the same arguments. One writing thread; the catalog is extended by the one loader thread
+ * that prepares batches; queries from any thread.
  */
 public interface Sink extends Closeable {
 

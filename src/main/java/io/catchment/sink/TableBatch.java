@@ -8,14 +8,15 @@ import java.util.Map;
 
 /**
  * Rows bound for one table in one loader batch, column-indexed. Rows may be shorter than {@link #columns()} when a
- * column first appeared after them: the missing cells are null. Column types are those the table will have once the
- * batch's schema changes are applied. Not thread-safe.
+ * column first appeared after them: the missing cells are null. Once built, {@link #freezeTypes} snapshots the column
+ * types, after which the batch is read-only and may be handed to another thread.
  */
 public final class TableBatch {
   private final String table;
   private final List<String> columns = new ArrayList<>();
   private final Map<String, Integer> index = new HashMap<>();
   private final List<Object[]> rows = new ArrayList<>();
+  private List<ColumnType> types;
 
   public TableBatch(String table) {
     this.table = table;
@@ -60,10 +61,16 @@ public final class TableBatch {
     return row;
   }
 
-  /** The types of {@link #columns()}, looked up in the table's final schema. */
-  public List<ColumnType> types(Map<String, ColumnType> schema) {
+  /** Fixes the types of {@link #columns()} from the table's schema once the batch is complete. */
+  public void freezeTypes(Map<String, ColumnType> schema) {
     List<ColumnType> t = new ArrayList<>(columns.size());
     for (String c : columns) t.add(schema.get(c));
-    return t;
+    types = List.copyOf(t);
+  }
+
+  /** The column types as frozen by {@link #freezeTypes}. */
+  public List<ColumnType> types() {
+    if (types == null) throw new IllegalStateException("types of " + table + " not frozen");
+    return types;
   }
 }
