@@ -106,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
   private double runLoader(Path data) throws Exception {
     Metrics metrics = new Metrics();
     try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ZERO);
-        DuckDbSink sink = new DuckDbSink(data, "1GB")) {
+        DuckDbSink sink = new DuckDbSink(data, "1GB", "1GB")) {
       Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200));
       long end = log.endOffset();
       long t0 = System.nanoTime();

@@ -6,7 +6,9 @@ import java.util.Map;
 
 /** The whole validated configuration, immutable. Built by {@link ConfigLoader}; one record per feature. */
 public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, Loader loader, Query query,
-    String duckdbMemoryLimit) {
+    DuckDb duckdb) {
+
+  public record DuckDb(String memoryLimit, String checkpointThreshold) {}
 
   public record Server(String host, int port, long maxRequestBytes, long maxEventBytes) {}
 
@@ -20,10 +22,10 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
   public record Query(int maxRows, Duration timeout) {}
 
   public CatchmentConfig withKeys(Keys k) {
-    return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdbMemoryLimit);
+    return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb);
   }
 
   public CatchmentConfig withDataDir(Path dir) {
-    return new CatchmentConfig(server, dir, keys, log, loader, query, duckdbMemoryLimit);
+    return new CatchmentConfig(server, dir, keys, log, loader, query, duckdb);
   }
 }

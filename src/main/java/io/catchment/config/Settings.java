@@ -45,9 +45,12 @@ public final class Settings {
   public static final Setting<String> DUCKDB_MEMORY_LIMIT = new Setting<>("duckdb.memory_limit", "512MB",
       "DuckDB's memory_limit (outside the Java heap)", s -> nonEmpty(s));
 
+  public static final Setting<String> DUCKDB_CHECKPOINT_THRESHOLD = new Setting<>("duckdb.checkpoint_threshold", "1GB",
+      "WAL size that triggers a DuckDB checkpoint; larger loads faster, replays longer after a crash", s -> nonEmpty(s));
+
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
       MAX_EVENT_BYTES, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT,
-      QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT);
+      QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD);
 
   private static String nonEmpty(String s) {
     if (s == null || s.isEmpty()) throw new IllegalArgumentException("must not be empty");

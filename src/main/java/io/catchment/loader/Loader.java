@@ -207,7 +207,13 @@ public final class Loader implements AutoCloseable {
     Object[] cells = batch.newRow(row.fields().size());
     for (Field f : row.fields()) {
       String column = schema.resolve(f, row.eventId(), changes);
-      cells = batch.set(cells, batch.columnIndex(column), f.value());
+      int index = batch.columnIndex(column);
+      if (index < cells.length && cells[index] != null) {
+        // an earlier key of this row already took the column: this key gets its own, stable name
+        Field renamed = new Field(f.collisionName(), f.type(), f.value(), f.key());
+        index = batch.columnIndex(schema.resolve(renamed, row.eventId(), changes));
+      }
+      cells = batch.set(cells, index, f.value());
     }
   }
 

@@ -1,21 +1,16 @@
 package io.catchment.schema;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.SegmentedStringWriter;
-import com.fasterxml.jackson.core.util.BufferRecyclers;
-import io.catchment.event.EventJson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Flattens a JSON object, read straight from a parser, into typed {@link Field}s.
@@ -26,10 +21,9 @@ import java.util.Set;
  *       JSON text. Nulls are skipped.
  *   <li>Types: booleans → BOOLEAN; integers that fit 64 bits → BIGINT; other numbers → DOUBLE; integers too large for
  *       64 bits → VARCHAR (every digit kept); ISO-8601 date-times → TIMESTAMP; other strings → VARCHAR.
- *   <li>No two keys share a column: when a key's column name was already taken by an earlier key of the same row
- *       ({@code "Plan"} and {@code "plan"}, or {@code "a_b"} and {@code {"a":{"b":…}}}), the later key gets
- *       {@code <name>__<first 6 hex of sha256(name + raw key)>}, stable for that key.
  * </ul>
+ * Two keys of one row may land on the same name ({@code "Plan"} and {@code "plan"}); the loader gives the later one
+ * {@link Field#collisionName()}.
  * Caches sanitised names, so keep one instance per thread; not thread-safe.
  */
 public final class Flattener {
@@ -37,15 +31,22 @@ public final class Flattener {
   private static final int MAX_CACHED = 200_000;
 
   private final HashMap<String, HashMap<String, String>> names = new HashMap<>();
+  private byte[] buf;
+  private int off;
   private int cached;
 
-  /** Flattens the object the parser is positioned on (at START_OBJECT) into {@code out}; {@code taken} are the row's names. */
-  public void flatten(JsonParser p, String prefix, List<Field> out, Set<String> taken) throws IOException {
-    object(p, prefix, 0, out, taken, p.nextToken());
+  /**
+   * Flattens the object the parser is positioned on (at START_OBJECT) into {@code out}. {@code buf} and {@code off}
+   * are the parser's input, from which arrays are copied verbatim as JSON text.
+   */
+  public void flatten(JsonParser p, byte[] buf, int off, String prefix, List<Field> out) throws IOException {
+    this.buf = buf;
+    this.off = off;
+    object(p, prefix, 0, out, p.nextToken());
   }
 
   /** Reads an object's fields, starting at {@code first} (its first FIELD_NAME, or END_OBJECT). */
-  private void object(JsonParser p, String prefix, int depth, List<Field> out, Set<String> taken, JsonToken first)
+  private void object(JsonParser p, String prefix, int depth, List<Field> out, JsonToken first)
       throws IOException {
     for (JsonToken t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       String key = p.currentName();
@@ -54,46 +55,42 @@ public final class Flattener {
       if (v == JsonToken.START_OBJECT && depth + 1 < MAX_DEPTH) {
         JsonToken inner = p.nextToken();
         if (inner == JsonToken.END_OBJECT) {
-          emit(out, taken, name, key, ColumnType.JSON, new Field.JsonText("{}"));
+          emit(out, name, key, ColumnType.JSON, new Field.JsonText("{}"));
         } else {
-          object(p, name, depth + 1, out, taken, inner);
+          object(p, name, depth + 1, out, inner);
         }
       } else {
-        value(p, v, name, key, out, taken);
+        value(p, v, name, key, out);
       }
     }
   }
 
-  private void value(JsonParser p, JsonToken t, String name, String key, List<Field> out, Set<String> taken)
+  private void value(JsonParser p, JsonToken t, String name, String key, List<Field> out)
       throws IOException {
     switch (t) {
       case VALUE_NULL -> {}
-      case VALUE_TRUE -> emit(out, taken, name, key, ColumnType.BOOLEAN, Boolean.TRUE);
-      case VALUE_FALSE -> emit(out, taken, name, key, ColumnType.BOOLEAN, Boolean.FALSE);
+      case VALUE_TRUE -> emit(out, name, key, ColumnType.BOOLEAN, Boolean.TRUE);
+      case VALUE_FALSE -> emit(out, name, key, ColumnType.BOOLEAN, Boolean.FALSE);
       case VALUE_NUMBER_INT -> {
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          emit(out, taken, name, key, ColumnType.VARCHAR, p.getText());
+          emit(out, name, key, ColumnType.VARCHAR, p.getText());
         } else {
-          emit(out, taken, name, key, ColumnType.BIGINT, p.getLongValue());
+          emit(out, name, key, ColumnType.BIGINT, p.getLongValue());
         }
       }
-      case VALUE_NUMBER_FLOAT -> emit(out, taken, name, key, ColumnType.DOUBLE, p.getDoubleValue());
+      case VALUE_NUMBER_FLOAT -> emit(out, name, key, ColumnType.DOUBLE, p.getDoubleValue());
       case VALUE_STRING -> {
         String s = p.getText();
         Instant i = parseTime(s);
-        emit(out, taken, name, key, i == null ? ColumnType.VARCHAR : ColumnType.TIMESTAMP,
+        emit(out, name, key, i == null ? ColumnType.VARCHAR : ColumnType.TIMESTAMP,
             i == null ? s : new Field.TimeValue(s, i));
       }
-      default -> emit(out, taken, name, key, ColumnType.JSON, new Field.JsonText(json(p)));
+      default -> emit(out, name, key, ColumnType.JSON, new Field.JsonText(json(p)));
     }
   }
 
-  private static void emit(List<Field> out, Set<String> taken, String name, String key, ColumnType type, Object v) {
-    if (!taken.add(name)) {
-      name = Names.column(name + "__" + Names.hash(name + "\u0000" + key).substring(0, 6));
-      taken.add(name);
-    }
-    out.add(new Field(name, type, v));
+  private static void emit(List<Field> out, String name, String key, ColumnType type, Object v) {
+    out.add(new Field(name, type, v, key));
   }
 
   private String column(String prefix, String key) {
@@ -115,17 +112,12 @@ public final class Flattener {
     return c;
   }
 
-  private static String json(JsonParser p) throws IOException {
-    SegmentedStringWriter w = new SegmentedStringWriter(BufferRecyclers.getBufferRecycler());
-    try (JsonGenerator g = EventJson.MAPPER.getFactory().createGenerator(w)) {
-      g.copyCurrentStructure(p);
-    }
-    return w.getAndClear();
-  }
-
-  /** New per-row set of taken names. */
-  public static Set<String> newRow() {
-    return new HashSet<>(64);
+  /** The current array or object as the JSON text it was written in (compact canonical JSON). */
+  private String json(JsonParser p) throws IOException {
+    long start = p.currentTokenLocation().getByteOffset();
+    p.skipChildren();
+    long end = p.currentLocation().getByteOffset();
+    return new String(buf, off + (int) start, (int) (end - start), StandardCharsets.UTF_8);
   }
 
   /**

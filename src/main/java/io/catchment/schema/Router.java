@@ -6,7 +6,6 @@ import io.catchment.event.EventJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The per-event table layout, applied to canonical event JSON as stored in the log (see {@link EventJson}). Every
@@ -29,8 +28,6 @@ public final class Router {
     List<Field> envelope = new ArrayList<>(12);
     List<Field> own = new ArrayList<>(32);
     List<Field> context = new ArrayList<>(24);
-    Set<String> ownTaken = Flattener.newRow();
-    Set<String> contextTaken = Flattener.newRow();
     String id = null, type = "track", event = null, groupId = null, previousId = null;
     try (JsonParser p = EventJson.MAPPER.getFactory().createParser(buf, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("canonical event is not an object");
@@ -38,9 +35,9 @@ public final class Router {
         String k = p.currentName();
         JsonToken t = p.nextToken();
         switch (k) {
-          case "properties" -> flattener.flatten(p, "properties", own, ownTaken);
-          case "traits" -> flattener.flatten(p, "traits", own, ownTaken);
-          case "context" -> flattener.flatten(p, "context", context, contextTaken);
+          case "properties" -> flattener.flatten(p, buf, off, "properties", own);
+          case "traits" -> flattener.flatten(p, buf, off, "traits", own);
+          case "context" -> flattener.flatten(p, buf, off, "context", context);
           case "timestamp", "sent_at", "received_at" -> {
             // canonical times are already ISO-8601 UTC (Instant.toString): the text is the value
             envelope.add(new Field(k, ColumnType.TIMESTAMP, new Field.TimeValue(p.getText(), null)));

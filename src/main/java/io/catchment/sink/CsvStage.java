@@ -3,10 +3,8 @@ package io.catchment.sink;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Field;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,51 +15,143 @@ import java.util.List;
  * JDBC appender here (BENCHMARKS.md). Dialect: comma, every string double-quoted with inner quotes doubled (so commas,
  * quotes and newlines survive), NULL as the unquoted {@code \N}, which a quoted {@code "\N"} string never matches when
  * read with {@code allow_quoted_nulls=false}. Numbers and booleans are written bare, timestamps as ISO-8601 UTC.
+ * Encodes UTF-8 itself into one buffer: ASCII strings, the common case, are copied byte for byte.
  */
 final class CsvStage {
-  private CsvStage() {}
+  private static final byte[] NULL = {'\\', 'N'};
+  private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+
+  private byte[] buf = new byte[1 << 16];
+  private int pos;
+  private final OutputStream out;
+
+  private CsvStage(OutputStream out) {
+    this.out = out;
+  }
 
   static void write(Path file, TableBatch batch, List<ColumnType> types) throws IOException {
     int n = types.size();
-    try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8), 1 << 16)) {
+    ColumnType[] t = types.toArray(new ColumnType[0]);
+    try (OutputStream os = Files.newOutputStream(file)) {
+      CsvStage w = new CsvStage(os);
       for (Object[] row : batch.rows()) {
         for (int c = 0; c < n; c++) {
-          if (c > 0) w.write(',');
-          cell(w, c < row.length ? row[c] : null, types.get(c));
+          if (c > 0) w.put((byte) ',');
+          w.cell(c < row.length ? row[c] : null, t[c]);
         }
-        w.write('\n');
+        w.put((byte) '\n');
+        if (w.pos > (1 << 16) - 1024) w.flush();
       }
+      w.flush();
     }
   }
 
-  private static void cell(Writer w, Object v, ColumnType type) throws IOException {
+  private void cell(Object v, ColumnType type) {
     if (v == null) {
-      w.write("\\N");
+      put(NULL);
       return;
     }
     switch (type) {
-      case VARCHAR -> quoted(w, v.toString());
-      case TIMESTAMP -> w.write(((Field.TimeValue) v).iso());
+      case VARCHAR -> quoted(v.toString());
+      case TIMESTAMP -> ascii(((Field.TimeValue) v).iso());
       case JSON -> {
         if (v instanceof Field.JsonText j) {
-          quoted(w, j.json());
+          quoted(j.json());
         } else if (v instanceof String || v instanceof Field.TimeValue) {
-          quoted(w, '"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.toString())) + '"');
+          quoted('"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.toString())) + '"');
         } else {
-          w.write(v.toString());
+          ascii(v.toString());
         }
       }
-      default -> w.write(v.toString());
+      case BOOLEAN -> put((Boolean) v ? TRUE : FALSE);
+      case BIGINT -> {
+        if (v instanceof Long l) {
+          number(l);
+        } else {
+          ascii(v.toString());
+        }
+      }
+      default -> ascii(v.toString());
     }
   }
 
-  private static void quoted(Writer w, String s) throws IOException {
-    w.write('"');
-    if (s.indexOf('"') < 0) {
-      w.write(s);
+  private void number(long l) {
+    if (l >= 0 && l < 10) {
+      put((byte) ('0' + l));
     } else {
-      w.write(s.replace("\"", "\"\""));
+      ascii(Long.toString(l));
     }
-    w.write('"');
+  }
+
+  /** A double-quoted field: inner quotes doubled, UTF-8 encoded. */
+  private void quoted(String s) {
+    int len = s.length();
+    ensure(len * 3 + 2 + len);
+    buf[pos++] = '"';
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        if (c == '"') buf[pos++] = '"';
+        buf[pos++] = (byte) c;
+      } else if (c < 0x800) {
+        buf[pos++] = (byte) (0xc0 | (c >> 6));
+        buf[pos++] = (byte) (0x80 | (c & 0x3f));
+      } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, s.charAt(++i));
+        buf[pos++] = (byte) (0xf0 | (cp >> 18));
+        buf[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+        buf[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+        buf[pos++] = (byte) (0x80 | (cp & 0x3f));
+      } else if (Character.isSurrogate(c)) {
+        // a lone surrogate cannot be encoded in UTF-8: U+FFFD, as every UTF-8 encoder does
+        buf[pos++] = (byte) 0xef;
+        buf[pos++] = (byte) 0xbf;
+        buf[pos++] = (byte) 0xbd;
+      } else {
+        buf[pos++] = (byte) (0xe0 | (c >> 12));
+        buf[pos++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+        buf[pos++] = (byte) (0x80 | (c & 0x3f));
+      }
+    }
+    buf[pos++] = '"';
+  }
+
+  private void ascii(String s) {
+    int len = s.length();
+    ensure(len);
+    s.getBytes(0, len, buf, pos);
+    pos += len;
+  }
+
+  private void put(byte b) {
+    ensure(1);
+    buf[pos++] = b;
+  }
+
+  private void put(byte[] b) {
+    ensure(b.length);
+    System.arraycopy(b, 0, buf, pos, b.length);
+    pos += b.length;
+  }
+
+  private void ensure(int n) {
+    if (pos + n > buf.length) {
+      if (n > buf.length / 2) buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+      else flushUnchecked();
+    }
+  }
+
+  private void flushUnchecked() {
+    try {
+      flush();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void flush() throws IOException {
+    out.write(buf, 0, pos);
+    pos = 0;
   }
 }

@@ -45,7 +45,7 @@ public final class DuckDbSink implements Sink {
   private volatile boolean open = true;
   private long stageSeq;
 
-  public DuckDbSink(Path dataDir, String memoryLimit) throws SQLException, IOException {
+  public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
     Files.createDirectories(dataDir);
     staging = dataDir.resolve("staging").toAbsolutePath();
     Path tmp = dataDir.resolve("tmp").toAbsolutePath();
@@ -58,7 +58,7 @@ public final class DuckDbSink implements Sink {
       s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
       s.execute("SET temp_directory = '" + tmp.toString().replace("'", "''") + "'");
       s.execute("SET allowed_directories = ['" + staging.toString().replace("'", "''") + "/']");
-      if (System.getenv("CKPT") != null) s.execute("SET checkpoint_threshold = '" + System.getenv("CKPT") + "'");
+      s.execute("SET checkpoint_threshold = '" + checkpointThreshold.replace("'", "") + "'");
       s.execute("SET autoinstall_known_extensions = false");
       s.execute("SET autoload_known_extensions = false");
       s.execute("SET enable_external_access = false");
@@ -129,20 +129,15 @@ public final class DuckDbSink implements Sink {
         List<ColumnType> types = b.types();
         Path file = staging.resolve(b.table() + "-" + (stageSeq++) + ".csv");
         staged.add(file);
-        long a = System.nanoTime();
         CsvStage.write(file, b, types);
-        long m = System.nanoTime();
         s.execute(insertSql(b, types, file));
-        System.err.printf("TIMING2 %s rows %d cols %d csv %.0f ms insert %.0f ms%n", b.table(), b.rows().size(), types.size(), (m - a) / 1e6, (System.nanoTime() - m) / 1e6);
       }
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
         ps.setString(1, consumer);
         ps.setLong(2, nextOffset);
         ps.execute();
       }
-      long cc = System.nanoTime();
       conn.commit();
-      System.err.printf("TIMING3 commit %.0f ms%n", (System.nanoTime() - cc) / 1e6);
       for (SchemaChange c : changes) {
         SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
             c.reason(), c.eventId());
