@@ -7,7 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,7 +41,8 @@ final class DuckDbQueries {
     long start = System.nanoTime();
     try (Connection c = conn.duplicate()) {
       DuckDbQueryGuard.check(c, sql);
-      try (Statement st = c.createStatement()) {
+      // prepare first: binder errors (unknown table or column) come back with DuckDB's own message
+      try (PreparedStatement st = c.prepareStatement(sql)) {
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> cancel = timer.schedule(() -> {
           timedOut.set(true);
@@ -51,7 +52,7 @@ final class DuckDbQueries {
             // the statement finished meanwhile
           }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        try (ResultSet rs = st.executeQuery(sql)) {
+        try (ResultSet rs = st.executeQuery()) {
           return read(rs, maxRows, start);
         } catch (SQLException e) {
           if (timedOut.get()) {

@@ -52,6 +52,10 @@ final class DuckDbQueryGuard {
 
   private static void walk(JsonNode n) {
     if (n.isObject()) {
+      if ("BASE_TABLE".equals(n.path("type").asText()) && n.path("table_name").asText().matches(".*[/\\\\:.].*")) {
+        throw new QueryException(QueryException.Reason.FORBIDDEN, "reading files is not allowed ('"
+            + n.path("table_name").asText() + "' is not a table)");
+      }
       if ("TABLE_FUNCTION".equals(n.path("type").asText())) {
         String fn = n.path("function").path("function_name").asText();
         if (!ALLOWED_TABLE_FUNCTIONS.contains(fn)) {
