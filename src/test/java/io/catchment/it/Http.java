@@ -1,0 +1,56 @@
+package io.catchment.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.catchment.event.EventJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A small HTTP client for the tests: POST bodies with a key, run SQL, poll until a condition holds. */
+final class Http {
+  static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  record Reply(int status, String body, HttpResponse<String> raw) {
+    JsonNode json() throws Exception {
+      return EventJson.MAPPER.readTree(body);
+    }
+  }
+
+  static Reply post(String url, String key, byte[] body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (key != null) b.header("Authorization", "Bearer " + key);
+    headers.forEach(b::header);
+    HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body(), r);
+  }
+
+  static Reply post(String url, String key, String body) throws Exception {
+    return post(url, key, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+  }
+
+  static Reply get(String url) throws Exception {
+    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r.body(), r);
+  }
+
+  /** Runs SQL through /v1/query and returns the rows node; fails the test on a non-200. */
+  static JsonNode sql(String baseUrl, String adminKey, String sql) throws Exception {
+    Reply r = post(baseUrl + "/v1/query", adminKey, EventJson.MAPPER.writeValueAsString(Map.of("sql", sql)));
+    if (r.status() != 200) throw new AssertionError("query failed: " + r.status() + " " + r.body());
+    return r.json().path("rows");
+  }
+
+  /** Polls until {@code check} returns true or the timeout passes; returns whether it held. */
+  static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> check) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Boolean.TRUE.equals(check.call())) return true;
+      Thread.sleep(50);
+    }
+    return check.call();
+  }
+}
