@@ -69,7 +69,7 @@ public final class Server implements AutoCloseable {
     });
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     app.exception(HttpProblem.class, (e, ctx) -> {
-      if (!e.reason().equals("invalid")) metrics.rejectedRequest(e.reason());
+      metrics.rejectedRequest(e.reason());
       if (e.body().containsKey("retry_after")) ctx.header("Retry-After", String.valueOf(e.body().get("retry_after")));
       ctx.status(e.status()).contentType("application/json").result(json(e.body()));
     });

@@ -48,7 +48,11 @@ final class Http {
   static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> check) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (Boolean.TRUE.equals(check.call())) return true;
+      try {
+        if (Boolean.TRUE.equals(check.call())) return true;
+      } catch (Exception | AssertionError notYet) {
+        // e.g. the table does not exist until the loader's first batch
+      }
       Thread.sleep(50);
     }
     return check.call();
