@@ -104,7 +104,7 @@ public final class Server implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     LOG.info("Catchment stopping");
     if (app != null) app.stop();
     if (loader != null) loader.close();

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -93,16 +92,14 @@ public final class ConfigLoader {
   }
 
   private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-    while (it.hasNext()) {
-      var e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
       String k = prefix + e.getKey();
       JsonNode v = e.getValue();
       if (v.isObject() && !k.equals("write_keys")) {
         flatten(k + ".", v, out);
       } else if (v.isObject()) {
         StringBuilder b = new StringBuilder();
-        v.fields().forEachRemaining(f -> b.append(b.length() > 0 ? "," : "").append(f.getKey()).append('=').append(f.getValue().asText()));
+        v.properties().forEach(f -> b.append(b.length() > 0 ? "," : "").append(f.getKey()).append('=').append(f.getValue().asText()));
         out.put(k, b.toString());
       } else if (v.isArray()) {
         StringBuilder b = new StringBuilder();

@@ -32,7 +32,7 @@ public final class KeyStore {
       String admin;
       if (Files.exists(file)) {
         ObjectNode n = (ObjectNode) JSON.readTree(file.toFile());
-        n.get("write_keys").fields().forEachRemaining(e -> write.put(e.getKey(), e.getValue().asText()));
+        n.get("write_keys").properties().forEach(e -> write.put(e.getKey(), e.getValue().asText()));
         admin = n.get("admin_key").asText();
       } else {
         write.put("wk_" + random(), "default");

@@ -10,11 +10,9 @@ import io.catchment.event.EventJson;
 import io.catchment.schema.Names;
 import java.io.CharConversionException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,8 +113,7 @@ public final class NativeFormat {
     ObjectNode context = object(raw, index, "context");
     boolean traitsType = type.equals("identify") || type.equals("group");
     ObjectNode extra = null;
-    for (Iterator<Map.Entry<String, JsonNode>> it = raw.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
+    for (Map.Entry<String, JsonNode> f : raw.properties()) {
       if (ENVELOPE.contains(f.getKey())) continue;
       if (extra == null) extra = traitsType ? copy(traits) : copy(properties);
       if (!extra.has(f.getKey())) extra.set(f.getKey(), f.getValue());
@@ -172,9 +169,5 @@ public final class NativeFormat {
       case VALUE_NULL -> "null";
       default -> t.asString() == null ? t.name() : t.asString();
     };
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -232,9 +232,13 @@ public final class Loader implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
-    preparer.join(60_000);
-    writer.join(60_000);
+    try {
+      preparer.join(60_000);
+      writer.join(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -2,7 +2,6 @@ package io.catchment.log;
 
 import io.catchment.CatchmentException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -389,13 +388,5 @@ public final class LocalLog implements EventLog {
       for (Segment s : segments.values()) s.closeReader();
       if (writeChannel != null) writeChannel.close();
     }
-  }
-
-  Path directory() {
-    return dir;
-  }
-
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e);
   }
 }

@@ -120,8 +120,7 @@ final class CsvStage {
   private void ascii(String s) {
     int len = s.length();
     ensure(len);
-    s.getBytes(0, len, buf, pos);
-    pos += len;
+    for (int i = 0; i < len; i++) buf[pos++] = (byte) s.charAt(i);
   }
 
   private void put(byte b) {

@@ -76,11 +76,16 @@ final class ServerProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** Stops the server by its PID (SIGTERM, then SIGKILL after 20 s); runs even when a test failed. */
   @Override
-  public void close() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      process.destroy();
+  public void close() {
+    if (process == null || !process.isAlive()) return;
+    process.destroy();
+    try {
       if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) kill();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }
