@@ -82,7 +82,11 @@ public final class Server implements AutoCloseable {
           + ctx.method() + " " + ctx.path())));
     });
     app.start(c.server().port());
-    loader.start();
+    if (c.loader().enabled()) {
+      loader.start();
+    } else {
+      LOG.info("Loader disabled (loader.enabled=false): events stay in the log until a loader runs");
+    }
     LOG.info("Catchment listening on http://{}:{} (data in {})", c.server().host(), port(), c.dataDir().toAbsolutePath());
     return this;
   }

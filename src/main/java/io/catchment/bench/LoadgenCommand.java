@@ -40,6 +40,9 @@ public final class LoadgenCommand implements Callable<Integer> {
   @Option(names = "--concurrency", description = "requests in flight (default: ${DEFAULT-VALUE})", defaultValue = "32")
   int concurrency;
 
+  @Option(names = "--warmup", description = "seconds sent first and not counted, so JIT warm-up does not skew latency (default: ${DEFAULT-VALUE})", defaultValue = "3")
+  int warmup;
+
   @Option(names = "--seed", description = "random seed (default: ${DEFAULT-VALUE})", defaultValue = "1")
   long seed;
 
@@ -49,12 +52,23 @@ public final class LoadgenCommand implements Callable<Integer> {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     URI target = URI.create(url.replaceAll("/$", "") + "/v1/events");
-    long start = System.nanoTime();
-    long end = start + Duration.ofSeconds(duration).toNanos();
-    AtomicLong tickets = new AtomicLong();
+    if (warmup > 0) {
+      System.out.println("loadgen: warming up for " + warmup + " s");
+      run(client, target, k, System.nanoTime(), Duration.ofSeconds(warmup), new ArrayList<>(), new AtomicLong(), new AtomicLong());
+    }
     AtomicLong acked = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     List<long[]> latencies = new ArrayList<>();
+    long start = System.nanoTime();
+    run(client, target, k, start, Duration.ofSeconds(duration), latencies, acked, failed);
+    report(start, latencies, acked, failed);
+    return failed.get() == 0 ? 0 : 1;
+  }
+
+  private void run(HttpClient client, URI target, String k, long start, Duration length, List<long[]> latencies,
+      AtomicLong acked, AtomicLong failed) throws InterruptedException {
+    long end = start + length.toNanos();
+    AtomicLong tickets = new AtomicLong();
     List<Thread> workers = new ArrayList<>();
     for (int w = 0; w < concurrency; w++) {
       long[] lat = new long[1 << 20];
@@ -93,6 +107,9 @@ public final class LoadgenCommand implements Callable<Integer> {
       workers.add(t);
     }
     for (Thread t : workers) t.join();
+  }
+
+  private void report(long start, List<long[]> latencies, AtomicLong acked, AtomicLong failed) {
     double secs = (System.nanoTime() - start) / 1e9;
     long total = 0;
     for (long[] l : latencies) total += l[l.length - 1];
@@ -110,6 +127,5 @@ public final class LoadgenCommand implements Callable<Integer> {
       System.out.printf("ack latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", all[all.length / 2] / 1e6,
           all[(int) (all.length * 0.99)] / 1e6, all[all.length - 1] / 1e6);
     }
-    return failed.get() == 0 ? 0 : 1;
   }
 }

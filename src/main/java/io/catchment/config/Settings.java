@@ -36,6 +36,9 @@ public final class Settings {
       "how long a fully loaded segment is kept before it is deleted", Setting.duration());
   public static final Setting<Integer> LOADER_BATCH_EVENTS = new Setting<>("loader.batch_events", "50000",
       "most events the loader writes in one transaction", Setting.intRange(1, 10_000_000));
+  public static final Setting<Boolean> LOADER_ENABLED = new Setting<>("loader.enabled", "true",
+      "run the loader in this process; false makes a collector-only node (another process loads the log)",
+      Settings::bool);
   public static final Setting<Duration> LOADER_BATCH_WAIT = new Setting<>("loader.batch_wait", "500ms",
       "longest the loader waits to fill a batch before writing what it has", Setting.duration());
   public static final Setting<Integer> QUERY_MAX_ROWS = new Setting<>("query.max_rows", "10000",
@@ -49,12 +52,20 @@ public final class Settings {
       "WAL size that triggers a DuckDB checkpoint; larger loads faster, replays longer after a crash", s -> nonEmpty(s));
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
-      MAX_EVENT_BYTES, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT,
+      MAX_EVENT_BYTES, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED,
       QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD);
 
   private static String nonEmpty(String s) {
     if (s == null || s.isEmpty()) throw new IllegalArgumentException("must not be empty");
     return s;
+  }
+
+  private static Boolean bool(String s) {
+    return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> throw new IllegalArgumentException("'" + s + "' is not true or false");
+    };
   }
 
   static String key(String k) {
