@@ -48,6 +48,8 @@ public final class Loader implements AutoCloseable {
   private final Thread writer = new Thread(this::writeLoop, "loader-write");
   private volatile boolean running = true;
   private volatile boolean preparing = true;
+  /** Batches handed to the writer and not yet written. */
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long next;
   private volatile String lastError;
   private long readFrom;
@@ -91,21 +93,33 @@ public final class Loader implements AutoCloseable {
           if (records.isEmpty()) continue;
           Prepared p = prepare(records);
           readFrom = p.nextOffset();
-          while (running && !handoff.offer(p, 100, TimeUnit.MILLISECONDS)) {
-            // the writer is busy with the previous batch
-          }
+          inFlight.incrementAndGet();
+          handoff.put(p); // waits while the writer is busy with the previous batch
           backoff = 100;
         } catch (InterruptedException e) {
           return;
         } catch (IOException | RuntimeException e) {
           lastError = e.getMessage();
-          LOG.error("Loader failed reading the log at offset {}, retrying in {} ms", readFrom, backoff, e);
+          LOG.error("Loader failed preparing the batch at offset {}, retrying in {} ms", readFrom, backoff, e);
           sleep(backoff);
           backoff = Math.min(backoff * 2, 30_000);
+          forgetPlannedColumns();
         }
       }
     } finally {
       preparing = false;
+    }
+  }
+
+  /** After a failed prepare: once the writer has written what it holds, re-read the catalog from the store. */
+  private void forgetPlannedColumns() {
+    try {
+      while (running && inFlight.get() > 0) Thread.sleep(10);
+      sink.reloadCatalog();
+    } catch (java.sql.SQLException e) {
+      LOG.warn("Could not re-read the catalog", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -117,7 +131,10 @@ public final class Loader implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      if (p != null) write(p);
+      if (p != null) {
+        write(p);
+        inFlight.decrementAndGet();
+      }
     }
   }
 
@@ -145,7 +162,7 @@ public final class Loader implements AutoCloseable {
     metrics.loaded.increment(p.events());
     metrics.batchEvents.record(p.events());
     metrics.schemaChanges.increment(p.changes().size());
-    p.batches().forEach(b -> metrics.rowsWritten(b.table(), b.rows().size()));
+    p.batches().forEach(b -> metrics.rowsWritten(b.table(), b.rows()));
     metrics.batchLatency.record(Duration.ofNanos(System.nanoTime() - p.startNanos()));
     LOG.debug("Loaded {} events up to offset {}", p.events(), next);
   }
@@ -177,6 +194,20 @@ public final class Loader implements AutoCloseable {
     List<SchemaChange> changes = new ArrayList<>();
     List<Router.Row> rows = new ArrayList<>(2);
     int events = 0;
+    try {
+      events = route(records, catalog, batches, changes, rows);
+      for (TableBatch b : batches.values()) b.finish(catalog.get(b.table()).columns());
+    } catch (IOException | RuntimeException e) {
+      batches.values().forEach(TableBatch::discard);
+      throw e;
+    }
+    long nextOffset = records.get(records.size() - 1).offset() + 1;
+    return new Prepared(changes, List.copyOf(batches.values()), nextOffset, events, start);
+  }
+
+  private int route(List<EventLog.LogRecord> records, Map<String, TableSchema> catalog, Map<String, TableBatch> batches,
+      List<SchemaChange> changes, List<Router.Row> rows) throws IOException {
+    int events = 0;
     for (EventLog.LogRecord r : records) {
       byte[] p = r.payload();
       int lineStart = 0;
@@ -185,36 +216,33 @@ public final class Loader implements AutoCloseable {
         if (i > lineStart) {
           rows.clear();
           router.route(p, lineStart, i - lineStart, rows);
-          for (Router.Row row : rows) add(row, catalog, batches, changes);
+          for (Router.Row row : rows) add(row, catalog, batches, changes, sink);
           events++;
         }
         lineStart = i + 1;
       }
     }
-    for (TableBatch b : batches.values()) b.freezeTypes(catalog.get(b.table()).columns());
-    long nextOffset = records.get(records.size() - 1).offset() + 1;
-    return new Prepared(changes, List.copyOf(batches.values()), nextOffset, events, start);
+    return events;
   }
 
   private static void add(Router.Row row, Map<String, TableSchema> catalog, Map<String, TableBatch> batches,
-      List<SchemaChange> changes) {
+      List<SchemaChange> changes, Sink sink) throws IOException {
     TableSchema schema = catalog.get(row.table());
     if (schema == null) {
       schema = TableSchema.create(row.table(), row.eventId(), changes);
       catalog.put(row.table(), schema);
     }
-    TableBatch batch = batches.computeIfAbsent(row.table(), TableBatch::new);
-    Object[] cells = batch.newRow(row.fields().size());
+    TableBatch batch = batches.computeIfAbsent(row.table(), t -> new TableBatch(t, sink::stage));
     for (Field f : row.fields()) {
-      String column = schema.resolve(f, row.eventId(), changes);
-      int index = batch.columnIndex(column);
-      if (index < cells.length && cells[index] != null) {
+      int index = batch.column(schema.resolve(f, row.eventId(), changes));
+      if (batch.isSet(index)) {
         // an earlier key of this row already took the column: this key gets its own, stable name
         Field renamed = new Field(f.collisionName(), f.type(), f.value(), f.key());
-        index = batch.columnIndex(schema.resolve(renamed, row.eventId(), changes));
+        index = batch.column(schema.resolve(renamed, row.eventId(), changes));
       }
-      cells = batch.set(cells, index, f.value());
+      batch.set(index, f.value());
     }
+    batch.endRow(schema.columns());
   }
 
   private static int countLines(byte[] p) {

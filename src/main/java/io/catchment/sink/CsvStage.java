@@ -8,43 +8,55 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
- * Writes a {@link TableBatch} as a CSV file the store bulk-loads, which measured about twice as fast as DuckDB's
+ * Writes one part of a {@link TableBatch} as a CSV file the store bulk-loads, which measured about twice as fast as DuckDB's
  * JDBC appender here (BENCHMARKS.md). Dialect: comma, every string double-quoted with inner quotes doubled (so commas,
  * quotes and newlines survive), NULL as the unquoted {@code \N}, which a quoted {@code "\N"} string never matches when
  * read with {@code allow_quoted_nulls=false}. Numbers and booleans are written bare, timestamps as ISO-8601 UTC.
- * Encodes UTF-8 itself into one buffer: ASCII strings, the common case, are copied byte for byte.
+ * Encodes UTF-8 itself into one buffer: ASCII strings, the common case, are copied byte for byte. Cells are formatted
+ * by the column's type when the row is written; the only type change a batch can see later is BIGINT to DOUBLE, whose
+ * text is the same. Not thread-safe.
  */
-final class CsvStage {
+final class CsvStage implements TableBatch.Encoder {
   private static final byte[] NULL = {'\\', 'N'};
   private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+  private static final int FLUSH_AT = (1 << 16) - 1024;
 
   private byte[] buf = new byte[1 << 16];
   private int pos;
+  private final Path file;
   private final OutputStream out;
 
-  private CsvStage(OutputStream out) {
-    this.out = out;
+  CsvStage(Path file) throws IOException {
+    this.file = file;
+    this.out = Files.newOutputStream(file);
   }
 
-  static void write(Path file, TableBatch batch, List<ColumnType> types) throws IOException {
-    int n = types.size();
-    ColumnType[] t = types.toArray(new ColumnType[0]);
-    try (OutputStream os = Files.newOutputStream(file)) {
-      CsvStage w = new CsvStage(os);
-      for (Object[] row : batch.rows()) {
-        for (int c = 0; c < n; c++) {
-          if (c > 0) w.put((byte) ',');
-          w.cell(c < row.length ? row[c] : null, t[c]);
-        }
-        w.put((byte) '\n');
-        if (w.pos > (1 << 16) - 1024) w.flush();
-      }
-      w.flush();
+  Path file() {
+    return file;
+  }
+
+  @Override
+  public void row(Object[] cells, ColumnType[] types, int columns) throws IOException {
+    for (int c = 0; c < columns; c++) {
+      if (c > 0) put((byte) ',');
+      cell(cells[c], types[c]);
     }
+    put((byte) '\n');
+    if (pos > FLUSH_AT) flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    flush();
+    out.close();
+  }
+
+  @Override
+  public void discard() throws IOException {
+    Files.deleteIfExists(file);
   }
 
   private void cell(Object v, ColumnType type) {

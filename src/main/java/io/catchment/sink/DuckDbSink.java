@@ -43,7 +43,7 @@ public final class DuckDbSink implements Sink {
   private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
   private final DuckDbQueries queries;
   private volatile boolean open = true;
-  private long stageSeq;
+  private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
 
   public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
     Files.createDirectories(dataDir);
@@ -59,6 +59,7 @@ public final class DuckDbSink implements Sink {
       s.execute("SET temp_directory = '" + tmp.toString().replace("'", "''") + "'");
       s.execute("SET allowed_directories = ['" + staging.toString().replace("'", "''") + "/']");
       s.execute("SET checkpoint_threshold = '" + checkpointThreshold.replace("'", "") + "'");
+      s.execute("SET preserve_insertion_order = false");
       s.execute("SET autoinstall_known_extensions = false");
       s.execute("SET autoload_known_extensions = false");
       s.execute("SET enable_external_access = false");
@@ -84,7 +85,9 @@ public final class DuckDbSink implements Sink {
     Files.createDirectories(dir);
   }
 
-  private void reloadCatalog() throws SQLException {
+  /** Re-reads tables and columns from the database, dropping whatever a failed batch had planned. */
+  @Override
+  public synchronized void reloadCatalog() throws SQLException {
     Map<String, Map<String, ColumnType>> tables = new LinkedHashMap<>();
     try (Statement s = conn.createStatement();
         ResultSet rs = s.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns "
@@ -118,19 +121,18 @@ public final class DuckDbSink implements Sink {
     }
   }
 
+  /** Stages a part of a table's batch as a CSV file in the staging directory. */
+  public TableBatch.Encoder stage(String table) throws IOException {
+    return new CsvStage(staging.resolve(table + "-" + stageSeq.incrementAndGet() + ".csv"));
+  }
+
   @Override
   public synchronized void write(List<SchemaChange> changes, List<TableBatch> batches, String consumer, long nextOffset)
       throws SinkException {
-    List<Path> staged = new ArrayList<>();
     try (Statement s = conn.createStatement()) {
       applySchema(s, changes);
       for (TableBatch b : batches) {
-        if (b.rows().isEmpty()) continue;
-        List<ColumnType> types = b.types();
-        Path file = staging.resolve(b.table() + "-" + (stageSeq++) + ".csv");
-        staged.add(file);
-        CsvStage.write(file, b, types);
-        s.execute(insertSql(b, types, file));
+        for (TableBatch.Part part : b.parts()) s.execute(insertSql(b.table(), part));
       }
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
         ps.setString(1, consumer);
@@ -138,22 +140,15 @@ public final class DuckDbSink implements Sink {
         ps.execute();
       }
       conn.commit();
-      for (SchemaChange c : changes) {
-        SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
-            c.reason(), c.eventId());
-      }
-    } catch (SQLException | IOException | RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       rollback();
       throw new SinkException("DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(), e, true);
-    } finally {
-      for (Path p : staged) {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // the staging directory is emptied again on the next start
-        }
-      }
     }
+    for (SchemaChange c : changes) {
+      SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
+          c.reason(), c.eventId());
+    }
+    batches.forEach(TableBatch::discard);
   }
 
   private void rollback() {
@@ -209,11 +204,13 @@ public final class DuckDbSink implements Sink {
     }
   }
 
-  private static String insertSql(TableBatch b, List<ColumnType> types, Path file) {
+  private static String insertSql(String table, TableBatch.Part part) {
+    List<ColumnType> types = part.types();
+    Path file = ((CsvStage) part.staged()).file();
     StringBuilder cols = new StringBuilder();
     StringBuilder spec = new StringBuilder();
     for (int i = 0; i < types.size(); i++) {
-      String c = b.columns().get(i);
+      String c = part.columns().get(i);
       if (i > 0) {
         cols.append(", ");
         spec.append(", ");
@@ -222,7 +219,7 @@ public final class DuckDbSink implements Sink {
       spec.append('\'').append(c).append("': '").append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
           .append('\'');
     }
-    return "INSERT INTO " + Names.quote(b.table()) + " (" + cols + ") SELECT * FROM read_csv('"
+    return "INSERT INTO " + Names.quote(table) + " (" + cols + ") SELECT * FROM read_csv('"
         + file.toString().replace("'", "''") + "', header = false, auto_detect = false, delim = ',', quote = '\"', "
         + "escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, columns = {" + spec + "})";
   }

@@ -20,6 +20,12 @@ public interface Sink extends Closeable {
   /** Tables and their columns as the store has them now (metadata tables, starting with {@code _}, left out). */
   Map<String, TableSchema> catalog();
 
+  /** A fresh staging area for one part of a table's batch, in the store's bulk-load format. */
+  TableBatch.Encoder stage(String table) throws java.io.IOException;
+
+  /** Re-reads the catalog from the store, forgetting columns planned by batches that were never written. */
+  void reloadCatalog() throws java.sql.SQLException;
+
   /** The next log offset the consumer should read, or -1 when it never committed. */
   long loadedOffset(String consumer);
 

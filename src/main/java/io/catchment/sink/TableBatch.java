@@ -1,76 +1,134 @@
 package io.catchment.sink;
 
 import io.catchment.schema.ColumnType;
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Rows bound for one table in one loader batch, column-indexed. Rows may be shorter than {@link #columns()} when a
- * column first appeared after them: the missing cells are null. Once built, {@link #freezeTypes} snapshots the column
- * types, after which the batch is read-only and may be handed to another thread.
+ * Rows bound for one table in one loader batch, encoded for the store as they arrive (nothing per row is kept on the
+ * heap). A row is built cell by cell with {@link #column}, {@link #set} and {@link #endRow}. Rows go to the current
+ * {@link Part}; when a row brings a column the part does not have, a new part starts with the wider column list, so
+ * every part has one fixed set of columns. {@link #finish} closes the last part and fixes each part's column types
+ * from the table's final schema; after that the batch is read-only and may be handed to another thread.
+ * Not thread-safe while it is being built.
  */
 public final class TableBatch {
+  /** Where a part's rows go: the store's staging format. */
+  public interface Encoder extends Closeable {
+    void row(Object[] cells, ColumnType[] types, int columns) throws IOException;
+
+    /** Removes what was staged (after it was loaded, or when the batch is abandoned). */
+    void discard() throws IOException;
+  }
+
+  /** Opens a new encoder for a part of a table's batch. */
+  @FunctionalInterface
+  public interface Encoders {
+    Encoder open(String table) throws IOException;
+  }
+
+  /** A run of rows with the same columns. */
+  public record Part(List<String> columns, List<ColumnType> types, int rows, Encoder staged) {}
+
   private final String table;
+  private final Encoders encoders;
   private final List<String> columns = new ArrayList<>();
   private final Map<String, Integer> index = new HashMap<>();
-  private final List<Object[]> rows = new ArrayList<>();
-  private List<ColumnType> types;
+  private final List<Part> parts = new ArrayList<>();
+  private Object[] row = new Object[32];
+  private Encoder current;
+  private ColumnType[] currentTypes;
+  private int currentColumns;
+  private int currentRows;
+  private int rows;
 
-  public TableBatch(String table) {
+  public TableBatch(String table, Encoders encoders) {
     this.table = table;
+    this.encoders = encoders;
   }
 
   public String table() {
     return table;
   }
 
-  public List<String> columns() {
-    return columns;
-  }
-
-  public List<Object[]> rows() {
+  public int rows() {
     return rows;
   }
 
-  public int columnIndex(String column) {
-    Integer i = index.get(column);
+  public List<Part> parts() {
+    return parts;
+  }
+
+  /** The index of {@code name} in this batch, added at the end when new. */
+  public int column(String name) {
+    Integer i = index.get(name);
     if (i == null) {
       i = columns.size();
-      columns.add(column);
-      index.put(column, i);
+      columns.add(name);
+      index.put(name, i);
+      if (i >= row.length) row = Arrays.copyOf(row, row.length * 2);
     }
     return i;
   }
 
-  public Object[] newRow(int hint) {
-    Object[] r = new Object[Math.max(hint, columns.size())];
-    rows.add(r);
-    return r;
+  /** Whether the row being built already has a value in that column. */
+  public boolean isSet(int column) {
+    return row[column] != null;
   }
 
-  /** Sets a cell, growing the row when the column is newer than the row; returns the (possibly new) row. */
-  public Object[] set(Object[] row, int column, Object value) {
-    if (column >= row.length) {
-      Object[] grown = java.util.Arrays.copyOf(row, Math.max(columns.size(), column + 1));
-      rows.set(rows.size() - 1, grown);
-      row = grown;
-    }
+  public void set(int column, Object value) {
     row[column] = value;
-    return row;
   }
 
-  /** Fixes the types of {@link #columns()} from the table's schema once the batch is complete. */
-  public void freezeTypes(Map<String, ColumnType> schema) {
-    List<ColumnType> t = new ArrayList<>(columns.size());
-    for (String c : columns) t.add(schema.get(c));
-    types = List.copyOf(t);
+  /** Writes the row being built; {@code schema} is the table's current column types. */
+  public void endRow(Map<String, ColumnType> schema) throws IOException {
+    if (current == null || columns.size() != currentColumns) {
+      closePart(schema);
+      current = encoders.open(table);
+      currentColumns = columns.size();
+      currentTypes = new ColumnType[currentColumns];
+      for (int i = 0; i < currentColumns; i++) currentTypes[i] = schema.get(columns.get(i));
+    }
+    current.row(row, currentTypes, currentColumns);
+    Arrays.fill(row, 0, currentColumns, null);
+    currentRows++;
+    rows++;
   }
 
-  /** The column types as frozen by {@link #freezeTypes}. */
-  public List<ColumnType> types() {
-    if (types == null) throw new IllegalStateException("types of " + table + " not frozen");
-    return types;
+  /** Closes the last part and fixes every part's column types from the table's final schema. */
+  public void finish(Map<String, ColumnType> schema) throws IOException {
+    closePart(schema);
+    for (int p = 0; p < parts.size(); p++) {
+      Part part = parts.get(p);
+      List<ColumnType> types = new ArrayList<>(part.columns().size());
+      for (String c : part.columns()) types.add(schema.get(c));
+      parts.set(p, new Part(part.columns(), List.copyOf(types), part.rows(), part.staged()));
+    }
+  }
+
+  private void closePart(Map<String, ColumnType> schema) throws IOException {
+    if (current == null) return;
+    current.close();
+    parts.add(new Part(List.copyOf(columns.subList(0, currentColumns)), List.of(), currentRows, current));
+    current = null;
+    currentRows = 0;
+  }
+
+  /** Deletes everything staged for this batch. */
+  public void discard() {
+    try {
+      if (current != null) {
+        current.close();
+        current.discard();
+      }
+      for (Part p : parts) p.staged().discard();
+    } catch (IOException e) {
+      // staging is emptied again at the next start
+    }
   }
 }

@@ -37,12 +37,12 @@ class DuckDbSinkTest {
   private void write(long next, List<List<Field>> rows) throws Exception {
     List<SchemaChange> changes = new ArrayList<>();
     TableSchema schema = sink.catalog().computeIfAbsent("t", n -> TableSchema.create(n, "e", changes));
-    TableBatch b = new TableBatch("t");
+    TableBatch b = new TableBatch("t", sink::stage);
     for (List<Field> row : rows) {
-      Object[] cells = b.newRow(row.size());
-      for (Field f : row) cells = b.set(cells, b.columnIndex(schema.resolve(f, "e", changes)), f.value());
+      for (Field f : row) b.set(b.column(schema.resolve(f, "e", changes)), f.value());
+      b.endRow(schema.columns());
     }
-    b.freezeTypes(schema.columns());
+    b.finish(schema.columns());
     sink.write(changes, List.of(b), "test", next);
   }
 
