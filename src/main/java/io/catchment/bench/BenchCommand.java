@@ -38,7 +38,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--events", description = "events to generate (default: ${DEFAULT-VALUE})", defaultValue = "1000000")
   int events;
 
-  @Option(names = "--batch-events", description = "loader batch size (default: ${DEFAULT-VALUE})", defaultValue = "50000")
+  @Option(names = "--batch-events", description = "loader batch size (default: ${DEFAULT-VALUE})", defaultValue = "100000")
   int batchEvents;
 
   @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
