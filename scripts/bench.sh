@@ -32,8 +32,8 @@ serve() { # $1 = loader enabled
   echo "server did not start"; cat "$work/serve.log"; exit 1
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
-loadgen() { java -Xmx512m -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write-key --batch 100 \
-  --concurrency 32 --duration "$DURATION" "$@" | grep -v warming; }
+loadgen() { java -Xmx512m -XX:+UseParallelGC -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write-key --batch 100 \
+  --concurrency 32 --duration "$DURATION" --warmup 10 "$@" | grep -v warming; }
 
 echo "== 2. collector alone, as fast as it goes"
 serve false; loadgen; stop
