@@ -22,7 +22,7 @@ public final class Main implements Runnable {
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
     CommandLine serve = cli.getSubcommands().get("serve");
-    serve.getCommandSpec().usageMessage().footer(ServeCommand.settingsHelp());
+    serve.getCommandSpec().usageMessage().footer(ServeCommand.settingsHelp()).width(120);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException) {
         cmd.getErr().println("error: " + e.getMessage());

@@ -56,6 +56,8 @@ public final class Server implements AutoCloseable {
     });
     app.post("/v1/events", collector::events);
     app.post("/v1/query", query::query);
+    byte[] openapi = Server.class.getResourceAsStream("/openapi.yaml").readAllBytes();
+    app.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
     app.get("/readyz", ctx -> {
       boolean ready = log.healthy() && sink.healthy();

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run Catchment: HTTP collector, durable local log, DuckDB loader and SQL API.", "",
         "Configuration comes from catchment.yaml (or --config), then CATCHMENT_* environment variables, then the "
-            + "options below. Settings (YAML key / environment variable, default):"},
+            + "options below. All settings are listed after the options."},
     footerHeading = "%n", footer = "%s")
 public final class ServeCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML config file (default: ./catchment.yaml if present)")
@@ -33,7 +33,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** The settings table, shown at the end of --help. */
   public static String settingsHelp() {
-    StringBuilder b = new StringBuilder();
+    StringBuilder b = new StringBuilder("Settings (YAML key, environment variable, default):%n");
     for (Setting<?> s : Settings.ALL) {
       b.append(String.format("  %-26s %-36s %s%n      %s%n", s.key(), s.env(), s.defaultValue().isEmpty() ? "(none)" : s.defaultValue(),
           s.description()));

@@ -168,6 +168,7 @@ class ServerIT {
         "catchment_rows_written_total{table=\"m\"}", "catchment_schema_changes_total",
         "catchment_events_rejected_total{reason=\"invalid\"} 2.0", "catchment_requests_rejected_total{reason=\"invalid\"} 2.0");
     assertThat(Http.get(base + "/nope").status()).isEqualTo(404);
+    assertThat(Http.get(base + "/v1/openapi.yaml").body()).contains("openapi: 3", "/v1/events", "/v1/query");
   }
 
   private static void assertProblem(Http.Reply r, int status, String message) throws Exception {

@@ -123,6 +123,22 @@ class LocalLogTest {
     }
   }
 
+  /** Checked-in segments: three whole records, then a torn fourth (fixture torn-tail) or a bit flip in the third. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"torn-tail, 3", "corrupt-tail, 2"})
+  void checked_in_damaged_segments_recover_to_their_whole_records(String fixture, int whole) throws Exception {
+    Path seg = dir.resolve("00000000000000000000.log");
+    try (var in = getClass().getResourceAsStream("/log/" + fixture + "/00000000000000000000.log")) {
+      Files.copy(in, seg);
+    }
+    try (LocalLog log = open()) {
+      List<String> records = readAll(log, 0);
+      assertThat(records).hasSize(whole);
+      for (int i = 0; i < whole; i++) assertThat(records.get(i)).contains("\"id\":\"e" + i + "\"");
+      assertThat(log.append(rec("after recovery"))).isEqualTo(whole);
+    }
+  }
+
   @Test
   void a_segment_torn_inside_its_header_is_rewritten_empty() throws Exception {
     Files.write(dir.resolve("00000000000000000000.log"), new byte[] {'C', 'A', 'T'});
