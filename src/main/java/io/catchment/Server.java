@@ -42,7 +42,7 @@ public final class Server implements AutoCloseable {
   public Server start() throws IOException, SQLException {
     var c = config;
     log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
-    sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold());
+    sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup());
     metrics.bindLog(log);
     loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait());
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());

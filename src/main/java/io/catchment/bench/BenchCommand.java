@@ -41,6 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--batch-events", description = "loader batch size (default: ${DEFAULT-VALUE})", defaultValue = "100000")
   int batchEvents;
 
+  @Option(names = "--dedup", description = "on, off, or both (one loader run each, same events) (default: ${DEFAULT-VALUE})",
+      defaultValue = "on")
+  String dedup;
+
   @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
   Path dir;
 
@@ -51,17 +55,24 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       Path ndjson = work.resolve("events.ndjson");
       long t0 = System.nanoTime();
-      try (LocalLog log = new LocalLog(work.resolve("data/log"), 64 << 20, Long.MAX_VALUE, Duration.ZERO);
+      try (LocalLog log = new LocalLog(work.resolve("data/log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
           OutputStream raw = new BufferedOutputStream(Files.newOutputStream(ndjson), 1 << 20)) {
         fill(log, raw);
       }
       System.out.printf("generated %,d events (%,d bytes canonical NDJSON) in %.1f s%n", events, Files.size(ndjson),
           (System.nanoTime() - t0) / 1e9);
       System.gc();
-      double ours = runLoader(work.resolve("data"));
       double theirs = runReadJson(work, ndjson);
-      System.out.printf("RESULT loader %.0f events/s, DuckDB read_json %.0f events/s, ratio %.2f%n", ours, theirs,
-          ours / theirs);
+      if (!dedup.equals("off")) {
+        double on = runLoader(work, true);
+        System.out.printf("RESULT loader (dedup on) %.0f events/s, DuckDB read_json %.0f events/s, ratio %.2f%n", on,
+            theirs, on / theirs);
+      }
+      if (!dedup.equals("on")) {
+        double off = runLoader(work, false);
+        System.out.printf("RESULT loader (dedup off) %.0f events/s, DuckDB read_json %.0f events/s, ratio %.2f%n", off,
+            theirs, off / theirs);
+      }
       long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
       System.out.printf("heap in use at end: %d MB (max %d MB)%n", heap >> 20, Runtime.getRuntime().maxMemory() >> 20);
       return 0;
@@ -103,10 +114,13 @@ public final class BenchCommand implements Callable<Integer> {
     pool.shutdown();
   }
 
-  private double runLoader(Path data) throws Exception {
+  /** Loads the whole log into a fresh store (the log is kept: retention is long). */
+  private double runLoader(Path work, boolean dedupOn) throws Exception {
     Metrics metrics = new Metrics();
-    try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ZERO);
-        DuckDbSink sink = new DuckDbSink(data, "1GB", "1GB")) {
+    Path data = work.resolve("data");
+    Path store = work.resolve(dedupOn ? "store-dedup" : "store-plain");
+    try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
+        DuckDbSink sink = new DuckDbSink(store, "1GB", "1GB", dedupOn)) {
       Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200));
       long end = log.endOffset();
       long t0 = System.nanoTime();
@@ -115,8 +129,8 @@ public final class BenchCommand implements Callable<Integer> {
       double secs = (System.nanoTime() - t0) / 1e9;
       loader.close();
       var r = sink.query("SELECT count(*) FROM events", 1, Duration.ofMinutes(1));
-      System.out.printf("loader: %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n", events,
-          r.rows().get(0).get(0), secs, events / secs, batchEvents);
+      System.out.printf("loader (dedup %s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
+          dedupOn ? "on" : "off", events, r.rows().get(0).get(0), secs, events / secs, batchEvents);
       return events / secs;
     }
   }

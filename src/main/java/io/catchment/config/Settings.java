@@ -41,6 +41,8 @@ public final class Settings {
       Settings::bool);
   public static final Setting<Duration> LOADER_BATCH_WAIT = new Setting<>("loader.batch_wait", "500ms",
       "longest the loader waits to fill a batch before writing what it has", Setting.duration());
+  public static final Setting<Boolean> DEDUP_ENABLED = new Setting<>("dedup.enabled", "true",
+      "skip rows whose id is already in their table for the same UTC day of timestamp", Settings::bool);
   public static final Setting<Integer> QUERY_MAX_ROWS = new Setting<>("query.max_rows", "10000",
       "most rows /v1/query returns; the answer says when it was truncated", Setting.intRange(1, 10_000_000));
   public static final Setting<Duration> QUERY_TIMEOUT =
@@ -52,7 +54,7 @@ public final class Settings {
       "WAL size that triggers a DuckDB checkpoint; larger loads faster, replays longer after a crash", s -> nonEmpty(s));
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
-      MAX_EVENT_BYTES, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED,
+      MAX_EVENT_BYTES, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
       QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD);
 
   private static String nonEmpty(String s) {

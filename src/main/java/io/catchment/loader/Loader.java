@@ -2,6 +2,7 @@ package io.catchment.loader;
 
 import io.catchment.log.EventLog;
 import io.catchment.metrics.Metrics;
+import io.catchment.schema.ColumnType;
 import io.catchment.schema.Field;
 import io.catchment.schema.Router;
 import io.catchment.schema.SchemaChange;
@@ -55,7 +56,8 @@ public final class Loader implements AutoCloseable {
   private long readFrom;
 
   /** A batch ready to write: everything {@link Sink#write} needs, read-only from here on. */
-  record Prepared(List<SchemaChange> changes, List<TableBatch> batches, long nextOffset, int events, long startNanos) {}
+  record Prepared(List<SchemaChange> changes, List<TableBatch> batches, TableBatch ids, long nextOffset, int events,
+      int repeated, long startNanos) {}
 
   public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait) {
     this.log = log;
@@ -140,9 +142,10 @@ public final class Loader implements AutoCloseable {
 
   private void write(Prepared p) {
     long backoff = 100;
+    Map<String, Long> duplicates;
     while (true) {
       try {
-        sink.write(p.changes(), p.batches(), CONSUMER, p.nextOffset());
+        duplicates = sink.write(p.changes(), p.batches(), p.ids(), CONSUMER, p.nextOffset());
         break;
       } catch (SinkException e) {
         lastError = e.getMessage();
@@ -160,9 +163,14 @@ public final class Loader implements AutoCloseable {
       LOG.warn("Could not record the committed offset {} in the log (the store has it)", next, e);
     }
     metrics.loaded.increment(p.events());
+    metrics.duplicates("(batch)", p.repeated());
     metrics.batchEvents.record(p.events());
     metrics.schemaChanges.increment(p.changes().size());
-    p.batches().forEach(b -> metrics.rowsWritten(b.table(), b.rows()));
+    for (TableBatch b : p.batches()) {
+      long skipped = duplicates.getOrDefault(b.table(), 0L);
+      metrics.rowsWritten(b.table(), b.rows() - skipped);
+      metrics.duplicates(b.table(), skipped);
+    }
     metrics.batchLatency.record(Duration.ofNanos(System.nanoTime() - p.startNanos()));
     LOG.debug("Loaded {} events up to offset {}", p.events(), next);
   }
@@ -192,22 +200,33 @@ public final class Loader implements AutoCloseable {
     Map<String, TableSchema> catalog = sink.catalog();
     Map<String, TableBatch> batches = new LinkedHashMap<>();
     List<SchemaChange> changes = new ArrayList<>();
-    List<Router.Row> rows = new ArrayList<>(2);
-    int events = 0;
+    TableBatch ids = new TableBatch("_ids", sink::stage);
+    int[] counts = new int[2];
     try {
-      events = route(records, catalog, batches, changes, rows);
+      route(records, catalog, batches, changes, ids, counts);
       for (TableBatch b : batches.values()) b.finish(catalog.get(b.table()).columns());
+      ids.finish(IDS_SCHEMA);
     } catch (IOException | RuntimeException e) {
       batches.values().forEach(TableBatch::discard);
+      ids.discard();
       throw e;
     }
     long nextOffset = records.get(records.size() - 1).offset() + 1;
-    return new Prepared(changes, List.copyOf(batches.values()), nextOffset, events, start);
+    return new Prepared(changes, List.copyOf(batches.values()), ids, nextOffset, counts[0], counts[1], start);
   }
 
-  private int route(List<EventLog.LogRecord> records, Map<String, TableSchema> catalog, Map<String, TableBatch> batches,
-      List<SchemaChange> changes, List<Router.Row> rows) throws IOException {
-    int events = 0;
+  private static final Map<String, ColumnType> IDS_SCHEMA = Map.of("id", ColumnType.VARCHAR, "timestamp", ColumnType.TIMESTAMP);
+
+  /**
+   * Routes every event of {@code records}; an event whose id and UTC day were already seen in this batch is left out
+   * (counts[1]), the others are routed (counts[0]) and listed in {@code ids} for the store's duplicate check.
+   */
+  private void route(List<EventLog.LogRecord> records, Map<String, TableSchema> catalog, Map<String, TableBatch> batches,
+      List<SchemaChange> changes, TableBatch ids, int[] counts) throws IOException {
+    List<Router.Row> rows = new ArrayList<>(2);
+    java.util.HashSet<String> seen = new java.util.HashSet<>();
+    int idColumn = ids.column("id");
+    int tsColumn = ids.column("timestamp");
     for (EventLog.LogRecord r : records) {
       byte[] p = r.payload();
       int lineStart = 0;
@@ -216,13 +235,20 @@ public final class Loader implements AutoCloseable {
         if (i > lineStart) {
           rows.clear();
           router.route(p, lineStart, i - lineStart, rows);
-          for (Router.Row row : rows) add(row, catalog, batches, changes, sink);
-          events++;
+          Router.Row first = rows.get(0);
+          if (!seen.add(first.eventId() + '\u0000' + first.timestamp().substring(0, 10))) {
+            counts[1]++;
+          } else {
+            for (Router.Row row : rows) add(row, catalog, batches, changes, sink);
+            ids.set(idColumn, first.eventId());
+            ids.set(tsColumn, new io.catchment.schema.Field.TimeValue(first.timestamp(), null));
+            ids.endRow(IDS_SCHEMA);
+            counts[0]++;
+          }
         }
         lineStart = i + 1;
       }
     }
-    return events;
   }
 
   private static void add(Router.Row row, Map<String, TableSchema> catalog, Map<String, TableBatch> batches,

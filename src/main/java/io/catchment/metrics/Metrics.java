@@ -15,6 +15,7 @@ public final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> duplicateRows = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> rowsWritten = new ConcurrentHashMap<>();
   public final Counter received = Counter.builder("catchment.events.received")
       .description("events in requests that reached the collector").register(registry);
@@ -41,6 +42,13 @@ public final class Metrics {
   public void rejectedRequest(String reason) {
     rejectedRequests.computeIfAbsent(reason, r -> Counter.builder("catchment.requests.rejected").tag("reason", r)
         .description("requests refused with a 4xx/503, by reason").register(registry)).increment();
+  }
+
+  public void duplicates(String table, long rows) {
+    if (rows == 0) return;
+    duplicateRows.computeIfAbsent(table, t -> Counter.builder("catchment.rows.duplicate").tag("table", t)
+        .description("rows skipped because their id was already in the table for that day").register(registry))
+        .increment(rows);
   }
 
   public void rowsWritten(String table, long rows) {

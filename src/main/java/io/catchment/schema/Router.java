@@ -18,8 +18,11 @@ import java.util.List;
 public final class Router {
   public static final String EVENTS = "events";
 
-  /** One row bound for one table; {@code eventId} names the event in schema-change records. */
-  public record Row(String table, List<Field> fields, String eventId) {}
+  /**
+   * One row bound for one table; {@code eventId} names the event (dedup key, and in schema-change records) and
+   * {@code timestamp} is its event time as canonical ISO-8601 text.
+   */
+  public record Row(String table, List<Field> fields, String eventId, String timestamp) {}
 
   private final Flattener flattener = new Flattener();
 
@@ -28,7 +31,7 @@ public final class Router {
     List<Field> envelope = new ArrayList<>(12);
     List<Field> own = new ArrayList<>(32);
     List<Field> context = new ArrayList<>(24);
-    String id = null, type = "track", event = null, groupId = null, previousId = null;
+    String id = null, type = "track", event = null, groupId = null, previousId = null, timestamp = null;
     try (JsonParser p = EventJson.MAPPER.getFactory().createParser(buf, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("canonical event is not an object");
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -40,7 +43,9 @@ public final class Router {
           case "context" -> flattener.flatten(p, buf, off, "context", context);
           case "timestamp", "sent_at", "received_at" -> {
             // canonical times are already ISO-8601 UTC (Instant.toString): the text is the value
-            envelope.add(new Field(k, ColumnType.TIMESTAMP, new Field.TimeValue(p.getText(), null)));
+            String text = p.getText();
+            envelope.add(new Field(k, ColumnType.TIMESTAMP, new Field.TimeValue(text, null)));
+            if (k.equals("timestamp")) timestamp = text;
           }
           case "group_id" -> groupId = p.getText();
           case "previous_id" -> previousId = p.getText();
@@ -63,7 +68,7 @@ public final class Router {
     if (groupId != null) all.add(new Field("group_id", ColumnType.VARCHAR, groupId));
     if (previousId != null) all.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
     all.addAll(context);
-    out.add(new Row(EVENTS, all, id));
+    out.add(new Row(EVENTS, all, id, timestamp));
 
     String table = switch (type) {
       case "identify" -> "identifies";
@@ -76,6 +81,6 @@ public final class Router {
     if (type.equals("group") && groupId != null) envelope.add(new Field("group_id", ColumnType.VARCHAR, groupId));
     if (type.equals("alias") && previousId != null) envelope.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
     envelope.addAll(own);
-    out.add(new Row(table, envelope, id));
+    out.add(new Row(table, envelope, id, timestamp));
   }
 }

@@ -2,6 +2,7 @@ package io.catchment.sink;
 
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Names;
+import io.catchment.schema.Router;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
 import java.io.IOException;
@@ -43,9 +44,16 @@ public final class DuckDbSink implements Sink {
   private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
   private final DuckDbQueries queries;
   private volatile boolean open = true;
+  private final boolean dedup;
   private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
 
   public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
+    this(dataDir, memoryLimit, checkpointThreshold, true);
+  }
+
+  public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold, boolean dedup)
+      throws SQLException, IOException {
+    this.dedup = dedup;
     Files.createDirectories(dataDir);
     staging = dataDir.resolve("staging").toAbsolutePath();
     Path tmp = dataDir.resolve("tmp").toAbsolutePath();
@@ -127,12 +135,17 @@ public final class DuckDbSink implements Sink {
   }
 
   @Override
-  public synchronized void write(List<SchemaChange> changes, List<TableBatch> batches, String consumer, long nextOffset)
-      throws SinkException {
+  public synchronized Map<String, Long> write(List<SchemaChange> changes, List<TableBatch> batches, TableBatch ids,
+      String consumer, long nextOffset) throws SinkException {
+    Map<String, Long> duplicates = new LinkedHashMap<>();
     try (Statement s = conn.createStatement()) {
+      boolean eventsExisted = storedBefore(Router.EVENTS, changes);
       applySchema(s, changes);
+      boolean filter = dedup && eventsExisted && ids != null && findDuplicates(s, ids) > 0;
       for (TableBatch b : batches) {
-        for (TableBatch.Part part : b.parts()) s.execute(insertSql(b.table(), part));
+        long inserted = 0;
+        for (TableBatch.Part part : b.parts()) inserted += s.executeUpdate(insertSql(b.table(), part, filter));
+        duplicates.put(b.table(), b.rows() - inserted);
       }
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
         ps.setString(1, consumer);
@@ -149,6 +162,8 @@ public final class DuckDbSink implements Sink {
           c.reason(), c.eventId());
     }
     batches.forEach(TableBatch::discard);
+    if (ids != null) ids.discard();
+    return duplicates;
   }
 
   private void rollback() {
@@ -204,7 +219,46 @@ public final class DuckDbSink implements Sink {
     }
   }
 
-  private static String insertSql(String table, TableBatch.Part part) {
+  /** Whether {@code table} is in the store already (not just planned by this batch). */
+  private boolean storedBefore(String table, List<SchemaChange> changes) {
+    if (!catalog.containsKey(table)) return false;
+    for (SchemaChange c : changes) {
+      if (c.kind() == SchemaChange.Kind.CREATE_TABLE && c.table().equals(table)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Collects into the temp table {@code _dups} the batch's events already stored in {@code events} for the same UTC
+   * day. Every event has its row in {@code events}, so one lookup there serves every table. Only the days the batch
+   * touches are scanned, so the cost follows the size of those days, not of the table.
+   */
+  private long findDuplicates(Statement s, TableBatch ids) throws SQLException {
+    StringBuilder union = new StringBuilder();
+    String from = null;
+    String to = null;
+    for (TableBatch.Part part : ids.parts()) {
+      if (part.firstDay() == null) continue;
+      if (union.length() > 0) union.append(" UNION ALL ");
+      union.append("SELECT * FROM read_csv('").append(((CsvStage) part.staged()).file().toString().replace("'", "''"))
+          .append("', header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', ")
+          .append("columns = {'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ'})");
+      from = from == null || part.firstDay().compareTo(from) < 0 ? part.firstDay() : from;
+      to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
+    }
+    if (from == null) return 0;
+    s.execute("CREATE OR REPLACE TEMP TABLE _dups AS SELECT b.id, CAST(b.\"timestamp\" AS DATE) AS day FROM (" + union
+        + ") b SEMI JOIN (SELECT id, CAST(\"timestamp\" AS DATE) AS day FROM events WHERE \"timestamp\" >= TIMESTAMPTZ '"
+        + from + " 00:00:00+00' AND \"timestamp\" < TIMESTAMPTZ '" + to + " 00:00:00+00' + INTERVAL 1 DAY) e "
+        + "ON b.id = e.id AND CAST(b.\"timestamp\" AS DATE) = e.day");
+    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM _dups")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out. */
+  private static String insertSql(String table, TableBatch.Part part, boolean skipDuplicates) {
     List<ColumnType> types = part.types();
     Path file = ((CsvStage) part.staged()).file();
     StringBuilder cols = new StringBuilder();
@@ -219,9 +273,14 @@ public final class DuckDbSink implements Sink {
       spec.append('\'').append(c).append("': '").append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
           .append('\'');
     }
-    return "INSERT INTO " + Names.quote(table) + " (" + cols + ") SELECT * FROM read_csv('"
-        + file.toString().replace("'", "''") + "', header = false, auto_detect = false, delim = ',', quote = '\"', "
-        + "escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, columns = {" + spec + "})";
+    String source = "read_csv('" + file.toString().replace("'", "''") + "', header = false, auto_detect = false, "
+        + "delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, columns = {" + spec + "})";
+    String t = Names.quote(table);
+    if (!skipDuplicates || !part.columns().contains("timestamp")) {
+      return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;
+    }
+    return "INSERT INTO " + t + " (" + cols + ") SELECT s.* FROM " + source + " s ANTI JOIN _dups d "
+        + "ON s.id = d.id AND CAST(s.\"timestamp\" AS DATE) = d.day";
   }
 
   @Override

@@ -29,8 +29,16 @@ public interface Sink extends Closeable {
   /** The next log offset the consumer should read, or -1 when it never committed. */
   long loadedOffset(String consumer);
 
-  /** Applies {@code changes}, appends {@code batches} and records {@code nextOffset} for {@code consumer}, atomically. */
-  void write(List<SchemaChange> changes, List<TableBatch> batches, String consumer, long nextOffset) throws SinkException;
+  /**
+   * Applies {@code changes}, appends {@code batches} and records {@code nextOffset} for {@code consumer}, atomically.
+   * {@code ids} holds the batch's events ({@code id}, {@code timestamp}), each once: an event whose id is already
+   * stored for the same UTC day of its timestamp is skipped in every table, so no table ever holds two rows with
+   * one id on one day.
+   *
+   * @return rows skipped as duplicates, per table
+   */
+  Map<String, Long> write(List<SchemaChange> changes, List<TableBatch> batches, TableBatch ids, String consumer,
+      long nextOffset) throws SinkException;
 
   /** Runs one read-only statement, returning at most {@code maxRows} rows. */
   QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;

@@ -32,8 +32,12 @@ public final class TableBatch {
     Encoder open(String table) throws IOException;
   }
 
-  /** A run of rows with the same columns. */
-  public record Part(List<String> columns, List<ColumnType> types, int rows, Encoder staged) {}
+  /**
+   * A run of rows with the same columns. {@code firstDay} and {@code lastDay} bound the UTC days
+   * ({@code YYYY-MM-DD}) of the rows' {@code timestamp}, for deduplication within the day.
+   */
+  public record Part(List<String> columns, List<ColumnType> types, int rows, Encoder staged, String firstDay,
+      String lastDay) {}
 
   private final String table;
   private final Encoders encoders;
@@ -45,6 +49,8 @@ public final class TableBatch {
   private ColumnType[] currentTypes;
   private int currentColumns;
   private int currentRows;
+  private String firstDay;
+  private String lastDay;
   private int rows;
 
   public TableBatch(String table, Encoders encoders) {
@@ -94,6 +100,12 @@ public final class TableBatch {
       currentTypes = new ColumnType[currentColumns];
       for (int i = 0; i < currentColumns; i++) currentTypes[i] = schema.get(columns.get(i));
     }
+    Integer ts = index.get("timestamp");
+    if (ts != null && row[ts] != null) {
+      String day = row[ts].toString().substring(0, 10);
+      if (firstDay == null || day.compareTo(firstDay) < 0) firstDay = day;
+      if (lastDay == null || day.compareTo(lastDay) > 0) lastDay = day;
+    }
     current.row(row, currentTypes, currentColumns);
     Arrays.fill(row, 0, currentColumns, null);
     currentRows++;
@@ -107,16 +119,20 @@ public final class TableBatch {
       Part part = parts.get(p);
       List<ColumnType> types = new ArrayList<>(part.columns().size());
       for (String c : part.columns()) types.add(schema.get(c));
-      parts.set(p, new Part(part.columns(), List.copyOf(types), part.rows(), part.staged()));
+      parts.set(p, new Part(part.columns(), List.copyOf(types), part.rows(), part.staged(), part.firstDay(),
+          part.lastDay()));
     }
   }
 
   private void closePart(Map<String, ColumnType> schema) throws IOException {
     if (current == null) return;
     current.close();
-    parts.add(new Part(List.copyOf(columns.subList(0, currentColumns)), List.of(), currentRows, current));
+    parts.add(new Part(List.copyOf(columns.subList(0, currentColumns)), List.of(), currentRows, current, firstDay,
+        lastDay));
     current = null;
     currentRows = 0;
+    firstDay = null;
+    lastDay = null;
   }
 
   /** Deletes everything staged for this batch. */
