@@ -75,6 +75,10 @@ public final class Collector {
       metrics.rejected("invalid", n);
       throw invalid(errors, 400, n);
     }
+    if (record.size() > EventLog.MAX_RECORD_BYTES) {
+      throw HttpProblem.of(413, "too_large", "the request's " + n + " events take " + record.size()
+          + " bytes once normalised, over the log's record limit of " + EventLog.MAX_RECORD_BYTES + "; send fewer per request");
+    }
     append(record.toByteArray(), n);
     metrics.accepted.increment(n);
     metrics.ackLatency.record(java.time.Duration.ofNanos(System.nanoTime() - start));

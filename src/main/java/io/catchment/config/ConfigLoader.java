@@ -56,6 +56,12 @@ public final class ConfigLoader {
       throw new ConfigException("invalid limits.max_event_bytes: " + maxEvent + " is larger than limits.max_request_bytes ("
           + maxRequest + ")");
     }
+    long segment = p.get(Settings.LOG_SEGMENT_BYTES);
+    long quota = p.get(Settings.LOG_MAX_BYTES);
+    if (quota < 2 * segment) {
+      throw new ConfigException("invalid log.max_bytes: " + quota + " must be at least twice log.segment_bytes ("
+          + segment + "), or the active segment alone could fill the quota");
+    }
     var keys = new CatchmentConfig.Keys(p.get(Settings.WRITE_KEYS), p.get(Settings.ADMIN_KEY));
     if (keys.writeKeys().containsKey(keys.adminKey())) {
       throw new ConfigException("invalid admin_key: the admin key must differ from every write key");

@@ -23,7 +23,8 @@ import java.util.Set;
  * {@code track}), {@code event}, {@code user_id}, {@code anonymous_id}, {@code group_id}, {@code previous_id},
  * {@code timestamp}, {@code sent_at}, {@code properties}, {@code traits}, {@code context}, {@code name} (page and
  * screen). Any other top-level key is kept as a property (a trait for identify and group), so nothing is dropped.
- * Without an id, the id is a hash of the event's JSON, so the same event sent twice gets the same id. Stateless.
+ * Without an id, the id is a hash of the event's JSON (plus its arrival time when it has no timestamp of its own), so
+ * the same timed event sent twice gets the same id while two untimed identical clicks stay two events. Stateless.
  */
 public final class NativeFormat {
   private static final Set<String> ENVELOPE = Set.of("id", "messageId", "message_id", "type", "event", "user_id",
@@ -100,13 +101,19 @@ public final class NativeFormat {
     if (id != null && (id.isEmpty() || id.length() > MAX_ID_LENGTH)) {
       throw new InvalidEventException(index, "id", "event " + index + ": id must be 1 to " + MAX_ID_LENGTH + " characters");
     }
-    if (id == null) id = Names.hash(raw.toString()).substring(0, 32);
-    Instant timestamp = Times.parse(first(raw, "timestamp", "originalTimestamp"), index, "timestamp");
+    JsonNode clientTime = first(raw, "timestamp", "originalTimestamp");
+    if (id == null) {
+      // an event that carries its own time hashes to the same id wherever it comes from (a re-imported line);
+      // one without is told apart by its arrival time, so two identical clicks stay two events
+      id = Names.hash(clientTime != null ? raw.toString() : raw.toString() + '\u0000' + receivedAt).substring(0, 32);
+    }
+    Instant timestamp = Times.parse(clientTime, index, "timestamp");
     Instant sentAt = Times.parse(first(raw, "sent_at", "sentAt"), index, "sent_at");
     if (timestamp == null) {
       timestamp = receivedAt;
     } else if (sentAt != null) {
-      timestamp = receivedAt.minus(Duration.between(timestamp, sentAt));
+      timestamp = Times.checkRange(receivedAt.minus(Duration.between(timestamp, sentAt)), index,
+          "timestamp (after clock-skew correction with sent_at)");
     }
     ObjectNode properties = object(raw, index, "properties");
     ObjectNode traits = object(raw, index, "traits");

@@ -28,6 +28,11 @@ public final class Times {
       throw new InvalidEventException(index, field, "event " + index + ": " + field + " must be an ISO-8601 date-time "
           + "(2024-05-01T10:00:00Z) or epoch seconds/milliseconds, got " + abbreviate(n.toString()));
     }
+    return checkRange(t, index, field);
+  }
+
+  /** Throws unless {@code t} is within years 1..9999 UTC, the range every store can hold. */
+  public static Instant checkRange(Instant t, int index, String field) {
     if (t.isBefore(MIN) || t.isAfter(MAX)) {
       throw new InvalidEventException(index, field, "event " + index + ": " + field + " is outside years 1..9999");
     }

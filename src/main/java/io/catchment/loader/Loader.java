@@ -66,6 +66,15 @@ public final class Loader implements AutoCloseable {
     this.batchEvents = batchEvents;
     this.batchWait = batchWait;
     long stored = sink.loadedOffset(CONSUMER);
+    if (stored > log.endOffset()) {
+      throw new io.catchment.CatchmentException("the store has loaded the log up to offset " + stored
+          + " but the log ends at " + log.endOffset() + ": the log directory was replaced or lost. Refusing to start "
+          + "rather than skip events; restore the log, or start with an empty data directory");
+    }
+    if (stored >= 0 && stored < log.startOffset()) {
+      throw new io.catchment.CatchmentException("the store has loaded the log up to offset " + stored
+          + " but the log starts at " + log.startOffset() + ": records in between were deleted before being loaded");
+    }
     this.next = stored >= 0 ? stored : log.startOffset();
     this.readFrom = next;
     metrics.loaderOffset.set(next);
@@ -147,8 +156,12 @@ public final class Loader implements AutoCloseable {
       try {
         duplicates = sink.write(p.changes(), p.batches(), p.ids(), CONSUMER, p.nextOffset());
         break;
-      } catch (SinkException e) {
+      } catch (SinkException | RuntimeException e) {
         lastError = e.getMessage();
+        if (!running && backoff >= 1600) {
+          LOG.warn("Stopping with {} events not written; they stay in the log and load at the next start", p.events());
+          return;
+        }
         LOG.warn("Store write failed, retrying the same {} events in {} ms", p.events(), backoff, e);
         sleep(backoff);
         backoff = Math.min(backoff * 2, 30_000);
@@ -159,7 +172,7 @@ public final class Loader implements AutoCloseable {
     metrics.loaderOffset.set(next);
     try {
       log.commit(next);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("Could not record the committed offset {} in the log (the store has it)", next, e);
     }
     metrics.loaded.increment(p.events());

@@ -14,6 +14,8 @@ import java.util.List;
  * Implementations are thread-safe: many appenders, one reader.
  */
 public interface EventLog extends Closeable {
+  /** Largest record an implementation must accept. */
+  int MAX_RECORD_BYTES = 64 << 20;
 
   /**
    * Appends one record and blocks until it is durable.

@@ -66,6 +66,8 @@ public final class LocalLog implements EventLog {
   private volatile long committed;
   private volatile IOException failure;
   private volatile boolean closed;
+  private final FileChannel lockChannel;
+  private final java.nio.channels.FileLock lock;
   private FileChannel writeChannel;
   private Segment active;
   private ReadCursor cursor;
@@ -85,7 +87,20 @@ public final class LocalLog implements EventLog {
     this.retention = retention;
     this.opener = opener;
     Files.createDirectories(dir);
+    lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    java.nio.channels.FileLock l;
+    try {
+      l = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      l = null; // held by this same JVM
+    }
+    lock = l;
+    if (lock == null) {
+      lockChannel.close();
+      throw new CatchmentException("the log directory " + dir + " is in use by another Catchment process");
+    }
     recover();
+    deleteLoaded();
     writer = new Thread(this::writeLoop, "log-writer");
     writer.setDaemon(true);
     writer.start();
@@ -98,7 +113,7 @@ public final class LocalLog implements EventLog {
           .map(n -> Long.parseLong(n.substring(0, 20))).sorted().toList();
     }
     Path committedFile = dir.resolve("committed");
-    committed = Files.exists(committedFile) ? Long.parseLong(Files.readString(committedFile).trim()) : 0;
+    committed = readCommitted(committedFile);
     for (int i = 0; i < bases.size(); i++) {
       long base = bases.get(i);
       Path p = dir.resolve(Segment.fileName(base));
@@ -142,12 +157,30 @@ public final class LocalLog implements EventLog {
         committed, segments.size(), totalBytes.get());
   }
 
+  /** The committed offset, or 0 when the file is missing or damaged: the store holds the authoritative offset. */
+  private static long readCommitted(Path file) {
+    try {
+      return Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
+    } catch (IOException | NumberFormatException e) {
+      LOG.warn("Ignoring unreadable {} ({}); the store's offset decides where loading resumes", file, e.toString());
+      return 0;
+    }
+  }
+
   private void openNewSegment(long base) throws IOException {
     Path p = dir.resolve(Segment.fileName(base));
-    FileChannel ch = opener.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    ch.write(Segment.header(base), 0);
-    ch.force(true);
-    ch.position(Segment.HEADER_BYTES);
+    // CREATE + TRUNCATE: a file left by an earlier failed roll at this offset holds no acknowledged record
+    FileChannel ch = opener.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      ch.write(Segment.header(base), 0);
+      ch.force(true);
+      ch.position(Segment.HEADER_BYTES);
+    } catch (IOException e) {
+      ch.close();
+      Files.deleteIfExists(p);
+      throw e;
+    }
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException ignored) {
@@ -170,6 +203,7 @@ public final class LocalLog implements EventLog {
     if (f != null) throw new IOException("log is unhealthy after an earlier failure", f);
     if (closed) throw new IOException("log is closed");
     long bytes = record.length + Segment.RECORD_HEADER_BYTES;
+    if (totalBytes.get() + bytes > maxBytes) deleteLoaded();
     if (totalBytes.addAndGet(bytes) > maxBytes) {
       totalBytes.addAndGet(-bytes);
       throw new LogFullException("log quota of " + maxBytes + " bytes reached (" + totalBytes.get()
@@ -208,6 +242,7 @@ public final class LocalLog implements EventLog {
   private void writeGroup(List<Pending> group, ByteBuffer header) {
     long[] offsets = new long[group.size()];
     long next = endOffset;
+    int acknowledged = 0;
     try {
       if (failure != null) throw new IOException("log is unhealthy after an earlier failure", failure);
       long pos = active.size;
@@ -216,6 +251,8 @@ public final class LocalLog implements EventLog {
         if (pos >= segmentBytes && next > active.base) {
           writeChannel.force(false);
           publish(pos, next);
+          // what is written so far is durable: acknowledge it whatever happens to the rest of the group
+          for (; acknowledged < i; acknowledged++) group.get(acknowledged).done.complete(offsets[acknowledged]);
           openNewSegment(next);
           pos = active.size;
         }
@@ -228,10 +265,10 @@ public final class LocalLog implements EventLog {
       }
       writeChannel.force(false);
       publish(pos, next);
-      for (int i = 0; i < group.size(); i++) group.get(i).done.complete(offsets[i]);
+      for (int i = acknowledged; i < group.size(); i++) group.get(i).done.complete(offsets[i]);
     } catch (IOException | RuntimeException e) {
       IOException io = e instanceof IOException x ? x : new IOException(e);
-      rollBack(group, io);
+      rollBack(group.subList(acknowledged, group.size()), io);
     }
   }
 
@@ -329,7 +366,11 @@ public final class LocalLog implements EventLog {
     if (next > endOffset) throw new IllegalArgumentException("commit " + next + " is past the end " + endOffset);
     committed = next;
     Path tmp = dir.resolve("committed.tmp");
-    Files.writeString(tmp, Long.toString(next), StandardCharsets.US_ASCII);
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(ByteBuffer.wrap(Long.toString(next).getBytes(StandardCharsets.US_ASCII)));
+      ch.force(true);
+    }
     Files.move(tmp, dir.resolve("committed"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     deleteLoaded();
   }
@@ -388,5 +429,7 @@ public final class LocalLog implements EventLog {
       for (Segment s : segments.values()) s.closeReader();
       if (writeChannel != null) writeChannel.close();
     }
+    lock.release();
+    lockChannel.close();
   }
 }

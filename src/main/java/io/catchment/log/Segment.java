@@ -15,7 +15,7 @@ final class Segment {
   static final byte[] MAGIC = {'C', 'A', 'T', 'L', 'O', 'G', 0, 1};
   static final int HEADER_BYTES = 16;
   static final int RECORD_HEADER_BYTES = 8;
-  static final int MAX_RECORD_BYTES = 64 << 20;
+  static final int MAX_RECORD_BYTES = EventLog.MAX_RECORD_BYTES;
 
   final Path path;
   final long base;

@@ -28,6 +28,8 @@ import java.util.List;
  */
 public final class Flattener {
   public static final int MAX_DEPTH = 10;
+  private static final Instant MIN_TIME = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final int MAX_CACHED = 200_000;
 
   private final HashMap<String, HashMap<String, String>> names = new HashMap<>();
@@ -106,7 +108,10 @@ public final class Flattener {
         cached = 0;
       }
       String part = Names.sanitize(key);
-      c = Names.column(prefix.isEmpty() ? part : part.isEmpty() ? prefix + "_" : prefix + "_" + part);
+      // a key with no letters or digits ("!", "") gets a stable name of its own; joined names never hold "__",
+      // which is reserved for typed siblings and collision names
+      if (part.isEmpty()) part = "k" + Names.hash(key).substring(0, 6);
+      c = Names.column(prefix.isEmpty() ? part : prefix + "_" + part);
       m.put(key, c);
     }
     return c;
@@ -134,8 +139,10 @@ public final class Flattener {
     try {
       char last = iso.charAt(iso.length() - 1);
       boolean zoned = last == 'Z' || last == 'z' || iso.lastIndexOf('+') > 10 || iso.lastIndexOf('-') > 10;
-      return zoned ? OffsetDateTime.parse(iso.replace('z', 'Z')).toInstant()
+      Instant t = zoned ? OffsetDateTime.parse(iso.replace('z', 'Z')).toInstant()
           : LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
+      // only years 1..9999 in UTC are times every store reads; others stay strings
+      return t.isBefore(MIN_TIME) || t.isAfter(MAX_TIME) ? null : t;
     } catch (DateTimeParseException e) {
       return null;
     }

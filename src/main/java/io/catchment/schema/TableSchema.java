@@ -60,7 +60,14 @@ public final class TableSchema {
       }
       column = Names.column(f.name() + "__" + type.suffix);
     }
-    throw new IllegalStateException("no column for " + f.name() + " of type " + type + " in " + name);
+    // the typed sibling is taken by another type: JSON holds any value
+    String json = Names.column(f.name() + "__" + ColumnType.JSON.suffix);
+    ColumnType existing = columns.putIfAbsent(json, ColumnType.JSON);
+    if (existing == null) {
+      changes.add(new SchemaChange(SchemaChange.Kind.ADD_COLUMN, name, json, null, ColumnType.JSON,
+          "type conflict: " + type + " value for " + f.name() + ", typed siblings taken", eventId));
+    }
+    return json;
   }
 
   private static Map<String, ColumnType> envelope() {

@@ -295,7 +295,7 @@ public final class DuckDbSink implements Sink {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     open = false;
     queries.close();
     try {

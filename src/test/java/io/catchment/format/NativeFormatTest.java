@@ -66,6 +66,12 @@ class NativeFormatTest {
   }
 
   @Test
+  void identical_events_without_id_or_timestamp_stay_distinct() {
+    ObjectNode a = split("{\"event\":\"click\"}").events().get(0);
+    assertThat(NativeFormat.toEvent(a, 0, "s", NOW).id()).isNotEqualTo(NativeFormat.toEvent(a, 0, "s", NOW.plusMillis(1)).id());
+  }
+
+  @Test
   void the_same_event_without_an_id_gets_the_same_content_hash() {
     ObjectNode a = split("{\"event\":\"a\",\"timestamp\":\"2024-05-01T09:00:00Z\"}").events().get(0);
     ObjectNode b = split("{\"event\":\"a\",\"timestamp\":\"2024-05-01T09:00:00Z\"}").events().get(0);
@@ -88,5 +94,8 @@ class NativeFormatTest {
         .satisfies(e -> assertThat(((InvalidEventException) e).field()).isEqualTo("user_id"));
     assertThatThrownBy(() -> NativeFormat.toEvent(split("{\"event\":\"a\",\"timestamp\":\"10000-01-01T00:00:00Z\"}").events().get(0), 0, "s", NOW))
         .isInstanceOf(InvalidEventException.class);
+    assertThatThrownBy(() -> NativeFormat.toEvent(split("{\"event\":\"a\",\"timestamp\":\"9999-01-01T00:00:00Z\","
+        + "\"sent_at\":\"2000-01-01T00:00:00Z\"}").events().get(0), 0, "s", NOW))
+        .isInstanceOf(InvalidEventException.class).hasMessageContaining("clock-skew");
   }
 }

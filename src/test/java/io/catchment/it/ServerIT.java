@@ -33,7 +33,7 @@ class ServerIT {
   void start() throws Exception {
     CatchmentConfig cfg = new ConfigLoader(Map.of()).load(null, Map.of("port", "0", "host", "127.0.0.1",
         "data_dir", dir.toString(), "write_keys", WK + "=web", "admin_key", AK, "loader.batch_wait", "100ms",
-        "log.max_bytes", "2MB"));
+        "log.max_bytes", "2MB", "log.segment_bytes", "256KB"));
     server = new Server(cfg).start();
     base = "http://127.0.0.1:" + server.port();
   }
@@ -134,7 +134,7 @@ class ServerIT {
     server.close();
     CatchmentConfig cfg = new ConfigLoader(Map.of()).load(null, Map.of("port", "0", "host", "127.0.0.1",
         "data_dir", dir.resolve("small").toString(), "write_keys", WK, "admin_key", AK, "log.max_bytes", "64KB",
-        "log.retention", "1h"));
+        "log.segment_bytes", "16KB", "log.retention", "1h"));
     server = new Server(cfg).start();
     base = "http://127.0.0.1:" + server.port();
     int accepted = 0;

@@ -170,6 +170,48 @@ class LocalLogTest {
   }
 
   @Test
+  void a_second_process_cannot_open_the_same_log_directory() throws Exception {
+    try (LocalLog log = open()) {
+      log.append(rec("mine"));
+      assertThatThrownBy(this::open).hasMessageContaining("in use by another Catchment process");
+      assertThat(log.append(rec("still mine"))).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void at_the_quota_loaded_segments_are_freed_before_appends_are_refused() throws Exception {
+    try (LocalLog log = new LocalLog(dir, 4096, 20_000, Duration.ZERO)) {
+      byte[] rec = new byte[1000];
+      int n = 0;
+      while (true) {
+        try {
+          log.append(rec);
+          n++;
+        } catch (LogFullException e) {
+          break;
+        }
+      }
+      log.commit(n); // everything loaded; no append since
+      assertThat(log.append(rec)).isEqualTo(n);
+    }
+  }
+
+  @Test
+  void a_roll_that_failed_once_does_not_block_later_rolls() throws Exception {
+    AtomicLong budget = new AtomicLong(Long.MAX_VALUE);
+    FileOpener faulty = (p, opts) -> new FaultyChannel(FileChannel.open(p, opts), budget);
+    try (LocalLog log = new LocalLog(dir, 4096, 1 << 30, Duration.ZERO, faulty)) {
+      byte[] big = new byte[5000];
+      log.append(big); // the segment is now past its roll size
+      budget.set(5000 + 8); // the next record fits, the new segment's header does not
+      assertThatThrownBy(() -> log.append(big)).isInstanceOf(IOException.class);
+      budget.set(Long.MAX_VALUE);
+      long next = log.append(big);
+      assertThat(readAll(log, 0)).hasSize((int) next + 1);
+    }
+  }
+
+  @Test
   void appends_past_the_quota_fail_with_log_full() throws Exception {
     try (LocalLog log = new LocalLog(dir, 1 << 20, 70_000, Duration.ZERO)) {
       byte[] big = new byte[10_000];

@@ -114,6 +114,13 @@ class RouterTest {
   }
 
   @Test
+  void keys_without_letters_or_digits_never_make_a_double_underscore() throws Exception {
+    Router.Row row = route("{\"id\":\"1\",\"type\":\"track\",\"event\":\"e\",\"properties\":{\"a\":{\"!\":{\"string\":5}},\"\":1}}").get(1);
+    assertThat(row.fields()).extracting(Field::name).filteredOn(n -> n.startsWith("properties_"))
+        .allSatisfy(n -> assertThat(n).doesNotContain("__")).hasSize(2);
+  }
+
+  @Test
   void iso_times_parse_and_look_alikes_do_not() {
     assertThat(Flattener.parseTime("2024-05-01T10:00:00Z")).isNotNull();
     assertThat(Flattener.parseTime("2024-05-01T10:00:00.123+02:00").toString()).isEqualTo("2024-05-01T08:00:00.123Z");
@@ -121,5 +128,6 @@ class RouterTest {
     assertThat(Flattener.parseTime("2024-05-01")).isNull();
     assertThat(Flattener.parseTime("2024-13-01T10:00:00Z")).isNull();
     assertThat(Flattener.parseTime("hello world, it is 2024")).isNull();
+    assertThat(Flattener.parseTime("9999-12-31T23:00:00-05:00")).as("past year 9999 in UTC").isNull();
   }
 }

@@ -31,6 +31,14 @@ class TableSchemaTest {
   }
 
   @Test
+  void a_value_whose_typed_sibling_is_taken_goes_to_the_json_sibling() {
+    List<SchemaChange> changes = new ArrayList<>();
+    TableSchema t = new TableSchema("t", java.util.Map.of("a", ColumnType.BIGINT, "a__string", ColumnType.BIGINT));
+    assertThat(t.resolve(new Field("a", ColumnType.VARCHAR, "x"), "e", changes)).isEqualTo("a__json");
+    assertThat(t.columns().get("a__json")).isEqualTo(ColumnType.JSON);
+  }
+
+  @Test
   void every_other_conflict_goes_to_a_typed_sibling_and_leaves_the_column_alone() {
     for (ColumnType existing : ColumnType.values()) {
       for (ColumnType value : ColumnType.values()) {
