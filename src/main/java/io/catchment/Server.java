@@ -1,5 +1,6 @@
 package io.catchment;
 
+import io.catchment.admin.DeadLetterApi;
 import io.catchment.collector.Auth;
 import io.catchment.collector.Collector;
 import io.catchment.collector.HttpProblem;
@@ -44,7 +45,8 @@ public final class Server implements AutoCloseable {
     log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
     sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup());
     metrics.bindLog(log);
-    loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait());
+    loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
+        c.loader().maxFields());
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
     QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());
@@ -56,6 +58,11 @@ public final class Server implements AutoCloseable {
     });
     app.post("/v1/events", collector::events);
     app.post("/v1/query", query::query);
+    DeadLetterApi dlq = new DeadLetterApi(sink, log, auth);
+    app.get("/v1/dlq", dlq::list);
+    app.get("/v1/dlq/{key}", dlq::show);
+    app.post("/v1/dlq/replay", dlq::replay);
+    app.post("/v1/dlq/purge", dlq::purge);
     byte[] openapi = Server.class.getResourceAsStream("/openapi.yaml").readAllBytes();
     app.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
@@ -75,6 +82,8 @@ public final class Server implements AutoCloseable {
       if (e.body().containsKey("retry_after")) ctx.header("Retry-After", String.valueOf(e.body().get("retry_after")));
       ctx.status(e.status()).contentType("application/json").result(json(e.body()));
     });
+    app.exception(io.catchment.log.LogFullException.class, (e, ctx) -> ctx.status(503).header("Retry-After", "30")
+        .contentType("application/json").result(json(Map.of("error", e.getMessage(), "retry_after", 30))));
     app.exception(Exception.class, (e, ctx) -> {
       LOG.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
       ctx.status(500).contentType("application/json").result(json(Map.of("error", "internal error: " + e)));

@@ -130,7 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path store = work.resolve((dedupOn ? "store-dedup-" : "store-plain-") + round);
     try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
         DuckDbSink sink = new DuckDbSink(store, "1GB", "1GB", dedupOn)) {
-      Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200));
+      Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000);
       long end = log.endOffset();
       long t0 = System.nanoTime();
       loader.start();

@@ -3,17 +3,12 @@ package io.catchment.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.event.EventJson;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,45 +26,22 @@ public final class QueryCommand implements Callable<Integer> {
   @Option(names = {"-f", "--format"}, description = "table, csv or json (default: ${DEFAULT-VALUE})", defaultValue = "table")
   Format format;
 
-  @Option(names = "--url", description = "server URL (default: $CATCHMENT_URL, else http://127.0.0.1:$CATCHMENT_PORT or 8080)")
-  String url;
-
-  @Option(names = "--key", description = "admin key (default: $CATCHMENT_ADMIN_KEY, else the key generated in --data-dir)")
-  String key;
-
-  @Option(names = "--data-dir", description = "where to find a generated admin key (default: ${DEFAULT-VALUE})", defaultValue = "./data")
-  String dataDir;
+  @Mixin AdminClient client;
 
   @Option(names = "--max-rows", description = "most rows to return (the server caps it too)")
   Integer maxRows;
 
   @Override
   public Integer call() throws Exception {
-    String base = url != null ? url : System.getenv().getOrDefault("CATCHMENT_URL",
-        "http://127.0.0.1:" + System.getenv().getOrDefault("CATCHMENT_PORT", "8080"));
-    String k = key != null ? key : Cli.adminKey(dataDir);
     Map<String, Object> req = maxRows == null ? Map.of("sql", sql) : Map.of("sql", sql, "max_rows", maxRows);
-    HttpRequest r = HttpRequest.newBuilder(URI.create(base.replaceAll("/$", "") + "/v1/query"))
-        .header("Authorization", "Bearer " + k).header("Content-Type", "application/json")
-        .timeout(Duration.ofMinutes(10))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(EventJson.MAPPER.writeValueAsBytes(req))).build();
-    HttpResponse<String> resp;
-    try {
-      resp = HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString());
-    } catch (ConnectException e) {
-      System.err.println("error: cannot reach Catchment at " + base + " (is `catchment serve` running?)");
-      return Cli.UNREACHABLE;
-    }
-    JsonNode body = EventJson.MAPPER.readTree(resp.body());
-    if (resp.statusCode() != 200) {
-      System.err.println("error (HTTP " + resp.statusCode() + "): " + body.path("error").asText(resp.body()));
-      return Cli.FAILURE;
-    }
-    print(body, format, System.out);
-    if (body.path("truncated").asBoolean() && format == Format.table) {
-      System.err.println("(truncated at " + body.path("rows").size() + " rows; see query.max_rows)");
-    }
-    return 0;
+    return DlqCommand.run(() -> {
+      JsonNode body = client.post("/v1/query", req);
+      print(body, format, System.out);
+      if (body.path("truncated").asBoolean() && format == Format.table) {
+        System.err.println("(truncated at " + body.path("rows").size() + " rows; see query.max_rows)");
+      }
+      return 0;
+    });
   }
 
   static void print(JsonNode body, Format format, PrintStream out) throws Exception {
@@ -90,6 +62,12 @@ public final class QueryCommand implements Callable<Integer> {
       for (List<String> r : rows) out.println(String.join(",", r.stream().map(QueryCommand::csv).toList()));
       return;
     }
+    printTable(names, rows, out);
+    out.println(rows.size() + (rows.size() == 1 ? " row" : " rows") + " (" + body.path("elapsed_ms").asLong() + " ms)");
+  }
+
+  /** An aligned text table; cells over 60 characters are cut with an ellipsis. */
+  static void printTable(List<String> names, List<List<String>> rows, PrintStream out) {
     int[] w = new int[names.size()];
     for (int i = 0; i < w.length; i++) {
       w[i] = names.get(i).length();
@@ -102,7 +80,6 @@ public final class QueryCommand implements Callable<Integer> {
     out.println(sep);
     for (List<String> r : rows) out.println(line(r, w));
     out.println(sep);
-    out.println(rows.size() + (rows.size() == 1 ? " row" : " rows") + " (" + body.path("elapsed_ms").asLong() + " ms)");
   }
 
   private static String line(List<String> cells, int[] w) {

@@ -1,24 +1,25 @@
 package io.catchment.loader;
 
+import io.catchment.CatchmentException;
 import io.catchment.log.EventLog;
 import io.catchment.metrics.Metrics;
-import io.catchment.schema.ColumnType;
-import io.catchment.schema.Field;
-import io.catchment.schema.Router;
-import io.catchment.schema.SchemaChange;
-import io.catchment.schema.TableSchema;
+import io.catchment.sink.DeadLetter;
 import io.catchment.sink.Sink;
 import io.catchment.sink.SinkException;
 import io.catchment.sink.TableBatch;
+import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,54 +27,57 @@ import org.slf4j.LoggerFactory;
  * Moves events from the log into the store, in two stages on two threads so parsing overlaps writing:
  * <ol>
  *   <li><b>prepare</b> ({@code loader}): reads a micro-batch (up to {@code batchEvents} events, or whatever arrived
- *       within {@code batchWait}), routes and flattens each event and resolves its columns, extending the catalog;
- *   <li><b>write</b> ({@code loader-write}): hands the batch to {@link Sink#write}, which commits schema changes, rows
- *       and the next offset in one transaction, then commits the log.
+ *       within {@code batchWait}) and turns it into a {@link WriteBatch} ({@link BatchPreparer});
+ *   <li><b>write</b> ({@code loader-write}): hands it to {@link Sink#write}, which commits schema changes, rows, dead
+ *       letters and the next offset in one transaction, then commits the log.
  * </ol>
- * At most one prepared batch waits between them. A failed write is retried with the same batch, with backoff from
- * 100 ms up to 30 s, and never skipped, so the log holds the backlog while the store is away. {@link #close} stops
- * after the batches in hand are written.
+ * A write that fails transiently is retried with the same batch, backing off from 100 ms to 30 s, and never skipped:
+ * the log holds the backlog. A write the store refuses for good is taken apart: the batches behind it are dropped
+ * (to be read again), the catalog is re-read, and the failed events are written in halves, then quarters, down to
+ * single events; an event the store still refuses alone becomes a dead letter with the store's reason, and the rest
+ * of its batch is written. Duplicate suppression makes the partial writes safe to repeat after a crash.
  */
 public final class Loader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
   public static final String CONSUMER = "loader";
+  /** Past this many single-event failures in one batch the failure is taken for the store's, not the events'. */
+  private static final int MAX_DEAD_PER_BATCH = 1000;
 
   private final EventLog log;
   private final Sink sink;
   private final Metrics metrics;
   private final int batchEvents;
   private final Duration batchWait;
-  private final Router router = new Router();
-  private final BlockingQueue<Prepared> handoff = new ArrayBlockingQueue<>(1);
-  private final Thread preparer = new Thread(this::prepareLoop, "loader");
-  private final Thread writer = new Thread(this::writeLoop, "loader-write");
+  private final BatchPreparer preparer;
+  private final BlockingQueue<BatchPreparer.Prepared> handoff = new ArrayBlockingQueue<>(1);
+  private final Thread prepareThread = new Thread(this::prepareLoop, "loader");
+  private final Thread writeThread = new Thread(this::writeLoop, "loader-write");
+  /** Batches handed to the writer and not yet done with. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  /** A batch the store refused for good, waiting to be taken apart by the prepare thread. */
+  private final AtomicReference<BatchPreparer.Prepared> refused = new AtomicReference<>();
   private volatile boolean running = true;
   private volatile boolean preparing = true;
-  /** Batches handed to the writer and not yet written. */
-  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile long next;
   private volatile String lastError;
   private long readFrom;
 
-  /** A batch ready to write: everything {@link Sink#write} needs, read-only from here on. */
-  record Prepared(List<SchemaChange> changes, List<TableBatch> batches, TableBatch ids, long nextOffset, int events,
-      int repeated, long startNanos) {}
-
-  public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait) {
+  public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields) {
     this.log = log;
     this.sink = sink;
     this.metrics = metrics;
     this.batchEvents = batchEvents;
     this.batchWait = batchWait;
+    this.preparer = new BatchPreparer(sink, maxFields);
     long stored = sink.loadedOffset(CONSUMER);
     if (stored > log.endOffset()) {
-      throw new io.catchment.CatchmentException("the store has loaded the log up to offset " + stored
-          + " but the log ends at " + log.endOffset() + ": the log directory was replaced or lost. Refusing to start "
-          + "rather than skip events; restore the log, or start with an empty data directory");
+      throw new CatchmentException("the store has loaded the log up to offset " + stored + " but the log ends at "
+          + log.endOffset() + ": the log directory was replaced or lost. Refusing to start rather than skip events; "
+          + "restore the log, or start with an empty data directory");
     }
     if (stored >= 0 && stored < log.startOffset()) {
-      throw new io.catchment.CatchmentException("the store has loaded the log up to offset " + stored
-          + " but the log starts at " + log.startOffset() + ": records in between were deleted before being loaded");
+      throw new CatchmentException("the store has loaded the log up to offset " + stored + " but the log starts at "
+          + log.startOffset() + ": records in between were deleted before being loaded");
     }
     this.next = stored >= 0 ? stored : log.startOffset();
     this.readFrom = next;
@@ -82,11 +86,11 @@ public final class Loader implements AutoCloseable {
 
   public void start() {
     LOG.info("Loader starting at log offset {} (log end {})", next, log.endOffset());
-    preparer.start();
-    writer.start();
+    prepareThread.start();
+    writeThread.start();
   }
 
-  /** Next log offset to load; everything below it is in the store. */
+  /** Next log offset to load; everything below it is in the store (or in dead letters). */
   public long position() {
     return next;
   }
@@ -100,10 +104,16 @@ public final class Loader implements AutoCloseable {
     try {
       while (running) {
         try {
-          List<EventLog.LogRecord> records = fill();
-          if (records.isEmpty()) continue;
-          Prepared p = prepare(records);
-          readFrom = p.nextOffset();
+          BatchPreparer.Prepared failed = refused.get();
+          if (failed != null) {
+            takeApart(failed);
+            continue;
+          }
+          List<Line> lines = BatchPreparer.lines(fill());
+          if (lines.isEmpty()) continue;
+          long nextOffset = lines.get(lines.size() - 1).offset() + 1;
+          BatchPreparer.Prepared p = preparer.prepare(lines, CONSUMER, nextOffset);
+          readFrom = nextOffset;
           inFlight.incrementAndGet();
           handoff.put(p); // waits while the writer is busy with the previous batch
           backoff = 100;
@@ -114,7 +124,7 @@ public final class Loader implements AutoCloseable {
           LOG.error("Loader failed preparing the batch at offset {}, retrying in {} ms", readFrom, backoff, e);
           sleep(backoff);
           backoff = Math.min(backoff * 2, 30_000);
-          forgetPlannedColumns();
+          rereadCatalog();
         }
       }
     } finally {
@@ -122,8 +132,136 @@ public final class Loader implements AutoCloseable {
     }
   }
 
-  /** After a failed prepare: once the writer has written what it holds, re-read the catalog from the store. */
-  private void forgetPlannedColumns() {
+  private void writeLoop() {
+    while (preparing || !handoff.isEmpty()) {
+      BatchPreparer.Prepared p;
+      try {
+        p = handoff.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (p == null) continue;
+      try {
+        if (refused.get() != null) {
+          p.batch().discard(); // behind a refused batch: read again once it is taken apart
+        } else if (!write(p)) {
+          p.batch().discard();
+          refused.set(p);
+        }
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    }
+  }
+
+  /** Writes with retries while the failure is transient; false when the store refuses the batch for good. */
+  private boolean write(BatchPreparer.Prepared p) {
+    Map<String, Long> duplicates = writeWithRetry(p.batch(), p.events());
+    if (duplicates == null) return false;
+    committed(p, duplicates);
+    return true;
+  }
+
+  /** Returns the duplicates per table, or null when the store refused the batch for good. */
+  private Map<String, Long> writeWithRetry(WriteBatch batch, int events) {
+    long backoff = 100;
+    while (true) {
+      try {
+        Map<String, Long> duplicates = sink.write(batch);
+        lastError = null;
+        return duplicates;
+      } catch (SinkException e) {
+        lastError = e.getMessage();
+        if (!e.transientFailure()) {
+          LOG.warn("The store refused a batch of {} events ({}); taking it apart", events, e.getMessage());
+          return null;
+        }
+        if (!running && backoff >= 1600) throw new CatchmentException("stopping with a batch not written", e);
+        LOG.warn("Store write failed, retrying the same {} events in {} ms", events, backoff, e);
+        sleep(backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+
+  private void committed(BatchPreparer.Prepared p, Map<String, Long> duplicates) {
+    WriteBatch b = p.batch();
+    if (b.nextOffset() > next) {
+      next = b.nextOffset();
+      metrics.loaderOffset.set(next);
+      try {
+        log.commit(next);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Could not record the committed offset {} in the log (the store has it)", next, e);
+      }
+    }
+    metrics.loaded.increment(p.events() + p.repeated());
+    metrics.deadLettered.increment(b.deadLetters().size());
+    metrics.batchEvents.record(p.events());
+    metrics.schemaChanges.increment(b.changes().size());
+    metrics.duplicates("(batch)", p.repeated());
+    for (TableBatch t : b.tables()) {
+      long skipped = duplicates.getOrDefault(t.table(), 0L);
+      metrics.rowsWritten(t.table(), t.rows() - skipped);
+      metrics.duplicates(t.table(), skipped);
+    }
+    metrics.batchLatency.record(Duration.ofNanos(System.nanoTime() - p.startNanos()));
+    LOG.debug("Loaded {} events up to offset {}", p.events(), b.nextOffset());
+  }
+
+  /**
+   * Writes a refused batch in ever smaller pieces, on the prepare thread (which owns the catalog) once the writer
+   * has let go of everything behind it. Events the store refuses one by one become dead letters.
+   */
+  private void takeApart(BatchPreparer.Prepared failed) throws InterruptedException, IOException {
+    while (inFlight.get() > 0) Thread.sleep(10);
+    rereadCatalog();
+    List<DeadLetter> dead = new ArrayList<>();
+    Deque<List<Line>> work = new ArrayDeque<>();
+    work.push(failed.lines());
+    while (!work.isEmpty() && running) {
+      List<Line> chunk = work.pop();
+      BatchPreparer.Prepared part = preparer.prepare(chunk, CONSUMER, next); // the offset moves only at the end
+      Map<String, Long> duplicates = writeWithRetry(part.batch(), part.events());
+      if (duplicates != null) {
+        committed(part, duplicates);
+        continue;
+      }
+      part.batch().discard();
+      rereadCatalog();
+      if (chunk.size() > 1) {
+        work.push(chunk.subList(chunk.size() / 2, chunk.size()));
+        work.push(chunk.subList(0, chunk.size() / 2));
+      } else if (dead.size() < MAX_DEAD_PER_BATCH) {
+        Line line = chunk.get(0);
+        String tables = String.join(",", part.batch().tables().stream().map(TableBatch::table).toList());
+        dead.add(new DeadLetter(idOf(line), tables, "store refused the event: " + lastError, line.text(),
+            line.offset()));
+      } else {
+        LOG.error("Over {} events of one batch refused one by one: taking the store for broken, retrying in 30 s",
+            MAX_DEAD_PER_BATCH);
+        sleep(30_000);
+        return; // still refused: taken apart again from the start; what was written is deduplicated
+      }
+    }
+    if (!running) return;
+    BatchPreparer.Prepared close = new BatchPreparer.Prepared(
+        WriteBatch.offsetOnly(dead, CONSUMER, failed.batch().nextOffset()), List.of(), 0, 0, System.nanoTime());
+    if (writeWithRetry(close.batch(), 0) == null) throw new IOException("the store refused to record dead letters");
+    committed(close, Map.of());
+    LOG.warn("Batch up to offset {} written with {} events set aside as dead letters", next, dead.size());
+    readFrom = next;
+    refused.set(null);
+  }
+
+  /** The id of a canonical event: always its first field (see EventJson). */
+  private static String idOf(Line line) {
+    String s = line.text();
+    int i = s.indexOf("\"id\":\"");
+    return i < 0 ? null : s.substring(i + 6, s.indexOf('"', i + 6));
+  }
+
+  private void rereadCatalog() {
     try {
       while (running && inFlight.get() > 0) Thread.sleep(10);
       sink.reloadCatalog();
@@ -132,60 +270,6 @@ public final class Loader implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void writeLoop() {
-    while (preparing || !handoff.isEmpty()) {
-      Prepared p;
-      try {
-        p = handoff.poll(100, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (p != null) {
-        write(p);
-        inFlight.decrementAndGet();
-      }
-    }
-  }
-
-  private void write(Prepared p) {
-    long backoff = 100;
-    Map<String, Long> duplicates;
-    while (true) {
-      try {
-        duplicates = sink.write(p.changes(), p.batches(), p.ids(), CONSUMER, p.nextOffset());
-        break;
-      } catch (SinkException | RuntimeException e) {
-        lastError = e.getMessage();
-        if (!running && backoff >= 1600) {
-          LOG.warn("Stopping with {} events not written; they stay in the log and load at the next start", p.events());
-          return;
-        }
-        LOG.warn("Store write failed, retrying the same {} events in {} ms", p.events(), backoff, e);
-        sleep(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-    }
-    lastError = null;
-    next = p.nextOffset();
-    metrics.loaderOffset.set(next);
-    try {
-      log.commit(next);
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Could not record the committed offset {} in the log (the store has it)", next, e);
-    }
-    metrics.loaded.increment(p.events());
-    metrics.duplicates("(batch)", p.repeated());
-    metrics.batchEvents.record(p.events());
-    metrics.schemaChanges.increment(p.changes().size());
-    for (TableBatch b : p.batches()) {
-      long skipped = duplicates.getOrDefault(b.table(), 0L);
-      metrics.rowsWritten(b.table(), b.rows() - skipped);
-      metrics.duplicates(b.table(), skipped);
-    }
-    metrics.batchLatency.record(Duration.ofNanos(System.nanoTime() - p.startNanos()));
-    LOG.debug("Loaded {} events up to offset {}", p.events(), next);
   }
 
   private List<EventLog.LogRecord> fill() throws IOException, InterruptedException {
@@ -207,83 +291,6 @@ public final class Loader implements AutoCloseable {
     return out;
   }
 
-  /** Routes and flattens {@code records}, resolving columns against (and extending) the catalog. */
-  Prepared prepare(List<EventLog.LogRecord> records) throws IOException {
-    long start = System.nanoTime();
-    Map<String, TableSchema> catalog = sink.catalog();
-    Map<String, TableBatch> batches = new LinkedHashMap<>();
-    List<SchemaChange> changes = new ArrayList<>();
-    TableBatch ids = new TableBatch("_ids", sink::stage);
-    int[] counts = new int[2];
-    try {
-      route(records, catalog, batches, changes, ids, counts);
-      for (TableBatch b : batches.values()) b.finish(catalog.get(b.table()).columns());
-      ids.finish(IDS_SCHEMA);
-    } catch (IOException | RuntimeException e) {
-      batches.values().forEach(TableBatch::discard);
-      ids.discard();
-      throw e;
-    }
-    long nextOffset = records.get(records.size() - 1).offset() + 1;
-    return new Prepared(changes, List.copyOf(batches.values()), ids, nextOffset, counts[0], counts[1], start);
-  }
-
-  private static final Map<String, ColumnType> IDS_SCHEMA = Map.of("id", ColumnType.VARCHAR, "timestamp", ColumnType.TIMESTAMP);
-
-  /**
-   * Routes every event of {@code records}; an event whose id and UTC day were already seen in this batch is left out
-   * (counts[1]), the others are routed (counts[0]) and listed in {@code ids} for the store's duplicate check.
-   */
-  private void route(List<EventLog.LogRecord> records, Map<String, TableSchema> catalog, Map<String, TableBatch> batches,
-      List<SchemaChange> changes, TableBatch ids, int[] counts) throws IOException {
-    List<Router.Row> rows = new ArrayList<>(2);
-    java.util.HashSet<String> seen = new java.util.HashSet<>();
-    int idColumn = ids.column("id");
-    int tsColumn = ids.column("timestamp");
-    for (EventLog.LogRecord r : records) {
-      byte[] p = r.payload();
-      int lineStart = 0;
-      for (int i = 0; i <= p.length; i++) {
-        if (i < p.length && p[i] != '\n') continue;
-        if (i > lineStart) {
-          rows.clear();
-          router.route(p, lineStart, i - lineStart, rows);
-          Router.Row first = rows.get(0);
-          if (!seen.add(first.eventId() + '\u0000' + first.timestamp().substring(0, 10))) {
-            counts[1]++;
-          } else {
-            for (Router.Row row : rows) add(row, catalog, batches, changes, sink);
-            ids.set(idColumn, first.eventId());
-            ids.set(tsColumn, new io.catchment.schema.Field.TimeValue(first.timestamp(), null));
-            ids.endRow(IDS_SCHEMA);
-            counts[0]++;
-          }
-        }
-        lineStart = i + 1;
-      }
-    }
-  }
-
-  private static void add(Router.Row row, Map<String, TableSchema> catalog, Map<String, TableBatch> batches,
-      List<SchemaChange> changes, Sink sink) throws IOException {
-    TableSchema schema = catalog.get(row.table());
-    if (schema == null) {
-      schema = TableSchema.create(row.table(), row.eventId(), changes);
-      catalog.put(row.table(), schema);
-    }
-    TableBatch batch = batches.computeIfAbsent(row.table(), t -> new TableBatch(t, sink::stage));
-    for (Field f : row.fields()) {
-      int index = batch.column(schema.resolve(f, row.eventId(), changes));
-      if (batch.isSet(index)) {
-        // an earlier key of this row already took the column: this key gets its own, stable name
-        Field renamed = new Field(f.collisionName(), f.type(), f.value(), f.key());
-        index = batch.column(schema.resolve(renamed, row.eventId(), changes));
-      }
-      batch.set(index, f.value());
-    }
-    batch.endRow(schema.columns());
-  }
-
   private static int countLines(byte[] p) {
     int n = 0;
     for (byte b : p) if (b == '\n') n++;
@@ -302,8 +309,8 @@ public final class Loader implements AutoCloseable {
   public void close() {
     running = false;
     try {
-      preparer.join(60_000);
-      writer.join(60_000);
+      prepareThread.join(60_000);
+      writeThread.join(60_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -23,6 +23,8 @@ public final class Metrics {
       .description("events acknowledged durable in the log").register(registry);
   public final Counter loaded = Counter.builder("catchment.events.loaded")
       .description("events committed to the store").register(registry);
+  public final Counter deadLettered = Counter.builder("catchment.events.dead.lettered")
+      .description("events set aside in the dead-letter store").register(registry);
   public final Counter schemaChanges = Counter.builder("catchment.schema.changes")
       .description("tables created, columns added or widened").register(registry);
   public final DistributionSummary batchEvents = DistributionSummary.builder("catchment.loader.batch.events")

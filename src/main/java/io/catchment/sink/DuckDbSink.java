@@ -45,6 +45,7 @@ public final class DuckDbSink implements Sink {
   private final DuckDbQueries queries;
   private volatile boolean open = true;
   private final boolean dedup;
+  private DuckDbDeadLetters deadLetters;
   private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
 
   public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
@@ -78,6 +79,7 @@ public final class DuckDbSink implements Sink {
           + "reason VARCHAR, event_id VARCHAR)");
     }
     conn.setAutoCommit(false);
+    deadLetters = new DuckDbDeadLetters(conn);
     conn.commit();
     reloadCatalog();
     queries = new DuckDbQueries(conn);
@@ -135,34 +137,37 @@ public final class DuckDbSink implements Sink {
   }
 
   @Override
-  public synchronized Map<String, Long> write(List<SchemaChange> changes, List<TableBatch> batches, TableBatch ids,
-      String consumer, long nextOffset) throws SinkException {
+  public synchronized Map<String, Long> write(WriteBatch w) throws SinkException {
+    List<SchemaChange> changes = w.changes();
+    List<TableBatch> batches = w.tables();
+    TableBatch ids = w.ids();
     Map<String, Long> duplicates = new LinkedHashMap<>();
     try (Statement s = conn.createStatement()) {
       boolean eventsExisted = storedBefore(Router.EVENTS, changes);
       applySchema(s, changes);
       boolean filter = dedup && eventsExisted && ids != null && findDuplicates(s, ids) > 0;
+      deadLetters.add(conn, w.deadLetters());
       for (TableBatch b : batches) {
         long inserted = 0;
         for (TableBatch.Part part : b.parts()) inserted += s.executeUpdate(insertSql(b.table(), part, filter));
         duplicates.put(b.table(), b.rows() - inserted);
       }
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
-        ps.setString(1, consumer);
-        ps.setLong(2, nextOffset);
+        ps.setString(1, w.consumer());
+        ps.setLong(2, w.nextOffset());
         ps.execute();
       }
       conn.commit();
     } catch (SQLException | RuntimeException e) {
       rollback();
-      throw new SinkException("DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(), e, true);
+      throw new SinkException("DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(), e,
+          DuckDbErrors.isTransient(e));
     }
     for (SchemaChange c : changes) {
       SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
           c.reason(), c.eventId());
     }
-    batches.forEach(TableBatch::discard);
-    if (ids != null) ids.discard();
+    w.discard();
     return duplicates;
   }
 
@@ -281,6 +286,26 @@ public final class DuckDbSink implements Sink {
     }
     return "INSERT INTO " + t + " (" + cols + ") SELECT s.* FROM " + source + " s ANTI JOIN _dups d "
         + "ON s.id = d.id AND CAST(s.\"timestamp\" AS DATE) = d.day";
+  }
+
+  @Override
+  public synchronized List<Entry> deadLetters(Filter filter, int limit) {
+    return deadLetters.list(filter, limit);
+  }
+
+  @Override
+  public synchronized int markReplayed(List<String> keys) {
+    return deadLetters.markReplayed(keys);
+  }
+
+  @Override
+  public synchronized int purge(Filter filter) {
+    return deadLetters.purge(filter);
+  }
+
+  @Override
+  public synchronized long pendingDeadLetters() {
+    return deadLetters.pending();
   }
 
   @Override

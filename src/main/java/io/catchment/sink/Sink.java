@@ -15,7 +15,7 @@ import java.util.Map;
  * write can be retried with the same arguments. One writing thread; the catalog is extended by the one loader thread
  * that prepares batches; queries from any thread.
  */
-public interface Sink extends Closeable {
+public interface Sink extends Closeable, DeadLetterStore {
 
   /** Tables and their columns as the store has them now (metadata tables, starting with {@code _}, left out). */
   Map<String, TableSchema> catalog();
@@ -30,15 +30,14 @@ public interface Sink extends Closeable {
   long loadedOffset(String consumer);
 
   /**
-   * Applies {@code changes}, appends {@code batches} and records {@code nextOffset} for {@code consumer}, atomically.
-   * {@code ids} holds the batch's events ({@code id}, {@code timestamp}), each once: an event whose id is already
-   * stored for the same UTC day of its timestamp is skipped in every table, so no table ever holds two rows with
-   * one id on one day.
+   * Applies the batch atomically: schema changes, rows, dead letters and the consumer's next offset commit together
+   * or not at all. An event of {@code ids} whose id is already stored for the same UTC day of its timestamp is
+   * skipped in every table, so no table ever holds two rows with one id on one day. A {@link SinkException} says
+   * whether the same batch may succeed later (store away, locked, disk full) or never will (a value it refuses).
    *
    * @return rows skipped as duplicates, per table
    */
-  Map<String, Long> write(List<SchemaChange> changes, List<TableBatch> batches, TableBatch ids, String consumer,
-      long nextOffset) throws SinkException;
+  Map<String, Long> write(WriteBatch batch) throws SinkException;
 
   /** Runs one read-only statement, returning at most {@code maxRows} rows. */
   QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;

@@ -43,7 +43,7 @@ class DuckDbSinkTest {
       b.endRow(schema.columns());
     }
     b.finish(schema.columns());
-    sink.write(changes, List.of(b), null, "test", next);
+    sink.write(new WriteBatch(changes, List.of(b), null, List.of(), "test", next));
   }
 
   private List<List<Object>> query(String sql) {

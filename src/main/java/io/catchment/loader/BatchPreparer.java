@@ -1,0 +1,119 @@
+package io.catchment.loader;
+
+import io.catchment.schema.ColumnType;
+import io.catchment.schema.Field;
+import io.catchment.schema.Router;
+import io.catchment.schema.SchemaChange;
+import io.catchment.schema.TableSchema;
+import io.catchment.sink.DeadLetter;
+import io.catchment.sink.Sink;
+import io.catchment.sink.TableBatch;
+import io.catchment.sink.WriteBatch;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns canonical events into a {@link WriteBatch}: routes and flattens each event, resolves its columns against the
+ * catalog (extending it), stages each table's rows as they come, and lists the batch's event ids for the store's
+ * duplicate check. An event whose id and UTC day were already seen in the batch is left out; an event over
+ * {@code maxFields} flattened fields becomes a dead letter. Owned by one thread (it extends the catalog).
+ */
+final class BatchPreparer {
+  private static final Map<String, ColumnType> IDS_SCHEMA =
+      Map.of("id", ColumnType.VARCHAR, "timestamp", ColumnType.TIMESTAMP);
+
+  private final Router router = new Router();
+  private final Sink sink;
+  private final int maxFields;
+
+  /** A batch ready to write, with what the loader needs to account for it or take it apart. */
+  record Prepared(WriteBatch batch, List<Line> lines, int events, int repeated, long startNanos) {}
+
+  BatchPreparer(Sink sink, int maxFields) {
+    this.sink = sink;
+    this.maxFields = maxFields;
+  }
+
+  Prepared prepare(List<Line> lines, String consumer, long nextOffset) throws IOException {
+    long start = System.nanoTime();
+    Map<String, TableSchema> catalog = sink.catalog();
+    Map<String, TableBatch> tables = new LinkedHashMap<>();
+    List<SchemaChange> changes = new ArrayList<>();
+    List<DeadLetter> dead = new ArrayList<>();
+    TableBatch ids = new TableBatch("_ids", sink::stage);
+    int idColumn = ids.column("id");
+    int tsColumn = ids.column("timestamp");
+    Set<String> seen = new HashSet<>();
+    List<Router.Row> rows = new ArrayList<>(2);
+    int events = 0;
+    int repeated = 0;
+    try {
+      for (Line line : lines) {
+        rows.clear();
+        router.route(line.buf(), line.off(), line.len(), rows);
+        Router.Row first = rows.get(0);
+        int fields = rows.get(0).fields().size() + rows.get(1).fields().size();
+        if (fields > maxFields) {
+          dead.add(new DeadLetter(first.eventId(), rows.get(1).table(), "event has " + fields
+              + " fields, over limits.max_fields_per_event (" + maxFields + ")", line.text(), line.offset()));
+        } else if (!seen.add(first.eventId() + '\u0000' + first.timestamp().substring(0, 10))) {
+          repeated++;
+        } else {
+          for (Router.Row row : rows) add(row, catalog, tables, changes);
+          ids.set(idColumn, first.eventId());
+          ids.set(tsColumn, new Field.TimeValue(first.timestamp(), null));
+          ids.endRow(IDS_SCHEMA);
+          events++;
+        }
+      }
+      for (TableBatch b : tables.values()) b.finish(catalog.get(b.table()).columns());
+      ids.finish(IDS_SCHEMA);
+    } catch (IOException | RuntimeException e) {
+      tables.values().forEach(TableBatch::discard);
+      ids.discard();
+      throw e;
+    }
+    WriteBatch batch = new WriteBatch(changes, List.copyOf(tables.values()), ids, dead, consumer, nextOffset);
+    return new Prepared(batch, lines, events, repeated, start);
+  }
+
+  private void add(Router.Row row, Map<String, TableSchema> catalog, Map<String, TableBatch> tables,
+      List<SchemaChange> changes) throws IOException {
+    TableSchema schema = catalog.get(row.table());
+    if (schema == null) {
+      schema = TableSchema.create(row.table(), row.eventId(), changes);
+      catalog.put(row.table(), schema);
+    }
+    TableBatch batch = tables.computeIfAbsent(row.table(), t -> new TableBatch(t, sink::stage));
+    for (Field f : row.fields()) {
+      int index = batch.column(schema.resolve(f, row.eventId(), changes));
+      if (batch.isSet(index)) {
+        // an earlier key of this row already took the column: this key gets its own, stable name
+        Field renamed = new Field(f.collisionName(), f.type(), f.value(), f.key());
+        index = batch.column(schema.resolve(renamed, row.eventId(), changes));
+      }
+      batch.set(index, f.value());
+    }
+    batch.endRow(schema.columns());
+  }
+
+  /** Splits log records into their event lines. */
+  static List<Line> lines(List<io.catchment.log.EventLog.LogRecord> records) {
+    List<Line> out = new ArrayList<>();
+    for (var r : records) {
+      byte[] p = r.payload();
+      int start = 0;
+      for (int i = 0; i <= p.length; i++) {
+        if (i < p.length && p[i] != '\n') continue;
+        if (i > start) out.add(new Line(p, start, i - start, r.offset()));
+        start = i + 1;
+      }
+    }
+    return out;
+  }
+}

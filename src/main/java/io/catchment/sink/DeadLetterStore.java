@@ -1,0 +1,30 @@
+package io.catchment.sink;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where dead letters wait for inspection and replay (like an SQS dead-letter queue with redrive). An entry is keyed
+ * by its event: the same event failing again raises its attempt count. Thread-safe.
+ */
+public interface DeadLetterStore {
+
+  /** One waiting (or replayed) dead letter. */
+  record Entry(String key, String eventId, String table, String reason, int attempts, Instant firstFailedAt,
+      Instant lastFailedAt, Instant replayedAt, long logOffset, String event) {}
+
+  /** Which entries: by key, by reason (substring), failed since, and whether replayed ones are included. */
+  record Filter(List<String> keys, String reason, Instant since, boolean includeReplayed) {
+    public static final Filter PENDING = new Filter(List.of(), null, null, false);
+  }
+
+  List<Entry> deadLetters(Filter filter, int limit);
+
+  /** Marks entries replayed (they stay listed with {@code includeReplayed}); returns how many. */
+  int markReplayed(List<String> keys);
+
+  /** Deletes entries; returns how many. */
+  int purge(Filter filter);
+
+  long pendingDeadLetters();
+}
