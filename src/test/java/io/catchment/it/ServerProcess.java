@@ -47,9 +47,16 @@ final class ServerProcess implements AutoCloseable {
   }
 
   ServerProcess start() throws Exception {
-    process = launch(Map.of("CATCHMENT_PORT", String.valueOf(port), "CATCHMENT_HOST", "127.0.0.1",
-        "CATCHMENT_DATA_DIR", dataDir.toString(), "CATCHMENT_WRITE_KEYS", WRITE_KEY + "=it",
-        "CATCHMENT_ADMIN_KEY", ADMIN_KEY, "CATCHMENT_LOADER_BATCH_WAIT", "200ms"), logFile, "serve");
+    return start(Map.of());
+  }
+
+  /** Starts with extra environment variables (settings) on top of the test defaults. */
+  ServerProcess start(Map<String, String> extra) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(Map.of("CATCHMENT_PORT", String.valueOf(port),
+        "CATCHMENT_HOST", "127.0.0.1", "CATCHMENT_DATA_DIR", dataDir.toString(), "CATCHMENT_WRITE_KEYS",
+        WRITE_KEY + "=it", "CATCHMENT_ADMIN_KEY", ADMIN_KEY, "CATCHMENT_LOADER_BATCH_WAIT", "200ms"));
+    env.putAll(extra);
+    process = launch(env, logFile, "serve");
     HttpClient c = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {

@@ -1,0 +1,125 @@
+package io.catchment.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.catchment.log.LocalLog;
+import io.catchment.metrics.Metrics;
+import io.catchment.schema.TableSchema;
+import io.catchment.sink.DeadLetterStore;
+import io.catchment.sink.DuckDbSink;
+import io.catchment.sink.QueryResult;
+import io.catchment.sink.Sink;
+import io.catchment.sink.SinkException;
+import io.catchment.sink.TableBatch;
+import io.catchment.sink.WriteBatch;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The loader against the real log and the real DuckDB store, with faults injected in front of the store. */
+@Timeout(120)
+class LoaderTest {
+  @TempDir Path dir;
+
+  /** The real store, made to refuse any write holding a row for table "poison", or to fail the next N writes. */
+  static final class FaultyStore implements Sink {
+    final DuckDbSink real;
+    final AtomicInteger transientFailures = new AtomicInteger();
+    final AtomicInteger writes = new AtomicInteger();
+
+    FaultyStore(DuckDbSink real) {
+      this.real = real;
+    }
+
+    @Override
+    public Map<String, Long> write(WriteBatch b) throws SinkException {
+      writes.incrementAndGet();
+      if (transientFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new SinkException("IO Error: injected, store away", null, true);
+      }
+      for (TableBatch t : b.tables()) {
+        if (t.table().equals("poison") && t.rows() > 0) {
+          b.discard();
+          throw new SinkException("Conversion Error: injected refusal of table poison", null, false);
+        }
+      }
+      return real.write(b);
+    }
+
+    @Override public Map<String, TableSchema> catalog() { return real.catalog(); }
+    @Override public TableBatch.Encoder stage(String table) throws IOException { return real.stage(table); }
+    @Override public void reloadCatalog() throws java.sql.SQLException { real.reloadCatalog(); }
+    @Override public long loadedOffset(String consumer) { return real.loadedOffset(consumer); }
+    @Override public QueryResult query(String sql, int maxRows, Duration timeout) { return real.query(sql, maxRows, timeout); }
+    @Override public boolean healthy() { return real.healthy(); }
+    @Override public void close() { real.close(); }
+    @Override public List<Entry> deadLetters(Filter f, int limit) { return real.deadLetters(f, limit); }
+    @Override public int markReplayed(List<String> keys) { return real.markReplayed(keys); }
+    @Override public int purge(Filter f) { return real.purge(f); }
+    @Override public long pendingDeadLetters() { return real.pendingDeadLetters(); }
+  }
+
+  private static byte[] record(int from, int to, int poisonEvery) {
+    StringBuilder b = new StringBuilder();
+    for (int i = from; i < to; i++) {
+      String name = poisonEvery > 0 && i % poisonEvery == 0 ? "Poison" : "Fine";
+      b.append("{\"id\":\"e").append(i).append("\",\"type\":\"track\",\"event\":\"").append(name)
+          .append("\",\"timestamp\":\"2024-05-01T10:00:00Z\",\"properties\":{\"i\":").append(i).append("}}\n");
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static long count(Sink s, String sql) {
+    return ((Number) s.query(sql, 1, Duration.ofSeconds(10)).rows().get(0).get(0)).longValue();
+  }
+
+  private static void awaitLoaded(Loader loader, long end) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (loader.position() < end && System.nanoTime() < deadline) Thread.sleep(20);
+    assertThat(loader.position()).isEqualTo(end);
+  }
+
+  @Test
+  void events_the_store_refuses_become_dead_letters_and_the_rest_of_the_batch_is_written() throws Exception {
+    try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
+        FaultyStore store = new FaultyStore(new DuckDbSink(dir, "256MB", "16MB"))) {
+      for (int r = 0; r < 10; r++) log.append(record(r * 100, r * 100 + 100, 97)); // 11 poison events in 1000
+      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(100), 1000);
+      loader.start();
+      awaitLoaded(loader, log.endOffset());
+      loader.close();
+      assertThat(count(store, "SELECT count(*) FROM fine")).isEqualTo(989);
+      assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(989);
+      var dead = store.deadLetters(DeadLetterStore.Filter.PENDING, 100);
+      assertThat(dead).hasSize(11).allSatisfy(d -> {
+        assertThat(d.reason()).contains("injected refusal");
+        assertThat(d.event()).contains("\"event\":\"Poison\"");
+        assertThat(d.eventId()).matches("e\\d+");
+      });
+      assertThat(log.committedOffset()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void a_store_that_is_away_is_retried_until_it_is_back_and_nothing_is_lost() throws Exception {
+    try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
+        FaultyStore store = new FaultyStore(new DuckDbSink(dir, "256MB", "16MB"))) {
+      store.transientFailures.set(4); // about 100+200+400+800 ms of outage
+      for (int r = 0; r < 5; r++) log.append(record(r * 100, r * 100 + 100, 0));
+      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(100), 1000);
+      loader.start();
+      awaitLoaded(loader, log.endOffset());
+      loader.close();
+      assertThat(store.writes.get()).isGreaterThanOrEqualTo(5);
+      assertThat(count(store, "SELECT count(*) FROM fine")).isEqualTo(500);
+      assertThat(store.pendingDeadLetters()).isZero();
+    }
+  }
+}
