@@ -43,10 +43,11 @@ public final class Server implements AutoCloseable {
   public Server start() throws IOException, SQLException {
     var c = config;
     log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
-    sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup());
+    sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
+        c.loader().maxColumns());
     metrics.bindLog(log);
     loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-        c.loader().maxFields());
+        c.loader().maxFields(), c.loader().maxColumns());
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
     QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());

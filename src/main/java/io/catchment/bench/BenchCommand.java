@@ -129,8 +129,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path data = work.resolve("data");
     Path store = work.resolve((dedupOn ? "store-dedup-" : "store-plain-") + round);
     try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
-        DuckDbSink sink = new DuckDbSink(store, "1GB", "1GB", dedupOn)) {
-      Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000);
+        DuckDbSink sink = new DuckDbSink(store, "1GB", "1GB", dedupOn, 1000)) {
+      Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);
       long end = log.endOffset();
       long t0 = System.nanoTime();
       loader.start();

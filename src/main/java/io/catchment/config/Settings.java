@@ -30,6 +30,8 @@ public final class Settings {
       new Setting<>("limits.max_event_bytes", "32KB", "largest single event", Setting.size(64));
   public static final Setting<Integer> MAX_FIELDS_PER_EVENT = new Setting<>("limits.max_fields_per_event", "1000",
       "an event that flattens to more fields is set aside as a dead letter", Setting.intRange(20, 100_000));
+  public static final Setting<Integer> MAX_COLUMNS = new Setting<>("schema.max_columns", "1000",
+      "columns per table; fields past the cap go to the table's _extra JSON column", Setting.intRange(50, 10_000));
   public static final Setting<Long> LOG_SEGMENT_BYTES =
       new Setting<>("log.segment_bytes", "64MB", "size at which the log rolls to a new segment file", Setting.size(4096));
   public static final Setting<Long> LOG_MAX_BYTES = new Setting<>("log.max_bytes", "10GB",
@@ -56,7 +58,7 @@ public final class Settings {
       "WAL size that triggers a DuckDB checkpoint; larger loads faster, replays longer after a crash", s -> nonEmpty(s));
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
-      MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
+      MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
       QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD);
 
   private static String nonEmpty(String s) {

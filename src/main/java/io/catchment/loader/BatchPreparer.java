@@ -1,5 +1,12 @@
 package io.catchment.loader;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.catchment.event.EventJson;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Field;
 import io.catchment.schema.Router;
@@ -30,13 +37,15 @@ final class BatchPreparer {
   private final Router router = new Router();
   private final Sink sink;
   private final int maxFields;
+  private final int maxColumns;
 
   /** A batch ready to write, with what the loader needs to account for it or take it apart. */
   record Prepared(WriteBatch batch, List<Line> lines, int events, int repeated, long startNanos) {}
 
-  BatchPreparer(Sink sink, int maxFields) {
+  BatchPreparer(Sink sink, int maxFields, int maxColumns) {
     this.sink = sink;
     this.maxFields = maxFields;
+    this.maxColumns = maxColumns;
   }
 
   Prepared prepare(List<Line> lines, String consumer, long nextOffset) throws IOException {
@@ -86,20 +95,36 @@ final class BatchPreparer {
       List<SchemaChange> changes) throws IOException {
     TableSchema schema = catalog.get(row.table());
     if (schema == null) {
-      schema = TableSchema.create(row.table(), row.eventId(), changes);
+      schema = TableSchema.create(row.table(), row.eventId(), changes, maxColumns);
       catalog.put(row.table(), schema);
     }
     TableBatch batch = tables.computeIfAbsent(row.table(), t -> new TableBatch(t, sink::stage));
+    ObjectNode extra = null;
     for (Field f : row.fields()) {
-      int index = batch.column(schema.resolve(f, row.eventId(), changes));
+      String column = schema.resolve(f, row.eventId(), changes);
+      if (column.equals(TableSchema.EXTRA)) {
+        if (extra == null) extra = EventJson.MAPPER.createObjectNode();
+        extra.set(f.source(), json(f.value()));
+        continue;
+      }
+      int index = batch.column(column);
       if (batch.isSet(index)) {
         // an earlier key of this row already took the column: this key gets its own, stable name
-        Field renamed = new Field(f.collisionName(), f.type(), f.value(), f.key());
+        Field renamed = new Field(f.collisionName(), f.type(), f.value(), f.source());
         index = batch.column(schema.resolve(renamed, row.eventId(), changes));
       }
       batch.set(index, f.value());
     }
+    if (extra != null) batch.set(batch.column(TableSchema.EXTRA), new Field.JsonText(extra.toString()));
     batch.endRow(schema.columns());
+  }
+
+  private static JsonNode json(Object v) throws IOException {
+    if (v instanceof Field.JsonText j) return EventJson.MAPPER.readTree(j.json());
+    if (v instanceof Boolean b) return BooleanNode.valueOf(b);
+    if (v instanceof Long l) return LongNode.valueOf(l);
+    if (v instanceof Double d) return DoubleNode.valueOf(d);
+    return TextNode.valueOf(v.toString());
   }
 
   /** Splits log records into their event lines. */

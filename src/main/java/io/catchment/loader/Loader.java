@@ -62,13 +62,14 @@ public final class Loader implements AutoCloseable {
   private volatile String lastError;
   private long readFrom;
 
-  public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields) {
+  public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields,
+      int maxColumns) {
     this.log = log;
     this.sink = sink;
     this.metrics = metrics;
     this.batchEvents = batchEvents;
     this.batchWait = batchWait;
-    this.preparer = new BatchPreparer(sink, maxFields);
+    this.preparer = new BatchPreparer(sink, maxFields, maxColumns);
     long stored = sink.loadedOffset(CONSUMER);
     if (stored > log.endOffset()) {
       throw new CatchmentException("the store has loaded the log up to offset " + stored + " but the log ends at "

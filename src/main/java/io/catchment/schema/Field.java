@@ -3,10 +3,11 @@ package io.catchment.schema;
 import java.time.Instant;
 
 /**
- * One flattened value: the column it wants (and the raw source key it came from), the type inferred from it, and the value itself ({@link Boolean},
+ * One flattened value: the column it wants, and the path of the source key it came from as a JSON Pointer
+ * ({@code /properties/Coupon Code}; null for envelope fields), the type inferred from it, and the value itself ({@link Boolean},
  * {@link Long}, {@link Double}, {@link TimeValue}, {@link String}, or {@link JsonText} for arrays and deep objects).
  */
-public record Field(String name, ColumnType type, Object value, String key) {
+public record Field(String name, ColumnType type, Object value, String source) {
 
   /** A field without a source key (envelope fields). */
   public Field(String name, ColumnType type, Object value) {
@@ -15,10 +16,10 @@ public record Field(String name, ColumnType type, Object value, String key) {
 
   /**
    * The column this field takes when an earlier field of the same row already holds {@link #name}: the name plus
-   * {@code __} and the first 6 hex digits of sha256(name NUL key), stable for that source key.
+   * {@code __} and the first 6 hex digits of sha256(name NUL source), stable for that source path.
    */
   public String collisionName() {
-    return Names.column(name + "__" + Names.hash(name + "\u0000" + key).substring(0, 6));
+    return Names.column(name + "__" + Names.hash(name + "\u0000" + source).substring(0, 6));
   }
 
   /** JSON text of an array, an empty object, or an object nested too deep to flatten. */

@@ -32,7 +32,10 @@ public final class Flattener {
   private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final int MAX_CACHED = 200_000;
 
-  private final HashMap<String, HashMap<String, String>> names = new HashMap<>();
+  /** Sanitised column name and source path of a key under a source path. */
+  private record Column(String name, String source) {}
+
+  private final HashMap<String, HashMap<String, Column>> names = new HashMap<>();
   private byte[] buf;
   private int off;
   private int cached;
@@ -44,64 +47,65 @@ public final class Flattener {
   public void flatten(JsonParser p, byte[] buf, int off, String prefix, List<Field> out) throws IOException {
     this.buf = buf;
     this.off = off;
-    object(p, prefix, 0, out, p.nextToken());
+    object(p, new Column(prefix, "/" + prefix), 0, out, p.nextToken());
   }
 
   /** Reads an object's fields, starting at {@code first} (its first FIELD_NAME, or END_OBJECT). */
-  private void object(JsonParser p, String prefix, int depth, List<Field> out, JsonToken first)
+  private void object(JsonParser p, Column parent, int depth, List<Field> out, JsonToken first)
       throws IOException {
     for (JsonToken t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-      String key = p.currentName();
-      String name = column(prefix, key);
+      Column c = column(parent, p.currentName());
+      String name = c.name();
+      String source = c.source();
       JsonToken v = p.nextToken();
       if (v == JsonToken.START_OBJECT && depth + 1 < MAX_DEPTH) {
         JsonToken inner = p.nextToken();
         if (inner == JsonToken.END_OBJECT) {
-          emit(out, name, key, ColumnType.JSON, new Field.JsonText("{}"));
+          emit(out, name, source, ColumnType.JSON, new Field.JsonText("{}"));
         } else {
-          object(p, name, depth + 1, out, inner);
+          object(p, c, depth + 1, out, inner);
         }
       } else {
-        value(p, v, name, key, out);
+        value(p, v, name, source, out);
       }
     }
   }
 
-  private void value(JsonParser p, JsonToken t, String name, String key, List<Field> out)
+  private void value(JsonParser p, JsonToken t, String name, String source, List<Field> out)
       throws IOException {
     switch (t) {
       case VALUE_NULL -> {}
-      case VALUE_TRUE -> emit(out, name, key, ColumnType.BOOLEAN, Boolean.TRUE);
-      case VALUE_FALSE -> emit(out, name, key, ColumnType.BOOLEAN, Boolean.FALSE);
+      case VALUE_TRUE -> emit(out, name, source, ColumnType.BOOLEAN, Boolean.TRUE);
+      case VALUE_FALSE -> emit(out, name, source, ColumnType.BOOLEAN, Boolean.FALSE);
       case VALUE_NUMBER_INT -> {
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-          emit(out, name, key, ColumnType.VARCHAR, p.getText());
+          emit(out, name, source, ColumnType.VARCHAR, p.getText());
         } else {
-          emit(out, name, key, ColumnType.BIGINT, p.getLongValue());
+          emit(out, name, source, ColumnType.BIGINT, p.getLongValue());
         }
       }
-      case VALUE_NUMBER_FLOAT -> emit(out, name, key, ColumnType.DOUBLE, p.getDoubleValue());
+      case VALUE_NUMBER_FLOAT -> emit(out, name, source, ColumnType.DOUBLE, p.getDoubleValue());
       case VALUE_STRING -> {
         String s = p.getText();
         Instant i = parseTime(s);
-        emit(out, name, key, i == null ? ColumnType.VARCHAR : ColumnType.TIMESTAMP,
+        emit(out, name, source, i == null ? ColumnType.VARCHAR : ColumnType.TIMESTAMP,
             i == null ? s : new Field.TimeValue(s, i));
       }
-      default -> emit(out, name, key, ColumnType.JSON, new Field.JsonText(json(p)));
+      default -> emit(out, name, source, ColumnType.JSON, new Field.JsonText(json(p)));
     }
   }
 
-  private static void emit(List<Field> out, String name, String key, ColumnType type, Object v) {
-    out.add(new Field(name, type, v, key));
+  private static void emit(List<Field> out, String name, String source, ColumnType type, Object v) {
+    out.add(new Field(name, type, v, source));
   }
 
-  private String column(String prefix, String key) {
-    HashMap<String, String> m = names.get(prefix);
+  private Column column(Column parent, String key) {
+    HashMap<String, Column> m = names.get(parent.source());
     if (m == null) {
       m = new HashMap<>();
-      names.put(prefix, m);
+      names.put(parent.source(), m);
     }
-    String c = m.get(key);
+    Column c = m.get(key);
     if (c == null) {
       if (cached++ > MAX_CACHED) {
         names.clear();
@@ -111,7 +115,8 @@ public final class Flattener {
       // a key with no letters or digits ("!", "") gets a stable name of its own; joined names never hold "__",
       // which is reserved for typed siblings and collision names
       if (part.isEmpty()) part = "k" + Names.hash(key).substring(0, 6);
-      c = Names.column(prefix.isEmpty() ? part : prefix + "_" + part);
+      c = new Column(Names.column(parent.name() + "_" + part),
+          parent.source() + "/" + key.replace("~", "~0").replace("/", "~1"));
       m.put(key, c);
     }
     return c;

@@ -45,16 +45,18 @@ public final class DuckDbSink implements Sink {
   private final DuckDbQueries queries;
   private volatile boolean open = true;
   private final boolean dedup;
+  private final int maxColumns;
   private DuckDbDeadLetters deadLetters;
   private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
 
   public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
-    this(dataDir, memoryLimit, checkpointThreshold, true);
+    this(dataDir, memoryLimit, checkpointThreshold, true, TableSchema.DEFAULT_MAX_COLUMNS);
   }
 
-  public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold, boolean dedup)
+  public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold, boolean dedup, int maxColumns)
       throws SQLException, IOException {
     this.dedup = dedup;
+    this.maxColumns = maxColumns;
     Files.createDirectories(dataDir);
     staging = dataDir.resolve("staging").toAbsolutePath();
     Path tmp = dataDir.resolve("tmp").toAbsolutePath();
@@ -76,7 +78,9 @@ public final class DuckDbSink implements Sink {
       s.execute("CREATE TABLE IF NOT EXISTS _catchment_offsets (consumer VARCHAR PRIMARY KEY, next_offset BIGINT)");
       s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
           + "table_name VARCHAR, column_name VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR, "
-          + "reason VARCHAR, event_id VARCHAR)");
+          + "reason VARCHAR, event_id VARCHAR, source VARCHAR)");
+      s.execute("CREATE TABLE IF NOT EXISTS _columns (table_name VARCHAR, column_name VARCHAR, source VARCHAR, "
+          + "type VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, PRIMARY KEY (table_name, column_name))");
     }
     conn.setAutoCommit(false);
     deadLetters = new DuckDbDeadLetters(conn);
@@ -107,9 +111,14 @@ public final class DuckDbSink implements Sink {
             .put(rs.getString(2), ColumnType.fromSql(rs.getString(3)));
       }
     }
+    Map<String, Map<String, String>> sources = new LinkedHashMap<>();
+    try (Statement s = conn.createStatement();
+        ResultSet rs = s.executeQuery("SELECT table_name, column_name, source FROM _columns WHERE source IS NOT NULL")) {
+      while (rs.next()) sources.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(3));
+    }
     conn.commit();
     catalog.clear();
-    tables.forEach((t, cols) -> catalog.put(t, new TableSchema(t, cols)));
+    tables.forEach((t, cols) -> catalog.put(t, new TableSchema(t, cols, sources.getOrDefault(t, Map.of()), maxColumns)));
   }
 
   @Override
@@ -152,6 +161,7 @@ public final class DuckDbSink implements Sink {
         for (TableBatch.Part part : b.parts()) inserted += s.executeUpdate(insertSql(b.table(), part, filter));
         duplicates.put(b.table(), b.rows() - inserted);
       }
+      touchColumns(s, batches);
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
         ps.setString(1, w.consumer());
         ps.setLong(2, w.nextOffset());
@@ -209,7 +219,7 @@ public final class DuckDbSink implements Sink {
     }
     if (changes.isEmpty()) return;
     try (PreparedStatement ps = conn.prepareStatement("INSERT INTO _schema_changes (table_name, column_name, change, "
-        + "old_type, new_type, reason, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        + "old_type, new_type, reason, event_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (SchemaChange c : changes) {
         ps.setString(1, c.table());
         ps.setString(2, c.column());
@@ -218,10 +228,61 @@ public final class DuckDbSink implements Sink {
         ps.setString(5, c.newType() == null ? null : c.newType().sql);
         ps.setString(6, c.reason());
         ps.setString(7, c.eventId());
+        ps.setString(8, c.source());
         ps.addBatch();
       }
       ps.executeBatch();
     }
+    recordColumns(changes, created);
+  }
+
+  /** Keeps {@code _columns} (which key each column holds, its type, when first seen) in step with the changes. */
+  private void recordColumns(List<SchemaChange> changes, Map<String, Map<String, ColumnType>> created)
+      throws SQLException {
+    try (PreparedStatement add = conn.prepareStatement("INSERT INTO _columns VALUES (?, ?, ?, ?, now(), now()) "
+        + "ON CONFLICT DO NOTHING");
+        PreparedStatement widen = conn.prepareStatement("UPDATE _columns SET type = ? WHERE table_name = ? AND column_name = ?")) {
+      for (var t : created.entrySet()) {
+        for (String col : TableSchema.ENVELOPE.keySet()) addColumn(add, t.getKey(), col, null, TableSchema.ENVELOPE.get(col));
+        addColumn(add, t.getKey(), "loaded_at", null, ColumnType.TIMESTAMP);
+      }
+      for (SchemaChange c : changes) {
+        if (c.kind() == SchemaChange.Kind.ADD_COLUMN) {
+          ColumnType type = created.containsKey(c.table()) ? created.get(c.table()).get(c.column()) : c.newType();
+          addColumn(add, c.table(), c.column(), c.source(), type);
+        } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN) {
+          widen.setString(1, c.newType().sql);
+          widen.setString(2, c.table());
+          widen.setString(3, c.column());
+          widen.execute();
+        }
+      }
+    }
+  }
+
+  private static void addColumn(PreparedStatement ps, String table, String column, String source, ColumnType type)
+      throws SQLException {
+    ps.setString(1, table);
+    ps.setString(2, column);
+    ps.setString(3, source);
+    ps.setString(4, type.sql);
+    ps.execute();
+  }
+
+  /** Marks the columns a batch wrote to as seen now, in one statement. */
+  private static void touchColumns(Statement s, List<TableBatch> batches) throws SQLException {
+    StringBuilder values = new StringBuilder();
+    for (TableBatch b : batches) {
+      java.util.Set<String> cols = new java.util.LinkedHashSet<>();
+      for (TableBatch.Part p : b.parts()) cols.addAll(p.columns());
+      for (String c : cols) {
+        values.append(values.length() == 0 ? "" : ", ").append("('").append(b.table().replace("'", "''"))
+            .append("', '").append(c.replace("'", "''")).append("')");
+      }
+    }
+    if (values.length() == 0) return;
+    s.execute("UPDATE _columns SET last_seen = now() FROM (VALUES " + values + ") v(t, c) "
+        + "WHERE _columns.table_name = v.t AND _columns.column_name = v.c");
   }
 
   /** Whether {@code table} is in the store already (not just planned by this batch). */

@@ -91,7 +91,7 @@ class LoaderTest {
     try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
         FaultyStore store = new FaultyStore(new DuckDbSink(dir, "256MB", "16MB"))) {
       for (int r = 0; r < 10; r++) log.append(record(r * 100, r * 100 + 100, 97)); // 11 poison events in 1000
-      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(100), 1000);
+      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(100), 1000, 1000);
       loader.start();
       awaitLoaded(loader, log.endOffset());
       loader.close();
@@ -107,13 +107,65 @@ class LoaderTest {
     }
   }
 
+  private static byte[] line(String json) {
+    return (json + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void two_keys_that_sanitise_alike_never_share_a_column_even_in_different_batches() throws Exception {
+    try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
+        DuckDbSink store = new DuckDbSink(dir, "256MB", "16MB")) {
+      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(50), 1000, 1000);
+      loader.start();
+      log.append(line("{\"id\":\"a\",\"type\":\"identify\",\"timestamp\":\"2024-05-01T10:00:00Z\",\"traits\":{\"Plan\":\"pro\"}}"));
+      awaitLoaded(loader, 1);
+      log.append(line("{\"id\":\"b\",\"type\":\"identify\",\"timestamp\":\"2024-05-01T10:00:00Z\",\"traits\":{\"plan\":\"free\"}}"));
+      awaitLoaded(loader, 2);
+      loader.close();
+      var rows = store.query("SELECT id, traits_plan FROM identifies ORDER BY id", 10, Duration.ofSeconds(5)).rows();
+      assertThat(rows.get(0)).containsExactly("a", "pro");
+      assertThat(rows.get(1).get(1)).isNull();
+      var other = store.query("SELECT column_name, source FROM _columns WHERE table_name = 'identifies' "
+          + "AND column_name LIKE 'traits_plan%' ORDER BY 1", 10, Duration.ofSeconds(5)).rows();
+      assertThat(other).hasSize(2);
+      assertThat(other.get(0)).containsExactly("traits_plan", "/traits/Plan");
+      assertThat(other.get(1).get(0).toString()).matches("traits_plan__[0-9a-f]{6}");
+      assertThat(other.get(1).get(1)).isEqualTo("/traits/plan");
+      String col = other.get(1).get(0).toString();
+      assertThat(store.query("SELECT " + col + " FROM identifies WHERE id = 'b'", 1, Duration.ofSeconds(5)).rows().get(0))
+          .containsExactly("free");
+    }
+  }
+
+  @Test
+  void fields_past_the_column_cap_land_in_the_extra_json_column() throws Exception {
+    try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
+        DuckDbSink store = new DuckDbSink(dir, "256MB", "16MB", true, 15)) {
+      StringBuilder props = new StringBuilder();
+      for (int i = 0; i < 12; i++) props.append(i > 0 ? "," : "").append("\"p").append(i).append("\":").append(i);
+      log.append(line("{\"id\":\"w\",\"type\":\"track\",\"event\":\"Wide\",\"timestamp\":\"2024-05-01T10:00:00Z\","
+          + "\"properties\":{" + props + ",\"nested\":{\"deep\":\"yes\"}}}"));
+      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(50), 1000, 15);
+      loader.start();
+      awaitLoaded(loader, 1);
+      loader.close();
+      var cols = store.query("SELECT count(*) FROM information_schema.columns WHERE table_name = 'wide'", 1,
+          Duration.ofSeconds(5)).rows().get(0).get(0);
+      assertThat(((Number) cols).intValue()).as("15 + _extra + loaded_at").isEqualTo(17);
+      var extra = store.query("SELECT _extra::VARCHAR FROM wide", 1, Duration.ofSeconds(5)).rows().get(0).get(0).toString();
+      assertThat(extra).contains("\"/properties/p11\":11", "\"/properties/nested/deep\":\"yes\"");
+      assertThat(store.query("SELECT _extra->>'$./properties/p11' FROM wide", 1, Duration.ofSeconds(5)).rows())
+          .isNotEmpty();
+    }
+  }
+
   @Test
   void a_store_that_is_away_is_retried_until_it_is_back_and_nothing_is_lost() throws Exception {
     try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
         FaultyStore store = new FaultyStore(new DuckDbSink(dir, "256MB", "16MB"))) {
       store.transientFailures.set(4); // about 100+200+400+800 ms of outage
       for (int r = 0; r < 5; r++) log.append(record(r * 100, r * 100 + 100, 0));
-      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(100), 1000);
+      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(100), 1000, 1000);
       loader.start();
       awaitLoaded(loader, log.endOffset());
       loader.close();
