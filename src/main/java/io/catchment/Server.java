@@ -42,6 +42,7 @@ public final class Server implements AutoCloseable {
 
   public Server start() throws IOException, SQLException {
     var c = config;
+    SchemaLog.writeTo(c.dataDir().resolve("schema-changes.log"));
     log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
     sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
         c.loader().maxColumns());
@@ -60,6 +61,7 @@ public final class Server implements AutoCloseable {
     app.post("/v1/events", collector::events);
     app.post("/v1/query", query::query);
     DeadLetterApi dlq = new DeadLetterApi(sink, log, auth);
+    app.get("/v1/schema", new io.catchment.admin.SchemaApi(sink, auth)::schema);
     app.get("/v1/dlq", dlq::list);
     app.get("/v1/dlq/{key}", dlq::show);
     app.post("/v1/dlq/replay", dlq::replay);

@@ -63,6 +63,12 @@ class CliIT {
       assertThat(csv.output()).contains("event,properties_plan", "Signed Up,\"pro, yearly\"");
       Run json = run(env, "query", "--url", url, "-f", "json", "SELECT 1 AS one");
       assertThat(json.output()).contains("\"rows\"", "\"one\"");
+      Run schema = run(env, "schema", "--url", url, "signed_up");
+      assertThat(schema.exit()).isZero();
+      assertThat(schema.output()).contains("signed_up (", "properties_plan", "VARCHAR", "/properties/plan",
+          "Recent schema changes", "CREATE_TABLE");
+      assertThat(Files.readString(tmp.resolve("data").resolve("schema-changes.log")))
+          .contains("ADD_COLUMN signed_up.properties_plan");
       Run bad = run(env, "query", "--url", url, "DELETE FROM events");
       assertThat(bad.exit()).isEqualTo(1);
       assertThat(bad.output()).contains("read-only");
