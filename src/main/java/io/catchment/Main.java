@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "catchment", mixinStandardHelpOptions = true, version = "catchment 0.1.0",
     description = {"Self-hosted product-event pipeline: collect, buffer durably, load into a columnar store, query.", ""},
     subcommands = {ServeCommand.class, QueryCommand.class, io.catchment.cli.SchemaCommand.class,
+        io.catchment.cli.StatusCommand.class,
         io.catchment.cli.DlqCommand.class, LoadgenCommand.class,
         BenchCommand.class},
     footer = {"", "Run 'catchment COMMAND --help' for a command's options."})

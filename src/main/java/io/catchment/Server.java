@@ -35,6 +35,8 @@ public final class Server implements AutoCloseable {
   private Sink sink;
   private Loader loader;
   private Javalin app;
+  private final long startedNanos = System.nanoTime();
+  private long backlogEnd;
 
   public Server(CatchmentConfig config) {
     this.config = config;
@@ -47,6 +49,7 @@ public final class Server implements AutoCloseable {
     sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
         c.loader().maxColumns());
     metrics.bindLog(log);
+    backlogEnd = log.endOffset();
     loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
         c.loader().maxFields(), c.loader().maxColumns());
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
@@ -60,7 +63,11 @@ public final class Server implements AutoCloseable {
     });
     app.post("/v1/events", collector::events);
     app.post("/v1/query", query::query);
-    DeadLetterApi dlq = new DeadLetterApi(sink, log, auth);
+    DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);
+    app.get("/v1/status", ctx -> {
+      auth.requireAdmin(ctx);
+      ctx.contentType("application/json").result(json(status()));
+    });
     app.get("/v1/schema", new io.catchment.admin.SchemaApi(sink, auth)::schema);
     app.get("/v1/dlq", dlq::list);
     app.get("/v1/dlq/{key}", dlq::show);
@@ -96,6 +103,7 @@ public final class Server implements AutoCloseable {
           + ctx.method() + " " + ctx.path())));
     });
     app.start(c.server().port());
+    countBacklog(loader.position());
     if (c.loader().enabled()) {
       loader.start();
     } else {
@@ -103,6 +111,57 @@ public final class Server implements AutoCloseable {
     }
     LOG.info("Catchment listening on http://{}:{} (data in {})", c.server().host(), port(), c.dataDir().toAbsolutePath());
     return this;
+  }
+
+  /** What `catchment status` shows: the accounting identity, the log, the loader and dead letters. */
+  private Map<String, Object> status() {
+    Map<String, Object> events = new LinkedHashMap<>();
+    events.put("backlog_at_start", metrics.backlogAtStart.get());
+    events.put("accepted", (long) metrics.accepted.count());
+    events.put("replayed", (long) metrics.replayed.count());
+    events.put("loaded", (long) metrics.loaded.count());
+    events.put("dead_lettered", (long) metrics.deadLettered.count());
+    events.put("in_flight", metrics.inFlight());
+    Map<String, Object> logInfo = new LinkedHashMap<>();
+    logInfo.put("bytes", log.sizeBytes());
+    logInfo.put("start_offset", log.startOffset());
+    logInfo.put("end_offset", log.endOffset());
+    logInfo.put("healthy", log.healthy());
+    Map<String, Object> loaderInfo = new LinkedHashMap<>();
+    loaderInfo.put("enabled", config.loader().enabled());
+    loaderInfo.put("position", loader.position());
+    loaderInfo.put("lag_records", log.endOffset() - loader.position());
+    loaderInfo.put("last_error", loader.lastError());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("events_since_start", events);
+    out.put("log", logInfo);
+    out.put("loader", loaderInfo);
+    out.put("dead_letters_pending", sink.pendingDeadLetters());
+    out.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
+    return out;
+  }
+
+  /** Counts the events waiting in the log at start, in the background, for the in-flight accounting. */
+  private void countBacklog(long from) {
+    Thread t = new Thread(() -> {
+      long events = 0;
+      try {
+        for (long off = from; off < backlogEnd; ) {
+          var records = log.read(off, 256, java.time.Duration.ZERO);
+          if (records.isEmpty()) break;
+          for (var r : records) {
+            if (r.offset() >= backlogEnd) break;
+            for (byte b : r.payload()) if (b == '\n') events++;
+          }
+          off = records.get(records.size() - 1).offset() + 1;
+        }
+        metrics.backlogAtStart.set(events);
+      } catch (Exception e) {
+        LOG.warn("Could not count the log backlog for the accounting", e);
+      }
+    }, "backlog-count");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static String json(Object o) {

@@ -29,11 +29,13 @@ public final class DeadLetterApi {
   private final DeadLetterStore store;
   private final EventLog log;
   private final Auth auth;
+  private final io.catchment.metrics.Metrics metrics;
 
-  public DeadLetterApi(DeadLetterStore store, EventLog log, Auth auth) {
+  public DeadLetterApi(DeadLetterStore store, EventLog log, Auth auth, io.catchment.metrics.Metrics metrics) {
     this.store = store;
     this.log = log;
     this.auth = auth;
+    this.metrics = metrics;
   }
 
   public void list(Context ctx) {
@@ -69,6 +71,7 @@ public final class DeadLetterApi {
         keys.add(e.key());
       }
       log.append(record.toByteArray()); // durable before the entries are marked
+      metrics.replayed.increment(keys.size());
       store.markReplayed(keys);
       replayed += batch.size();
       if (batch.size() < REPLAY_CHUNK) break;

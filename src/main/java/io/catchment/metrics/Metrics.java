@@ -34,6 +34,23 @@ public final class Metrics {
   public final Timer ackLatency = Timer.builder("catchment.collector.ack.latency")
       .description("time from request start to durable acknowledgement").publishPercentiles(0.5, 0.99).register(registry);
   public final AtomicLong loaderOffset = new AtomicLong();
+  /** Events that were in the log, not yet loaded, when this process started (counted in the background). */
+  public final AtomicLong backlogAtStart = new AtomicLong();
+  /** Events put back on the log by dead-letter replays. */
+  public final Counter replayed = Counter.builder("catchment.events.replayed")
+      .description("dead letters put back on the log").register(registry);
+
+  {
+    Gauge.builder("catchment.events.in.flight", this, Metrics::inFlight)
+        .description("events in the log not yet loaded or dead-lettered: backlog at start + accepted + replayed "
+            + "- loaded - dead-lettered").register(registry);
+  }
+
+  /** The accounting identity: accepted (+ backlog at start + replayed) = loaded + dead-lettered + in flight. */
+  public long inFlight() {
+    return backlogAtStart.get() + (long) accepted.count() + (long) replayed.count() - (long) loaded.count()
+        - (long) deadLettered.count();
+  }
 
   public void rejected(String reason, long events) {
     rejected.computeIfAbsent(reason, r -> Counter.builder("catchment.events.rejected").tag("reason", r)

@@ -62,7 +62,10 @@ class DeadLetterIT {
       assertThat(entries).hasSize(1);
       String key = entries.get(0).get(0).asText();
       assertThat(cli(s, "dlq", "show", key)).contains("\"event_id\" : \"poison\"", "\"p39\"");
-      assertThat(Http.get(s.url("/metrics")).body()).contains("catchment_events_dead_lettered_total 1.0");
+      assertThat(Http.get(s.url("/metrics")).body()).contains("catchment_events_dead_lettered_total 1.0",
+          "catchment_events_in_flight 0.0");
+      assertThat(cli(s, "status")).contains("accepted 51", "loaded 50", "dead-lettered 1", "in flight 0",
+          "dead letters pending: 1");
       assertThat(dlq.size()).isGreaterThan(0);
     }
     // the fix: a higher limit
