@@ -159,6 +159,62 @@ class LoaderTest {
     }
   }
 
+  /** One JSON literal of each inferred type, and how DuckDB renders it back as text. */
+  private static final Map<String, String[]> SAMPLES = new java.util.LinkedHashMap<>();
+
+  static {
+    SAMPLES.put("bool", new String[] {"true", "true"});
+    SAMPLES.put("bigint", new String[] {"42", "42"});
+    SAMPLES.put("double", new String[] {"4.5", "4.5"});
+    SAMPLES.put("ts", new String[] {"\"2024-05-01T10:00:00Z\"", "2024-05-01"});
+    SAMPLES.put("string", new String[] {"\"hello\"", "hello"});
+    SAMPLES.put("json", new String[] {"[1,2]", "[1,2]"});
+  }
+
+  @Test
+  void every_type_conflict_in_both_orders_keeps_both_values_queryable() throws Exception {
+    try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
+        DuckDbSink store = new DuckDbSink(dir, "256MB", "16MB")) {
+      Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(50), 1000, 1000);
+      loader.start();
+      for (int round = 0; round < 2; round++) {
+        StringBuilder props = new StringBuilder();
+        for (String a : SAMPLES.keySet()) {
+          for (String b : SAMPLES.keySet()) {
+            props.append(props.length() == 0 ? "" : ",").append("\"p_").append(a).append('_').append(b).append("\":")
+                .append(SAMPLES.get(round == 0 ? a : b)[0]);
+          }
+        }
+        log.append(line("{\"id\":\"r" + round + "\",\"type\":\"track\",\"event\":\"Matrix\","
+            + "\"timestamp\":\"2024-05-01T10:00:00Z\",\"properties\":{" + props + "}}"));
+        awaitLoaded(loader, round + 1); // separate batches: the second meets stored columns
+      }
+      loader.close();
+      for (String a : SAMPLES.keySet()) {
+        for (String b : SAMPLES.keySet()) {
+          String col = "properties_p_" + a + "_" + b;
+          String first = text(store, "SELECT " + col + "::VARCHAR FROM matrix WHERE id = 'r0'");
+          assertThat(first).as("%s then %s: first value", a, b).startsWith(SAMPLES.get(a)[1]);
+          String second = a.equals(b) || storedInPlace(a, b) ? text(store, "SELECT " + col + "::VARCHAR FROM matrix WHERE id = 'r1'")
+              : text(store, "SELECT " + col + "__" + b + "::VARCHAR FROM matrix WHERE id = 'r1'");
+          if (a.equals("json")) second = second.replaceAll("^\"|\"$", ""); // a JSON column holds the JSON string
+          assertThat(second).as("%s then %s: second value", a, b).startsWith(SAMPLES.get(b)[1]);
+        }
+      }
+    }
+  }
+
+  /** Where the second value lands in the first value's column (compatible types, or widening). */
+  private static boolean storedInPlace(String first, String second) {
+    return first.equals("json") || (first.equals("double") && second.equals("bigint"))
+        || (first.equals("bigint") && second.equals("double")) || (first.equals("string") && second.equals("ts"));
+  }
+
+  private static String text(Sink s, String sql) {
+    Object v = s.query(sql, 1, Duration.ofSeconds(5)).rows().get(0).get(0);
+    return v == null ? null : v.toString();
+  }
+
   @Test
   void a_store_that_is_away_is_retried_until_it_is_back_and_nothing_is_lost() throws Exception {
     try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
