@@ -51,7 +51,8 @@ public final class Server implements AutoCloseable {
     metrics.bindLog(log);
     backlogEnd = log.endOffset();
     loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-        c.loader().maxFields(), c.loader().maxColumns());
+        c.loader().maxFields(), c.loader().maxColumns(),
+        new io.catchment.schema.Router(c.loader().layout(), c.loader().layoutBySource()));
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
     QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());

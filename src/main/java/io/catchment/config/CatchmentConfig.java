@@ -17,7 +17,8 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
 
   public record Log(long segmentBytes, long maxBytes, Duration retention) {}
 
-  public record Loader(boolean enabled, int batchEvents, Duration batchWait, int maxFields, int maxColumns) {}
+  public record Loader(boolean enabled, int batchEvents, Duration batchWait, int maxFields, int maxColumns,
+      io.catchment.schema.Router.Layout layout, Map<String, io.catchment.schema.Router.Layout> layoutBySource) {}
 
   public record Query(int maxRows, Duration timeout) {}
 

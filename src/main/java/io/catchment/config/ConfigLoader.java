@@ -72,7 +72,8 @@ public final class ConfigLoader {
         keys,
         new CatchmentConfig.Log(p.get(Settings.LOG_SEGMENT_BYTES), p.get(Settings.LOG_MAX_BYTES), p.get(Settings.LOG_RETENTION)),
         new CatchmentConfig.Loader(p.get(Settings.LOADER_ENABLED), p.get(Settings.LOADER_BATCH_EVENTS), p.get(Settings.LOADER_BATCH_WAIT),
-            p.get(Settings.MAX_FIELDS_PER_EVENT), p.get(Settings.MAX_COLUMNS)),
+            p.get(Settings.MAX_FIELDS_PER_EVENT), p.get(Settings.MAX_COLUMNS), p.get(Settings.LAYOUT),
+            p.get(Settings.LAYOUT_BY_SOURCE)),
         new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT)),
         new CatchmentConfig.DuckDb(p.get(Settings.DUCKDB_MEMORY_LIMIT), p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
             p.get(Settings.DEDUP_ENABLED)));

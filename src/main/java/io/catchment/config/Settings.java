@@ -32,6 +32,12 @@ public final class Settings {
       "an event that flattens to more fields is set aside as a dead letter", Setting.intRange(20, 100_000));
   public static final Setting<Integer> MAX_COLUMNS = new Setting<>("schema.max_columns", "1000",
       "columns per table; fields past the cap go to the table's _extra JSON column", Setting.intRange(50, 10_000));
+  public static final Setting<io.catchment.schema.Router.Layout> LAYOUT = new Setting<>("schema.layout", "per-event",
+      "per-event (events + one table per event name) or single (one wide events table)",
+      io.catchment.schema.Router.Layout::parse);
+  public static final Setting<Map<String, io.catchment.schema.Router.Layout>> LAYOUT_BY_SOURCE = new Setting<>(
+      "schema.layout_by_source", "", "per-source layouts, comma-separated source=layout (mobile=single)",
+      Settings::layouts);
   public static final Setting<Long> LOG_SEGMENT_BYTES =
       new Setting<>("log.segment_bytes", "64MB", "size at which the log rolls to a new segment file", Setting.size(4096));
   public static final Setting<Long> LOG_MAX_BYTES = new Setting<>("log.max_bytes", "10GB",
@@ -58,12 +64,23 @@ public final class Settings {
       "WAL size that triggers a DuckDB checkpoint; larger loads faster, replays longer after a crash", s -> nonEmpty(s));
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
-      MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
+      MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
       QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD);
 
   private static String nonEmpty(String s) {
     if (s == null || s.isEmpty()) throw new IllegalArgumentException("must not be empty");
     return s;
+  }
+
+  private static Map<String, io.catchment.schema.Router.Layout> layouts(String s) {
+    Map<String, io.catchment.schema.Router.Layout> m = new LinkedHashMap<>();
+    if (s.isEmpty()) return m;
+    for (String part : s.split(",")) {
+      String[] kv = part.trim().split("=", 2);
+      if (kv.length != 2) throw new IllegalArgumentException("'" + part.trim() + "' is not source=layout");
+      m.put(kv[0].trim(), io.catchment.schema.Router.Layout.parse(kv[1]));
+    }
+    return m;
   }
 
   private static Boolean bool(String s) {

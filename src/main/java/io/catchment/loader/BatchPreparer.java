@@ -34,7 +34,7 @@ final class BatchPreparer {
   private static final Map<String, ColumnType> IDS_SCHEMA =
       Map.of("id", ColumnType.VARCHAR, "timestamp", ColumnType.TIMESTAMP);
 
-  private final Router router = new Router();
+  private final Router router;
   private final Sink sink;
   private final int maxFields;
   private final int maxColumns;
@@ -42,7 +42,8 @@ final class BatchPreparer {
   /** A batch ready to write, with what the loader needs to account for it or take it apart. */
   record Prepared(WriteBatch batch, List<Line> lines, int events, int repeated, long startNanos) {}
 
-  BatchPreparer(Sink sink, int maxFields, int maxColumns) {
+  BatchPreparer(Sink sink, int maxFields, int maxColumns, Router router) {
+    this.router = router;
     this.sink = sink;
     this.maxFields = maxFields;
     this.maxColumns = maxColumns;
@@ -66,9 +67,10 @@ final class BatchPreparer {
         rows.clear();
         router.route(line.buf(), line.off(), line.len(), rows);
         Router.Row first = rows.get(0);
-        int fields = rows.get(0).fields().size() + rows.get(1).fields().size();
+        Router.Row last = rows.get(rows.size() - 1);
+        int fields = rows.size() == 1 ? first.fields().size() : first.fields().size() + last.fields().size();
         if (fields > maxFields) {
-          dead.add(new DeadLetter(first.eventId(), rows.get(1).table(), "event has " + fields
+          dead.add(new DeadLetter(first.eventId(), last.table(), "event has " + fields
               + " fields, over limits.max_fields_per_event (" + maxFields + ")", line.text(), line.offset()));
         } else if (!seen.add(first.eventId() + '\u0000' + first.timestamp().substring(0, 10))) {
           repeated++;

@@ -64,12 +64,17 @@ public final class Loader implements AutoCloseable {
 
   public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields,
       int maxColumns) {
+    this(log, sink, metrics, batchEvents, batchWait, maxFields, maxColumns, new io.catchment.schema.Router());
+  }
+
+  public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields,
+      int maxColumns, io.catchment.schema.Router router) {
     this.log = log;
     this.sink = sink;
     this.metrics = metrics;
     this.batchEvents = batchEvents;
     this.batchWait = batchWait;
-    this.preparer = new BatchPreparer(sink, maxFields, maxColumns);
+    this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router);
     long stored = sink.loadedOffset(CONSUMER);
     if (stored > log.endOffset()) {
       throw new CatchmentException("the store has loaded the log up to offset " + stored + " but the log ends at "

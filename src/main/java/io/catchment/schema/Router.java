@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The per-event table layout, applied to canonical event JSON as stored in the log (see {@link EventJson}). Every
+ * The table layouts, applied to canonical event JSON as stored in the log (see {@link EventJson}). In the
+ * {@link Layout#SINGLE single} layout every event is one row of {@code events} with everything flattened into it. In the
+ * default per-event layout every
  * event gives one row to {@code events} (envelope, {@code group_id}, {@code previous_id} and {@code context_*}) and one
  * row to the table of its kind, holding the envelope plus {@code properties_*} and {@code traits_*}: track → the
  * table named after the event ({@link Names#table}); identify → {@code identifies}; page → {@code pages}; screen →
@@ -24,7 +26,36 @@ public final class Router {
    */
   public record Row(String table, List<Field> fields, String eventId, String timestamp) {}
 
+  /** How a source's events are laid out in tables. */
+  public enum Layout {
+    /** {@code events} plus one table per event name (and identifies, pages, screens, groups, aliases). */
+    PER_EVENT,
+    /** One wide {@code events} table holding context, properties and traits. */
+    SINGLE;
+
+    public static Layout parse(String s) {
+      return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "per-event", "per_event" -> PER_EVENT;
+        case "single" -> SINGLE;
+        default -> throw new IllegalArgumentException("'" + s + "' is not a layout: per-event or single");
+      };
+    }
+  }
+
   private final Flattener flattener = new Flattener();
+  private final Layout layout;
+  private final java.util.Map<String, Layout> bySource;
+
+  /** The per-event layout for every source. */
+  public Router() {
+    this(Layout.PER_EVENT, java.util.Map.of());
+  }
+
+  /** {@code layout} for every source, except those named in {@code bySource}. */
+  public Router(Layout layout, java.util.Map<String, Layout> bySource) {
+    this.layout = layout;
+    this.bySource = java.util.Map.copyOf(bySource);
+  }
 
   /** Routes one canonical event, appending its two rows to {@code out}. */
   public void route(byte[] buf, int off, int len, List<Row> out) throws IOException {
@@ -32,6 +63,7 @@ public final class Router {
     List<Field> own = new ArrayList<>(32);
     List<Field> context = new ArrayList<>(24);
     String id = null, type = "track", event = null, groupId = null, previousId = null, timestamp = null;
+    String source = null;
     try (JsonParser p = EventJson.MAPPER.getFactory().createParser(buf, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("canonical event is not an object");
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -59,6 +91,7 @@ public final class Router {
             if (k.equals("id")) id = v;
             if (k.equals("type")) type = v;
             if (k.equals("event")) event = v;
+            if (k.equals("source")) source = v;
           }
         }
       }
@@ -68,6 +101,11 @@ public final class Router {
     if (groupId != null) all.add(new Field("group_id", ColumnType.VARCHAR, groupId));
     if (previousId != null) all.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
     all.addAll(context);
+    if ((source == null ? layout : bySource.getOrDefault(source, layout)) == Layout.SINGLE) {
+      all.addAll(own);
+      out.add(new Row(EVENTS, all, id, timestamp));
+      return;
+    }
     out.add(new Row(EVENTS, all, id, timestamp));
 
     String table = switch (type) {

@@ -58,6 +58,28 @@ class RouterTest {
   }
 
   @Test
+  void the_single_layout_puts_everything_in_one_events_row_and_sources_can_choose() throws Exception {
+    Router mixed = new Router(Router.Layout.PER_EVENT, Map.of("mobile", Router.Layout.SINGLE));
+    String event = "{\"id\":\"1\",\"type\":\"track\",\"event\":\"Tap\",\"source\":\"%s\","
+        + "\"properties\":{\"x\":1},\"context\":{\"os\":\"ios\"}}";
+    List<Router.Row> rows = new ArrayList<>();
+    byte[] mobile = String.format(event, "mobile").getBytes(StandardCharsets.UTF_8);
+    mixed.route(mobile, 0, mobile.length, rows);
+    assertThat(rows).singleElement().satisfies(r -> {
+      assertThat(r.table()).isEqualTo("events");
+      assertThat(byName(r)).containsKeys("properties_x", "context_os", "event");
+    });
+    rows.clear();
+    byte[] web = String.format(event, "web").getBytes(StandardCharsets.UTF_8);
+    mixed.route(web, 0, web.length, rows);
+    assertThat(rows).extracting(Router.Row::table).containsExactly("events", "tap");
+    rows.clear();
+    new Router(Router.Layout.SINGLE, Map.of()).route(web, 0, web.length, rows);
+    assertThat(rows).hasSize(1);
+    assertThat(Router.Layout.parse("per-event")).isEqualTo(Router.Layout.PER_EVENT);
+  }
+
+  @Test
   void non_track_types_land_in_their_tables() throws Exception {
     assertThat(route("{\"id\":\"1\",\"type\":\"identify\",\"traits\":{\"email\":\"a@b\"}}").get(1).table()).isEqualTo("identifies");
     assertThat(route("{\"id\":\"1\",\"type\":\"page\",\"event\":\"Home\"}").get(1).table()).isEqualTo("pages");
