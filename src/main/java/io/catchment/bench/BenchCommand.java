@@ -1,5 +1,6 @@
 package io.catchment.bench;
 
+import io.catchment.config.Settings;
 import io.catchment.event.EventJson;
 import io.catchment.format.NativeFormat;
 import io.catchment.loader.Loader;
@@ -44,6 +45,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--dedup", description = "on, off, or both (one loader run each, same events) (default: ${DEFAULT-VALUE})",
       defaultValue = "on")
   String dedup;
+
+  @Option(names = "--mixed", description = "schema churn: new fields over time and 1% type conflicts")
+  boolean mixed;
 
   @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
   Path dir;
@@ -99,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (int w = 0; w < threads; w++) {
       int worker = w;
       done.add(pool.submit(() -> {
-        EventGenerator gen = new EventGenerator(worker + 1);
+        EventGenerator gen = mixed ? new EventGenerator(worker + 1).mixed() : new EventGenerator(worker + 1);
         for (int r = worker; r < records; r += threads) {
           int n = Math.min(perRecord, events - r * perRecord);
           byte[] body = gen.batch(n).getBytes(StandardCharsets.UTF_8);
@@ -129,7 +133,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path data = work.resolve("data");
     Path store = work.resolve((dedupOn ? "store-dedup-" : "store-plain-") + round);
     try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
-        DuckDbSink sink = new DuckDbSink(store, "1GB", "1GB", dedupOn, 1000)) {
+        DuckDbSink sink = new DuckDbSink(store, Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
+            Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(), dedupOn, 1000)) {
       Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);
       long end = log.endOffset();
       long t0 = System.nanoTime();
@@ -149,7 +154,9 @@ public final class BenchCommand implements Callable<Integer> {
         Statement s = c.createStatement()) {
       s.execute("SET memory_limit = '1GB'");
       long t0 = System.nanoTime();
-      s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited')");
+      s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited'"
+          // with schema churn read_json must sample the whole file to know every key (and its widest type)
+          + (mixed ? ", sample_size = -1" : "") + ")");
       double secs = (System.nanoTime() - t0) / 1e9;
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
         rs.next();

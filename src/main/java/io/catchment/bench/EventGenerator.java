@@ -21,6 +21,17 @@ public final class EventGenerator {
   private final String runId;
   private long seq;
 
+  private boolean mixed;
+
+  /**
+   * Schema churn, as real products have it: every 2,000 events a new property appears (from then on it is sent
+   * with a share of events), and 1% of events carry a type conflict (a price as text, a quantity as a fraction).
+   */
+  public EventGenerator mixed() {
+    this.mixed = true;
+    return this;
+  }
+
   public EventGenerator(long seed) {
     this.random = new SplittableRandom(seed);
     this.runId = Long.toHexString(seed) + "-" + Long.toHexString(System.nanoTime() & 0xffffffffL);
@@ -36,20 +47,33 @@ public final class EventGenerator {
         .append(",\"userId\":\"user-").append(user).append('"')
         .append(",\"timestamp\":\"").append(Instant.ofEpochMilli(1_700_000_000_000L + s * 37)).append('"')
         .append(",\"properties\":{\"product_id\":\"sku-").append(random.nextInt(5000)).append('"')
-        .append(",\"price\":").append(random.nextInt(100_000) / 100.0)
-        .append(",\"quantity\":").append(1 + random.nextInt(5))
+        .append(",\"price\":").append(conflict(0) ? "\"" + random.nextInt(1000) + " USD\"" : random.nextInt(100_000) / 100.0)
+        .append(",\"quantity\":").append(conflict(1) ? (random.nextInt(10) + 0.5) + "" : (1 + random.nextInt(5)) + "")
         .append(",\"currency\":\"USD\",\"plan\":\"").append(PLANS[random.nextInt(PLANS.length)]).append('"')
         .append(",\"is_member\":").append(random.nextBoolean())
         .append(",\"category\":{\"level1\":\"cat-").append(random.nextInt(20)).append("\",\"level2\":\"sub-")
         .append(random.nextInt(200)).append("\"}")
         .append(",\"tags\":[\"t").append(random.nextInt(50)).append("\",\"t").append(random.nextInt(50)).append("\"]")
-        .append(",\"step_").append(nameIdx % 3).append("\":").append(random.nextInt(10)).append('}')
+        .append(",\"step_").append(nameIdx % 3).append("\":").append(random.nextInt(10));
+    if (mixed) {
+      long introduced = s / 2000; // one new field per 2,000 events of this generator
+      for (int k = 0; k < 3 && introduced > 0; k++) {
+        long field = random.nextLong(introduced + 1);
+        b.append(",\"feature_").append(field).append("\":").append(random.nextInt(100));
+      }
+    }
+    b.append('}')
         .append(",\"context\":{\"library\":{\"name\":\"catchment-loadgen\",\"version\":\"1.0\"}")
         .append(",\"ip\":\"10.").append(random.nextInt(256)).append('.').append(random.nextInt(256)).append(".1\"")
         .append(",\"page\":{\"url\":\"https://shop.example.com/p/").append(random.nextInt(5000))
         .append("\",\"referrer\":\"https://www.example.org/\"}")
         .append(",\"userAgent\":\"Mozilla/5.0 (X11; Linux x86_64) ").append(BROWSERS[random.nextInt(4)])
         .append("/120.0\",\"locale\":\"en-US\"}}");
+  }
+
+  /** In mixed mode, true for 0.5% of events per conflict kind (1% of events in all). */
+  private boolean conflict(int kind) {
+    return mixed && random.nextInt(200) == 0;
   }
 
   /** A body of {@code n} events as NDJSON. */

@@ -57,11 +57,12 @@ public final class Settings {
       "most rows /v1/query returns; the answer says when it was truncated", Setting.intRange(1, 10_000_000));
   public static final Setting<Duration> QUERY_TIMEOUT =
       new Setting<>("query.timeout", "30s", "a query running longer is cancelled", Setting.duration());
-  public static final Setting<String> DUCKDB_MEMORY_LIMIT = new Setting<>("duckdb.memory_limit", "512MB",
+  public static final Setting<String> DUCKDB_MEMORY_LIMIT = new Setting<>("duckdb.memory_limit", "1GB",
       "DuckDB's memory_limit (outside the Java heap)", s -> nonEmpty(s));
 
-  public static final Setting<String> DUCKDB_CHECKPOINT_THRESHOLD = new Setting<>("duckdb.checkpoint_threshold", "1GB",
-      "WAL size that triggers a DuckDB checkpoint; larger loads faster, replays longer after a crash", s -> nonEmpty(s));
+  public static final Setting<String> DUCKDB_CHECKPOINT_THRESHOLD = new Setting<>("duckdb.checkpoint_threshold", "512MB",
+      "WAL size that triggers a DuckDB checkpoint; larger loads faster but holds more in memory (keep it well under "
+          + "duckdb.memory_limit) and replays longer after a crash", s -> nonEmpty(s));
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
       MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,

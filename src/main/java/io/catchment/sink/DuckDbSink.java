@@ -169,6 +169,7 @@ public final class DuckDbSink implements Sink {
       }
       conn.commit();
     } catch (SQLException | RuntimeException e) {
+      if (String.valueOf(e.getMessage()).startsWith("Out of Memory")) LOG.warn("DuckDB memory: {}", memory());
       rollback();
       throw new SinkException("DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(), e,
           DuckDbErrors.isTransient(e));
@@ -181,9 +182,41 @@ public final class DuckDbSink implements Sink {
     return duplicates;
   }
 
+  /**
+   * Writes data not yet checkpointed to the database file, to free memory after a failed write. Runs outside any
+   * transaction, which is the only place DuckDB runs it.
+   */
+  private void checkpoint() {
+    try {
+      conn.setAutoCommit(true);
+      try (Statement s = conn.createStatement()) {
+        s.execute("CHECKPOINT");
+      } finally {
+        conn.setAutoCommit(false);
+      }
+    } catch (SQLException e) {
+      LOG.warn("DuckDB checkpoint failed", e);
+    }
+  }
+
+  /** DuckDB's own account of its memory, by component, for the log when it runs out. */
+  private String memory() {
+    StringBuilder b = new StringBuilder();
+    try (Connection c = conn.duplicate(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT tag, memory_usage_bytes >> 20, temporary_storage_bytes >> 20 "
+            + "FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0")) {
+      while (rs.next()) b.append(rs.getString(1)).append('=').append(rs.getLong(2)).append("MB/")
+          .append(rs.getLong(3)).append("MB-temp ");
+    } catch (SQLException e) {
+      b.append("unavailable: ").append(e.getMessage());
+    }
+    return b.toString();
+  }
+
   private void rollback() {
     try {
       conn.rollback();
+      checkpoint(); // memory held by data not yet checkpointed is what a retry needs
     } catch (SQLException e) {
       LOG.error("DuckDB rollback failed", e);
     }

@@ -31,6 +31,26 @@ class TableSchemaTest {
   }
 
   @Test
+  void property_no_two_source_keys_share_a_column_and_each_key_keeps_its_column() {
+    java.util.Random r = new java.util.Random(7);
+    String[] parts = {"plan", "Plan", "PLAN", "p-lan", "p lan", "plan!", "_plan", "a", "A", "a.b", "a_b", "a b"};
+    TableSchema t = TableSchema.create("t", "e", new ArrayList<>());
+    java.util.Map<String, String> columnOf = new java.util.HashMap<>();
+    java.util.Map<String, String> sourceOf = new java.util.HashMap<>();
+    ColumnType[] types = {ColumnType.BIGINT, ColumnType.VARCHAR};
+    for (int i = 0; i < 5000; i++) {
+      String key = parts[r.nextInt(parts.length)];
+      String source = "/properties/" + key;
+      Field f = new Field(Names.column("properties_" + Names.sanitize(key)), types[r.nextInt(2)], "v", source);
+      String col = t.resolve(f, "e", new ArrayList<>());
+      String base = col.replaceAll("__(bigint|string)$", "");
+      assertThat(columnOf.computeIfAbsent(source, k -> base)).as("stable column for %s", source).isEqualTo(base);
+      assertThat(sourceOf.computeIfAbsent(base, k -> source)).as("one source for %s", base).isEqualTo(source);
+    }
+    assertThat(columnOf).hasSize(parts.length);
+  }
+
+  @Test
   void a_value_whose_typed_sibling_is_taken_goes_to_the_json_sibling() {
     List<SchemaChange> changes = new ArrayList<>();
     TableSchema t = new TableSchema("t", java.util.Map.of("a", ColumnType.BIGINT, "a__string", ColumnType.BIGINT));
