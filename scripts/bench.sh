@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== 1. loader ($EVENTS events)"
-java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" 2>/dev/null | grep -vE "^[0-9:.]+ (INFO|WARN)"
+java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup both 2>/dev/null | grep -vE "^[0-9:.]+ (INFO|WARN)"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 serve() { # $1 = loader enabled
