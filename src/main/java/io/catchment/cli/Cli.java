@@ -16,6 +16,11 @@ public final class Cli {
   public static final int USAGE = 2;
   public static final int UNREACHABLE = 3;
 
+  /** Prints a server answer as indented JSON (every admin command's {@code --json}). */
+  public static void printJson(Object body) throws IOException {
+    System.out.println(EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+  }
+
   /** $CATCHMENT_ADMIN_KEY, else the admin key generated under the data dir. */
   public static String adminKey(String dataDir) {
     String env = System.getenv("CATCHMENT_ADMIN_KEY");

@@ -1,7 +1,6 @@
 package io.catchment.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.catchment.event.EventJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +82,7 @@ public final class DlqCommand implements Runnable {
         if (since != null) q.append("&since=").append(java.net.URLEncoder.encode(since, "UTF-8"));
         JsonNode body = client.get(q.toString());
         if (json) {
-          System.out.println(EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+          Cli.printJson(body);
           return 0;
         }
         ObjectRows rows = new ObjectRows(List.of("key", "event_id", "table", "attempts", "last_failed_at", "replayed_at", "reason"));
@@ -105,7 +104,7 @@ public final class DlqCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       return run(() -> {
-        System.out.println(EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(client.get("/v1/dlq/" + key)));
+        Cli.printJson(client.get("/v1/dlq/" + key));
         return 0;
       });
     }

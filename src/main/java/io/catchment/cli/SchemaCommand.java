@@ -1,7 +1,6 @@
 package io.catchment.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.catchment.event.EventJson;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +30,7 @@ public final class SchemaCommand implements Callable<Integer> {
     return DlqCommand.run(() -> {
       JsonNode body = client.get("/v1/schema?changes=" + changes + (table == null ? "" : "&table=" + table));
       if (json) {
-        System.out.println(EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+        Cli.printJson(body);
         return 0;
       }
       for (JsonNode t : body.path("tables")) {

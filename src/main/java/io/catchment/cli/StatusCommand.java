@@ -1,7 +1,6 @@
 package io.catchment.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.catchment.event.EventJson;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +22,7 @@ public final class StatusCommand implements Callable<Integer> {
     return DlqCommand.run(() -> {
       JsonNode s = client.get("/v1/status");
       if (json) {
-        System.out.println(EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+        Cli.printJson(s);
         return 0;
       }
       JsonNode e = s.path("events_since_start");

@@ -54,7 +54,10 @@ class DeadLetterIT {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().get("accepted").asInt()).isEqualTo(51);
       assertThat(Http.eventually(Duration.ofSeconds(10), () -> count(s, "SELECT count(*) FROM wide") == 50)).isTrue();
-      JsonNode dlq = Http.get(s.url("/v1/dlq")).json();
+      assertThat(Http.get(s.url("/v1/dlq")).status()).isEqualTo(401);
+      Http.Reply listed = Http.get(s.url("/v1/dlq"), ServerProcess.ADMIN_KEY);
+      assertThat(listed.status()).isEqualTo(200);
+      JsonNode dlq = listed.json();
       assertThat(Http.post(s.url("/v1/dlq/replay"), ServerProcess.WRITE_KEY, "{\"all\":true}").status()).isEqualTo(403);
       String list = cli(s, "dlq", "list");
       assertThat(list).contains("poison", "max_fields_per_event", "1 pending");
@@ -66,7 +69,9 @@ class DeadLetterIT {
           "catchment_events_in_flight 0.0");
       assertThat(cli(s, "status")).contains("accepted 51", "loaded 50", "dead-lettered 1", "in flight 0",
           "dead letters pending: 1");
-      assertThat(dlq.size()).isGreaterThan(0);
+      assertThat(dlq.path("pending").asInt()).isEqualTo(1);
+      assertThat(dlq.path("dead_letters").get(0).path("event_id").asText()).isEqualTo("poison");
+      assertThat(dlq.path("dead_letters").get(0).path("attempts").asInt()).isEqualTo(1);
     }
     // the fix: a higher limit
     try (ServerProcess s = new ServerProcess(data).start(Map.of("CATCHMENT_LIMITS_MAX_FIELDS_PER_EVENT", "100"))) {

@@ -33,7 +33,13 @@ final class Http {
   }
 
   static Reply get(String url) throws Exception {
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return get(url, null);
+  }
+
+  static Reply get(String url, String key) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+    if (key != null) b.header("Authorization", "Bearer " + key);
+    HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), r.body(), r);
   }
 
