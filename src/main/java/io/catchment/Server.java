@@ -47,7 +47,7 @@ public final class Server implements AutoCloseable {
     SchemaLog.writeTo(c.dataDir().resolve("schema-changes.log"));
     log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
     sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
-        c.loader().maxColumns());
+        c.loader().maxColumns(), c.duckdb().blockSize());
     metrics.bindLog(log);
     backlogEnd = log.endOffset();
     loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),

@@ -134,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path store = work.resolve((dedupOn ? "store-dedup-" : "store-plain-") + round);
     try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
         DuckDbSink sink = new DuckDbSink(store, Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
-            Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(), dedupOn, 1000)) {
+            Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(), dedupOn, 1000, DuckDbSink.DEFAULT_BLOCK_SIZE)) {
       Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);
       long end = log.endOffset();
       long t0 = System.nanoTime();

@@ -24,8 +24,9 @@ public final class EventGenerator {
   private boolean mixed;
 
   /**
-   * Schema churn, as real products have it: every 2,000 events a new property appears (from then on it is sent
-   * with a share of events), and 1% of events carry a type conflict (a price as text, a quantity as a fraction).
+   * Schema churn, as real products have it: every 250 events a new property appears on one event name (from then on
+   * that event sends it with a share of events), and 1% of events carry a type conflict (a price as text, a quantity
+   * as a fraction).
    */
   public EventGenerator mixed() {
     this.mixed = true;
@@ -56,9 +57,12 @@ public final class EventGenerator {
         .append(",\"tags\":[\"t").append(random.nextInt(50)).append("\",\"t").append(random.nextInt(50)).append("\"]")
         .append(",\"step_").append(nameIdx % 3).append("\":").append(random.nextInt(10));
     if (mixed) {
-      long introduced = s / 2000; // one new field per 2,000 events of this generator
-      for (int k = 0; k < 3 && introduced > 0; k++) {
-        long field = random.nextLong(introduced + 1);
+      // one new field every 250 events of this generator, each belonging to one event name (a team ships a feature
+      // and its event gains a property); an event sends up to 3 of its own fields introduced so far
+      long introduced = s / 250;
+      long own = introduced <= nameIdx ? 0 : (introduced - nameIdx - 1) / NAMES.length + 1;
+      for (int k = 0; k < 3 && own > 0; k++) {
+        long field = nameIdx + NAMES.length * random.nextLong(own);
         b.append(",\"feature_").append(field).append("\":").append(random.nextInt(100));
       }
     }

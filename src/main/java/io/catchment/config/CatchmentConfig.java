@@ -8,7 +8,7 @@ import java.util.Map;
 public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, Loader loader, Query query,
     DuckDb duckdb) {
 
-  public record DuckDb(String memoryLimit, String checkpointThreshold, boolean dedup) {}
+  public record DuckDb(String memoryLimit, String checkpointThreshold, boolean dedup, long blockSize) {}
 
   public record Server(String host, int port, long maxRequestBytes, long maxEventBytes) {}
 

@@ -76,7 +76,7 @@ public final class ConfigLoader {
             p.get(Settings.LAYOUT_BY_SOURCE)),
         new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT)),
         new CatchmentConfig.DuckDb(p.get(Settings.DUCKDB_MEMORY_LIMIT), p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
-            p.get(Settings.DEDUP_ENABLED)));
+            p.get(Settings.DEDUP_ENABLED), p.get(Settings.DUCKDB_BLOCK_SIZE)));
   }
 
   private record Parsed(Map<String, String> raw, Map<String, String> origin) {

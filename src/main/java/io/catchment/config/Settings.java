@@ -64,9 +64,21 @@ public final class Settings {
       "WAL size that triggers a DuckDB checkpoint; larger loads faster but holds more in memory (keep it well under "
           + "duckdb.memory_limit) and replays longer after a crash", s -> nonEmpty(s));
 
+  public static final Setting<Long> DUCKDB_BLOCK_SIZE = new Setting<>("duckdb.block_size", "16KB",
+      "block size of a new DuckDB file (16KB to 256KB, a power of two; an existing file keeps its own). Data not yet "
+          + "checkpointed takes at least a block per column, so small blocks keep wide, sparse event tables in memory",
+      s -> {
+        long v = Setting.size(16 << 10).apply(s);
+        if (v > 256 << 10 || Long.bitCount(v) != 1) {
+          throw new IllegalArgumentException(s + " is not a power of two from 16KB to 256KB");
+        }
+        return v;
+      });
+
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
       MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
-      QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD);
+      QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD,
+      DUCKDB_BLOCK_SIZE);
 
   private static String nonEmpty(String s) {
     if (s == null || s.isEmpty()) throw new IllegalArgumentException("must not be empty");

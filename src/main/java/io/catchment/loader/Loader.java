@@ -115,10 +115,14 @@ public final class Loader implements AutoCloseable {
             takeApart(failed);
             continue;
           }
+          long start = System.nanoTime();
           List<Line> lines = BatchPreparer.lines(fill());
           if (lines.isEmpty()) continue;
+          long read = System.nanoTime();
           long nextOffset = lines.get(lines.size() - 1).offset() + 1;
           BatchPreparer.Prepared p = preparer.prepare(lines, CONSUMER, nextOffset);
+          LOG.debug("Prepared {} events: read {} ms, prepare {} ms", p.events(), (read - start) / 1_000_000,
+              (System.nanoTime() - read) / 1_000_000);
           readFrom = nextOffset;
           inFlight.incrementAndGet();
           handoff.put(p); // waits while the writer is busy with the previous batch

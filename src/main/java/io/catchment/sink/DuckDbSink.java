@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DuckDbSink implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbSink.class);
+  public static final long DEFAULT_BLOCK_SIZE = 16 << 10;
   private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
 
   private final DuckDBConnection conn;
@@ -48,22 +49,28 @@ public final class DuckDbSink implements Sink {
   private final int maxColumns;
   private DuckDbDeadLetters deadLetters;
   private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
+  /** Checkpoint when table data held in memory passes this many bytes (a third of DuckDB's memory limit). */
+  private final long inMemoryCeiling;
 
   public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
-    this(dataDir, memoryLimit, checkpointThreshold, true, TableSchema.DEFAULT_MAX_COLUMNS);
+    this(dataDir, memoryLimit, checkpointThreshold, true, TableSchema.DEFAULT_MAX_COLUMNS, DEFAULT_BLOCK_SIZE);
   }
 
-  public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold, boolean dedup, int maxColumns)
-      throws SQLException, IOException {
+  /** @param blockSize the block size of the database file when this creates it; an existing file keeps its own */
+  public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold, boolean dedup, int maxColumns,
+      long blockSize) throws SQLException, IOException {
     this.dedup = dedup;
     this.maxColumns = maxColumns;
+    this.inMemoryCeiling = sizeBytes(memoryLimit, 1L << 30) / 3;
     Files.createDirectories(dataDir);
     staging = dataDir.resolve("staging").toAbsolutePath();
     Path tmp = dataDir.resolve("tmp").toAbsolutePath();
     recreate(staging);
     Files.createDirectories(tmp);
     Path file = dataDir.resolve("catchment.duckdb").toAbsolutePath();
-    conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file);
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("default_block_size", Long.toString(blockSize));
+    conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, props);
     try (Statement s = conn.createStatement()) {
       s.execute("SET GLOBAL TimeZone = 'UTC'");
       s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
@@ -152,22 +159,32 @@ public final class DuckDbSink implements Sink {
     TableBatch ids = w.ids();
     Map<String, Long> duplicates = new LinkedHashMap<>();
     try (Statement s = conn.createStatement()) {
+      long t0 = System.nanoTime();
       boolean eventsExisted = storedBefore(Router.EVENTS, changes);
       applySchema(s, changes);
+      long t1 = System.nanoTime();
       boolean filter = dedup && eventsExisted && ids != null && findDuplicates(s, ids) > 0;
       deadLetters.add(conn, w.deadLetters());
+      long t2 = System.nanoTime();
       for (TableBatch b : batches) {
         long inserted = 0;
         for (TableBatch.Part part : b.parts()) inserted += s.executeUpdate(insertSql(b.table(), part, filter));
         duplicates.put(b.table(), b.rows() - inserted);
       }
+      long t3 = System.nanoTime();
       touchColumns(s, batches);
+      long t4 = System.nanoTime();
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
         ps.setString(1, w.consumer());
         ps.setLong(2, w.nextOffset());
         ps.execute();
       }
       conn.commit();
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("write: schema {} changes {} ms, dedup {} ms, insert {} ms, columns {} ms, commit {} ms",
+            changes.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000,
+            (t4 - t3) / 1_000_000, (System.nanoTime() - t4) / 1_000_000);
+      }
     } catch (SQLException | RuntimeException e) {
       if (String.valueOf(e.getMessage()).startsWith("Out of Memory")) LOG.warn("DuckDB memory: {}", memory());
       rollback();
@@ -179,7 +196,43 @@ public final class DuckDbSink implements Sink {
           c.reason(), c.eventId());
     }
     w.discard();
+    checkpointIfMemoryHigh();
     return duplicates;
+  }
+
+  /**
+   * DuckDB checkpoints on its own when the WAL passes {@code checkpoint_threshold}, but an {@code ALTER TABLE ADD
+   * COLUMN} writes a few bytes of WAL while it fills the new column of every existing row group in memory until the
+   * next checkpoint. Data that keeps gaining columns (new fields every few thousand events, the normal life of product
+   * events) therefore runs DuckDB out of memory long before the WAL threshold. So after each commit the sink asks
+   * DuckDB how much table data it holds in memory and checkpoints when that passes a third of the memory limit.
+   */
+  private void checkpointIfMemoryHigh() {
+    long held;
+    try (Statement s = conn.createStatement();
+        ResultSet rs = s.executeQuery("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+            + "WHERE tag = 'IN_MEMORY_TABLE'")) {
+      held = rs.next() ? rs.getLong(1) : 0;
+      conn.commit();
+    } catch (SQLException e) {
+      LOG.warn("cannot read DuckDB memory use", e);
+      return;
+    }
+    if (held < inMemoryCeiling) return;
+    long start = System.nanoTime();
+    checkpoint();
+    LOG.info("checkpointed {} MB of in-memory table data in {} ms; now {}", held >> 20, (System.nanoTime() - start) / 1_000_000, memory());
+  }
+
+  /** Parses a DuckDB size setting ("1GB", "512MiB", "2.5 GB"); percentages and anything else give the fallback. */
+  static long sizeBytes(String size, long fallback) {
+    var m = java.util.regex.Pattern.compile("(?i)\\s*([0-9.]+)\\s*([kmgt]?i?b?)\\s*").matcher(size);
+    if (!m.matches()) return fallback;
+    String unit = m.group(2).toUpperCase(java.util.Locale.ROOT);
+    long base = unit.contains("I") ? 1024 : 1000;
+    int power = unit.isEmpty() ? 0 : "BKMGT".indexOf(unit.charAt(0));
+    if (power < 0) return fallback;
+    return (long) (Double.parseDouble(m.group(1)) * Math.pow(base, power));
   }
 
   /**
@@ -251,55 +304,62 @@ public final class DuckDbSink implements Sink {
       }
     }
     if (changes.isEmpty()) return;
-    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO _schema_changes (table_name, column_name, change, "
-        + "old_type, new_type, reason, event_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      for (SchemaChange c : changes) {
-        ps.setString(1, c.table());
-        ps.setString(2, c.column());
-        ps.setString(3, c.kind().name());
-        ps.setString(4, c.oldType() == null ? null : c.oldType().sql);
-        ps.setString(5, c.newType() == null ? null : c.newType().sql);
-        ps.setString(6, c.reason());
-        ps.setString(7, c.eventId());
-        ps.setString(8, c.source());
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    List<Object[]> log = new ArrayList<>(changes.size());
+    for (SchemaChange c : changes) {
+      log.add(new Object[] {c.table(), c.column(), c.kind().name(), c.oldType() == null ? null : c.oldType().sql,
+          c.newType() == null ? null : c.newType().sql, c.reason(), c.eventId(), c.source()});
     }
-    recordColumns(changes, created);
+    insertRows("INSERT INTO _schema_changes (table_name, column_name, change, old_type, new_type, reason, event_id, "
+        + "source) VALUES ", "", 8, log);
+    recordColumns(s, changes, created);
   }
 
   /** Keeps {@code _columns} (which key each column holds, its type, when first seen) in step with the changes. */
-  private void recordColumns(List<SchemaChange> changes, Map<String, Map<String, ColumnType>> created)
+  private void recordColumns(Statement s, List<SchemaChange> changes, Map<String, Map<String, ColumnType>> created)
       throws SQLException {
-    try (PreparedStatement add = conn.prepareStatement("INSERT INTO _columns VALUES (?, ?, ?, ?, now(), now()) "
-        + "ON CONFLICT DO NOTHING");
-        PreparedStatement widen = conn.prepareStatement("UPDATE _columns SET type = ? WHERE table_name = ? AND column_name = ?")) {
-      for (var t : created.entrySet()) {
-        for (String col : TableSchema.ENVELOPE.keySet()) addColumn(add, t.getKey(), col, null, TableSchema.ENVELOPE.get(col));
-        addColumn(add, t.getKey(), "loaded_at", null, ColumnType.TIMESTAMP);
+    List<Object[]> added = new ArrayList<>();
+    for (var t : created.entrySet()) {
+      TableSchema.ENVELOPE.forEach((col, type) -> added.add(new Object[] {t.getKey(), col, null, type.sql}));
+      added.add(new Object[] {t.getKey(), "loaded_at", null, ColumnType.TIMESTAMP.sql});
+    }
+    List<Object[]> widened = new ArrayList<>();
+    for (SchemaChange c : changes) {
+      if (c.kind() == SchemaChange.Kind.ADD_COLUMN) {
+        ColumnType type = created.containsKey(c.table()) ? created.get(c.table()).get(c.column()) : c.newType();
+        added.add(new Object[] {c.table(), c.column(), c.source(), type.sql});
+      } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN) {
+        widened.add(new Object[] {c.table(), c.column(), c.newType().sql});
       }
-      for (SchemaChange c : changes) {
-        if (c.kind() == SchemaChange.Kind.ADD_COLUMN) {
-          ColumnType type = created.containsKey(c.table()) ? created.get(c.table()).get(c.column()) : c.newType();
-          addColumn(add, c.table(), c.column(), c.source(), type);
-        } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN) {
-          widen.setString(1, c.newType().sql);
-          widen.setString(2, c.table());
-          widen.setString(3, c.column());
-          widen.execute();
-        }
+    }
+    insertRows("INSERT INTO _columns SELECT *, now(), now() FROM (VALUES ", ") ON CONFLICT DO NOTHING", 4, added);
+    for (Object[] w : widened) {
+      try (PreparedStatement ps = conn.prepareStatement("UPDATE _columns SET type = ? WHERE table_name = ? "
+          + "AND column_name = ?")) {
+        ps.setObject(1, w[2]);
+        ps.setObject(2, w[0]);
+        ps.setObject(3, w[1]);
+        ps.execute();
       }
     }
   }
 
-  private static void addColumn(PreparedStatement ps, String table, String column, String source, ColumnType type)
-      throws SQLException {
-    ps.setString(1, table);
-    ps.setString(2, column);
-    ps.setString(3, source);
-    ps.setString(4, type.sql);
-    ps.execute();
+  /**
+   * Inserts rows with one statement per 500 rows ({@code head} + {@code (?, …), (?, …)} + {@code tail}): a schema
+   * change touching hundreds of columns costs a few statements, not hundreds.
+   */
+  private void insertRows(String head, String tail, int width, List<Object[]> rows) throws SQLException {
+    String tuple = "(" + String.join(", ", java.util.Collections.nCopies(width, "?")) + ")";
+    for (int from = 0; from < rows.size(); from += 500) {
+      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + 500));
+      String sql = head + String.join(", ", java.util.Collections.nCopies(chunk.size(), tuple)) + tail;
+      try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        int i = 1;
+        for (Object[] row : chunk) {
+          for (Object v : row) ps.setObject(i++, v);
+        }
+        ps.execute();
+      }
+    }
   }
 
   /** Marks the columns a batch wrote to as seen now, in one statement. */
@@ -373,7 +433,9 @@ public final class DuckDbSink implements Sink {
           .append('\'');
     }
     String source = "read_csv('" + file.toString().replace("'", "''") + "', header = false, auto_detect = false, "
-        + "delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, columns = {" + spec + "})";
+        + "delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, "
+        // rows staged before a column appeared lack its cell; DuckDB pads them only with its serial reader
+        + (part.ragged() ? "null_padding = true, parallel = false, " : "") + "columns = {" + spec + "})";
     String t = Names.quote(table);
     if (!skipDuplicates || !part.columns().contains("timestamp")) {
       return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;

@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * Rows bound for one table in one loader batch, encoded for the store as they arrive (nothing per row is kept on the
  * heap). A row is built cell by cell with {@link #column}, {@link #set} and {@link #endRow}. Rows go to the current
- * {@link Part}; when a row brings a column the part does not have, a new part starts with the wider column list, so
- * every part has one fixed set of columns. {@link #finish} closes the last part and fixes each part's column types
+ * {@link Part}. A row that brings a new column appends it to the part's column list; rows staged before it have
+ * fewer cells and the store reads their missing trailing cells as NULL (DuckDB's {@code read_csv(null_padding)}), so
+ * a batch is one part per table however many fields appear in it. {@link #finish} closes the last part and fixes each part's column types
  * from the table's final schema; after that the batch is read-only and may be handed to another thread.
  * Not thread-safe while it is being built.
  */
@@ -33,11 +34,12 @@ public final class TableBatch {
   }
 
   /**
-   * A run of rows with the same columns. {@code firstDay} and {@code lastDay} bound the UTC days
-   * ({@code YYYY-MM-DD}) of the rows' {@code timestamp}, for deduplication within the day.
+   * Rows staged together; a row staged before a column was added has fewer cells, read as NULL. {@code firstDay}
+   * and {@code lastDay} bound the UTC days ({@code YYYY-MM-DD}) of the rows' {@code timestamp}, for deduplication
+   * within the day; {@code ragged} says some rows have fewer cells than there are columns.
    */
   public record Part(List<String> columns, List<ColumnType> types, int rows, Encoder staged, String firstDay,
-      String lastDay) {}
+      String lastDay, boolean ragged) {}
 
   private final String table;
   private final Encoders encoders;
@@ -49,6 +51,7 @@ public final class TableBatch {
   private ColumnType[] currentTypes;
   private int currentColumns;
   private int currentRows;
+  private boolean ragged;
   private String firstDay;
   private String lastDay;
   private int rows;
@@ -93,12 +96,16 @@ public final class TableBatch {
 
   /** Writes the row being built; {@code schema} is the table's current column types. */
   public void endRow(Map<String, ColumnType> schema) throws IOException {
-    if (current == null || columns.size() != currentColumns) {
-      closePart(schema);
+    if (current == null) {
       current = encoders.open(table);
+      currentColumns = 0;
+      currentTypes = new ColumnType[Math.max(8, columns.size())];
+    }
+    if (columns.size() != currentColumns) {
+      if (currentRows > 0) ragged = true;
+      if (columns.size() > currentTypes.length) currentTypes = Arrays.copyOf(currentTypes, columns.size() * 2);
+      for (int i = currentColumns; i < columns.size(); i++) currentTypes[i] = schema.get(columns.get(i));
       currentColumns = columns.size();
-      currentTypes = new ColumnType[currentColumns];
-      for (int i = 0; i < currentColumns; i++) currentTypes[i] = schema.get(columns.get(i));
     }
     Integer ts = index.get("timestamp");
     if (ts != null && row[ts] != null) {
@@ -120,7 +127,7 @@ public final class TableBatch {
       List<ColumnType> types = new ArrayList<>(part.columns().size());
       for (String c : part.columns()) types.add(schema.get(c));
       parts.set(p, new Part(part.columns(), List.copyOf(types), part.rows(), part.staged(), part.firstDay(),
-          part.lastDay()));
+          part.lastDay(), part.ragged()));
     }
   }
 
@@ -128,7 +135,8 @@ public final class TableBatch {
     if (current == null) return;
     current.close();
     parts.add(new Part(List.copyOf(columns.subList(0, currentColumns)), List.of(), currentRows, current, firstDay,
-        lastDay));
+        lastDay, ragged));
+    ragged = false;
     current = null;
     currentRows = 0;
     firstDay = null;

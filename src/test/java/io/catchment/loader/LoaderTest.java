@@ -140,7 +140,7 @@ class LoaderTest {
   @Test
   void fields_past_the_column_cap_land_in_the_extra_json_column() throws Exception {
     try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
-        DuckDbSink store = new DuckDbSink(dir, "256MB", "16MB", true, 15)) {
+        DuckDbSink store = new DuckDbSink(dir, "256MB", "16MB", true, 15, DuckDbSink.DEFAULT_BLOCK_SIZE)) {
       StringBuilder props = new StringBuilder();
       for (int i = 0; i < 12; i++) props.append(i > 0 ? "," : "").append("\"p").append(i).append("\":").append(i);
       log.append(line("{\"id\":\"w\",\"type\":\"track\",\"event\":\"Wide\",\"timestamp\":\"2024-05-01T10:00:00Z\","

@@ -73,6 +73,40 @@ class DuckDbSinkTest {
   }
 
   @Test
+  void columns_that_appear_mid_batch_load_in_one_part_with_nulls_before_them() throws Exception {
+    List<List<Field>> rows = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      List<Field> row = new ArrayList<>(List.of(new Field("id", ColumnType.VARCHAR, "r" + i),
+          new Field("s", ColumnType.VARCHAR, "line\nbreak, \"quoted\" " + i)));
+      for (int k = 0; k <= i / 10; k++) row.add(new Field("f" + k, ColumnType.BIGINT, (long) i * 100 + k));
+      rows.add(row);
+    }
+    List<SchemaChange> changes = new ArrayList<>();
+    TableSchema schema = sink.catalog().computeIfAbsent("t", n -> TableSchema.create(n, "e", changes));
+    TableBatch b = new TableBatch("t", sink::stage);
+    for (List<Field> row : rows) {
+      for (Field f : row) b.set(b.column(schema.resolve(f, "e", changes)), f.value());
+      b.endRow(schema.columns());
+    }
+    b.finish(schema.columns());
+    assertThat(b.parts()).hasSize(1);
+    sink.write(new WriteBatch(changes, List.of(b), null, List.of(), "test", 1));
+    assertThat(query("SELECT count(*), count(f0), count(f29), sum(f29) FROM t").get(0))
+        .containsExactly(300L, 300L, 10L, java.math.BigInteger.valueOf(0).add(java.math.BigInteger.valueOf(
+            java.util.stream.LongStream.range(290, 300).map(i -> i * 100 + 29).sum())));
+    assertThat(query("SELECT f5, f6, s FROM t WHERE id = 'r59'").get(0))
+        .containsExactly(5905L, null, "line\nbreak, \"quoted\" 59");
+  }
+
+  @Test
+  void duckdb_sizes_parse_in_its_own_units() {
+    assertThat(DuckDbSink.sizeBytes("1GB", 0)).isEqualTo(1_000_000_000L);
+    assertThat(DuckDbSink.sizeBytes("512MiB", 0)).isEqualTo(512L << 20);
+    assertThat(DuckDbSink.sizeBytes(" 2.5 gb ", 0)).isEqualTo(2_500_000_000L);
+    assertThat(DuckDbSink.sizeBytes("80%", 7)).isEqualTo(7);
+  }
+
+  @Test
   void typed_values_round_trip_and_conflicts_stay_queryable() throws Exception {
     write(1, List.of(List.of(new Field("id", ColumnType.VARCHAR, "1"), new Field("n", ColumnType.BIGINT, Long.MAX_VALUE),
         new Field("d", ColumnType.DOUBLE, 1.0e300), new Field("b", ColumnType.BOOLEAN, true),
