@@ -63,6 +63,15 @@ public final class Server implements AutoCloseable {
       cfg.useVirtualThreads = false;
     });
     app.post("/v1/events", collector::events);
+    var segment = new io.catchment.sources.SegmentApi(collector, auth);
+    segment.routes(app);
+    var amplitude = new io.catchment.sources.AmplitudeApi(collector, auth);
+    app.post("/2/httpapi", amplitude::httpApi);
+    app.post("/2/httpapi/", amplitude::httpApi);
+    var mixpanel = new io.catchment.sources.MixpanelApi(collector, auth);
+    app.post("/import", mixpanel::importEvents);
+    app.post("/import/", mixpanel::importEvents);
+    new io.catchment.sources.PostHogApi(collector, auth, amplitude, mixpanel).routes(app);
     app.post("/v1/query", query::query);
     DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);
     app.get("/v1/status", ctx -> {
@@ -91,7 +100,11 @@ public final class Server implements AutoCloseable {
     app.exception(HttpProblem.class, (e, ctx) -> {
       metrics.rejectedRequest(e.reason());
       if (e.body().containsKey("retry_after")) ctx.header("Retry-After", String.valueOf(e.body().get("retry_after")));
-      ctx.status(e.status()).contentType("application/json").result(json(e.body()));
+      if (e.text() != null) {
+        ctx.status(e.status()).contentType("text/plain; charset=utf-8").result(e.text());
+      } else {
+        ctx.status(e.status()).contentType("application/json").result(json(e.body()));
+      }
     });
     app.exception(io.catchment.log.LogFullException.class, (e, ctx) -> ctx.status(503).header("Retry-After", "30")
         .contentType("application/json").result(json(Map.of("error", e.getMessage(), "retry_after", 30))));

@@ -48,6 +48,16 @@ public final class Auth {
     return source;
   }
 
+  /** The source name of a write key, or null when it is not one. */
+  public String sourceOf(String key) {
+    return key == null ? null : writeKeys.get(key);
+  }
+
+  /** The key in the request's Authorization header (Bearer, or Basic user name), or null. */
+  public static String headerKey(Context ctx) {
+    return key(ctx);
+  }
+
   public void requireAdmin(Context ctx) {
     String k = key(ctx);
     if (k == null) throw HttpProblem.of(401, "unauthorized", "missing admin key: send 'Authorization: Bearer <admin key>'");

@@ -58,15 +58,11 @@ public final class Collector {
     metrics.received.increment(n);
     if (n == 0) throw HttpProblem.of(400, "empty", "the request holds no events");
     Instant receivedAt = Instant.now();
-    ByteArrayOutputStream record = new ByteArrayOutputStream(body.length + n * 64);
+    List<Event> events = new ArrayList<>(n);
     List<InvalidEventException> errors = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       try {
-        Event e = NativeFormat.toEvent(parsed.events().get(i), i, source, receivedAt);
-        if (errors.isEmpty()) {
-          EventJson.write(e, record);
-          record.write('\n');
-        }
+        events.add(NativeFormat.toEvent(parsed.events().get(i), i, source, receivedAt));
       } catch (InvalidEventException e) {
         errors.add(e);
       }
@@ -75,14 +71,43 @@ public final class Collector {
       metrics.rejected("invalid", n);
       throw invalid(errors, 400, n);
     }
+    accept(events, start);
+    ctx.contentType("application/json").result("{\"accepted\":" + n + "}");
+  }
+
+  /**
+   * Appends normalised events to the log as one record and returns once it is durable: the shared path of the
+   * native and vendor endpoints. Throws {@link HttpProblem} 413 when the record is too large, 503 when the log is
+   * full or failing.
+   */
+  public void accept(List<Event> events, long startNanos) {
+    int n = events.size();
+    ByteArrayOutputStream record = new ByteArrayOutputStream(n * 700);
+    try {
+      for (Event e : events) {
+        EventJson.write(e, record);
+        record.write('\n');
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     if (record.size() > EventLog.MAX_RECORD_BYTES) {
       throw HttpProblem.of(413, "too_large", "the request's " + n + " events take " + record.size()
           + " bytes once normalised, over the log's record limit of " + EventLog.MAX_RECORD_BYTES + "; send fewer per request");
     }
     append(record.toByteArray(), n);
     metrics.accepted.increment(n);
-    metrics.ackLatency.record(java.time.Duration.ofNanos(System.nanoTime() - start));
-    ctx.contentType("application/json").result("{\"accepted\":" + n + "}");
+    metrics.ackLatency.record(java.time.Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  /** Counts events that arrived (before validation), for the accounting in /metrics. */
+  public void received(int n) {
+    metrics.received.increment(n);
+  }
+
+  /** Counts events refused, by reason. */
+  public void rejected(String reason, int n) {
+    metrics.rejected(reason, n);
   }
 
   private void append(byte[] record, int n) {

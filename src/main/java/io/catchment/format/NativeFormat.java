@@ -102,11 +102,7 @@ public final class NativeFormat {
       throw new InvalidEventException(index, "id", "event " + index + ": id must be 1 to " + MAX_ID_LENGTH + " characters");
     }
     JsonNode clientTime = first(raw, "timestamp", "originalTimestamp");
-    if (id == null) {
-      // an event that carries its own time hashes to the same id wherever it comes from (a re-imported line);
-      // one without is told apart by its arrival time, so two identical clicks stay two events
-      id = Names.hash(clientTime != null ? raw.toString() : raw.toString() + '\u0000' + receivedAt).substring(0, 32);
-    }
+    if (id == null) id = contentId(raw, clientTime != null, receivedAt);
     Instant timestamp = Times.parse(clientTime, index, "timestamp");
     Instant sentAt = Times.parse(first(raw, "sent_at", "sentAt"), index, "sent_at");
     if (timestamp == null) {
@@ -131,6 +127,15 @@ public final class NativeFormat {
         text(raw, index, "anonymous_id", "anonymous_id", "anonymousId"),
         text(raw, index, "group_id", "group_id", "groupId"), text(raw, index, "previous_id", "previous_id", "previousId"),
         timestamp, sentAt, receivedAt, source, properties, traits, context);
+  }
+
+  /**
+   * The id of an event that brought none: an event that carries its own time hashes to the same id wherever it comes
+   * from (a re-sent or re-imported line); one without is told apart by its arrival time, so two identical clicks stay
+   * two events.
+   */
+  public static String contentId(JsonNode raw, boolean timed, Instant receivedAt) {
+    return Names.hash(timed ? raw.toString() : raw.toString() + '\u0000' + receivedAt).substring(0, 32);
   }
 
   private static ObjectNode copy(ObjectNode n) {

@@ -15,6 +15,7 @@ import io.catchment.schema.TableSchema;
 import io.catchment.sink.DeadLetter;
 import io.catchment.sink.Sink;
 import io.catchment.sink.TableBatch;
+import io.catchment.sink.UserUpdate;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ final class BatchPreparer {
     List<Router.Row> rows = new ArrayList<>(2);
     int events = 0;
     int repeated = 0;
+    List<UserUpdate> users = new ArrayList<>();
     try {
       for (Line line : lines) {
         rows.clear();
@@ -76,6 +78,7 @@ final class BatchPreparer {
           repeated++;
         } else {
           for (Router.Row row : rows) add(row, catalog, tables, changes);
+          if (hasTraits(last)) userUpdate(line, users);
           ids.set(idColumn, first.eventId());
           ids.set(tsColumn, new Field.TimeValue(first.timestamp(), null));
           ids.endRow(IDS_SCHEMA);
@@ -89,7 +92,7 @@ final class BatchPreparer {
       ids.discard();
       throw e;
     }
-    WriteBatch batch = new WriteBatch(changes, List.copyOf(tables.values()), ids, dead, consumer, nextOffset);
+    WriteBatch batch = new WriteBatch(changes, List.copyOf(tables.values()), ids, dead, consumer, nextOffset, users);
     return new Prepared(batch, lines, events, repeated, start);
   }
 
@@ -119,6 +122,23 @@ final class BatchPreparer {
     }
     if (extra != null) batch.set(batch.column(TableSchema.EXTRA), new Field.JsonText(extra.toString()));
     batch.endRow(schema.columns());
+  }
+
+  private static boolean hasTraits(Router.Row row) {
+    for (Field f : row.fields()) {
+      if (f.source() != null && f.source().startsWith("/traits")) return true;
+    }
+    return false;
+  }
+
+  /** The event's traits as an update of its user's row in {@code users} (events without a user have none). */
+  private static void userUpdate(Line line, List<UserUpdate> users) throws IOException {
+    JsonNode e = EventJson.MAPPER.readTree(line.buf(), line.off(), line.len());
+    String user = e.path("user_id").isTextual() ? e.get("user_id").textValue()
+        : e.path("anonymous_id").isTextual() ? e.get("anonymous_id").textValue() : null;
+    if (user != null && e.get("traits") instanceof ObjectNode traits && !traits.isEmpty()) {
+      users.add(new UserUpdate(user, e.path("timestamp").asText(), traits));
+    }
   }
 
   private static JsonNode json(Object v) throws IOException {

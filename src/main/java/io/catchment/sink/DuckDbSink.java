@@ -86,6 +86,8 @@ public final class DuckDbSink implements Sink {
       s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
           + "table_name VARCHAR, column_name VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR, "
           + "reason VARCHAR, event_id VARCHAR, source VARCHAR)");
+      s.execute("CREATE TABLE IF NOT EXISTS users (user_id VARCHAR PRIMARY KEY, traits JSON, trait_times JSON, "
+          + "first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, updated_at TIMESTAMPTZ)");
       s.execute("CREATE TABLE IF NOT EXISTS _columns (table_name VARCHAR, column_name VARCHAR, source VARCHAR, "
           + "type VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, PRIMARY KEY (table_name, column_name))");
     }
@@ -112,7 +114,8 @@ public final class DuckDbSink implements Sink {
     Map<String, Map<String, ColumnType>> tables = new LinkedHashMap<>();
     try (Statement s = conn.createStatement();
         ResultSet rs = s.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns "
-            + "WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY table_name, ordinal_position")) {
+            + "WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' AND table_name <> 'users' "
+            + "ORDER BY table_name, ordinal_position")) {
       while (rs.next()) {
         tables.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
             .put(rs.getString(2), ColumnType.fromSql(rs.getString(3)));
@@ -171,6 +174,7 @@ public final class DuckDbSink implements Sink {
         for (TableBatch.Part part : b.parts()) inserted += s.executeUpdate(insertSql(b.table(), part, filter));
         duplicates.put(b.table(), b.rows() - inserted);
       }
+      Users.merge(conn, w.users());
       long t3 = System.nanoTime();
       touchColumns(s, batches);
       long t4 = System.nanoTime();
