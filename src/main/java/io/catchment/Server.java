@@ -15,6 +15,7 @@ import io.catchment.sink.DuckDbSink;
 import io.catchment.sink.Sink;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,8 +57,21 @@ public final class Server implements AutoCloseable {
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
     QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());
+    java.security.KeyStore tlsKeys = tlsKeys(c);
     app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
+      if (tlsKeys != null) {
+        // with a connector of its own, Javalin adds no default one: plain HTTP is added here too
+        cfg.jetty.addConnector((server, http) -> {
+          var plain = new org.eclipse.jetty.server.ServerConnector(server,
+              new org.eclipse.jetty.server.HttpConnectionFactory(http));
+          plain.setName("http");
+          plain.setHost(c.server().host());
+          plain.setPort(c.server().port());
+          return plain;
+        });
+        cfg.jetty.addConnector((server, http) -> httpsConnector(server, http, tlsKeys, c));
+      }
       cfg.http.maxRequestSize = c.server().maxRequestBytes();
       cfg.jetty.defaultHost = c.server().host();
       cfg.useVirtualThreads = false;
@@ -123,7 +137,8 @@ public final class Server implements AutoCloseable {
     } else {
       LOG.info("Loader disabled (loader.enabled=false): events stay in the log until a loader runs");
     }
-    LOG.info("Catchment listening on http://{}:{} (data in {})", c.server().host(), port(), c.dataDir().toAbsolutePath());
+    LOG.info("Catchment listening on http://{}:{}{} (data in {})", c.server().host(), port(),
+        tlsPort() > 0 ? " and https://" + c.server().host() + ":" + tlsPort() : "", c.dataDir().toAbsolutePath());
     return this;
   }
 
@@ -187,7 +202,55 @@ public final class Server implements AutoCloseable {
   }
 
   public int port() {
-    return app.port();
+    int named = connectorPort("http");
+    return named > 0 ? named : app.port();
+  }
+
+  /** The HTTPS port, or -1 when TLS is off. */
+  public int tlsPort() {
+    return connectorPort("https");
+  }
+
+  private int connectorPort(String name) {
+    if (app == null || app.jettyServer() == null || app.jettyServer().server() == null) return -1;
+    for (var connector : app.jettyServer().server().getConnectors()) {
+      if (name.equals(connector.getName())) return ((org.eclipse.jetty.server.ServerConnector) connector).getLocalPort();
+    }
+    return -1;
+  }
+
+  /** The key store for HTTPS (PEM files, or the self-signed development certificate), or null when TLS is off. */
+  private static java.security.KeyStore tlsKeys(CatchmentConfig c) throws IOException {
+    var tls = c.server().tls();
+    if (!tls.enabled()) return null;
+    try {
+      if (tls.selfSigned()) {
+        Path[] files = io.catchment.collector.Tls.selfSigned(c.dataDir().resolve("tls"));
+        LOG.info("HTTPS with the self-signed development certificate {} (clients must trust it)", files[0].toAbsolutePath());
+        return io.catchment.collector.Tls.load(files[0], files[1]);
+      }
+      return io.catchment.collector.Tls.load(Path.of(tls.cert()), Path.of(tls.key()));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new io.catchment.config.ConfigException("invalid tls: " + e.getMessage());
+    }
+  }
+
+  private static org.eclipse.jetty.server.Connector httpsConnector(org.eclipse.jetty.server.Server server,
+      org.eclipse.jetty.server.HttpConfiguration http, java.security.KeyStore keys, CatchmentConfig c) {
+    var ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+    ssl.setKeyStore(keys);
+    ssl.setKeyStorePassword(new String(io.catchment.collector.Tls.PASSWORD));
+    var https = new org.eclipse.jetty.server.HttpConfiguration(http);
+    var customizer = new org.eclipse.jetty.server.SecureRequestCustomizer();
+    customizer.setSniHostCheck(false); // clients reach a development certificate by IP address, without SNI
+    https.addCustomizer(customizer);
+    var connector = new org.eclipse.jetty.server.ServerConnector(server,
+        new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+        new org.eclipse.jetty.server.HttpConnectionFactory(https));
+    connector.setName("https");
+    connector.setHost(c.server().host());
+    connector.setPort(c.server().tls().port());
+    return connector;
   }
 
   public Metrics metrics() {

@@ -31,6 +31,19 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR", description = "data directory (overrides data_dir)")
   Path dataDir;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "certificate (chain) for HTTPS on --tls-port")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "private key of --tls-cert")
+  Path tlsKey;
+
+  @Option(names = "--tls-self-signed", description = "HTTPS with a development certificate for localhost, "
+      + "created in DATA_DIR/tls")
+  boolean tlsSelfSigned;
+
+  @Option(names = "--tls-port", description = "HTTPS port (default 8443; HTTP stays on --port)")
+  Integer tlsPort;
+
   /** The settings table, shown at the end of --help. */
   public static String settingsHelp() {
     StringBuilder b = new StringBuilder("Settings (YAML key, environment variable, default):%n");
@@ -46,6 +59,10 @@ public final class ServeCommand implements Callable<Integer> {
     Map<String, String> overrides = new HashMap<>();
     if (port != null) overrides.put("port", port.toString());
     if (dataDir != null) overrides.put("data_dir", dataDir.toString());
+    if (tlsCert != null) overrides.put("tls.cert", tlsCert.toString());
+    if (tlsKey != null) overrides.put("tls.key", tlsKey.toString());
+    if (tlsSelfSigned) overrides.put("tls.self_signed", "true");
+    if (tlsPort != null) overrides.put("tls.port", tlsPort.toString());
     Path file = config;
     if (file == null && Files.exists(Path.of("catchment.yaml"))) file = Path.of("catchment.yaml");
     if (file != null && !Files.isReadable(file)) {
@@ -69,6 +86,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }, "shutdown"));
     System.out.println("Catchment is up: http://" + displayHost(cfg.server().host()) + ":" + server.port()
+        + (server.tlsPort() > 0 ? " and https://" + displayHost(cfg.server().host()) + ":" + server.tlsPort() : "")
         + "  (POST /v1/events, POST /v1/query, GET /metrics; Ctrl-C to stop)");
     System.out.flush();
     stopped.await();

@@ -10,7 +10,14 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
 
   public record DuckDb(String memoryLimit, String checkpointThreshold, boolean dedup, long blockSize) {}
 
-  public record Server(String host, int port, long maxRequestBytes, long maxEventBytes) {}
+  public record Server(String host, int port, long maxRequestBytes, long maxEventBytes, Tls tls) {}
+
+  /** HTTPS: PEM files, or a self-signed development certificate; off when neither is set. */
+  public record Tls(String cert, String key, boolean selfSigned, int port) {
+    public boolean enabled() {
+      return selfSigned || !cert.isEmpty();
+    }
+  }
 
   /** Write keys map key to source name; the admin key reads and administers. */
   public record Keys(Map<String, String> writeKeys, String adminKey) {}

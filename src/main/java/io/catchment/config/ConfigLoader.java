@@ -62,12 +62,25 @@ public final class ConfigLoader {
       throw new ConfigException("invalid log.max_bytes: " + quota + " must be at least twice log.segment_bytes ("
           + segment + "), or the active segment alone could fill the quota");
     }
+    var tls = new CatchmentConfig.Tls(p.get(Settings.TLS_CERT), p.get(Settings.TLS_KEY), p.get(Settings.TLS_SELF_SIGNED),
+        p.get(Settings.TLS_PORT));
+    if (tls.cert().isEmpty() != tls.key().isEmpty()) {
+      throw new ConfigException("invalid tls: set both tls.cert and tls.key (PEM files), or neither");
+    }
+    if (!tls.cert().isEmpty() && tls.selfSigned()) {
+      throw new ConfigException("invalid tls.self_signed: it replaces tls.cert/tls.key; set one or the other");
+    }
+    for (String f : new String[] {tls.cert(), tls.key()}) {
+      if (!f.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
+        throw new ConfigException("invalid tls: " + f + " is not a readable file");
+      }
+    }
     var keys = new CatchmentConfig.Keys(p.get(Settings.WRITE_KEYS), p.get(Settings.ADMIN_KEY));
     if (keys.writeKeys().containsKey(keys.adminKey())) {
       throw new ConfigException("invalid admin_key: the admin key must differ from every write key");
     }
     return new CatchmentConfig(
-        new CatchmentConfig.Server(p.get(Settings.HOST), p.get(Settings.PORT), maxRequest, maxEvent),
+        new CatchmentConfig.Server(p.get(Settings.HOST), p.get(Settings.PORT), maxRequest, maxEvent, tls),
         p.get(Settings.DATA_DIR),
         keys,
         new CatchmentConfig.Log(p.get(Settings.LOG_SEGMENT_BYTES), p.get(Settings.LOG_MAX_BYTES), p.get(Settings.LOG_RETENTION)),

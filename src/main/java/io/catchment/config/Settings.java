@@ -75,10 +75,20 @@ public final class Settings {
         return v;
       });
 
+  public static final Setting<String> TLS_CERT = new Setting<>("tls.cert", "",
+      "PEM certificate (chain) for HTTPS; with tls.key, Catchment also listens on tls.port", s -> s);
+  public static final Setting<String> TLS_KEY = new Setting<>("tls.key", "",
+      "PEM private key (PKCS#8, RSA or EC) of tls.cert", s -> s);
+  public static final Setting<Boolean> TLS_SELF_SIGNED = new Setting<>("tls.self_signed", "false",
+      "serve HTTPS with a self-signed development certificate for localhost/127.0.0.1, created in DATA_DIR/tls "
+          + "(trust DATA_DIR/tls/dev-cert.pem in clients)", Settings::bool);
+  public static final Setting<Integer> TLS_PORT = new Setting<>("tls.port", "8443",
+      "HTTPS port when TLS is on (0 picks a free port); plain HTTP stays on port", Setting.intRange(0, 65535));
+
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
       MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
       QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD,
-      DUCKDB_BLOCK_SIZE);
+      DUCKDB_BLOCK_SIZE, TLS_CERT, TLS_KEY, TLS_SELF_SIGNED, TLS_PORT);
 
   private static String nonEmpty(String s) {
     if (s == null || s.isEmpty()) throw new IllegalArgumentException("must not be empty");
