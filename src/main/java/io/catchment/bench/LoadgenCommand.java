@@ -46,12 +46,26 @@ public final class LoadgenCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "random seed (default: ${DEFAULT-VALUE})", defaultValue = "1")
   long seed;
 
+  @Option(names = "--format", description = "API to load: native (POST /v1/events), segment (/v1/batch), amplitude "
+      + "(/2/httpapi), mixpanel (/track), posthog (/batch); the same events in each (default: ${DEFAULT-VALUE})",
+      defaultValue = "native")
+  String format;
+
+  @Option(names = "--pool", description = "request bodies built before the run and sent in turn, so building them "
+      + "costs the measurement nothing; ids repeat once the pool is used up (default: ${DEFAULT-VALUE})",
+      defaultValue = "256")
+  int pool;
+
   @Override
   public Integer call() throws Exception {
     String k = key != null ? key : Cli.writeKey(dataDir);
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
-    URI target = URI.create(url.replaceAll("/$", "") + "/v1/events");
+    EventGenerator gen = new EventGenerator(seed);
+    List<VendorBodies.Request> bodies = new ArrayList<>(pool);
+    for (int i = 0; i < pool; i++) bodies.add(VendorBodies.build(format, gen.batch(batch), k));
+    URI target = URI.create(url.replaceAll("/$", "") + bodies.get(0).path());
+    this.bodies = bodies;
     if (warmup > 0) {
       System.out.println("loadgen: warming up for " + warmup + " s");
       run(client, target, k, System.nanoTime(), Duration.ofSeconds(warmup), new ArrayList<>(), new AtomicLong(), new AtomicLong());
@@ -65,6 +79,8 @@ public final class LoadgenCommand implements Callable<Integer> {
     return failed.get() == 0 ? 0 : 1;
   }
 
+  private List<VendorBodies.Request> bodies;
+
   private void run(HttpClient client, URI target, String k, long start, Duration length, List<long[]> latencies,
       AtomicLong acked, AtomicLong failed) throws InterruptedException {
     long end = start + length.toNanos();
@@ -75,7 +91,6 @@ public final class LoadgenCommand implements Callable<Integer> {
       latencies.add(lat);
       int worker = w;
       Thread t = new Thread(() -> {
-        EventGenerator gen = new EventGenerator(seed * 1000 + worker);
         int count = 0;
         while (true) {
           long ticket = tickets.getAndIncrement();
@@ -83,9 +98,11 @@ public final class LoadgenCommand implements Callable<Integer> {
           if (due >= end) break;
           long wait = due - System.nanoTime();
           if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
-          String body = gen.batch(batch);
-          HttpRequest req = HttpRequest.newBuilder(target).header("Authorization", "Bearer " + k)
-              .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+          VendorBodies.Request body = bodies.get((int) (ticket % bodies.size()));
+          HttpRequest.Builder rb = HttpRequest.newBuilder(target).header("Content-Type", body.contentType())
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body.body()));
+          body.headers().forEach(rb::header);
+          HttpRequest req = rb.build();
           long t0 = System.nanoTime();
           try {
             HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
@@ -121,7 +138,7 @@ public final class LoadgenCommand implements Callable<Integer> {
       i += n;
     }
     Arrays.sort(all);
-    System.out.printf("loadgen: %d events acked, %d failed in %.1f s = %.0f events/s (%d-event batches, %d in flight%s)%n",
+    System.out.printf("loadgen " + format + ": %d events acked, %d failed in %.1f s = %.0f events/s (%d-event batches, %d in flight%s)%n",
         acked.get(), failed.get(), secs, acked.get() / secs, batch, concurrency, rate > 0 ? ", target " + rate + "/s" : "");
     if (all.length > 0) {
       System.out.printf("ack latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", all[all.length / 2] / 1e6,

@@ -21,10 +21,11 @@ public final class SegmentFormat {
    * @param type the type implied by the route ({@code /v1/track} → track), or null for batch/import where each
    *     message names its own
    * @param batch the enclosing batch object (for context, integrations and sentAt), or null
+   * @param message changed in place (the batch's context is merged into it)
    */
   public static Event toEvent(ObjectNode message, int index, String type, ObjectNode batch, String source,
       Instant receivedAt) {
-    ObjectNode m = message.deepCopy();
+    ObjectNode m = message; // the caller's parsed message, changed in place
     m.remove("writeKey");
     if (type != null && !m.hasNonNull("type")) m.put("type", type);
     if (!m.hasNonNull("type")) {
@@ -64,7 +65,7 @@ public final class SegmentFormat {
     if (from == null || from.isEmpty()) return;
     JsonNode own = m.get(key);
     if (own == null || own.isNull()) {
-      m.set(key, from.deepCopy());
+      m.set(key, from); // shared by the batch's messages, read-only from here on
     } else if (own instanceof ObjectNode o) {
       mergeInto(o, from);
     }
@@ -74,7 +75,7 @@ public final class SegmentFormat {
     for (Map.Entry<String, JsonNode> e : from.properties()) {
       JsonNode mine = target.get(e.getKey());
       if (mine == null) {
-        target.set(e.getKey(), e.getValue().deepCopy());
+        target.set(e.getKey(), e.getValue());
       } else if (mine instanceof ObjectNode mo && e.getValue() instanceof ObjectNode fo) {
         mergeInto(mo, fo);
       }

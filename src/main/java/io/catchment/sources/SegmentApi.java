@@ -47,6 +47,41 @@ public final class SegmentApi {
     }
   }
 
+  /** The body: its top-level fields, and the batch's messages with their sizes in bytes (read in one pass). */
+  private record Parsed(ObjectNode root, List<ObjectNode> batch, List<Integer> sizes) {}
+
+  private static Parsed parse(byte[] body) {
+    ObjectNode root = io.catchment.event.EventJson.MAPPER.createObjectNode();
+    List<ObjectNode> batch = null;
+    List<Integer> sizes = null;
+    try (com.fasterxml.jackson.core.JsonParser p = io.catchment.event.EventJson.MAPPER.getFactory().createParser(body)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) throw bad("the body must be a JSON object");
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+        if (field.equals("batch") && t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+          batch = new ArrayList<>();
+          sizes = new ArrayList<>();
+          for (t = p.nextToken(); t != com.fasterxml.jackson.core.JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t != com.fasterxml.jackson.core.JsonToken.START_OBJECT) throw bad("message " + batch.size() + " is not a JSON object");
+            long start = p.currentTokenLocation().getByteOffset();
+            batch.add(io.catchment.event.EventJson.MAPPER.readTree(p));
+            sizes.add((int) (p.currentLocation().getByteOffset() - start));
+          }
+        } else {
+          root.set(field, io.catchment.event.EventJson.MAPPER.readTree(p));
+        }
+      }
+      if (p.nextToken() != null) throw bad("unexpected data after the JSON object");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw bad("malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+          + ": " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw bad("cannot read the body: " + e.getMessage());
+    }
+    return new Parsed(root, batch, sizes);
+  }
+
   private static HttpProblem bad(String message) {
     return new HttpProblem(400, "invalid", Map.of("success", false, "error", message));
   }
@@ -55,27 +90,26 @@ public final class SegmentApi {
     long start = System.nanoTime();
     byte[] body = Requests.body(ctx, MAX_REQUEST_BYTES, m -> bad("the request is over Segment's limit of "
         + MAX_REQUEST_BYTES + " bytes"));
-    JsonNode root = Requests.json(body, SegmentApi::bad);
-    if (!(root instanceof ObjectNode o)) throw bad("the body must be a JSON object");
+    Parsed parsed = parse(body);
+    ObjectNode o = parsed.root();
     String key = o.path("writeKey").isTextual() ? o.get("writeKey").textValue() : Auth.headerKey(ctx);
     String source = auth.sourceOf(key);
     if (source == null) {
       throw new HttpProblem(401, "unauthorized", Map.of("success", false, "error", key == null
           ? "missing write key: send writeKey in the body or as the Basic auth user" : "invalid write key"));
     }
-    List<ObjectNode> messages = new ArrayList<>();
+    List<ObjectNode> messages;
+    List<Integer> sizes;
     ObjectNode batch = null;
     if (type == null) {
-      JsonNode items = o.get("batch");
-      if (items == null || !items.isArray()) throw bad("a batch request needs a \"batch\" array");
-      if (items.size() > MAX_BATCH) throw bad("a batch holds at most " + MAX_BATCH + " messages; got " + items.size());
-      for (JsonNode item : items) {
-        if (!(item instanceof ObjectNode m)) throw bad("message " + messages.size() + " is not a JSON object");
-        messages.add(m);
-      }
+      if (parsed.batch() == null) throw bad("a batch request needs a \"batch\" array");
+      messages = parsed.batch();
+      sizes = parsed.sizes();
+      if (messages.size() > MAX_BATCH) throw bad("a batch holds at most " + MAX_BATCH + " messages; got " + messages.size());
       batch = o;
     } else {
-      messages.add(o);
+      messages = List.of(o);
+      sizes = List.of(body.length);
     }
     collector.received(messages.size());
     if (messages.isEmpty()) throw bad("the batch holds no messages");
@@ -85,7 +119,7 @@ public final class SegmentApi {
     for (int i = 0; i < messages.size(); i++) {
       ObjectNode m = messages.get(i);
       try {
-        int size = m.toString().getBytes(StandardCharsets.UTF_8).length;
+        int size = sizes.get(i);
         if (size > MAX_EVENT_BYTES) {
           throw new InvalidEventException(i, null, "message " + i + " is " + size + " bytes, over Segment's limit of "
               + MAX_EVENT_BYTES);
