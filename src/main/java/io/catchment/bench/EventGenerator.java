@@ -22,14 +22,21 @@ public final class EventGenerator {
   private long seq;
 
   private boolean mixed;
+  private int newFieldEvery = 250;
 
   /**
-   * Schema churn, as real products have it: every 250 events a new property appears on one event name (from then on
+   * Schema churn: every 250 events (of each of the bench's 8 generators) a new property appears on one event name (from then on
    * that event sends it with a share of events), and 1% of events carry a type conflict (a price as text, a quantity
    * as a fraction).
    */
   public EventGenerator mixed() {
+    return mixed(250);
+  }
+
+  /** Mixed mode with a new field every {@code newFieldEvery} events of this generator. */
+  public EventGenerator mixed(int newFieldEvery) {
     this.mixed = true;
+    this.newFieldEvery = Math.max(1, newFieldEvery);
     return this;
   }
 
@@ -57,9 +64,9 @@ public final class EventGenerator {
         .append(",\"tags\":[\"t").append(random.nextInt(50)).append("\",\"t").append(random.nextInt(50)).append("\"]")
         .append(",\"step_").append(nameIdx % 3).append("\":").append(random.nextInt(10));
     if (mixed) {
-      // one new field every 250 events of this generator, each belonging to one event name (a team ships a feature
-      // and its event gains a property); an event sends up to 3 of its own fields introduced so far
-      long introduced = s / 250;
+      // one new field every newFieldEvery events of this generator, each belonging to one event name (a team ships a
+      // feature and its event gains a property); an event sends up to 3 of its own fields introduced so far
+      long introduced = s / newFieldEvery;
       long own = introduced <= nameIdx ? 0 : (introduced - nameIdx - 1) / NAMES.length + 1;
       for (int k = 0; k < 3 && own > 0; k++) {
         long field = nameIdx + NAMES.length * random.nextLong(own);
