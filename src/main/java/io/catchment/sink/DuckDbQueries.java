@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +41,9 @@ final class DuckDbQueries {
   QueryResult run(String sql, int maxRows, Duration timeout) {
     long start = System.nanoTime();
     try (Connection c = conn.duplicate()) {
+      try (Statement use = c.createStatement()) {
+        use.execute("USE " + DuckDbSink.CATALOG);
+      }
       DuckDbQueryGuard.check(c, sql);
       // prepare first: binder errors (unknown table or column) come back with DuckDB's own message
       try (PreparedStatement st = c.prepareStatement(sql)) {

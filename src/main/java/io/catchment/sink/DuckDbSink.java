@@ -38,6 +38,14 @@ import org.slf4j.LoggerFactory;
 public final class DuckDbSink implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbSink.class);
   public static final long DEFAULT_BLOCK_SIZE = 16 << 10;
+  /** The catalog name of the store in SQL (what DuckDB calls a database opened from catchment.duckdb). */
+  public static final String CATALOG = "catchment";
+  /**
+   * Rows per row group. A checkpoint rewrites every row group that gained rows, and per-event tables gain a few
+   * thousand rows per batch each: with DuckDB's default of 122,880 rows, each checkpoint rewrote whole tables and
+   * grew from 1.2 s to 8.4 s over 40 batches; at 16,384 it stayed at 1.2–1.4 s (measured, 30 tables x 31 columns).
+   */
+  static final int ROW_GROUP_SIZE = 16_384;
   private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
 
   private final DuckDBConnection conn;
@@ -61,16 +69,20 @@ public final class DuckDbSink implements Sink {
       long blockSize) throws SQLException, IOException {
     this.dedup = dedup;
     this.maxColumns = maxColumns;
-    this.inMemoryCeiling = sizeBytes(memoryLimit, 1L << 30) / 3;
+    this.inMemoryCeiling = sizeBytes(memoryLimit, 1L << 30) * 3 / 5;
     Files.createDirectories(dataDir);
     staging = dataDir.resolve("staging").toAbsolutePath();
     Path tmp = dataDir.resolve("tmp").toAbsolutePath();
     recreate(staging);
     Files.createDirectories(tmp);
     Path file = dataDir.resolve("catchment.duckdb").toAbsolutePath();
-    java.util.Properties props = new java.util.Properties();
-    props.setProperty("default_block_size", Long.toString(blockSize));
-    conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, props);
+    conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+    try (Statement s = conn.createStatement()) {
+      // attached rather than opened, for the storage options; the catalog keeps the file's name, as when opened
+      s.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + CATALOG + " (BLOCK_SIZE " + blockSize
+          + ", ROW_GROUP_SIZE " + ROW_GROUP_SIZE + ")");
+      s.execute("USE " + CATALOG);
+    }
     try (Statement s = conn.createStatement()) {
       s.execute("SET GLOBAL TimeZone = 'UTC'");
       s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
