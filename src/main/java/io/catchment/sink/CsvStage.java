@@ -96,6 +96,13 @@ final class CsvStage implements TableBatch.Encoder {
     }
   }
 
+  private boolean multiline;
+
+  /** Whether a value staged here holds a line break (DuckDB then reads padded rows only with its serial reader). */
+  public boolean multiline() {
+    return multiline;
+  }
+
   /** A double-quoted field: inner quotes doubled, UTF-8 encoded. */
   private void quoted(String s) {
     int len = s.length();
@@ -105,6 +112,7 @@ final class CsvStage implements TableBatch.Encoder {
       char c = s.charAt(i);
       if (c < 0x80) {
         if (c == '"') buf[pos++] = '"';
+        if (c == '\n' || c == '\r') multiline = true;
         buf[pos++] = (byte) c;
       } else if (c < 0x800) {
         buf[pos++] = (byte) (0xc0 | (c >> 6));

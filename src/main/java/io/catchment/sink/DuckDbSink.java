@@ -73,16 +73,20 @@ public final class DuckDbSink implements Sink {
     Files.createDirectories(dataDir);
     staging = dataDir.resolve("staging").toAbsolutePath();
     Path tmp = dataDir.resolve("tmp").toAbsolutePath();
-    recreate(staging);
-    Files.createDirectories(tmp);
     Path file = dataDir.resolve("catchment.duckdb").toAbsolutePath();
     conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
     try (Statement s = conn.createStatement()) {
-      // attached rather than opened, for the storage options; the catalog keeps the file's name, as when opened
+      // attached rather than opened, for the storage options; the catalog keeps the file's name, as when opened.
+      // Attaching takes DuckDB's file lock: only then is the staging directory this process's to empty
       s.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + CATALOG + " (BLOCK_SIZE " + blockSize
           + ", ROW_GROUP_SIZE " + ROW_GROUP_SIZE + ")");
       s.execute("USE " + CATALOG);
+    } catch (SQLException e) {
+      conn.close();
+      throw e;
     }
+    recreate(staging);
+    Files.createDirectories(tmp);
     try (Statement s = conn.createStatement()) {
       s.execute("SET GLOBAL TimeZone = 'UTC'");
       s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
@@ -98,6 +102,8 @@ public final class DuckDbSink implements Sink {
       s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
           + "table_name VARCHAR, column_name VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR, "
           + "reason VARCHAR, event_id VARCHAR, source VARCHAR)");
+      s.execute("CREATE TABLE IF NOT EXISTS _imports (job_id VARCHAR, member VARCHAR, next_line BIGINT, "
+          + "events BIGINT, dead_letters BIGINT, updated_at TIMESTAMPTZ, PRIMARY KEY (job_id, member))");
       s.execute("CREATE TABLE IF NOT EXISTS users (user_id VARCHAR PRIMARY KEY, traits JSON, trait_times JSON, "
           + "first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, updated_at TIMESTAMPTZ)");
       s.execute("CREATE TABLE IF NOT EXISTS _columns (table_name VARCHAR, column_name VARCHAR, source VARCHAR, "
@@ -183,17 +189,35 @@ public final class DuckDbSink implements Sink {
       long t2 = System.nanoTime();
       for (TableBatch b : batches) {
         long inserted = 0;
-        for (TableBatch.Part part : b.parts()) inserted += s.executeUpdate(insertSql(b.table(), part, filter));
+        for (TableBatch.Part part : b.parts()) {
+          long ts = System.nanoTime();
+          inserted += s.executeUpdate(insertSql(b.table(), part, filter));
+          if (LOG.isDebugEnabled() && System.nanoTime() - ts > 50_000_000L) {
+            LOG.debug("slow insert into {}: {} rows, {} columns, ragged {}, {} ms", b.table(), part.rows(),
+                part.columns().size(), part.ragged(), (System.nanoTime() - ts) / 1_000_000);
+          }
+        }
         duplicates.put(b.table(), b.rows() - inserted);
       }
       Users.merge(conn, w.users());
       long t3 = System.nanoTime();
       touchColumns(s, batches);
       long t4 = System.nanoTime();
+      Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
+      offsets.put(w.consumer(), w.nextOffset());
       try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
-        ps.setString(1, w.consumer());
-        ps.setLong(2, w.nextOffset());
-        ps.execute();
+        for (var o : offsets.entrySet()) {
+          ps.setString(1, o.getKey());
+          ps.setLong(2, o.getValue());
+          ps.execute();
+        }
+      }
+      for (var o : offsets.entrySet()) {
+        if (o.getKey().startsWith(IMPORT_PREFIX)) {
+          boolean main = o.getKey().equals(w.consumer());
+          recordImport(o.getKey(), o.getValue(), main && w.ids() != null ? w.ids().rows() : 0,
+              main ? w.deadLetters().size() : 0);
+        }
       }
       conn.commit();
       if (LOG.isDebugEnabled()) {
@@ -214,6 +238,24 @@ public final class DuckDbSink implements Sink {
     w.discard();
     checkpointIfMemoryHigh();
     return duplicates;
+  }
+
+  /** Consumers named {@code import:JOB:MEMBER} are import checkpoints, mirrored in {@code _imports}. */
+  public static final String IMPORT_PREFIX = "import:";
+
+  private void recordImport(String consumer, long nextLine, long events, long dead) throws SQLException {
+    String rest = consumer.substring(IMPORT_PREFIX.length());
+    int colon = rest.indexOf(':');
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO _imports VALUES (?, ?, ?, ?, ?, now()) "
+        + "ON CONFLICT DO UPDATE SET next_line = excluded.next_line, events = _imports.events + excluded.events, "
+        + "dead_letters = _imports.dead_letters + excluded.dead_letters, updated_at = now()")) {
+      ps.setString(1, rest.substring(0, colon));
+      ps.setString(2, rest.substring(colon + 1));
+      ps.setLong(3, nextLine);
+      ps.setLong(4, events);
+      ps.setLong(5, dead);
+      ps.execute();
+    }
   }
 
   /**
@@ -450,8 +492,10 @@ public final class DuckDbSink implements Sink {
     }
     String source = "read_csv('" + file.toString().replace("'", "''") + "', header = false, auto_detect = false, "
         + "delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, "
-        // rows staged before a column appeared lack its cell; DuckDB pads them only with its serial reader
-        + (part.ragged() ? "null_padding = true, parallel = false, " : "") + "columns = {" + spec + "})";
+        // rows staged before a column appeared lack its cell; DuckDB pads them, with its serial reader when a value
+        // holds a line break
+        + (part.ragged() ? "null_padding = true, " + (((CsvStage) part.staged()).multiline() ? "parallel = false, " : "")
+            : "") + "columns = {" + spec + "})";
     String t = Names.quote(table);
     if (!skipDuplicates || !part.columns().contains("timestamp")) {
       return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;

@@ -41,8 +41,9 @@ final class Users {
   static void merge(Connection conn, List<UserUpdate> updates) throws SQLException {
     if (updates.isEmpty()) return;
     Map<String, Row> rows = load(conn, updates);
-    List<UserUpdate> ordered = new ArrayList<>(updates);
-    ordered.sort(Comparator.comparing(u -> Instant.parse(u.timestamp())));
+    List<UserUpdate> ordered = new ArrayList<>(updates.size());
+    for (UserUpdate u : updates) ordered.add(new UserUpdate(u.user(), normal(u.timestamp()), u.traits()));
+    ordered.sort(Comparator.comparing(UserUpdate::timestamp));
     for (UserUpdate u : ordered) apply(rows.computeIfAbsent(u.user(), k -> new Row()), u);
     List<Map.Entry<String, Row>> list = new ArrayList<>(rows.entrySet());
     for (int from = 0; from < list.size(); from += 500) {
@@ -78,8 +79,8 @@ final class Users {
             Row r = new Row();
             r.traits = object(rs.getString(2));
             r.times = object(rs.getString(3));
-            r.firstSeen = rs.getString(4);
-            r.lastSeen = rs.getString(5);
+            r.firstSeen = rs.getString(4) == null ? null : normal(rs.getString(4));
+            r.lastSeen = rs.getString(5) == null ? null : normal(rs.getString(5));
             rows.put(rs.getString(1), r);
           }
         }
@@ -97,8 +98,17 @@ final class Users {
     }
   }
 
+  private static final java.time.format.DateTimeFormatter FIXED = java.time.format.DateTimeFormatter
+      .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+  /** A time as fixed-width ISO-8601 UTC (nine fraction digits), so that times compare as strings. */
+  static String normal(String iso) {
+    Instant t = io.catchment.schema.Flattener.parseTime(iso);
+    return FIXED.format(t != null ? t : Instant.parse(iso));
+  }
+
   private static boolean before(String a, String b) {
-    return Instant.parse(a).isBefore(Instant.parse(b));
+    return a.compareTo(b) < 0;
   }
 
   static void apply(Row row, UserUpdate u) {

@@ -1,0 +1,553 @@
+package io.catchment.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.catchment.config.CatchmentConfig;
+import io.catchment.config.ConfigLoader;
+import io.catchment.event.Event;
+import io.catchment.event.EventJson;
+import io.catchment.format.InvalidEventException;
+import io.catchment.imports.Archives;
+import io.catchment.imports.ImportFormat;
+import io.catchment.loader.ImportWriter;
+import io.catchment.log.LocalLog;
+import io.catchment.schema.Names;
+import io.catchment.schema.Router;
+import io.catchment.sink.DeadLetter;
+import io.catchment.sink.DuckDbSink;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code catchment import}: historical events from export files into the store, streamed, resumable and safe to
+ * re-run. See docs/import.md.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Import exported events: files, directories, globs; .json/.ndjson/.jsonl, .gz, .zst and .zip "
+        + "(nested, e.g. Amplitude's zip of gzipped NDJSON), streamed member by member.", "",
+        "Direct (default): loads into the store through the loader's path (schema rules, exact dedup), with a "
+            + "checkpoint per member committed with its rows, so re-running the same command resumes, and re-running "
+            + "a finished import adds nothing. When a server holds the data dir, events are sent to its API instead.",
+        "", "Exit codes: 0 done (bad lines are dead letters, not failures), 1 failed, 2 usage, 3 server unreachable."})
+public final class ImportCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "file, directory or glob")
+  List<String> sources;
+
+  @Option(names = "--format", description = "auto (detected per line), amplitude, mixpanel, segment, posthog or native "
+      + "(default: ${DEFAULT-VALUE})", defaultValue = "auto")
+  String format;
+
+  @Option(names = "--source", description = "source name stored with the events (default: ${DEFAULT-VALUE})",
+      defaultValue = "import")
+  String source;
+
+  @Option(names = "--via-log", description = "append to the event log, as the collector does, for a server to load")
+  boolean viaLog;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML config (default: ./catchment.yaml if present)")
+  Path config;
+
+  @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR", description = "data directory (overrides data_dir)")
+  Path dataDir;
+
+  @Option(names = "--url", description = "a running server, used when it holds the data dir (default: "
+      + "http://127.0.0.1:PORT from the config)")
+  String url;
+
+  @Option(names = "--key", description = "write key for --url (default: $CATCHMENT_WRITE_KEY, else the first "
+      + "generated key in the data dir)")
+  String key;
+
+  @Option(names = "--batch-events", description = "events per store transaction (default: ${DEFAULT-VALUE})",
+      defaultValue = "100000")
+  int batchEvents;
+
+  @Option(names = "--progress-interval", description = "seconds between progress lines when stderr is not a "
+      + "terminal (default: ${DEFAULT-VALUE})", defaultValue = "5")
+  double progressInterval;
+
+  /** Where the events go: the store directly, the event log, or a running server's API. */
+  private interface Target extends AutoCloseable {
+    String describe();
+
+    /** Lines already imported from this member's checkpoint (0 when the target keeps none). */
+    long resumeAt(String consumer);
+
+    /**
+     * A batch of canonical events; {@code consumer}/{@code nextLine} is the checkpoint of the member it ends in,
+     * {@code finished} those of members that ended earlier in the batch.
+     */
+    void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine, Map<String, Long> finished,
+        List<DeadLetter> bad) throws Exception;
+
+    void finish() throws Exception;
+
+    @Override
+    void close() throws Exception;
+  }
+
+  private final AtomicLong read = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong bad = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+  private final Map<String, Long> badReasons = new TreeMap<>();
+  private String jobId;
+
+  @Override
+  public Integer call() throws Exception {
+    ImportFormat forced;
+    try {
+      forced = ImportFormat.parse(format);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: unknown --format " + format + " (auto, amplitude, mixpanel, segment, posthog, native)");
+      return Cli.USAGE;
+    }
+    Map<String, String> overrides = new HashMap<>();
+    if (dataDir != null) overrides.put("data_dir", dataDir.toString());
+    Path file = config;
+    if (file == null && Files.exists(Path.of("catchment.yaml"))) file = Path.of("catchment.yaml");
+    CatchmentConfig cfg = new ConfigLoader(System.getenv()).load(file, overrides);
+    List<Path> files = new ArrayList<>();
+    for (String s : sources) {
+      try {
+        files.addAll(Archives.files(s));
+      } catch (IOException e) {
+        System.err.println("error: " + e.getMessage());
+        return Cli.USAGE;
+      }
+    }
+    long total = 0;
+    StringBuilder identity = new StringBuilder(format + "\n" + source);
+    for (Path f : files) {
+      total += Files.size(f);
+      identity.append('\n').append(f.toAbsolutePath().normalize());
+    }
+    jobId = Names.hash(identity.toString()).substring(0, 16);
+    long started = System.nanoTime();
+    try (Target target = open(cfg); Progress progress = new Progress(total, started,
+        target instanceof StoreTarget st ? st.writer.events::get : null)) {
+      System.err.println("import " + jobId + ": " + files.size() + " file(s), " + (total >> 20) + " MB, "
+          + target.describe());
+      buf = new ByteArrayOutputStream(Math.min(batchEvents, 1 << 20) * 700);
+      lines = new long[batchEvents];
+      for (Path f : files) {
+        try (InputStream in = counting(Files.newInputStream(f))) {
+          Archives.walk(f.toString(), in, (member, content) -> importMember(target, forced, member, content));
+        }
+      }
+      flushLast(target);
+      target.finish();
+      progress.close();
+      report(target, started);
+      return 0;
+    } catch (Unreachable e) {
+      System.err.println("error: " + e.getMessage());
+      return Cli.UNREACHABLE;
+    }
+  }
+
+  private static final class Unreachable extends Exception {
+    Unreachable(String m) {
+      super(m);
+    }
+  }
+
+  private InputStream counting(InputStream in) {
+    return new FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) bytes.incrementAndGet();
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buf, int off, int len) throws IOException {
+        int n = super.read(buf, off, len);
+        if (n > 0) bytes.addAndGet(n);
+        return n;
+      }
+    };
+  }
+
+  private ByteArrayOutputStream buf;
+  private long[] lines;
+  private int count;
+  private List<DeadLetter> deadLetters = new ArrayList<>();
+  private final java.util.LinkedHashMap<String, Long> finished = new java.util.LinkedHashMap<>();
+
+  private String consumer(String member) {
+    return DuckDbSink.IMPORT_PREFIX + jobId + ":" + member;
+  }
+
+  private void importMember(Target target, ImportFormat forced, String member, InputStream content)
+      throws IOException {
+    String consumer = consumer(member);
+    long resume = target.resumeAt(consumer);
+    Instant receivedAt = Instant.now();
+    BufferedReader r = new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16);
+    long lineNo = 0;
+    try {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        lineNo++;
+        if (lineNo <= resume) {
+          skipped.incrementAndGet();
+          continue;
+        }
+        if (line.isBlank()) continue;
+        read.incrementAndGet();
+        try {
+          JsonNode node = EventJson.MAPPER.readTree(line);
+          if (!(node instanceof ObjectNode o)) throw new InvalidEventException(0, null, "the line is not a JSON object");
+          ImportFormat f = forced != null ? forced : ImportFormat.detect(o);
+          Event e = f.toEvent(o, 0, source, receivedAt);
+          EventJson.write(e, buf);
+          buf.write('\n');
+          lines[count++] = lineNo;
+        } catch (JsonProcessingException e) {
+          deadLetters.add(badLine(member, lineNo, "invalid JSON: " + e.getOriginalMessage(), line));
+        } catch (InvalidEventException e) {
+          deadLetters.add(badLine(member, lineNo, e.getMessage().replaceFirst("^event 0: ", ""), line));
+        }
+        if (count == batchEvents || deadLetters.size() >= 10_000) flush(target, consumer, lineNo);
+      }
+      if (lineNo > resume) finished.put(consumer, lineNo);
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(member + " line " + lineNo + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void flush(Target target, String consumer, long nextLine) throws Exception {
+    Map<String, Long> done = new java.util.LinkedHashMap<>(finished);
+    done.remove(consumer);
+    target.batch(consumer, buf.toByteArray(), lines.clone(), count, nextLine, done, deadLetters);
+    buf.reset();
+    count = 0;
+    deadLetters = new ArrayList<>();
+    finished.clear();
+  }
+
+  /** Writes what is left: the last finished member's checkpoint carries the others. */
+  private void flushLast(Target target) throws Exception {
+    if (finished.isEmpty()) return;
+    String last = null;
+    for (String k : finished.keySet()) last = k;
+    flush(target, last, finished.get(last));
+  }
+
+  private DeadLetter badLine(String member, long lineNo, String reason, String line) {
+    bad.incrementAndGet();
+    String kind = reason.length() > 60 ? reason.substring(0, 60) : reason;
+    synchronized (badReasons) {
+      badReasons.merge(kind.replaceAll("[0-9]+", "N"), 1L, Long::sum);
+    }
+    // where it came from, with the line as JSON when it is JSON, else as a string (the store holds JSON)
+    ObjectNode where = EventJson.MAPPER.createObjectNode().put("member", member).put("line", lineNo);
+    JsonNode raw;
+    try {
+      raw = line.length() > 65_536 ? null : EventJson.MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      raw = null;
+    }
+    where.set("raw", raw != null ? raw : EventJson.MAPPER.getNodeFactory().textNode(
+        line.length() > 65_536 ? line.substring(0, 65_536) : line));
+    return new DeadLetter(null, null, member + " line " + lineNo + ": " + reason, where.toString(), lineNo);
+  }
+
+  private Target open(CatchmentConfig cfg) throws Exception {
+    Path data = cfg.dataDir();
+    if (viaLog) {
+      try {
+        return new LogTarget(new LocalLog(data.resolve("log"), cfg.log().segmentBytes(), cfg.log().maxBytes(),
+            cfg.log().retention()), data);
+      } catch (IOException e) {
+        if (!String.valueOf(e.getMessage()).contains("lock")) throw e;
+        return apiTarget(cfg, "the event log is held by a running server");
+      }
+    }
+    try {
+      DuckDbSink sink = new DuckDbSink(data, cfg.duckdb().memoryLimit(), cfg.duckdb().checkpointThreshold(),
+          cfg.duckdb().dedup(), cfg.loader().maxColumns(), cfg.duckdb().blockSize());
+      return new StoreTarget(sink, cfg);
+    } catch (java.sql.SQLException e) {
+      String m = String.valueOf(e.getMessage());
+      if (!m.contains("lock") && !m.contains("Conflicting")) throw e;
+      return apiTarget(cfg, "the store is held by a running server");
+    }
+  }
+
+  private Target apiTarget(CatchmentConfig cfg, String why) throws Unreachable {
+    String base = url != null ? url : "http://127.0.0.1:" + cfg.server().port();
+    String k = key != null ? key : System.getenv("CATCHMENT_WRITE_KEY");
+    if (k == null) k = Cli.writeKey(cfg.dataDir().toString());
+    if (k == null && !cfg.keys().writeKeys().isEmpty()) k = cfg.keys().writeKeys().keySet().iterator().next();
+    if (k == null) throw new Unreachable(why + ", and no write key is known for its API: pass --key");
+    return new ApiTarget(base.replaceAll("/$", ""), k, why, cfg.dataDir());
+  }
+
+  /** Straight into the store through the loader's path, checkpointed per member. */
+  private final class StoreTarget implements Target {
+    final DuckDbSink sink;
+    final ImportWriter writer;
+
+    StoreTarget(DuckDbSink sink, CatchmentConfig cfg) {
+      this.sink = sink;
+      this.writer = new ImportWriter(sink, new Router(cfg.loader().layout(), cfg.loader().layoutBySource()),
+          cfg.loader().maxFields(), cfg.loader().maxColumns());
+    }
+
+    public String describe() {
+      return "loading straight into the store (" + sink.getClass().getSimpleName() + ")";
+    }
+
+    public long resumeAt(String consumer) {
+      return Math.max(0, sink.loadedOffset(consumer));
+    }
+
+    public void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine,
+        Map<String, Long> finished, List<DeadLetter> bad) throws Exception {
+      writer.submit(ndjson, java.util.Arrays.copyOf(lines, count), consumer, nextLine, finished, bad);
+    }
+
+    public void finish() throws Exception {
+      writer.finish();
+    }
+
+    public void close() {
+      writer.close();
+      sink.close();
+    }
+  }
+
+  /** Appends to the event log; a server loads it. Bad lines go to a file next to the data. */
+  private final class LogTarget implements Target {
+    final LocalLog log;
+    final Rejects rejects;
+
+    LogTarget(LocalLog log, Path data) {
+      this.log = log;
+      this.rejects = new Rejects(data);
+    }
+
+    public String describe() {
+      return "appending to the event log (a server loads it)";
+    }
+
+    public long resumeAt(String consumer) {
+      return 0;
+    }
+
+    public void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine,
+        Map<String, Long> finished, List<DeadLetter> bad) throws Exception {
+      for (byte[] chunk : chunks(ndjson, io.catchment.log.EventLog.MAX_RECORD_BYTES / 2)) log.append(chunk);
+      rejects.add(bad);
+    }
+
+    public void finish() {}
+
+    public void close() throws Exception {
+      rejects.close();
+      log.close();
+    }
+  }
+
+  /** A running server's {@code POST /v1/events}. Bad lines go to a file next to the data. */
+  private final class ApiTarget implements Target {
+    final String base;
+    final String key;
+    final String why;
+    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final Rejects rejects;
+
+    ApiTarget(String base, String key, String why, Path data) throws Unreachable {
+      this.base = base;
+      this.key = key;
+      this.why = why;
+      try {
+        this.rejects = new Rejects(data);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new Unreachable(why + ", but " + base + " answers " + r.statusCode());
+      } catch (IOException | InterruptedException e) {
+        throw new Unreachable(why + ", but its API at " + base + " is unreachable (" + e + "): pass --url");
+      }
+    }
+
+    public String describe() {
+      return why + ": sending to its API at " + base + " (it loads them; no checkpoints, re-runs are deduplicated)";
+    }
+
+    public long resumeAt(String consumer) {
+      return 0;
+    }
+
+    public void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine,
+        Map<String, Long> finished, List<DeadLetter> bad) throws Exception {
+      for (byte[] chunk : chunks(ndjson, 512 * 1024)) {
+        for (int attempt = 1; ; attempt++) {
+          HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/events"))
+              .header("Authorization", "Bearer " + key).header("Content-Type", "application/x-ndjson")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(chunk)).build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 200) break;
+          if (r.statusCode() < 500 && r.statusCode() != 429 || attempt >= 10) {
+            throw new IOException("the server refused a batch: " + r.statusCode() + " " + r.body());
+          }
+          Thread.sleep(Math.min(30_000, 200L << attempt));
+        }
+      }
+      rejects.add(bad);
+    }
+
+    public void finish() {}
+
+    public void close() throws Exception {
+      rejects.close();
+    }
+  }
+
+  /** Bad lines when the store is not reachable directly: {@code DATA_DIR/import-<job>-rejected.ndjson}. */
+  private final class Rejects implements AutoCloseable {
+    final Path file;
+    Writer out;
+
+    Rejects(Path data) {
+      this.file = data.resolve("import-" + jobId + "-rejected.ndjson");
+    }
+
+    void add(List<DeadLetter> bad) throws IOException {
+      if (bad.isEmpty()) return;
+      if (out == null) out = Files.newBufferedWriter(file);
+      for (DeadLetter d : bad) {
+        out.write(EventJson.MAPPER.writeValueAsString(Map.of("reason", d.reason(), "line", d.event())));
+        out.write('\n');
+      }
+    }
+
+    public void close() throws IOException {
+      if (out != null) {
+        out.close();
+        System.err.println("bad lines written to " + file);
+      }
+    }
+  }
+
+  /** Splits NDJSON at line ends into pieces of at most about {@code max} bytes. */
+  private static List<byte[]> chunks(byte[] ndjson, int max) {
+    List<byte[]> out = new ArrayList<>();
+    int start = 0;
+    while (start < ndjson.length) {
+      int end = Math.min(ndjson.length, start + max);
+      if (end < ndjson.length) {
+        int nl = end;
+        while (nl > start && ndjson[nl - 1] != '\n') nl--;
+        end = nl > start ? nl : end;
+      }
+      out.add(java.util.Arrays.copyOfRange(ndjson, start, end));
+      start = end;
+    }
+    return out;
+  }
+
+  /** A progress line on stderr: a bar when it is a terminal, a plain line every 5 s when not. */
+  private final class Progress implements AutoCloseable {
+    final long total;
+    final long started;
+    final boolean tty = System.console() != null;
+    final Thread thread;
+    final java.util.function.LongSupplier loaded;
+    volatile boolean done;
+
+    Progress(long total, long started, java.util.function.LongSupplier loaded) {
+      this.total = total;
+      this.started = started;
+      this.loaded = loaded;
+      thread = new Thread(this::loop, "import-progress");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void loop() {
+      while (!done) {
+        try {
+          Thread.sleep(tty ? 500 : (long) (progressInterval * 1000));
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (!done) print(false);
+      }
+    }
+
+    void print(boolean last) {
+      double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+      long b = bytes.get();
+      double frac = total > 0 ? Math.min(1.0, (double) b / total) : 0;
+      long eta = frac > 0.01 ? (long) (secs / frac - secs) : -1;
+      String bar = "";
+      if (tty) {
+        int width = 30;
+        int filled = (int) (frac * width);
+        bar = "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] ";
+      }
+      String line = String.format("%s%3.0f%%  %,d events read%s  %,.0f events/s  %,d/%,d MB%s", bar, frac * 100,
+          read.get(), loaded == null ? "" : String.format(", %,d loaded", loaded.getAsLong()), read.get() / secs,
+          b >> 20, total >> 20, eta >= 0 && !last ? "  ETA " + eta + " s" : "");
+      if (tty) System.err.print("\r" + line + (last ? "\n" : ""));
+      else System.err.println(line);
+      System.err.flush();
+    }
+
+    @Override
+    public void close() {
+      if (done) return;
+      done = true;
+      thread.interrupt();
+      print(true);
+    }
+  }
+
+  private void report(Target target, long started) {
+    double secs = (System.nanoTime() - started) / 1e9;
+    System.out.printf("import %s done in %.1f s: %,d events read (%,.0f events/s)%n", jobId, secs, read.get(),
+        read.get() / secs);
+    if (skipped.get() > 0) System.out.printf("  %,d lines skipped: imported by an earlier run of this job%n", skipped.get());
+    if (target instanceof StoreTarget s) {
+      long loaded = s.writer.rows.getOrDefault(Router.EVENTS, new AtomicLong()).get();
+      System.out.printf("  %,d loaded, %,d duplicates skipped, %,d dead-lettered%n", loaded,
+          s.writer.duplicates.get(), s.writer.deadLetters.get());
+      new TreeMap<>(s.writer.rows).forEach((t, n) -> {
+        if (!t.equals(Router.EVENTS)) System.out.printf("    %-40s %,d rows%n", t, n.get());
+      });
+    } else {
+      System.out.printf("  %,d sent (the server loads and deduplicates them), %,d bad lines%n", read.get() - bad.get(),
+          bad.get());
+    }
+    badReasons.forEach((r, n) -> System.out.printf("  bad lines: %,d x %s%n", n, r));
+  }
+}

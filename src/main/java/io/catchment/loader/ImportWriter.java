@@ -1,0 +1,180 @@
+package io.catchment.loader;
+
+import io.catchment.schema.Router;
+import io.catchment.sink.DeadLetter;
+import io.catchment.sink.Sink;
+import io.catchment.sink.SinkException;
+import io.catchment.sink.WriteBatch;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loader's path for {@code catchment import}: canonical events in, the same preparation (routing, schema rules,
+ * dedup) and store transaction as live events out, on a writer thread so that reading the next batch overlaps
+ * writing this one. Each batch carries its checkpoints ({@code consumer} = an import member, {@code nextOffset} =
+ * its next line to read; one per member the batch touches), committed with its rows. A batch the store refuses is written in halves down to single
+ * events, which become dead letters; transient failures are retried with backoff.
+ */
+public final class ImportWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ImportWriter.class);
+  private static final Work STOP = new Work(List.of(), "", 0, Map.of(), List.of());
+
+  /** Lines, the checkpoint of the member they end in, and those of members that ended earlier in the batch. */
+  private record Work(List<Line> lines, String consumer, long nextOffset, Map<String, Long> finished,
+      List<DeadLetter> bad) {}
+
+  private final Sink sink;
+  private final BatchPreparer preparer;
+  private final BlockingQueue<Work> queue = new ArrayBlockingQueue<>(1);
+  private final Thread thread;
+  private volatile Throwable failure;
+  public final AtomicLong events = new AtomicLong();
+  public final AtomicLong duplicates = new AtomicLong();
+  public final AtomicLong deadLetters = new AtomicLong();
+  public final Map<String, AtomicLong> rows = new java.util.concurrent.ConcurrentHashMap<>();
+
+  public ImportWriter(Sink sink, Router router, int maxFields, int maxColumns) {
+    this.sink = sink;
+    this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router);
+    this.thread = new Thread(this::run, "import-writer");
+    thread.start();
+  }
+
+  /**
+   * Queues a batch: {@code ndjson} holds canonical events one per line; {@code lineNumbers[i]} is the source line of
+   * event i; {@code bad} are lines that could not be mapped. Waits while the writer is busy with the previous batch.
+   */
+  public void submit(byte[] ndjson, long[] lineNumbers, String consumer, long nextOffset, Map<String, Long> finished,
+      List<DeadLetter> bad) throws InterruptedException, IOException {
+    rethrow();
+    List<Line> lines = new ArrayList<>(lineNumbers.length);
+    int start = 0;
+    int n = 0;
+    for (int i = 0; i < ndjson.length; i++) {
+      if (ndjson[i] != '\n') continue;
+      if (i > start) lines.add(new Line(ndjson, start, i - start, lineNumbers[n++]));
+      start = i + 1;
+    }
+    while (!queue.offer(new Work(lines, consumer, nextOffset, Map.copyOf(finished), List.copyOf(bad)), 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      rethrow();
+    }
+  }
+
+  /** Waits until every queued batch is written; throws what made the writer stop. */
+  public void finish() throws InterruptedException, IOException {
+    while (!queue.offer(STOP, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) rethrow();
+    thread.join();
+    rethrow();
+  }
+
+  private void rethrow() throws IOException {
+    if (failure != null) throw new IOException("the store write failed: " + failure.getMessage(), failure);
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        Work w = queue.take();
+        if (w == STOP) return;
+        write(w);
+      }
+    } catch (Throwable t) {
+      failure = t;
+      queue.clear();
+    }
+  }
+
+  private void write(Work w) throws IOException, InterruptedException {
+    BatchPreparer.Prepared p = preparer.prepare(w.lines(), w.consumer(), w.nextOffset());
+    List<DeadLetter> dead = new ArrayList<>(p.batch().deadLetters());
+    dead.addAll(w.bad());
+    WriteBatch batch = p.batch().withOffsets(dead, w.finished());
+    Map<String, Long> dups = writeWithRetry(batch);
+    if (dups != null) {
+      account(p, batch, dups);
+      return;
+    }
+    batch.discard();
+    takeApart(w);
+  }
+
+  private void account(BatchPreparer.Prepared p, WriteBatch b, Map<String, Long> dups) {
+    events.addAndGet(p.events());
+    duplicates.addAndGet(p.repeated());
+    deadLetters.addAndGet(b.deadLetters().size());
+    for (var t : b.tables()) {
+      long skipped = dups.getOrDefault(t.table(), 0L);
+      if (t.table().equals(Router.EVENTS)) duplicates.addAndGet(skipped);
+      rows.computeIfAbsent(t.table(), k -> new AtomicLong()).addAndGet(t.rows() - skipped);
+    }
+    b.discard();
+  }
+
+  /** Null when the store refuses the batch for good; retries transient failures up to about ten minutes. */
+  private Map<String, Long> writeWithRetry(WriteBatch batch) throws InterruptedException, IOException {
+    long backoff = 100;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return sink.write(batch);
+      } catch (SinkException e) {
+        if (!e.transientFailure()) return null;
+        if (attempt >= 30) throw new IOException("the store kept failing: " + e.getMessage(), e);
+        LOG.warn("Store write failed ({}), retrying in {} ms", e.getMessage(), backoff);
+        Thread.sleep(backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+
+  private void takeApart(Work w) throws IOException, InterruptedException {
+    reloadCatalog();
+    List<DeadLetter> dead = new ArrayList<>(w.bad());
+    Deque<List<Line>> work = new ArrayDeque<>();
+    work.push(w.lines());
+    long before = sink.loadedOffset(w.consumer());
+    while (!work.isEmpty()) {
+      List<Line> chunk = work.pop();
+      BatchPreparer.Prepared part = preparer.prepare(chunk, w.consumer(), Math.max(before, 0));
+      Map<String, Long> dups = writeWithRetry(part.batch());
+      if (dups != null) {
+        account(part, part.batch(), dups);
+        continue;
+      }
+      part.batch().discard();
+      reloadCatalog();
+      if (chunk.size() > 1) {
+        work.push(chunk.subList(chunk.size() / 2, chunk.size()));
+        work.push(chunk.subList(0, chunk.size() / 2));
+      } else {
+        Line line = chunk.get(0);
+        dead.add(new DeadLetter(null, null, "store refused the event (line " + line.offset() + ")", line.text(),
+            line.offset()));
+      }
+    }
+    WriteBatch close = WriteBatch.offsetOnly(dead, w.consumer(), w.nextOffset()).withOffsets(dead, w.finished());
+    if (writeWithRetry(close) == null) throw new IOException("the store refused to record dead letters");
+    deadLetters.addAndGet(dead.size());
+  }
+
+  private void reloadCatalog() {
+    try {
+      sink.reloadCatalog();
+    } catch (java.sql.SQLException e) {
+      LOG.warn("Could not re-read the catalog", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    thread.interrupt();
+  }
+}
