@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, QueryCommand.class, io.catchment.cli.SchemaCommand.class,
         io.catchment.cli.StatusCommand.class,
         io.catchment.cli.DlqCommand.class, LoadgenCommand.class,
-        BenchCommand.class, io.catchment.cli.ImportCommand.class},
+        BenchCommand.class, io.catchment.cli.ImportCommand.class, io.catchment.bench.BenchImportCommand.class},
     footer = {"", "Run 'catchment COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
   public static void main(String[] args) {

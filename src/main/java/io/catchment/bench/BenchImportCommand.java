@@ -1,0 +1,89 @@
+package io.catchment.bench;
+
+import io.catchment.cli.ImportCommand;
+import io.catchment.imports.Archives;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code catchment bench-import}: generates an Amplitude export (zip of gzipped NDJSON, ~1.3 KB lines), imports it
+ * into a fresh store as {@code catchment import} does, then loads the same events, decompressed, with DuckDB's own
+ * {@code read_json} into one table, and prints both rates, their ratio and the peak RSS.
+ */
+@Command(name = "bench-import", mixinStandardHelpOptions = true,
+    description = "Benchmark: import of a generated Amplitude export vs DuckDB's read_json of the same events.")
+public final class BenchImportCommand implements Callable<Integer> {
+  @Option(names = "--events", description = "events in the export (default: ${DEFAULT-VALUE})", defaultValue = "2000000")
+  long events;
+
+  @Option(names = "--work-dir", description = "where to put the export and the stores (default: a temp dir, deleted)")
+  Path workDir;
+
+  @Override
+  public Integer call() throws Exception {
+    boolean temp = workDir == null;
+    Path work = temp ? Files.createTempDirectory("catchment-bench-import") : Files.createDirectories(workDir);
+    try {
+      Path zip = work.resolve("export.zip");
+      long t0 = System.nanoTime();
+      ExportGenerator.amplitudeZip(zip, 1, events, 10_000, 0);
+      System.out.printf("generated %,d events: %,d MB zip in %.1f s%n", events, Files.size(zip) >> 20,
+          (System.nanoTime() - t0) / 1e9);
+      long start = System.nanoTime();
+      int exit = new CommandLine(new ImportCommand()).execute(zip.toString(), "--data-dir",
+          work.resolve("data").toString(), "--progress-interval", "10");
+      double secs = (System.nanoTime() - start) / 1e9;
+      if (exit != 0) return exit;
+      double ours = events / secs;
+      long rss = peakRssMb();
+      Path ndjson = work.resolve("export.ndjson");
+      try (OutputStream out = Files.newOutputStream(ndjson)) {
+        Archives.walk(zip, (name, in) -> in.transferTo(out));
+      }
+      double theirs;
+      try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + work.resolve("baseline.duckdb"));
+          Statement s = c.createStatement()) {
+        s.execute("SET memory_limit = '1GB'");
+        long b0 = System.nanoTime();
+        s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited')");
+        double bs = (System.nanoTime() - b0) / 1e9;
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
+          rs.next();
+          theirs = rs.getLong(1) / bs;
+          System.out.printf("DuckDB read_json of the decompressed events: %,d rows in %.1f s = %.0f rows/s%n",
+              rs.getLong(1), bs, theirs);
+        }
+      }
+      System.out.printf("RESULT import %.0f events/s (%.1f s), DuckDB read_json %.0f events/s, ratio %.2f, "
+          + "peak RSS during import %d MB%n", ours, secs, theirs, ours / theirs, rss);
+      return 0;
+    } finally {
+      if (temp) {
+        try (var s = Files.walk(work)) {
+          s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  /** VmHWM: the process's peak resident set, from /proc (Linux). */
+  static long peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
+      }
+    } catch (Exception e) {
+      // not Linux
+    }
+    return -1;
+  }
+}
