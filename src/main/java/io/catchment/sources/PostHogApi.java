@@ -58,23 +58,22 @@ public final class PostHogApi {
   }
 
   static HttpProblem bad(String detail) {
-    Map<String, Object> b = new LinkedHashMap<>();
-    b.put("type", "validation_error");
-    b.put("code", "invalid_payload");
-    b.put("detail", detail);
-    b.put("attr", null);
-    b.put("error", detail);
-    return new HttpProblem(400, "invalid", b);
+    return problem(400, "validation_error", "invalid_payload", detail);
   }
 
   private static HttpProblem unauthorized(String detail) {
+    return problem(401, "authentication_error", "invalid_api_key", detail);
+  }
+
+  /** PostHog's error shape (plus Catchment's usual {@code error}). */
+  private static HttpProblem problem(int status, String type, String code, String detail) {
     Map<String, Object> b = new LinkedHashMap<>();
-    b.put("type", "authentication_error");
-    b.put("code", "invalid_api_key");
+    b.put("type", type);
+    b.put("code", code);
     b.put("detail", detail);
     b.put("attr", null);
     b.put("error", detail);
-    return new HttpProblem(401, "unauthorized", b);
+    return new HttpProblem(status, status == 401 ? "unauthorized" : "invalid", b);
   }
 
   private void handle(Context ctx) throws IOException {

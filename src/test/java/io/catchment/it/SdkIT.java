@@ -21,8 +21,6 @@ import com.segment.analytics.messages.Message;
 import com.segment.analytics.messages.TrackMessage;
 import io.catchment.Server;
 import io.catchment.collector.Tls;
-import io.catchment.config.CatchmentConfig;
-import io.catchment.config.ConfigLoader;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -57,21 +55,20 @@ class SdkIT {
       + "phc_legacy_key_1=posthog-java,phc_server_key_1=posthog-server";
 
   @TempDir Path dir;
+  InProcessServer running;
   Server server;
   String base;
 
   @BeforeEach
   void start() throws Exception {
-    CatchmentConfig cfg = new ConfigLoader(Map.of()).load(null, Map.of("port", "0", "host", "127.0.0.1",
-        "data_dir", dir.toString(), "write_keys", KEYS, "admin_key", AK, "loader.batch_wait", "100ms",
-        "tls.self_signed", "true", "tls.port", "0"));
-    server = new Server(cfg).start();
-    base = "http://127.0.0.1:" + server.port();
+    running = new InProcessServer(dir, KEYS, AK, "tls.self_signed", "true", "tls.port", "0");
+    server = running.server;
+    base = running.base;
   }
 
   @AfterEach
   void stop() throws Exception {
-    server.close();
+    running.close();
   }
 
   private JsonNode sql(String q) throws Exception {

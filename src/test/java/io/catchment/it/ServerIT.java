@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.Server;
-import io.catchment.config.CatchmentConfig;
-import io.catchment.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,21 +24,20 @@ class ServerIT {
   static final String AK = "server-it-admin-1";
 
   @TempDir Path dir;
+  InProcessServer running;
   Server server;
   String base;
 
   @BeforeEach
   void start() throws Exception {
-    CatchmentConfig cfg = new ConfigLoader(Map.of()).load(null, Map.of("port", "0", "host", "127.0.0.1",
-        "data_dir", dir.toString(), "write_keys", WK + "=web", "admin_key", AK, "loader.batch_wait", "100ms",
-        "log.max_bytes", "2MB", "log.segment_bytes", "256KB"));
-    server = new Server(cfg).start();
-    base = "http://127.0.0.1:" + server.port();
+    running = new InProcessServer(dir, WK + "=web", AK, "log.max_bytes", "2MB", "log.segment_bytes", "256KB");
+    server = running.server;
+    base = running.base;
   }
 
   @AfterEach
   void stop() throws Exception {
-    server.close();
+    running.close();
   }
 
   private Http.Reply events(String body) throws Exception {
@@ -131,12 +128,11 @@ class ServerIT {
 
   @Test
   void a_full_log_answers_503_with_retry_after_and_nothing_acknowledged_is_lost() throws Exception {
-    server.close();
-    CatchmentConfig cfg = new ConfigLoader(Map.of()).load(null, Map.of("port", "0", "host", "127.0.0.1",
-        "data_dir", dir.resolve("small").toString(), "write_keys", WK, "admin_key", AK, "log.max_bytes", "64KB",
-        "log.segment_bytes", "16KB", "log.retention", "1h"));
-    server = new Server(cfg).start();
-    base = "http://127.0.0.1:" + server.port();
+    running.close();
+    running = new InProcessServer(dir.resolve("small"), WK, AK, "log.max_bytes", "64KB", "log.segment_bytes", "16KB",
+        "log.retention", "1h", "loader.batch_wait", "500ms");
+    server = running.server;
+    base = running.base;
     int accepted = 0;
     Http.Reply r = null;
     for (int i = 0; i < 100; i++) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.Server;
-import io.catchment.config.CatchmentConfig;
-import io.catchment.config.ConfigLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,20 +31,20 @@ class SourcesIT {
       + "phc_PROJECT_API_KEY=posthog";
 
   @TempDir Path dir;
+  InProcessServer running;
   Server server;
   String base;
 
   @BeforeEach
   void start() throws Exception {
-    CatchmentConfig cfg = new ConfigLoader(Map.of()).load(null, Map.of("port", "0", "host", "127.0.0.1",
-        "data_dir", dir.toString(), "write_keys", KEYS, "admin_key", AK, "loader.batch_wait", "100ms"));
-    server = new Server(cfg).start();
-    base = "http://127.0.0.1:" + server.port();
+    running = new InProcessServer(dir, KEYS, AK);
+    server = running.server;
+    base = running.base;
   }
 
   @AfterEach
   void stop() throws Exception {
-    server.close();
+    running.close();
   }
 
   /** A captured request: request line, headers and body as the SDK sent them. */

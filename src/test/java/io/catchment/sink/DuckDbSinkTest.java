@@ -36,6 +36,11 @@ class DuckDbSinkTest {
   /** Writes rows of fields to table t the way the loader does, and commits offset {@code next}. */
   private void write(long next, List<List<Field>> rows) throws Exception {
     List<SchemaChange> changes = new ArrayList<>();
+    sink.write(new WriteBatch(changes, List.of(stage(rows, changes)), null, List.of(), "test", next));
+  }
+
+  /** Stages rows for table t as the loader does, extending the catalog (changes collected in {@code changes}). */
+  private TableBatch stage(List<List<Field>> rows, List<SchemaChange> changes) throws Exception {
     TableSchema schema = sink.catalog().computeIfAbsent("t", n -> TableSchema.create(n, "e", changes));
     TableBatch b = new TableBatch("t", sink::stage);
     for (List<Field> row : rows) {
@@ -43,7 +48,7 @@ class DuckDbSinkTest {
       b.endRow(schema.columns());
     }
     b.finish(schema.columns());
-    sink.write(new WriteBatch(changes, List.of(b), null, List.of(), "test", next));
+    return b;
   }
 
   private List<List<Object>> query(String sql) {
@@ -82,13 +87,7 @@ class DuckDbSinkTest {
       rows.add(row);
     }
     List<SchemaChange> changes = new ArrayList<>();
-    TableSchema schema = sink.catalog().computeIfAbsent("t", n -> TableSchema.create(n, "e", changes));
-    TableBatch b = new TableBatch("t", sink::stage);
-    for (List<Field> row : rows) {
-      for (Field f : row) b.set(b.column(schema.resolve(f, "e", changes)), f.value());
-      b.endRow(schema.columns());
-    }
-    b.finish(schema.columns());
+    TableBatch b = stage(rows, changes);
     assertThat(b.parts()).hasSize(1);
     sink.write(new WriteBatch(changes, List.of(b), null, List.of(), "test", 1));
     assertThat(query("SELECT count(*), count(f0), count(f29), sum(f29) FROM t").get(0))
