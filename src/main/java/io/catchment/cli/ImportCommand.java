@@ -55,8 +55,19 @@ import picocli.CommandLine.Parameters;
             + "a finished import adds nothing. When a server holds the data dir, events are sent to its API instead.",
         "", "Exit codes: 0 done (bad lines are dead letters, not failures), 1 failed, 2 usage, 3 server unreachable."})
 public final class ImportCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "file, directory or glob")
+  @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "file, directory, glob, "
+      + "amplitude-export://?start=YYYYMMDDTHH&end=YYYYMMDDTHH or mixpanel-export://?from=YYYY-MM-DD&to=YYYY-MM-DD"
+      + "[&project_id=N] (credentials: CATCHMENT_AMPLITUDE_API_KEY/_SECRET_KEY, CATCHMENT_MIXPANEL_SECRET "
+      + "[+ CATCHMENT_MIXPANEL_USER for a service account])")
   List<String> sources;
+
+  @Option(names = "--amplitude-host", description = "Amplitude API host (default: ${DEFAULT-VALUE}; EU: "
+      + "https://analytics.eu.amplitude.com)", defaultValue = "https://amplitude.com")
+  String amplitudeHost;
+
+  @Option(names = "--mixpanel-host", description = "Mixpanel export host (default: ${DEFAULT-VALUE}; EU: "
+      + "https://data-eu.mixpanel.com)", defaultValue = "https://data.mixpanel.com")
+  String mixpanelHost;
 
   @Option(names = "--format", description = "auto (detected per line), amplitude, mixpanel, segment, posthog or native "
       + "(default: ${DEFAULT-VALUE})", defaultValue = "auto")
@@ -133,7 +144,12 @@ public final class ImportCommand implements Callable<Integer> {
     if (file == null && Files.exists(Path.of("catchment.yaml"))) file = Path.of("catchment.yaml");
     CatchmentConfig cfg = new ConfigLoader(System.getenv()).load(file, overrides);
     List<Path> files = new ArrayList<>();
+    List<String> exports = new ArrayList<>();
     for (String s : sources) {
+      if (io.catchment.imports.ExportApis.isExportUri(s)) {
+        exports.add(s);
+        continue;
+      }
       try {
         files.addAll(Archives.files(s));
       } catch (IOException e) {
@@ -147,17 +163,27 @@ public final class ImportCommand implements Callable<Integer> {
       total += Files.size(f);
       identity.append('\n').append(f.toAbsolutePath().normalize());
     }
+    for (String u : exports) identity.append('\n').append(u);
     jobId = Names.hash(identity.toString()).substring(0, 16);
     long started = System.nanoTime();
     try (Target target = open(cfg); Progress progress = new Progress(total, started,
         target instanceof StoreTarget st ? st.writer.events::get : null)) {
-      System.err.println("import " + jobId + ": " + files.size() + " file(s), " + (total >> 20) + " MB, "
-          + target.describe());
+      System.err.println("import " + jobId + ": " + files.size() + " file(s), " + (total >> 20) + " MB"
+          + (exports.isEmpty() ? "" : ", " + exports.size() + " export API range(s)") + ", " + target.describe());
       buf = new ByteArrayOutputStream(Math.min(batchEvents, 1 << 20) * 700);
       lines = new long[batchEvents];
       for (Path f : files) {
         try (InputStream in = counting(Files.newInputStream(f))) {
           Archives.walk(f.toString(), in, (member, content) -> importMember(target, forced, member, content));
+        }
+      }
+      if (!exports.isEmpty()) {
+        Map<String, String> env = System.getenv();
+        var apis = new io.catchment.imports.ExportApis(new io.catchment.imports.ExportApis.Access(amplitudeHost,
+            env.get("CATCHMENT_AMPLITUDE_API_KEY"), env.get("CATCHMENT_AMPLITUDE_SECRET_KEY"), mixpanelHost,
+            env.get("CATCHMENT_MIXPANEL_USER"), env.get("CATCHMENT_MIXPANEL_SECRET")));
+        for (String u : exports) {
+          apis.walk(u, (member, content) -> importMember(target, forced, member, counting(content)));
         }
       }
       flushLast(target);
