@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: installs what the tests need, then runs `mvn verify`
-# (unit tests *Test with Surefire, integration tests *IT with Failsafe against real servers started on 127.0.0.1).
+# (unit tests *Test with Surefire, integration tests *IT with Failsafe against real servers started on 127.0.0.1:
+# Catchment itself, S3Proxy, stand-ins for the SaaS export APIs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -18,5 +19,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   apt_install "${missing[@]}"
 fi
+
+# S3Proxy (a real S3-compatible server for the s3:// import tests) runs in its own JVM, off Catchment's classpath
+mkdir -p target
+mvn -B -q -f tools/s3proxy/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/s3proxy.classpath"
 
 exec mvn -B verify "$@"

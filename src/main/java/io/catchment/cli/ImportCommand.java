@@ -58,8 +58,18 @@ public final class ImportCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "file, directory, glob, "
       + "amplitude-export://?start=YYYYMMDDTHH&end=YYYYMMDDTHH or mixpanel-export://?from=YYYY-MM-DD&to=YYYY-MM-DD"
       + "[&project_id=N] (credentials: CATCHMENT_AMPLITUDE_API_KEY/_SECRET_KEY, CATCHMENT_MIXPANEL_SECRET "
-      + "[+ CATCHMENT_MIXPANEL_USER for a service account])")
+      + "[+ CATCHMENT_MIXPANEL_USER for a service account]), or s3://bucket/prefix (AWS credentials chain)")
   List<String> sources;
+
+  @Option(names = "--s3-endpoint", description = "S3 endpoint for s3:// sources (default: AWS; e.g. "
+      + "http://127.0.0.1:9000 for MinIO)")
+  String s3Endpoint;
+
+  @Option(names = "--s3-region", description = "S3 region (default: $AWS_REGION, else us-east-1)")
+  String s3Region;
+
+  @Option(names = "--s3-path-style", description = "path-style S3 URLs (MinIO and most S3-compatible stores)")
+  boolean s3PathStyle;
 
   @Option(names = "--amplitude-host", description = "Amplitude API host (default: ${DEFAULT-VALUE}; EU: "
       + "https://analytics.eu.amplitude.com)", defaultValue = "https://amplitude.com")
@@ -145,9 +155,24 @@ public final class ImportCommand implements Callable<Integer> {
     CatchmentConfig cfg = new ConfigLoader(System.getenv()).load(file, overrides);
     List<Path> files = new ArrayList<>();
     List<String> exports = new ArrayList<>();
+    List<io.catchment.imports.S3Source.Item> objects = new ArrayList<>();
+    io.catchment.imports.S3Source s3 = null;
     for (String s : sources) {
       if (io.catchment.imports.ExportApis.isExportUri(s)) {
         exports.add(s);
+        continue;
+      }
+      if (io.catchment.imports.S3Source.isS3(s)) {
+        if (s3 == null) {
+          s3 = new io.catchment.imports.S3Source(s3Endpoint, s3Region != null ? s3Region : System.getenv("AWS_REGION"),
+              s3PathStyle);
+        }
+        try {
+          objects.addAll(s3.list(s));
+        } catch (IOException e) {
+          System.err.println("error: " + e.getMessage());
+          return Cli.FAILURE;
+        }
         continue;
       }
       try {
@@ -164,18 +189,25 @@ public final class ImportCommand implements Callable<Integer> {
       identity.append('\n').append(f.toAbsolutePath().normalize());
     }
     for (String u : exports) identity.append('\n').append(u);
+    for (var o : objects) {
+      total += o.size();
+      identity.append('\n').append(o.name());
+    }
     jobId = Names.hash(identity.toString()).substring(0, 16);
     long started = System.nanoTime();
     try (Target target = open(cfg); Progress progress = new Progress(total, started,
         target instanceof StoreTarget st ? st.writer.events::get : null)) {
-      System.err.println("import " + jobId + ": " + files.size() + " file(s), " + (total >> 20) + " MB"
-          + (exports.isEmpty() ? "" : ", " + exports.size() + " export API range(s)") + ", " + target.describe());
+      System.err.println("import " + jobId + ": " + (files.size() + objects.size()) + " file(s), " + (total >> 20)
+          + " MB" + (exports.isEmpty() ? "" : ", " + exports.size() + " export API range(s)") + ", " + target.describe());
       buf = new ByteArrayOutputStream(Math.min(batchEvents, 1 << 20) * 700);
       lines = new long[batchEvents];
       for (Path f : files) {
         try (InputStream in = counting(Files.newInputStream(f))) {
           Archives.walk(f.toString(), in, (member, content) -> importMember(target, forced, member, content));
         }
+      }
+      for (var o : objects) {
+        s3.walk(o, this::counting, (member, content) -> importMember(target, forced, member, content));
       }
       if (!exports.isEmpty()) {
         Map<String, String> env = System.getenv();
@@ -194,6 +226,8 @@ public final class ImportCommand implements Callable<Integer> {
     } catch (Unreachable e) {
       System.err.println("error: " + e.getMessage());
       return Cli.UNREACHABLE;
+    } finally {
+      if (s3 != null) s3.close();
     }
   }
 
