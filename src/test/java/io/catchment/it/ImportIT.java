@@ -155,6 +155,25 @@ class ImportIT {
   }
 
   @Test
+  void via_the_log_a_server_started_later_loads_the_events() throws Exception {
+    Path data = dir.resolve("data");
+    Path file = dir.resolve("mp.ndjson");
+    try (OutputStream o = Files.newOutputStream(file)) {
+      ExportGenerator.mixpanelNdjson(o, 6, 0, 1_500);
+      o.write("not json\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Result r = importCmd(file.toString(), "--data-dir", data.toString(), "--via-log");
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("appending to the event log").contains("1 bad lines");
+    assertThat(Files.readString(data.resolve(Files.list(data).map(Path::getFileName).map(Path::toString)
+        .filter(n -> n.endsWith("-rejected.ndjson")).findFirst().orElseThrow()))).contains("not json");
+    try (ServerProcess server = new ServerProcess(data).start()) {
+      assertThat(Http.eventually(Duration.ofSeconds(30), () -> Http.sql(server.url(""), ServerProcess.ADMIN_KEY,
+          "SELECT count(*) FROM events WHERE id LIKE 'mp-6-%'").get(0).get(0).asLong() == 1_500)).isTrue();
+    }
+  }
+
+  @Test
   void with_a_server_holding_the_data_dir_events_go_through_its_api() throws Exception {
     Path data = dir.resolve("data");
     Path file = dir.resolve("mp.ndjson");
