@@ -5,13 +5,14 @@
 #   3. collector alone at 50,000 events/s: ack latency p50/p99
 #   4. whole server (collector + loader) at max rate, load generator on the same machine
 #   5. collector alone per API: the same events through the native, Segment, Amplitude, Mixpanel and PostHog endpoints
+#   6. import of a generated 2M-event Amplitude export vs DuckDB read_json of the same events (bench-import)
 # STEPS="2 5" runs only those steps.
 # Servers bind 127.0.0.1 on a free port with a temp data dir, and are stopped when the script ends.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 EVENTS=${EVENTS:-1000000}
 DURATION=${DURATION:-20}
-STEPS=${STEPS:-1 2 3 4 5}
+STEPS=${STEPS:-1 2 3 5 6 4}
 step() { [[ " $STEPS " == *" $1 "* ]]; }
 ./catchment --version >/dev/null   # builds the jar if needed
 JAR=target/catchment.jar
@@ -53,9 +54,12 @@ serve false; loadgen --rate 50000; stop
 fi
 if step 5; then
 echo "== 5. collector alone, per API (same events; ratio to native in the same run)"
-serve false
-for f in native segment amplitude mixpanel posthog native; do loadgen --format $f; done
-stop
+# a fresh collector per API: with the loader off, the log would fill up across runs
+for f in native segment amplitude mixpanel posthog native; do serve false; loadgen --format $f; stop; done
+fi
+if step 6; then
+echo "== 6. import: generated Amplitude export (zip of gzipped NDJSON), 2M events"
+java -Xmx1g -jar $JAR bench-import --events "${IMPORT_EVENTS:-2000000}" 2>/dev/null | grep -E "^(generated|DuckDB|RESULT|import)"
 fi
 step 4 || exit 0
 echo "== 4. whole server (collector + loader), as fast as it goes"
