@@ -78,8 +78,9 @@ public final class DuckDbSink implements Sink {
     try (Statement s = conn.createStatement()) {
       // attached rather than opened, for the storage options; the catalog keeps the file's name, as when opened.
       // Attaching takes DuckDB's file lock: only then is the staging directory this process's to empty
-      s.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + CATALOG + " (BLOCK_SIZE " + blockSize
-          + ", ROW_GROUP_SIZE " + ROW_GROUP_SIZE + ")");
+      // the block size is chosen when the file is created; an existing file keeps its own (DuckDB refuses another)
+      s.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + CATALOG + " ("
+          + (Files.exists(file) ? "" : "BLOCK_SIZE " + blockSize + ", ") + "ROW_GROUP_SIZE " + ROW_GROUP_SIZE + ")");
       s.execute("USE " + CATALOG);
     } catch (SQLException e) {
       conn.close();

@@ -98,6 +98,21 @@ class DuckDbSinkTest {
   }
 
   @Test
+  void a_store_file_made_with_another_block_size_opens_with_its_own() throws Exception {
+    sink.close();
+    java.nio.file.Path other = dir.resolve("old");
+    java.nio.file.Files.createDirectories(other);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + other.resolve("catchment.duckdb"))) {
+      c.createStatement().execute("CREATE TABLE t (id VARCHAR, x BIGINT)");
+      c.createStatement().execute("INSERT INTO t VALUES ('old', 1)");
+    }
+    sink = new DuckDbSink(other, "256MB", "16MB");
+    assertThat(query("SELECT x FROM t WHERE id = 'old'").get(0)).containsExactly(1L);
+    write(1, List.of(List.of(new Field("id", ColumnType.VARCHAR, "new"), new Field("x", ColumnType.BIGINT, 2L))));
+    assertThat(query("SELECT sum(x) FROM t").get(0).get(0).toString()).isEqualTo("3");
+  }
+
+  @Test
   void duckdb_sizes_parse_in_its_own_units() {
     assertThat(DuckDbSink.sizeBytes("1GB", 0)).isEqualTo(1_000_000_000L);
     assertThat(DuckDbSink.sizeBytes("512MiB", 0)).isEqualTo(512L << 20);
