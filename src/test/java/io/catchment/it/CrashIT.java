@@ -27,7 +27,7 @@ class CrashIT {
   static final int CLIENTS = 6;
   static final int BATCH = 50;
 
-  @TempDir Path tmp;
+  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path tmp;
 
   @Test
   void every_acknowledged_event_is_queryable_exactly_once_after_kill_9() throws Exception {
