@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.event.Event;
 import io.catchment.format.AmplitudeFormat;
-import io.catchment.format.InvalidEventException;
 import io.catchment.format.MixpanelFormat;
 import io.catchment.format.NativeFormat;
 import io.catchment.format.PostHogFormat;
@@ -50,15 +49,8 @@ public enum ImportFormat {
       case AMPLITUDE -> AmplitudeFormat.toEvent(e, index, source, receivedAt);
       case MIXPANEL -> MixpanelFormat.toEvent(e, index, source, receivedAt);
       case POSTHOG -> PostHogFormat.toEvent(e, index, source, receivedAt, null);
-      case SEGMENT -> {
-        Event s = SegmentFormat.toEvent(e, index, null, null, source, receivedAt);
-        yield s;
-      }
+      case SEGMENT -> SegmentFormat.toEvent(e, index, null, null, source, receivedAt);
       case NATIVE -> NativeFormat.toEvent(e, index, source, receivedAt);
     };
-  }
-
-  static InvalidEventException notObject(int index) {
-    return new InvalidEventException(index, null, "the line is not a JSON object");
   }
 }

@@ -1,6 +1,5 @@
 package io.catchment.sources;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.collector.Auth;
 import io.catchment.collector.Collector;
@@ -11,7 +10,6 @@ import io.catchment.format.SegmentFormat;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import io.catchment.bench.ExportGenerator;
-import io.catchment.sink.DuckDbSink;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,6 +187,5 @@ class ImportIT {
       assertThat(Http.eventually(Duration.ofSeconds(30), () -> Http.sql(server.url(""), ServerProcess.ADMIN_KEY,
           "SELECT count(*) FROM events").get(0).get(0).asLong() == 2_000)).isTrue();
     }
-    assertThat(DuckDbSink.IMPORT_PREFIX).isEqualTo("import:");
   }
 }
