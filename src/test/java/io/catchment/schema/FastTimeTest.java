@@ -40,7 +40,7 @@ class FastTimeTest {
       String s = b.toString();
       Instant fast = Flattener.fastTime(s);
       if (fast != null) assertThat(fast).as(s).isEqualTo(slow(s));
-      else assertThat(frac == 0 || slow(s) == null || frac > 9).as(s).isTrue();
+      else assertThat(slow(s)).as("fast reader refused a time java.time reads: %s", s).isNull();
     }
     assertThat(Flattener.fastTime("2023-02-29 10:00:00")).isNull();
     assertThat(Flattener.fastTime("2024-02-29 10:00:00.123456")).isEqualTo(Instant.parse("2024-02-29T10:00:00.123456Z"));
