@@ -6,9 +6,21 @@ import java.util.Map;
 
 /** The whole validated configuration, immutable. Built by {@link ConfigLoader}; one record per feature. */
 public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, Loader loader, Query query,
-    DuckDb duckdb) {
+    DuckDb duckdb, Kafka kafka, ClickHouse clickhouse) {
 
-  public record DuckDb(String memoryLimit, String checkpointThreshold, boolean dedup, long blockSize) {}
+  /** The log when {@code log.type=kafka}: topics, partitions of topics it creates, group, extra client properties. */
+  public record Kafka(String bootstrapServers, String topic, String deadLetterTopic, int partitions,
+      int replicationFactor, String group, Map<String, String> properties) {}
+
+  /** The store when {@code store.type=clickhouse}; an empty {@code cluster} means one server. */
+  public record ClickHouse(String url, String database, String user, String password, String cluster) {}
+
+  /** {@code store} is duckdb or clickhouse; {@code dedup} applies to both. */
+  public record DuckDb(String memoryLimit, String checkpointThreshold, boolean dedup, long blockSize, String store) {
+    public boolean clickhouse() {
+      return store.equals("clickhouse");
+    }
+  }
 
   public record Server(String host, int port, long maxRequestBytes, long maxEventBytes, Tls tls) {}
 
@@ -22,7 +34,12 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
   /** Write keys map key to source name; the admin key reads and administers. */
   public record Keys(Map<String, String> writeKeys, String adminKey) {}
 
-  public record Log(long segmentBytes, long maxBytes, Duration retention) {}
+  /** {@code type} is local or kafka. */
+  public record Log(String type, long segmentBytes, long maxBytes, Duration retention) {
+    public boolean kafka() {
+      return type.equals("kafka");
+    }
+  }
 
   public record Loader(boolean enabled, int batchEvents, Duration batchWait, int maxFields, int maxColumns,
       io.catchment.schema.Router.Layout layout, Map<String, io.catchment.schema.Router.Layout> layoutBySource) {}
@@ -30,10 +47,10 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
   public record Query(int maxRows, Duration timeout) {}
 
   public CatchmentConfig withKeys(Keys k) {
-    return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb);
+    return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb, kafka, clickhouse);
   }
 
   public CatchmentConfig withDataDir(Path dir) {
-    return new CatchmentConfig(server, dir, keys, log, loader, query, duckdb);
+    return new CatchmentConfig(server, dir, keys, log, loader, query, duckdb, kafka, clickhouse);
   }
 }

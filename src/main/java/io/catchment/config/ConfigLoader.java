@@ -79,17 +79,27 @@ public final class ConfigLoader {
     if (keys.writeKeys().containsKey(keys.adminKey())) {
       throw new ConfigException("invalid admin_key: the admin key must differ from every write key");
     }
+    var kafka = new CatchmentConfig.Kafka(p.get(Settings.KAFKA_BOOTSTRAP_SERVERS), p.get(Settings.KAFKA_TOPIC),
+        p.get(Settings.KAFKA_DEAD_LETTER_TOPIC), p.get(Settings.KAFKA_PARTITIONS), p.get(Settings.KAFKA_REPLICATION_FACTOR),
+        p.get(Settings.KAFKA_GROUP), p.get(Settings.KAFKA_PROPERTIES));
+    if (p.get(Settings.LOG_TYPE).equals("kafka") && kafka.bootstrapServers().isBlank()) {
+      throw new ConfigException("invalid kafka.bootstrap_servers: log.type is kafka, so the brokers must be given "
+          + "(host:port, comma-separated)");
+    }
     return new CatchmentConfig(
         new CatchmentConfig.Server(p.get(Settings.HOST), p.get(Settings.PORT), maxRequest, maxEvent, tls),
         p.get(Settings.DATA_DIR),
         keys,
-        new CatchmentConfig.Log(p.get(Settings.LOG_SEGMENT_BYTES), p.get(Settings.LOG_MAX_BYTES), p.get(Settings.LOG_RETENTION)),
+        new CatchmentConfig.Log(p.get(Settings.LOG_TYPE), p.get(Settings.LOG_SEGMENT_BYTES), p.get(Settings.LOG_MAX_BYTES), p.get(Settings.LOG_RETENTION)),
         new CatchmentConfig.Loader(p.get(Settings.LOADER_ENABLED), p.get(Settings.LOADER_BATCH_EVENTS), p.get(Settings.LOADER_BATCH_WAIT),
             p.get(Settings.MAX_FIELDS_PER_EVENT), p.get(Settings.MAX_COLUMNS), p.get(Settings.LAYOUT),
             p.get(Settings.LAYOUT_BY_SOURCE)),
         new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT)),
         new CatchmentConfig.DuckDb(p.get(Settings.DUCKDB_MEMORY_LIMIT), p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
-            p.get(Settings.DEDUP_ENABLED), p.get(Settings.DUCKDB_BLOCK_SIZE)));
+            p.get(Settings.DEDUP_ENABLED), p.get(Settings.DUCKDB_BLOCK_SIZE), p.get(Settings.STORE_TYPE)),
+        kafka,
+        new CatchmentConfig.ClickHouse(p.get(Settings.CLICKHOUSE_URL), p.get(Settings.CLICKHOUSE_DATABASE),
+            p.get(Settings.CLICKHOUSE_USER), p.get(Settings.CLICKHOUSE_PASSWORD), p.get(Settings.CLICKHOUSE_CLUSTER)));
   }
 
   private record Parsed(Map<String, String> raw, Map<String, String> origin) {

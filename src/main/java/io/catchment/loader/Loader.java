@@ -44,6 +44,7 @@ public final class Loader implements AutoCloseable {
   private static final int MAX_DEAD_PER_BATCH = 1000;
 
   private final EventLog log;
+  private final String consumer;
   private final Sink sink;
   private final Metrics metrics;
   private final int batchEvents;
@@ -69,13 +70,20 @@ public final class Loader implements AutoCloseable {
 
   public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields,
       int maxColumns, io.catchment.schema.Router router) {
+    this(log, sink, metrics, batchEvents, batchWait, maxFields, maxColumns, router, CONSUMER);
+  }
+
+  /** @param consumer the name the store keeps this log's position under ({@link #CONSUMER} for the server's log) */
+  public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields,
+      int maxColumns, io.catchment.schema.Router router, String consumer) {
+    this.consumer = consumer;
     this.log = log;
     this.sink = sink;
     this.metrics = metrics;
     this.batchEvents = batchEvents;
     this.batchWait = batchWait;
     this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router);
-    long stored = sink.loadedOffset(CONSUMER);
+    long stored = sink.loadedOffset(consumer);
     if (stored > log.endOffset()) {
       throw new CatchmentException("the store has loaded the log up to offset " + stored + " but the log ends at "
           + log.endOffset() + ": the log directory was replaced or lost. Refusing to start rather than skip events; "
@@ -120,7 +128,7 @@ public final class Loader implements AutoCloseable {
           if (lines.isEmpty()) continue;
           long read = System.nanoTime();
           long nextOffset = lines.get(lines.size() - 1).offset() + 1;
-          BatchPreparer.Prepared p = preparer.prepare(lines, CONSUMER, nextOffset);
+          BatchPreparer.Prepared p = preparer.prepare(lines, consumer, nextOffset);
           LOG.debug("Prepared {} events: read {} ms, prepare {} ms", p.events(), (read - start) / 1_000_000,
               (System.nanoTime() - read) / 1_000_000);
           readFrom = nextOffset;
@@ -231,7 +239,7 @@ public final class Loader implements AutoCloseable {
     work.push(failed.lines());
     while (!work.isEmpty() && running) {
       List<Line> chunk = work.pop();
-      BatchPreparer.Prepared part = preparer.prepare(chunk, CONSUMER, next); // the offset moves only at the end
+      BatchPreparer.Prepared part = preparer.prepare(chunk, consumer, next); // the offset moves only at the end
       Map<String, Long> duplicates = writeWithRetry(part.batch(), part.events());
       if (duplicates != null) {
         committed(part, duplicates);
@@ -256,7 +264,7 @@ public final class Loader implements AutoCloseable {
     }
     if (!running) return;
     BatchPreparer.Prepared close = new BatchPreparer.Prepared(
-        WriteBatch.offsetOnly(dead, CONSUMER, failed.batch().nextOffset()), List.of(), 0, 0, System.nanoTime());
+        WriteBatch.offsetOnly(dead, consumer, failed.batch().nextOffset()), List.of(), 0, 0, System.nanoTime());
     if (writeWithRetry(close.batch(), 0) == null) throw new IOException("the store refused to record dead letters");
     committed(close, Map.of());
     LOG.warn("Batch up to offset {} written with {} events set aside as dead letters", next, dead.size());

@@ -31,7 +31,7 @@ import java.util.Map;
 final class Users {
   private Users() {}
 
-  private static final class Row {
+  static final class Row {
     ObjectNode traits = EventJson.MAPPER.createObjectNode();
     ObjectNode times = EventJson.MAPPER.createObjectNode();
     String firstSeen;
@@ -41,10 +41,7 @@ final class Users {
   static void merge(Connection conn, List<UserUpdate> updates) throws SQLException {
     if (updates.isEmpty()) return;
     Map<String, Row> rows = load(conn, updates);
-    List<UserUpdate> ordered = new ArrayList<>(updates.size());
-    for (UserUpdate u : updates) ordered.add(new UserUpdate(u.user(), normal(u.timestamp()), u.traits()));
-    ordered.sort(Comparator.comparing(UserUpdate::timestamp));
-    for (UserUpdate u : ordered) apply(rows.computeIfAbsent(u.user(), k -> new Row()), u);
+    applyAll(rows, updates);
     List<Map.Entry<String, Row>> list = new ArrayList<>(rows.entrySet());
     for (int from = 0; from < list.size(); from += 500) {
       List<Map.Entry<String, Row>> chunk = list.subList(from, Math.min(list.size(), from + 500));
@@ -64,6 +61,24 @@ final class Users {
     }
   }
 
+  /** Applies {@code updates} in event-time order to {@code rows} (the stored rows of their users), adding new users. */
+  static void applyAll(Map<String, Row> rows, List<UserUpdate> updates) {
+    List<UserUpdate> ordered = new ArrayList<>(updates.size());
+    for (UserUpdate u : updates) ordered.add(new UserUpdate(u.user(), normal(u.timestamp()), u.traits()));
+    ordered.sort(Comparator.comparing(UserUpdate::timestamp));
+    for (UserUpdate u : ordered) apply(rows.computeIfAbsent(u.user(), k -> new Row()), u);
+  }
+
+  /** A stored row, read back: traits and trait times as JSON text, first and last seen as ISO-8601. */
+  static Row row(String traits, String times, String firstSeen, String lastSeen) {
+    Row r = new Row();
+    r.traits = object(traits);
+    r.times = object(times);
+    r.firstSeen = firstSeen == null ? null : normal(firstSeen);
+    r.lastSeen = lastSeen == null ? null : normal(lastSeen);
+    return r;
+  }
+
   private static Map<String, Row> load(Connection conn, List<UserUpdate> updates) throws SQLException {
     List<String> ids = updates.stream().map(UserUpdate::user).distinct().toList();
     Map<String, Row> rows = new LinkedHashMap<>();
@@ -76,12 +91,7 @@ final class Users {
         for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            Row r = new Row();
-            r.traits = object(rs.getString(2));
-            r.times = object(rs.getString(3));
-            r.firstSeen = rs.getString(4) == null ? null : normal(rs.getString(4));
-            r.lastSeen = rs.getString(5) == null ? null : normal(rs.getString(5));
-            rows.put(rs.getString(1), r);
+            rows.put(rs.getString(1), row(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
           }
         }
       }

@@ -1,0 +1,94 @@
+package io.catchment.sink;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Read-only SQL against ClickHouse, in two lines of defence: our guard admits one SELECT / WITH / SHOW / DESCRIBE /
+ * EXPLAIN statement without a FORMAT, SETTINGS or INTO OUTFILE clause of its own; then ClickHouse runs it with
+ * {@code readonly=1} (no writes, no DDL, no setting changes, no table functions such as {@code file()} or {@code
+ * url()}) and {@code max_execution_time}. The answer is read as {@code TabSeparatedWithNamesAndTypes} and stops after
+ * {@code maxRows} rows. Unqualified tables are Catchment's ({@code database} is sent as the request's database).
+ */
+final class ClickHouseQueries {
+  private static final Pattern START = Pattern.compile("(?is)^\\s*(select|with|show|describe|desc|explain|exists)\\b.*");
+  private static final Pattern FORBIDDEN = Pattern.compile("(?i)\\b(format|settings|into\\s+outfile)\\b");
+
+  private ClickHouseQueries() {}
+
+  static QueryResult run(ClickHouse ch, String database, String sql, int maxRows, Duration timeout) {
+    String s = sql.strip();
+    while (s.endsWith(";")) s = s.substring(0, s.length() - 1).strip();
+    if (!START.matcher(s).matches()) {
+      throw new QueryException(QueryException.Reason.FORBIDDEN,
+          "only read-only statements are allowed (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN)");
+    }
+    if (s.contains(";")) throw new QueryException(QueryException.Reason.FORBIDDEN, "send exactly one statement");
+    if (FORBIDDEN.matcher(stripStrings(s)).find()) {
+      throw new QueryException(QueryException.Reason.FORBIDDEN,
+          "FORMAT, SETTINGS and INTO OUTFILE are not allowed: the API chooses the format and the limits");
+    }
+    long start = System.nanoTime();
+    List<QueryResult.Column> cols = new ArrayList<>();
+    List<List<Object>> rows = new ArrayList<>();
+    boolean[] truncated = {false};
+    List<String> names = new ArrayList<>();
+    try {
+      ch.query(s + "\nFORMAT TabSeparatedWithNamesAndTypes", Map.of("readonly", "1", "database", database,
+          "max_execution_time", String.valueOf(Math.max(1, timeout.toSeconds()))), r -> {
+        if (names.isEmpty()) {
+          names.addAll(List.of(r));
+          return true;
+        }
+        if (cols.isEmpty()) {
+          for (int i = 0; i < r.length; i++) cols.add(new QueryResult.Column(names.get(i), r[i]));
+          return true;
+        }
+        if (rows.size() == maxRows) {
+          truncated[0] = true;
+          return false;
+        }
+        List<Object> row = new ArrayList<>(r.length);
+        for (int i = 0; i < r.length; i++) row.add(value(r[i], cols.get(i).type()));
+        rows.add(row);
+        return true;
+      });
+    } catch (ClickHouse.ClickHouseFailure e) {
+      if (e.code == 159) {
+        throw new QueryException(QueryException.Reason.TIMEOUT, "query cancelled after the " + timeout.toSeconds()
+            + " s limit (query.timeout)");
+      }
+      if (e.code == 164) throw new QueryException(QueryException.Reason.FORBIDDEN, e.getMessage());
+      if (e.transientFailure) throw new QueryException(QueryException.Reason.UNAVAILABLE, e.getMessage());
+      throw new QueryException(QueryException.Reason.INVALID, e.getMessage());
+    }
+    return new QueryResult(cols, rows, truncated[0], (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** The SQL with string literals and quoted identifiers blanked, so keywords inside them are not mistaken. */
+  static String stripStrings(String s) {
+    return s.replaceAll("'(?:[^'\\\\]|\\\\.)*'", "''").replaceAll("`(?:[^`\\\\]|\\\\.)*`", "``")
+        .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");
+  }
+
+  /** A JSON-ready value of a ClickHouse type written as TabSeparated text. */
+  static Object value(String v, String type) {
+    if (v == null) return null;
+    String t = type.replace("LowCardinality(", "").replace("Nullable(", "");
+    try {
+      if (t.startsWith("Int") || t.startsWith("UInt")) {
+        return t.contains("128") || t.contains("256") || t.startsWith("UInt64") ? new java.math.BigInteger(v) : Long.parseLong(v);
+      }
+      if (t.startsWith("Float")) return Double.parseDouble(v);
+      if (t.startsWith("Bool")) return v.equals("true") || v.equals("1");
+      if (t.startsWith("DateTime")) return ClickHouseSink.iso(v);
+    } catch (NumberFormatException e) {
+      return v; // nan, inf: as text
+    }
+    return v.toLowerCase(Locale.ROOT).equals("\\n") ? null : v;
+  }
+}

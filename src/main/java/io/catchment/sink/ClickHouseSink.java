@@ -1,0 +1,407 @@
+package io.catchment.sink;
+
+import io.catchment.schema.ColumnType;
+import io.catchment.schema.Names;
+import io.catchment.schema.SchemaChange;
+import io.catchment.schema.TableSchema;
+import io.catchment.sink.ClickHouse.ClickHouseFailure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scale-out {@link Sink}: one ClickHouse database, shared by any number of loaders on any number of machines.
+ *
+ * <p>ClickHouse has no transactions, so the guarantees of {@link Sink#write} are kept by order and idempotence rather
+ * than atomicity: schema changes first (idempotent DDL, then read back: a column another loader created with another
+ * type makes the write fail for good, and the loader re-plans the batch against the new catalog), then dead letters,
+ * then each table's rows without those already stored (per table, same id and same UTC day, so a batch cut short by a
+ * crash is completed, not repeated, when it is written again), then user traits, then the consumer offsets last. A
+ * crash anywhere leaves a batch that the next write of it completes. The tables are {@code ReplacingMergeTree}s whose
+ * sorting key ends with the id within the day, so merges collapse any duplicate that two loaders racing on the same
+ * event could still insert: a second line, not the rule.
+ *
+ * <p>Column types: each column's Catchment type (and the JSON key it holds) is its ClickHouse COMMENT, written in the
+ * same ALTER as the column, so the catalog survives any loader's death without a side table.
+ */
+public final class ClickHouseSink implements Sink {
+  private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
+  private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
+
+  private final ClickHouse ch;
+  private final ClickHouseDdl ddl;
+  private final String db;
+  private final Path staging;
+  private final boolean dedup;
+  private final int maxColumns;
+  private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
+  private final ClickHouseDeadLetters deadLetters;
+  private final String idsTable;
+  private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean open = true;
+
+  public ClickHouseSink(String url, String database, String user, String password, String cluster, Path dataDir,
+      boolean dedup, int maxColumns) throws IOException {
+    this.ch = new ClickHouse(url, user, password);
+    this.db = database;
+    this.ddl = new ClickHouseDdl(database, ch.modern(), cluster);
+    this.dedup = dedup;
+    this.maxColumns = maxColumns;
+    this.staging = dataDir.resolve("staging-clickhouse").toAbsolutePath();
+    recreate(staging);
+    try {
+      for (String sql : ddl.metadata()) ch.execute(sql);
+      idsTable = "_ids_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
+      ch.execute(ddl.idsTable(idsTable));
+      deadLetters = new ClickHouseDeadLetters(ch, database, this::nextVersion);
+      reloadCatalog();
+    } catch (ClickHouseFailure e) {
+      ch.close();
+      throw new IOException(e.getMessage(), e);
+    }
+    LOG.info("ClickHouse store {} at {} (server {}, {} types{}, {} tables)", database, url, ch.version(),
+        ch.modern() ? "modern" : "compatible", cluster.isEmpty() ? "" : ", cluster " + cluster, catalog.size());
+  }
+
+  /** Increasing row versions for the ReplacingMergeTree metadata tables (nanoseconds, never repeated here). */
+  private long nextVersion() {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    return version.updateAndGet(v -> Math.max(v + 1, now));
+  }
+
+  private static void recreate(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path p : files.toList()) Files.deleteIfExists(p);
+      }
+    }
+    Files.createDirectories(dir);
+  }
+
+  @Override
+  public Map<String, TableSchema> catalog() {
+    return catalog;
+  }
+
+  @Override
+  public TableBatch.Encoder stage(String table) throws IOException {
+    return new TsvStage(staging.resolve(table + "-" + stageSeq.incrementAndGet() + ".tsv"));
+  }
+
+  @Override
+  public synchronized void reloadCatalog() {
+    Map<String, TableSchema> fresh = new LinkedHashMap<>();
+    readColumns(null).forEach((t, cols) -> {
+      Map<String, ColumnType> types = new LinkedHashMap<>();
+      Map<String, String> sources = new LinkedHashMap<>();
+      cols.forEach((c, spec) -> {
+        types.put(c, spec.type());
+        if (spec.source() != null) sources.put(c, spec.source());
+      });
+      fresh.put(t, new TableSchema(t, types, sources, maxColumns));
+    });
+    catalog.clear();
+    catalog.putAll(fresh);
+  }
+
+  /** A column as stored: its Catchment type and the JSON key it holds (from its COMMENT). */
+  record Column(ColumnType type, String source) {}
+
+  /** The tables' columns (all data tables, or those named), in order, from system.columns. */
+  private Map<String, Map<String, Column>> readColumns(Set<String> only) {
+    Map<String, Map<String, Column>> tables = new LinkedHashMap<>();
+    String where = only == null ? "" : only.isEmpty() ? " AND 0" : " AND table IN (" + String.join(", ",
+        only.stream().map(ClickHouse::literal).toList()) + ")";
+    for (String[] r : ch.rows("SELECT table, name, type, comment FROM system.columns WHERE database = "
+        + ClickHouse.literal(db) + " AND table NOT LIKE '\\\\_%' AND table != 'users'" + where)) {
+      if (r[1].equals("loaded_at")) continue;
+      tables.computeIfAbsent(r[0], t -> new LinkedHashMap<>()).put(r[1], ClickHouseDdl.column(r[2], r[3]));
+    }
+    return tables;
+  }
+
+  @Override
+  public long loadedOffset(String consumer) {
+    try {
+      List<String[]> r = ch.rows("SELECT count(), argMax(next_offset, version) FROM " + ddl.q("_catchment_offsets")
+          + " WHERE consumer = " + ClickHouse.literal(consumer));
+      return r.isEmpty() || r.get(0)[0].equals("0") ? -1 : Long.parseLong(r.get(0)[1]);
+    } catch (ClickHouseFailure e) {
+      throw new IllegalStateException("cannot read the loader offset from ClickHouse: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized Map<String, Long> write(WriteBatch w) throws SinkException {
+    Map<String, Long> duplicates = new LinkedHashMap<>();
+    try {
+      long t0 = System.nanoTime();
+      Set<String> created = applySchema(w.changes());
+      long t1 = System.nanoTime();
+      deadLetters.add(w.deadLetters());
+      Map<String, Set<String>> stored = dedup && w.ids() != null ? storedIds(w, created) : Map.of();
+      long t2 = System.nanoTime();
+      for (TableBatch b : w.tables()) {
+        long inserted = 0;
+        Set<String> skip = stored.getOrDefault(b.table(), Set.of());
+        for (TableBatch.Part part : b.parts()) inserted += insert(b.table(), part, skip);
+        duplicates.put(b.table(), b.rows() - inserted);
+      }
+      long t3 = System.nanoTime();
+      mergeUsers(w.users());
+      Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
+      offsets.put(w.consumer(), w.nextOffset());
+      StringBuilder rows = new StringBuilder();
+      long v = nextVersion();
+      offsets.forEach((consumer, next) -> rows.append(ClickHouse.line(consumer, next, v)));
+      ch.insert(ddl.q("_catchment_offsets"), List.of("consumer", "next_offset", "version"),
+          out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("write: schema {} changes {} ms, dedup {} ms, insert {} ms, users+offsets {} ms", w.changes().size(),
+            (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
+      }
+    } catch (ClickHouseFailure e) {
+      throw new SinkException("ClickHouse write of " + w.tables().size() + " tables failed: " + e.getMessage(), e,
+          e.transientFailure);
+    } catch (IOException | RuntimeException e) {
+      throw new SinkException("ClickHouse write failed: " + e, e, true);
+    }
+    for (SchemaChange c : w.changes()) {
+      SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
+          c.reason(), c.eventId());
+    }
+    w.discard();
+    return duplicates;
+  }
+
+  /**
+   * Creates tables and adds or widens columns; every statement is safe to repeat and to race with another loader's.
+   * Then reads the touched tables back: a column that exists with another type than planned (another loader won
+   * the race with other data) fails the write for good, so the loader re-reads the catalog and plans again.
+   *
+   * @return the tables this batch created (nothing stored in them yet to deduplicate against)
+   */
+  private Set<String> applySchema(List<SchemaChange> changes) throws SinkException {
+    if (changes.isEmpty()) return Set.of();
+    Map<String, Map<String, SchemaChange>> createdCols = new LinkedHashMap<>();
+    for (SchemaChange c : changes) {
+      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) createdCols.put(c.table(), new LinkedHashMap<>());
+    }
+    Set<String> touched = new HashSet<>();
+    for (SchemaChange c : changes) {
+      touched.add(c.table());
+      if (c.kind() == SchemaChange.Kind.ADD_COLUMN && createdCols.containsKey(c.table())) {
+        createdCols.get(c.table()).put(c.column(), c);
+      }
+    }
+    Map<String, Map<String, Column>> before = readColumns(touched);
+    for (var t : createdCols.entrySet()) {
+      if (!before.containsKey(t.getKey())) {
+        for (String sql : ddl.createTable(t.getKey(), t.getValue().values())) ch.execute(sql);
+      }
+    }
+    for (SchemaChange c : changes) {
+      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) continue;
+      Map<String, Column> existing = before.getOrDefault(c.table(), Map.of());
+      boolean createdNow = createdCols.containsKey(c.table()) && !before.containsKey(c.table());
+      if (createdNow) continue;
+      if (c.kind() == SchemaChange.Kind.ADD_COLUMN && !existing.containsKey(c.column())) {
+        try {
+          for (String sql : ddl.addColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
+        } catch (ClickHouseFailure e) {
+          if (e.code != 44 && e.code != 15) throw e; // another loader added it first: checked below
+        }
+      } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN
+          && existing.getOrDefault(c.column(), new Column(c.newType(), null)).type() != c.newType()) {
+        for (String sql : ddl.modifyColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
+      }
+    }
+    Map<String, Map<String, Column>> after = readColumns(touched);
+    for (SchemaChange c : changes) {
+      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) continue;
+      Column got = after.getOrDefault(c.table(), Map.of()).get(c.column());
+      if (got == null || got.type() != c.newType()) {
+        throw new SinkException("column " + c.table() + "." + c.column() + " is " + (got == null ? "missing"
+            : got.type()) + " in ClickHouse, not " + c.newType() + " as planned (another loader changed the table): "
+            + "planning the batch again", null, false);
+      }
+    }
+    StringBuilder rows = new StringBuilder();
+    String now = Instant.now().toString();
+    for (SchemaChange c : changes) {
+      rows.append(ClickHouse.line(now, c.table(), c.column(), c.kind().name(),
+          c.oldType() == null ? null : c.oldType().sql, c.newType() == null ? null : c.newType().sql, c.reason(),
+          c.eventId(), c.source()));
+    }
+    ch.insert(ddl.q("_schema_changes"), List.of("changed_at", "table_name", "column_name", "change", "old_type",
+        "new_type", "reason", "event_id", "source"), out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
+    Set<String> created = new HashSet<>(createdCols.keySet());
+    created.removeAll(before.keySet());
+    return created;
+  }
+
+  /**
+   * The batch's events already stored, per table, as {@code id + '\t' + day}: the batch's ids go to this loader's
+   * own Memory table, then one query asks every table that existed before the batch for those (id, day) pairs,
+   * scanning only the days the batch touches.
+   */
+  private Map<String, Set<String>> storedIds(WriteBatch w, Set<String> created) throws IOException {
+    String from = null;
+    String to = null;
+    for (TableBatch.Part part : w.ids().parts()) {
+      if (part.firstDay() == null) continue;
+      from = from == null || part.firstDay().compareTo(from) < 0 ? part.firstDay() : from;
+      to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
+    }
+    List<String> tables = new ArrayList<>();
+    for (TableBatch b : w.tables()) {
+      if (!created.contains(b.table()) && b.rows() > 0) tables.add(b.table());
+    }
+    if (from == null || tables.isEmpty()) return Map.of();
+    ch.execute("TRUNCATE TABLE " + ddl.q(idsTable));
+    for (TableBatch.Part part : w.ids().parts()) {
+      Path file = ((TsvStage) part.staged()).file();
+      ch.insert(ddl.q(idsTable), part.columns(), out -> TsvStage.padded(file, part.columns().size(), null, out));
+    }
+    StringBuilder sql = new StringBuilder();
+    String range = " WHERE `timestamp` >= toDateTime(" + ClickHouse.literal(from + " 00:00:00") + ", 'UTC') AND "
+        + "`timestamp` < toDateTime(" + ClickHouse.literal(to + " 00:00:00") + ", 'UTC') + 86400 AND (id, toDate("
+        + "`timestamp`)) IN (SELECT id, toDate(`timestamp`) FROM " + ddl.q(idsTable) + ")";
+    for (String t : tables) {
+      if (sql.length() > 0) sql.append(" UNION ALL ");
+      sql.append("SELECT ").append(ClickHouse.literal(t)).append(", id, toString(toDate(`timestamp`)) FROM ")
+          .append(ddl.q(t)).append(range);
+    }
+    Map<String, Set<String>> out = new HashMap<>();
+    ch.query(sql + " FORMAT TabSeparated", Map.of(), r -> out.computeIfAbsent(r[0], k -> new HashSet<>())
+        .add(r[1] + '\t' + r[2]));
+    return out;
+  }
+
+  /** Sends one staged part, padded to its columns, leaving out rows already stored; returns the rows sent. */
+  private long insert(String table, TableBatch.Part part, Set<String> skip) {
+    Path file = ((TsvStage) part.staged()).file();
+    int columns = part.columns().size();
+    TsvStage.LineFilter filter = null;
+    if (!skip.isEmpty()) {
+      int idAt = part.columns().indexOf("id");
+      int tsAt = part.columns().indexOf("timestamp");
+      filter = (line, from, to) -> !skip.contains(cell(line, to, idAt) + '\t' + day(cell(line, to, tsAt)));
+    }
+    long[] sent = new long[1];
+    TsvStage.LineFilter f = filter;
+    ch.insert(ddl.q(table), part.columns(), out -> sent[0] = TsvStage.padded(file, columns, f, out));
+    return sent[0];
+  }
+
+  private static String day(String iso) {
+    return iso.length() >= 10 ? iso.substring(0, 10) : iso;
+  }
+
+  /** The raw (still escaped) text of cell {@code index} of a staged line. */
+  private static String cell(byte[] line, int len, int index) {
+    int start = 0;
+    for (int c = 0; c < index; c++) {
+      while (start < len && line[start] != '\t') start++;
+      start++;
+    }
+    int end = start;
+    while (end < len && line[end] != '\t') end++;
+    return start >= len ? "" : new String(line, start, end - start, StandardCharsets.UTF_8);
+  }
+
+  /** Merges trait operations into {@code users} (see {@link Users}): reads the users' rows, writes new versions. */
+  private void mergeUsers(List<UserUpdate> updates) {
+    if (updates.isEmpty()) return;
+    Map<String, Users.Row> rows = new LinkedHashMap<>();
+    List<String> ids = updates.stream().map(UserUpdate::user).distinct().toList();
+    for (int from = 0; from < ids.size(); from += 1000) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+      for (String[] r : ch.rows("SELECT user_id, traits, trait_times, first_seen, last_seen FROM " + ddl.q("users")
+          + " FINAL WHERE user_id IN (" + String.join(", ", chunk.stream().map(ClickHouse::literal).toList()) + ")")) {
+        rows.put(r[0], Users.row(r[1], r[2], iso(r[3]), iso(r[4])));
+      }
+    }
+    Users.applyAll(rows, updates);
+    StringBuilder out = new StringBuilder();
+    long v = nextVersion();
+    String now = Instant.now().toString();
+    rows.forEach((user, r) -> out.append(ClickHouse.line(user, r.traits.toString(), r.times.toString(), r.firstSeen,
+        r.lastSeen, now, v)));
+    ch.insert(ddl.q("users"), List.of("user_id", "traits", "trait_times", "first_seen", "last_seen", "updated_at",
+        "version"), o -> o.write(out.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** A ClickHouse DateTime as text ({@code 2026-01-02 03:04:05[.123]}, UTC) to ISO-8601. */
+  static String iso(String chTime) {
+    if (chTime == null) return null;
+    return chTime.replace(' ', 'T') + "Z";
+  }
+
+  @Override
+  public QueryResult query(String sql, int maxRows, Duration timeout) {
+    if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
+    return ClickHouseQueries.run(ch, db, sql, maxRows, timeout);
+  }
+
+  @Override
+  public List<Entry> deadLetters(Filter filter, int limit) {
+    return deadLetters.list(filter, limit);
+  }
+
+  @Override
+  public int markReplayed(List<String> keys) {
+    return deadLetters.markReplayed(keys);
+  }
+
+  @Override
+  public int purge(Filter filter) {
+    return deadLetters.purge(filter);
+  }
+
+  @Override
+  public long pendingDeadLetters() {
+    return deadLetters.pending();
+  }
+
+  @Override
+  public boolean healthy() {
+    return open;
+  }
+
+  /** The database's name, for SQL that qualifies tables. */
+  public String database() {
+    return db;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!open) return;
+    open = false;
+    try {
+      ch.execute("DROP TABLE IF EXISTS " + ddl.q(idsTable));
+    } catch (ClickHouseFailure e) {
+      LOG.debug("could not drop {}", idsTable, e);
+    }
+    ch.close();
+  }
+
+  static String hashKey(String event) {
+    return Names.hash(event).substring(0, 24);
+  }
+}
