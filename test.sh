@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: installs what the tests need, then runs `mvn verify`
 # (unit tests *Test with Surefire, integration tests *IT with Failsafe against real servers started on 127.0.0.1:
-# Catchment itself, S3Proxy, stand-ins for the SaaS export APIs).
+# Catchment itself, S3Proxy, a Kafka broker, ClickHouse, stand-ins for the SaaS export APIs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -15,6 +15,8 @@ missing=()
 command -v java >/dev/null 2>&1 && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])' || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# ClickHouse for the scale-out tests: Debian's server package; tests start it themselves on free loopback ports
+[ -x /usr/sbin/clickhouse-server ] || missing+=(clickhouse-server clickhouse-client)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   apt_install "${missing[@]}"
@@ -23,5 +25,8 @@ fi
 # S3Proxy (a real S3-compatible server for the s3:// import tests) runs in its own JVM, off Catchment's classpath
 mkdir -p target
 mvn -B -q -f tools/s3proxy/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/s3proxy.classpath"
+
+# Kafka (a real KRaft broker for the scale-out tests) also runs in its own JVM, from Maven Central's jars
+mvn -B -q -f tools/kafka/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/kafka.classpath"
 
 exec mvn -B verify "$@"

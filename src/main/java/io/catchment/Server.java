@@ -8,7 +8,10 @@ import io.catchment.config.CatchmentConfig;
 import io.catchment.event.EventJson;
 import io.catchment.loader.Loader;
 import io.catchment.log.EventLog;
+import io.catchment.log.KafkaLog;
 import io.catchment.log.LocalLog;
+import io.catchment.loader.KafkaLoaders;
+import io.catchment.sink.ClickHouseSink;
 import io.catchment.metrics.Metrics;
 import io.catchment.query.QueryApi;
 import io.catchment.sink.DuckDbSink;
@@ -35,6 +38,8 @@ public final class Server implements AutoCloseable {
   private EventLog log;
   private Sink sink;
   private Loader loader;
+  /** With a Kafka log: the loaders of the partitions this process is given (instead of {@link #loader}). */
+  private KafkaLoaders kafkaLoaders;
   private Javalin app;
   private final long startedNanos = System.nanoTime();
   private long backlogEnd;
@@ -46,14 +51,30 @@ public final class Server implements AutoCloseable {
   public Server start() throws IOException, SQLException {
     var c = config;
     SchemaLog.writeTo(c.dataDir().resolve("schema-changes.log"));
-    log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
-    sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
-        c.loader().maxColumns(), c.duckdb().blockSize());
+    var router = new io.catchment.schema.Router(c.loader().layout(), c.loader().layoutBySource());
+    if (c.log().kafka()) {
+      KafkaLog kafka = new KafkaLog(c.kafka());
+      log = kafka;
+    } else {
+      log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
+    }
+    if (c.duckdb().clickhouse()) {
+      var ch = c.clickhouse();
+      sink = new ClickHouseSink(ch.url(), ch.database(), ch.user(), ch.password(), ch.cluster(), c.dataDir(),
+          c.duckdb().dedup(), c.loader().maxColumns());
+    } else {
+      sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
+          c.loader().maxColumns(), c.duckdb().blockSize());
+    }
     metrics.bindLog(log);
-    backlogEnd = log.endOffset();
-    loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-        c.loader().maxFields(), c.loader().maxColumns(),
-        new io.catchment.schema.Router(c.loader().layout(), c.loader().layoutBySource()));
+    if (log instanceof KafkaLog kafka) {
+      kafkaLoaders = new KafkaLoaders(kafka, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
+          c.loader().maxFields(), c.loader().maxColumns(), router);
+    } else {
+      backlogEnd = log.endOffset();
+      loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
+          c.loader().maxFields(), c.loader().maxColumns(), router);
+    }
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
     QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());
@@ -101,13 +122,14 @@ public final class Server implements AutoCloseable {
     app.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
     app.get("/readyz", ctx -> {
-      boolean ready = log.healthy() && sink.healthy();
+      // a collector-only node (loader.enabled=false) serves as long as its log takes events
+      boolean ready = log.healthy() && (sink.healthy() || !c.loader().enabled());
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", ready ? "ready" : "not ready");
       body.put("log", log.healthy() ? "open" : "failed");
       body.put("store", sink.healthy() ? "open" : "closed");
-      body.put("loader_lag_records", log.endOffset() - loader.position());
-      if (loader.lastError() != null) body.put("loader_error", loader.lastError());
+      if (c.loader().enabled()) body.put("loader_lag_records", lag());
+      if (loaderError() != null) body.put("loader_error", loaderError());
       ctx.status(ready ? 200 : 503).json(body);
     });
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
@@ -131,9 +153,10 @@ public final class Server implements AutoCloseable {
           + ctx.method() + " " + ctx.path())));
     });
     app.start(c.server().port());
-    countBacklog(loader.position());
+    if (loader != null) countBacklog(loader.position());
     if (c.loader().enabled()) {
-      loader.start();
+      if (loader != null) loader.start();
+      if (kafkaLoaders != null) kafkaLoaders.start();
     } else {
       LOG.info("Loader disabled (loader.enabled=false): events stay in the log until a loader runs");
     }
@@ -158,9 +181,10 @@ public final class Server implements AutoCloseable {
     logInfo.put("healthy", log.healthy());
     Map<String, Object> loaderInfo = new LinkedHashMap<>();
     loaderInfo.put("enabled", config.loader().enabled());
-    loaderInfo.put("position", loader.position());
-    loaderInfo.put("lag_records", log.endOffset() - loader.position());
-    loaderInfo.put("last_error", loader.lastError());
+    loaderInfo.put("position", loader != null ? loader.position() : kafkaLoaders.position());
+    loaderInfo.put("lag_records", lag());
+    loaderInfo.put("last_error", loaderError());
+    if (kafkaLoaders != null) loaderInfo.put("kafka_partitions", kafkaLoaders.partitions());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("events_since_start", events);
     out.put("log", logInfo);
@@ -168,6 +192,15 @@ public final class Server implements AutoCloseable {
     out.put("dead_letters_pending", sink.pendingDeadLetters());
     out.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
     return out;
+  }
+
+  /** Records in the log not loaded yet (with Kafka: in the partitions this process loads). */
+  private long lag() {
+    return loader != null ? log.endOffset() - loader.position() : kafkaLoaders.lag();
+  }
+
+  private String loaderError() {
+    return loader != null ? loader.lastError() : kafkaLoaders.lastError();
   }
 
   /** Counts the events waiting in the log at start, in the background, for the in-flight accounting. */
@@ -262,6 +295,7 @@ public final class Server implements AutoCloseable {
     LOG.info("Catchment stopping");
     if (app != null) app.stop();
     if (loader != null) loader.close();
+    if (kafkaLoaders != null) kafkaLoaders.close();
     if (log != null) log.close();
     if (sink != null) sink.close();
     LOG.info("Catchment stopped");

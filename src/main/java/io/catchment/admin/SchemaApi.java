@@ -39,6 +39,43 @@ public final class SchemaApi {
     } catch (NumberFormatException e) {
       throw HttpProblem.of(400, "invalid", "changes must be a number");
     }
+    List<Map<String, Object>> tableList = sink instanceof io.catchment.sink.DuckDbSink ? duckDbTables(table)
+        : catalogTables(table);
+    QueryResult recent = sink.query("SELECT changed_at, table_name, column_name, change, old_type, new_type, reason, "
+        + "event_id, source FROM _schema_changes" + (table == null ? "" : " WHERE table_name = '" + table + "'")
+        + " ORDER BY changed_at DESC" + (sink instanceof io.catchment.sink.DuckDbSink ? ", rowid DESC" : "")
+        + " LIMIT " + changes, changes + 1, Duration.ofSeconds(30));
+    List<Map<String, Object>> changeList = new ArrayList<>();
+    for (List<Object> r : recent.rows()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (int i = 0; i < recent.columns().size(); i++) m.put(recent.columns().get(i).name(), r.get(i));
+      changeList.add(m);
+    }
+    ctx.contentType("application/json").result(EventJson.MAPPER.writeValueAsBytes(
+        Map.of("tables", tableList, "changes", changeList)));
+  }
+
+  /** Tables and columns from the store's catalog (stores without a first/last-seen record: ClickHouse). */
+  private List<Map<String, Object>> catalogTables(String table) {
+    List<Map<String, Object>> tableList = new ArrayList<>();
+    new java.util.TreeMap<>(sink.catalog()).forEach((name, schema) -> {
+      if (table != null && !table.equals(name)) return;
+      List<Map<String, Object>> cols = new ArrayList<>();
+      schema.columns().forEach((c, type) -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", c);
+        m.put("type", type.sql);
+        m.put("source", schema.sources().get(c));
+        m.put("first_seen", null);
+        m.put("last_seen", null);
+        cols.add(m);
+      });
+      tableList.add(Map.of("name", name, "columns", cols));
+    });
+    return tableList;
+  }
+
+  private List<Map<String, Object>> duckDbTables(String table) {
     String where = table == null ? "" : " AND c.table_name = '" + table + "'";
     QueryResult cols = sink.query("SELECT i.table_name, i.column_name, i.data_type, c.source, c.first_seen, c.last_seen "
         + "FROM information_schema.columns i LEFT JOIN _columns c ON c.table_name = i.table_name AND c.column_name = i.column_name "
@@ -56,16 +93,6 @@ public final class SchemaApi {
     }
     List<Map<String, Object>> tableList = new ArrayList<>();
     tables.forEach((t, c) -> tableList.add(Map.of("name", t, "columns", c)));
-    QueryResult recent = sink.query("SELECT changed_at, table_name, column_name, change, old_type, new_type, reason, "
-        + "event_id, source FROM _schema_changes" + (table == null ? "" : " WHERE table_name = '" + table + "'")
-        + " ORDER BY changed_at DESC, rowid DESC LIMIT " + changes, changes + 1, Duration.ofSeconds(30));
-    List<Map<String, Object>> changeList = new ArrayList<>();
-    for (List<Object> r : recent.rows()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      for (int i = 0; i < recent.columns().size(); i++) m.put(recent.columns().get(i).name(), r.get(i));
-      changeList.add(m);
-    }
-    ctx.contentType("application/json").result(EventJson.MAPPER.writeValueAsBytes(
-        Map.of("tables", tableList, "changes", changeList)));
+    return tableList;
   }
 }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /** {@code catchment serve}: runs the collector, log, loader, store and SQL API until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Run Catchment: HTTP collector, durable local log, DuckDB loader and SQL API.", "",
+    description = {"Run Catchment: HTTP collector, durable log (local, or Kafka), loader, store (DuckDB, or ClickHouse) "
+        + "and SQL API.", "",
         "Configuration comes from catchment.yaml (or --config), then CATCHMENT_* environment variables, then the "
             + "options below. All settings are listed after the options."},
     footerHeading = "%n", footer = "%s")
@@ -30,6 +31,14 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR", description = "data directory (overrides data_dir)")
   Path dataDir;
+
+  @Option(names = "--log", paramLabel = "local|kafka", description = "event log: local files, or Kafka (kafka.* "
+      + "settings; overrides log.type)")
+  String logType;
+
+  @Option(names = "--store", paramLabel = "duckdb|clickhouse", description = "store: embedded DuckDB, or ClickHouse "
+      + "(clickhouse.* settings; overrides store.type)")
+  String storeType;
 
   @Option(names = "--tls-cert", paramLabel = "PEM", description = "certificate (chain) for HTTPS on --tls-port")
   Path tlsCert;
@@ -59,6 +68,8 @@ public final class ServeCommand implements Callable<Integer> {
     Map<String, String> overrides = new HashMap<>();
     if (port != null) overrides.put("port", port.toString());
     if (dataDir != null) overrides.put("data_dir", dataDir.toString());
+    if (logType != null) overrides.put("log.type", logType);
+    if (storeType != null) overrides.put("store.type", storeType);
     if (tlsCert != null) overrides.put("tls.cert", tlsCert.toString());
     if (tlsKey != null) overrides.put("tls.key", tlsKey.toString());
     if (tlsSelfSigned) overrides.put("tls.self_signed", "true");

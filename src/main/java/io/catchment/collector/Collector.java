@@ -95,7 +95,8 @@ public final class Collector {
       throw HttpProblem.of(413, "too_large", "the request's " + n + " events take " + record.size()
           + " bytes once normalised, over the log's record limit of " + EventLog.MAX_RECORD_BYTES + "; send fewer per request");
     }
-    append(record.toByteArray(), n);
+    Event first = events.isEmpty() ? null : events.get(0);
+    append(first == null ? null : first.userId() != null ? first.userId() : first.anonymousId(), record.toByteArray(), n);
     metrics.accepted.increment(n);
     metrics.ackLatency.record(java.time.Duration.ofNanos(System.nanoTime() - startNanos));
   }
@@ -110,9 +111,9 @@ public final class Collector {
     metrics.rejected(reason, n);
   }
 
-  private void append(byte[] record, int n) {
+  private void append(String key, byte[] record, int n) {
     try {
-      log.append(record);
+      log.append(key, record);
     } catch (LogFullException e) {
       metrics.rejected("log_full", n);
       throw new HttpProblem(503, "log_full", Map.of("error", "the event log is full; retry later", "retry_after", 30));

@@ -26,6 +26,14 @@ public interface EventLog extends Closeable {
    */
   long append(byte[] record) throws IOException;
 
+  /**
+   * Appends one record whose events belong to {@code key} (a user): a partitioned log keeps one key's records in one
+   * partition, in order. The local log has one partition and ignores it.
+   */
+  default long append(String key, byte[] record) throws IOException {
+    return append(record);
+  }
+
   /** Reads up to {@code max} records from {@code from}, waiting up to {@code wait} when none is there yet. */
   List<LogRecord> read(long from, int max, Duration wait) throws IOException, InterruptedException;
 

@@ -43,12 +43,6 @@ class DeployManifestsTest {
   private static final Path DIR = Path.of("deploy/kubernetes");
   private static final String NAMESPACE = "catchment";
 
-  // TODO(merge): drop once Settings has them
-  private static final Set<String> PENDING_SETTINGS = Set.of("CATCHMENT_LOG_TYPE", "CATCHMENT_STORE_TYPE",
-      "CATCHMENT_KAFKA_BOOTSTRAP_SERVERS", "CATCHMENT_KAFKA_TOPIC", "CATCHMENT_KAFKA_DEAD_LETTER_TOPIC",
-      "CATCHMENT_KAFKA_PARTITIONS", "CATCHMENT_KAFKA_REPLICATION_FACTOR", "CATCHMENT_KAFKA_GROUP",
-      "CATCHMENT_KAFKA_PROPERTIES", "CATCHMENT_CLICKHOUSE_URL", "CATCHMENT_CLICKHOUSE_DATABASE",
-      "CATCHMENT_CLICKHOUSE_USER", "CATCHMENT_CLICKHOUSE_PASSWORD", "CATCHMENT_CLICKHOUSE_CLUSTER");
 
   private static KubernetesManifests manifests;
 
@@ -266,8 +260,7 @@ class DeployManifestsTest {
 
   /** Each CATCHMENT_* name a container gets (env, or a key of an envFrom object) that Catchment does not read. */
   static List<String> unknownCatchmentVariables(KubernetesManifests m) {
-    Set<String> known = Stream.concat(Settings.ALL.stream().map(Setting::env), PENDING_SETTINGS.stream())
-        .collect(Collectors.toSet());
+    Set<String> known = Settings.ALL.stream().map(Setting::env).collect(Collectors.toSet());
     List<String> unknown = new ArrayList<>();
     for (Deployment d : m.of(Deployment.class)) {
       PodSpec pod = d.getSpec().getTemplate().getSpec();
