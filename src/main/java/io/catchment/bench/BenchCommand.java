@@ -54,6 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "250")
   int newFieldEvery;
 
+  @Option(names = "--clickhouse", paramLabel = "URL", description = "load into ClickHouse at URL (a new database "
+      + "per run) instead of DuckDB; the baseline is then ClickHouse's own INSERT ... FORMAT JSONEachRow of the same file")
+  String clickhouse;
+
   @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
   Path dir;
 
@@ -71,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
       System.out.printf("generated %,d events (%,d bytes canonical NDJSON) in %.1f s%n", events, Files.size(ndjson),
           (System.nanoTime() - t0) / 1e9);
       System.gc();
-      double theirs = runReadJson(work, ndjson);
+      double theirs = clickhouse != null ? runJsonEachRow(ndjson) : runReadJson(work, ndjson);
       // with --dedup both: off, on, off, on, so neither gains from running second (JIT, page cache)
       int rounds = dedup.equals("both") ? 2 : 1;
       double[] sum = new double[2];
@@ -84,8 +88,9 @@ public final class BenchCommand implements Callable<Integer> {
       }
       for (int on = 0; on < 2; on++) {
         if (sum[on] == 0) continue;
-        System.out.printf("RESULT loader (dedup %s) %.0f events/s, DuckDB read_json %.0f events/s, ratio %.2f%n",
-            on == 1 ? "on" : "off", sum[on], theirs, sum[on] / theirs);
+        System.out.printf("RESULT loader (dedup %s) %.0f events/s, %s %.0f events/s, ratio %.2f%n",
+            on == 1 ? "on" : "off", sum[on], clickhouse != null ? "ClickHouse JSONEachRow" : "DuckDB read_json",
+            theirs, sum[on] / theirs);
       }
       if (sum[0] > 0 && sum[1] > 0) {
         System.out.printf("RESULT dedup overhead %.0f%% (throughput with dedup on is %.2f of off)%n",
@@ -138,8 +143,11 @@ public final class BenchCommand implements Callable<Integer> {
     Path data = work.resolve("data");
     Path store = work.resolve((dedupOn ? "store-dedup-" : "store-plain-") + round);
     try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
-        DuckDbSink sink = new DuckDbSink(store, Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
-            Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(), dedupOn, 1000, DuckDbSink.DEFAULT_BLOCK_SIZE)) {
+        io.catchment.sink.Sink sink = clickhouse != null
+            ? new io.catchment.sink.ClickHouseSink(clickhouse, "bench_" + System.currentTimeMillis(), "default", "", "",
+                store, dedupOn, 1000)
+            : new DuckDbSink(store, Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
+                Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(), dedupOn, 1000, DuckDbSink.DEFAULT_BLOCK_SIZE)) {
       Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);
       long end = log.endOffset();
       long t0 = System.nanoTime();
@@ -152,6 +160,36 @@ public final class BenchCommand implements Callable<Integer> {
           dedupOn ? "on" : "off", events, r.rows().get(0).get(0), secs, events / secs, batchEvents);
       return events / secs;
     }
+  }
+
+  /**
+   * ClickHouse's own load of the same NDJSON over HTTP ({@code INSERT ... FORMAT JSONEachRow}, as curl would send it)
+   * into a table of the envelope columns; nested objects are skipped (ClickHouse before 21 cannot read them into
+   * columns), so the baseline does less work than the loader, which also stores every property.
+   */
+  private double runJsonEachRow(Path ndjson) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    String db = "bench_baseline_" + System.currentTimeMillis();
+    for (String sql : List.of("CREATE DATABASE " + db, "CREATE TABLE " + db + ".raw (id String, type String, "
+        + "event Nullable(String), user_id Nullable(String), anonymous_id Nullable(String), timestamp DateTime, "
+        + "received_at Nullable(DateTime), source Nullable(String)) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) "
+        + "ORDER BY (toDate(timestamp), id)")) {
+      var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) throw new IllegalStateException("ClickHouse: " + r.body());
+    }
+    long t0 = System.nanoTime();
+    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/?query="
+        + java.net.URLEncoder.encode("INSERT INTO " + db + ".raw FORMAT JSONEachRow", StandardCharsets.UTF_8)
+        + "&input_format_skip_unknown_fields=1&date_time_input_format=best_effort"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(ndjson)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    double secs = (System.nanoTime() - t0) / 1e9;
+    if (r.statusCode() != 200) throw new IllegalStateException("ClickHouse JSONEachRow: " + r.body());
+    System.out.printf("ClickHouse INSERT FORMAT JSONEachRow: %,d rows in %.2f s = %.0f rows/s%n", events, secs,
+        events / secs);
+    return events / secs;
   }
 
   private double runReadJson(Path work, Path ndjson) throws Exception {
