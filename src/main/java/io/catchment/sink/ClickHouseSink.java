@@ -63,7 +63,7 @@ public final class ClickHouseSink implements Sink {
     this.dedup = dedup;
     this.maxColumns = maxColumns;
     this.staging = dataDir.resolve("staging-clickhouse").toAbsolutePath();
-    recreate(staging);
+    DuckDbSink.recreate(staging);
     try {
       for (String sql : ddl.metadata()) ch.execute(sql);
       idsTable = "_ids_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
@@ -84,14 +84,6 @@ public final class ClickHouseSink implements Sink {
     return version.updateAndGet(v -> Math.max(v + 1, now));
   }
 
-  private static void recreate(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path p : files.toList()) Files.deleteIfExists(p);
-      }
-    }
-    Files.createDirectories(dir);
-  }
 
   @Override
   public Map<String, TableSchema> catalog() {

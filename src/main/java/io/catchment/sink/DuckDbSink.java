@@ -118,7 +118,8 @@ public final class DuckDbSink implements Sink {
     LOG.info("DuckDB store open at {} ({} tables)", file, catalog.size());
   }
 
-  private static void recreate(Path dir) throws IOException {
+  /** Empties (or creates) a staging directory. */
+  static void recreate(Path dir) throws IOException {
     if (Files.exists(dir)) {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path p : files.toList()) Files.deleteIfExists(p);
