@@ -129,7 +129,6 @@ class ScaleOutIT {
           n += 100;
           Thread.sleep(500);
         }
-        assertThat(Http.get(s.base + "/readyz").status()).isIn(200, 503);
         clickhouse = clickhouse.restart();
         int expected = n;
         assertThat(Http.eventually(Duration.ofSeconds(120),
