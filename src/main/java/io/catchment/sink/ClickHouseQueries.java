@@ -3,7 +3,6 @@ package io.catchment.sink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -89,6 +88,6 @@ final class ClickHouseQueries {
     } catch (NumberFormatException e) {
       return v; // nan, inf: as text
     }
-    return v.toLowerCase(Locale.ROOT).equals("\\n") ? null : v;
+    return v;
   }
 }
