@@ -40,6 +40,7 @@ public final class Server implements AutoCloseable {
   private Loader loader;
   /** With a Kafka log: the loaders of the partitions this process is given (instead of {@link #loader}). */
   private KafkaLoaders kafkaLoaders;
+  private io.catchment.log.KafkaDeadLetters kafkaDeadLetters;
   private Javalin app;
   private final long startedNanos = System.nanoTime();
   private long backlogEnd;
@@ -65,6 +66,11 @@ public final class Server implements AutoCloseable {
     } else {
       sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
           c.loader().maxColumns(), c.duckdb().blockSize());
+    }
+    if (log instanceof KafkaLog kafka) {
+      // dead letters go to the dead-letter topic, shared by every process of the group
+      kafkaDeadLetters = new io.catchment.log.KafkaDeadLetters(kafka);
+      sink = new io.catchment.sink.SeparateDeadLetters(sink, kafkaDeadLetters);
     }
     metrics.bindLog(log);
     if (log instanceof KafkaLog kafka) {
@@ -296,6 +302,7 @@ public final class Server implements AutoCloseable {
     if (app != null) app.stop();
     if (loader != null) loader.close();
     if (kafkaLoaders != null) kafkaLoaders.close();
+    if (kafkaDeadLetters != null) kafkaDeadLetters.close();
     if (log != null) log.close();
     if (sink != null) sink.close();
     LOG.info("Catchment stopped");

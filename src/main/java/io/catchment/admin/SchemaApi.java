@@ -39,11 +39,13 @@ public final class SchemaApi {
     } catch (NumberFormatException e) {
       throw HttpProblem.of(400, "invalid", "changes must be a number");
     }
-    List<Map<String, Object>> tableList = sink instanceof io.catchment.sink.DuckDbSink ? duckDbTables(table)
+    boolean duckDb = (sink instanceof io.catchment.sink.SeparateDeadLetters s ? s.store() : sink)
+        instanceof io.catchment.sink.DuckDbSink;
+    List<Map<String, Object>> tableList = duckDb ? duckDbTables(table)
         : catalogTables(table);
     QueryResult recent = sink.query("SELECT changed_at, table_name, column_name, change, old_type, new_type, reason, "
         + "event_id, source FROM _schema_changes" + (table == null ? "" : " WHERE table_name = '" + table + "'")
-        + " ORDER BY changed_at DESC" + (sink instanceof io.catchment.sink.DuckDbSink ? ", rowid DESC" : "")
+        + " ORDER BY changed_at DESC" + (duckDb ? ", rowid DESC" : "")
         + " LIMIT " + changes, changes + 1, Duration.ofSeconds(30));
     List<Map<String, Object>> changeList = new ArrayList<>();
     for (List<Object> r : recent.rows()) {

@@ -143,10 +143,28 @@ public final class KafkaLog implements EventLog {
   }
 
   long send(ProducerRecord<String, byte[]> r) throws IOException {
+    java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> ack;
     try {
-      long offset = producer.send(r).get().offset();
+      ack = producer.send(r);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      healthy = false;
+      throw new IOException("Kafka did not take the record: " + e.getMessage(), e);
+    }
+    await(List.of(ack));
+    return get(ack).offset();
+  }
+
+  /** Produces without waiting; {@link #await} the result. */
+  java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> sendAsync(
+      ProducerRecord<String, byte[]> r) {
+    return producer.send(r);
+  }
+
+  /** Waits for Kafka to acknowledge every record; the first refusal is thrown. */
+  void await(List<? extends java.util.concurrent.Future<?>> acks) throws IOException {
+    try {
+      for (var ack : acks) ack.get();
       healthy = true;
-      return offset;
     } catch (ExecutionException e) {
       healthy = false;
       throw new IOException("Kafka did not take the record: " + e.getCause().getMessage(), e.getCause());
@@ -156,6 +174,15 @@ public final class KafkaLog implements EventLog {
     } catch (org.apache.kafka.common.KafkaException e) {
       healthy = false;
       throw new IOException("Kafka did not take the record: " + e.getMessage(), e);
+    }
+  }
+
+  private static org.apache.kafka.clients.producer.RecordMetadata get(
+      java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> done) {
+    try {
+      return done.get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IllegalStateException(e); // done and succeeded: await checked it
     }
   }
 

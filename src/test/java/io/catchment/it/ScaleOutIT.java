@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * free loopback ports, data in temp dirs): SDK traffic in, rows read back with {@code clickhouse-client}; a loader
  * leaving the group and another taking its partitions over; ClickHouse down while events keep arriving.
  */
-@Timeout(300)
+@Timeout(420)
 class ScaleOutIT {
   static final String KEY = "scale_write_key_1";
   static final String ADMIN = "scale_admin_key_1";
@@ -122,7 +122,7 @@ class ScaleOutIT {
           () -> clickhouseCount("SELECT count() FROM outage.tick") == 500)).isTrue();
       clickhouse.stop();
       try {
-        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a minute without the store
         int n = 500;
         while (System.nanoTime() < until) {
           send(s.base, n, n + 100); // acknowledged: Kafka has them
@@ -138,6 +138,120 @@ class ScaleOutIT {
       } finally {
         if (!clickhouse.ping()) clickhouse = clickhouse.restart();
       }
+    }
+  }
+
+  @Test
+  void a_loader_killed_mid_batch_is_replaced_and_every_acknowledged_event_lands_once() throws Exception {
+    String topic = "kill-events";
+    Map<String, String> env = Map.ofEntries(Map.entry("CATCHMENT_LOG_TYPE", "kafka"),
+        Map.entry("CATCHMENT_STORE_TYPE", "clickhouse"), Map.entry("CATCHMENT_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap()),
+        Map.entry("CATCHMENT_KAFKA_TOPIC", topic), Map.entry("CATCHMENT_KAFKA_DEAD_LETTER_TOPIC", topic + ".dlq"),
+        Map.entry("CATCHMENT_KAFKA_PARTITIONS", "4"), Map.entry("CATCHMENT_KAFKA_GROUP", topic + "-loaders"),
+        // a dead member is noticed after 6 s (Kafka's default is 45 s)
+        Map.entry("CATCHMENT_KAFKA_PROPERTIES", "session.timeout.ms=6000,heartbeat.interval.ms=1000"),
+        Map.entry("CATCHMENT_CLICKHOUSE_URL", clickhouse.url()), Map.entry("CATCHMENT_CLICKHOUSE_DATABASE", "kill"),
+        Map.entry("CATCHMENT_LOADER_BATCH_EVENTS", "1000"));
+    int total = 60_000;
+    // every event acknowledged first (a collector-only node puts them in Kafka), then a loader process starts on them
+    try (InProcessServer collector = server(dir.resolve("collector"), "kill", topic, "loader.enabled", "false")) {
+      for (int i = 0; i < total; i += 1000) {
+        StringBuilder b = new StringBuilder();
+        for (int j = i; j < i + 1000; j++) {
+          b.append("{\"id\":\"k").append(j).append("\",\"event\":\"Tick\",\"user_id\":\"u").append(j % 53)
+              .append("\",\"timestamp\":\"2024-06-01T10:00:00Z\",\"properties\":{\"i\":").append(j).append("}}\n");
+        }
+        Http.Reply r = Http.post(collector.base + "/v1/events", KEY, b.toString());
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+      }
+    }
+    long loadedAtKill;
+    try (ServerProcess victim = new ServerProcess(dir.resolve("victim")).start(env)) {
+      assertThat(Http.eventually(Duration.ofSeconds(60), () -> tableCount("kill.tick") > 0)).isTrue();
+      victim.kill(); // SIGKILL part-way through the load: no revocation, no last write
+      loadedAtKill = tableCount("kill.tick");
+    }
+    assertThat(loadedAtKill).as("killed mid-load").isGreaterThan(0).isLessThan(total);
+    try (InProcessServer heir = server(dir.resolve("heir"), "kill", topic, "kafka.properties",
+        "session.timeout.ms=6000,heartbeat.interval.ms=1000")) {
+      assertThat(Http.eventually(Duration.ofSeconds(120), () -> tableCount("kill.tick") >= total)).isTrue();
+      Thread.sleep(1000);
+      assertThat(clickhouseCount("SELECT count() FROM kill.tick")).isEqualTo(total);
+      assertThat(clickhouseCount("SELECT uniqExact(id) FROM kill.tick")).isEqualTo(total);
+      assertThat(clickhouseCount("SELECT count() FROM kill.events")).isEqualTo(total);
+    }
+  }
+
+  /** Rows in a table, 0 while it does not exist yet. */
+  private static long tableCount(String table) throws Exception {
+    String[] t = table.split("\\.");
+    if (clickhouseCount("SELECT count() FROM system.tables WHERE database = '" + t[0] + "' AND name = '" + t[1] + "'") == 0) {
+      return 0;
+    }
+    return clickhouseCount("SELECT count() FROM " + table);
+  }
+
+  @Test
+  void dead_letters_go_to_the_dead_letter_topic_and_replay_once_after_the_fix() throws Exception {
+    StringBuilder batch = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      batch.append("{\"id\":\"good-").append(i).append("\",\"event\":\"Wide\",\"timestamp\":\"2024-05-01T10:00:00Z\",")
+          .append("\"properties\":{\"n\":").append(i).append("}}\n");
+    }
+    batch.append("{\"id\":\"poison\",\"event\":\"Wide\",\"timestamp\":\"2024-05-01T10:00:00Z\",\"properties\":{");
+    for (int i = 0; i < 40; i++) batch.append(i > 0 ? "," : "").append("\"p").append(i).append("\":").append(i);
+    batch.append("}}\n");
+    String key;
+    try (InProcessServer s = server(dir.resolve("a"), "dlq", "dlq-events", "limits.max_fields_per_event", "30")) {
+      Http.Reply r = Http.post(s.base + "/v1/events", KEY, batch.toString());
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertThat(Http.eventually(Duration.ofSeconds(60), () -> tableCount("dlq.wide") == 50)).isTrue();
+      assertThat(Http.eventually(Duration.ofSeconds(30),
+          () -> Http.get(s.base + "/v1/dlq", ADMIN).json().path("pending").asInt() == 1)).isTrue();
+      var entry = Http.get(s.base + "/v1/dlq", ADMIN).json().path("dead_letters").get(0);
+      assertThat(entry.path("event_id").asText()).isEqualTo("poison");
+      assertThat(entry.path("reason").asText()).contains("max_fields_per_event");
+      key = entry.path("key").asText();
+      assertThat(clickhouseCount("SELECT count() FROM dlq._dead_letters")).as("not in the store's table").isZero();
+    }
+    // the record on the topic, as any Kafka tool sees it
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(Map.of(
+        "bootstrap.servers", kafka.bootstrap()), new org.apache.kafka.common.serialization.StringDeserializer(),
+        new org.apache.kafka.common.serialization.StringDeserializer())) {
+      var tps = consumer.partitionsFor("dlq-events.dlq").stream()
+          .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      var end = consumer.endOffsets(tps);
+      java.util.List<String> values = new java.util.ArrayList<>();
+      while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (r.key().equals(key)) values.add(r.value());
+        });
+      }
+      assertThat(values).hasSize(1);
+      assertThat(values.get(0)).contains("\"event_id\":\"poison\"", "\"attempts\":1", "\"table\":\"");
+    }
+    // the fix (a higher limit) in a new process, which knows the dead letter from the topic alone
+    try (InProcessServer s = server(dir.resolve("b"), "dlq", "dlq-events", "limits.max_fields_per_event", "100")) {
+      assertThat(Http.get(s.base + "/v1/dlq", ADMIN).json().path("pending").asInt()).isEqualTo(1);
+      // the command line works on the topic as on a table
+      Path out = dir.resolve("dlq-list.txt");
+      Process cli = ServerProcess.launch(Map.of("CATCHMENT_ADMIN_KEY", ADMIN), out, "dlq", "list", "--url", s.base);
+      assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(java.nio.file.Files.readString(out)).contains("poison", "max_fields_per_event", "1 pending");
+      assertThat(Http.post(s.base + "/v1/dlq/replay", ADMIN, "{\"all\":true}").json().path("replayed").asInt())
+          .isEqualTo(1);
+      assertThat(Http.eventually(Duration.ofSeconds(60), () -> tableCount("dlq.wide") == 51)).isTrue();
+      // replaying again (replayed ones only by key) adds nothing
+      assertThat(Http.post(s.base + "/v1/dlq/replay", ADMIN, "{\"keys\":[\"" + key + "\"]}").json()
+          .path("replayed").asInt()).isEqualTo(1);
+      assertThat(Http.eventually(Duration.ofSeconds(30),
+          () -> Http.get(s.base + "/readyz").json().path("loader_lag_records").asLong() == 0)).isTrue();
+      Thread.sleep(500);
+      assertThat(clickhouseCount("SELECT count() FROM dlq.wide")).isEqualTo(51);
+      assertThat(clickhouseCount("SELECT properties_p39 FROM dlq.wide WHERE id = 'poison'")).isEqualTo(39);
+      assertThat(Http.get(s.base + "/v1/dlq", ADMIN).json().path("pending").asInt()).isZero();
     }
   }
 }

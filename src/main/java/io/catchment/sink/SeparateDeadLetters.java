@@ -1,0 +1,96 @@
+package io.catchment.sink;
+
+import io.catchment.schema.TableSchema;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Sink} whose dead letters live in a {@link DeadLetterQueue} of their own (with a Kafka log: the dead-letter
+ * topic) instead of the store's {@code _dead_letters}. A batch's dead letters are added before the batch is written,
+ * so by the time the store has the batch's offset they are durable; a crash in between replays the batch, and its
+ * dead letters are added again under the same keys (one more attempt counted, nothing doubled). Everything else is
+ * the wrapped store's.
+ */
+public final class SeparateDeadLetters implements Sink {
+  private final Sink store;
+  private final DeadLetterQueue queue;
+
+  public SeparateDeadLetters(Sink store, DeadLetterQueue queue) {
+    this.store = store;
+    this.queue = queue;
+  }
+
+  @Override
+  public Map<String, Long> write(WriteBatch batch) throws SinkException {
+    if (!batch.deadLetters().isEmpty()) {
+      try {
+        queue.add(batch.deadLetters());
+      } catch (IOException | RuntimeException e) {
+        throw new SinkException("cannot add " + batch.deadLetters().size() + " dead letters: " + e.getMessage(), e, true);
+      }
+    }
+    return store.write(batch.withOffsets(List.of(), batch.otherOffsets()));
+  }
+
+  @Override
+  public List<Entry> deadLetters(Filter filter, int limit) {
+    return queue.deadLetters(filter, limit);
+  }
+
+  @Override
+  public int markReplayed(List<String> keys) {
+    return queue.markReplayed(keys);
+  }
+
+  @Override
+  public int purge(Filter filter) {
+    return queue.purge(filter);
+  }
+
+  @Override
+  public long pendingDeadLetters() {
+    return queue.pendingDeadLetters();
+  }
+
+  @Override
+  public Map<String, TableSchema> catalog() {
+    return store.catalog();
+  }
+
+  @Override
+  public TableBatch.Encoder stage(String table) throws IOException {
+    return store.stage(table);
+  }
+
+  @Override
+  public void reloadCatalog() throws java.sql.SQLException {
+    store.reloadCatalog();
+  }
+
+  @Override
+  public long loadedOffset(String consumer) {
+    return store.loadedOffset(consumer);
+  }
+
+  @Override
+  public QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException {
+    return store.query(sql, maxRows, timeout);
+  }
+
+  @Override
+  public boolean healthy() {
+    return store.healthy();
+  }
+
+  /** The wrapped store. */
+  public Sink store() {
+    return store;
+  }
+
+  @Override
+  public void close() throws IOException {
+    store.close();
+  }
+}
