@@ -33,7 +33,7 @@ import java.util.Set;
  */
 final class BatchPreparer {
   private static final Map<String, ColumnType> IDS_SCHEMA =
-      Map.of("id", ColumnType.VARCHAR, "timestamp", ColumnType.TIMESTAMP);
+      Map.of("id", ColumnType.VARCHAR, "timestamp", ColumnType.TIMESTAMP, "tbl", ColumnType.VARCHAR);
 
   private final Router router;
   private final Sink sink;
@@ -59,6 +59,7 @@ final class BatchPreparer {
     TableBatch ids = new TableBatch("_ids", sink::stage);
     int idColumn = ids.column("id");
     int tsColumn = ids.column("timestamp");
+    int tableColumn = ids.column("tbl"); // the event's own table (besides events), to check each table for its own
     Set<String> seen = new HashSet<>();
     List<Router.Row> rows = new ArrayList<>(2);
     int events = 0;
@@ -81,6 +82,7 @@ final class BatchPreparer {
           if (hasTraits(last)) userUpdate(line, users);
           ids.set(idColumn, first.eventId());
           ids.set(tsColumn, new Field.TimeValue(first.timestamp(), null));
+          ids.set(tableColumn, last.table());
           ids.endRow(IDS_SCHEMA);
           events++;
         }

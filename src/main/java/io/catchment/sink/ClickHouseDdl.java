@@ -83,7 +83,7 @@ final class ClickHouseDdl {
 
   /** A loader's own table of the batch's (id, timestamp) pairs for the duplicate check: in memory, not replicated. */
   String idsTable(String name) {
-    return "CREATE TABLE IF NOT EXISTS " + q(name) + " (id String, `timestamp` " + timestampType() + ") ENGINE = Memory";
+    return "CREATE TABLE IF NOT EXISTS " + q(name) + " (id String, `timestamp` " + timestampType() + ", tbl String) ENGINE = Memory";
   }
 
   private String timestampType() {

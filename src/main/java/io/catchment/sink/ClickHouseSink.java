@@ -54,6 +54,13 @@ public final class ClickHouseSink implements Sink {
   private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean open = true;
+  private final java.util.concurrent.ExecutorService inserts = java.util.concurrent.Executors.newFixedThreadPool(
+      INSERT_THREADS, r -> {
+        Thread t = new Thread(r, "clickhouse-insert");
+        t.setDaemon(true);
+        return t;
+      });
+  private static final int INSERT_THREADS = 3;
 
   public ClickHouseSink(String url, String database, String user, String password, String cluster, Path dataDir,
       boolean dedup, int maxColumns) throws IOException {
@@ -148,12 +155,32 @@ public final class ClickHouseSink implements Sink {
       deadLetters.add(w.deadLetters());
       Map<String, Set<String>> stored = dedup && w.ids() != null ? storedIds(w, created) : Map.of();
       long t2 = System.nanoTime();
+      // one INSERT per table, a few at a time: ClickHouse parses and writes each on one thread
+      Map<String, java.util.concurrent.Future<Long>> sent = new LinkedHashMap<>();
       for (TableBatch b : w.tables()) {
-        long inserted = 0;
         Set<String> skip = stored.getOrDefault(b.table(), Set.of());
-        for (TableBatch.Part part : b.parts()) inserted += insert(b.table(), part, skip);
-        duplicates.put(b.table(), b.rows() - inserted);
+        sent.put(b.table(), inserts.submit(() -> {
+          long inserted = 0;
+          for (TableBatch.Part part : b.parts()) inserted += insert(b.table(), part, skip);
+          return b.rows() - inserted;
+        }));
       }
+      ClickHouseFailure failed = null;
+      for (var e : sent.entrySet()) {
+        try {
+          duplicates.put(e.getKey(), e.getValue().get());
+        } catch (java.util.concurrent.ExecutionException x) {
+          if (x.getCause() instanceof ClickHouseFailure f) {
+            if (failed == null || failed.transientFailure && !f.transientFailure) failed = f;
+          } else {
+            throw new IOException("insert into " + e.getKey() + " failed: " + x.getCause(), x.getCause());
+          }
+        } catch (InterruptedException x) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", x);
+        }
+      }
+      if (failed != null) throw failed;
       long t3 = System.nanoTime();
       mergeUsers(w.users());
       Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
@@ -270,14 +297,16 @@ public final class ClickHouseSink implements Sink {
       Path file = ((TsvStage) part.staged()).file();
       ch.insert(ddl.q(idsTable), part.columns(), out -> TsvStage.padded(file, part.columns().size(), null, out));
     }
+    // each table is asked only for the events it holds: every event has a row in events, and one in its own table
     StringBuilder sql = new StringBuilder();
     String range = " WHERE `timestamp` >= toDateTime(" + ClickHouse.literal(from + " 00:00:00") + ", 'UTC') AND "
         + "`timestamp` < toDateTime(" + ClickHouse.literal(to + " 00:00:00") + ", 'UTC') + 86400 AND (id, toDate("
-        + "`timestamp`)) IN (SELECT id, toDate(`timestamp`) FROM " + ddl.q(idsTable) + ")";
+        + "`timestamp`)) IN (SELECT id, toDate(`timestamp`) FROM " + ddl.q(idsTable);
     for (String t : tables) {
       if (sql.length() > 0) sql.append(" UNION ALL ");
       sql.append("SELECT ").append(ClickHouse.literal(t)).append(", id, toString(toDate(`timestamp`)) FROM ")
-          .append(ddl.q(t)).append(range);
+          .append(ddl.q(t)).append(range)
+          .append(t.equals(io.catchment.schema.Router.EVENTS) ? ")" : " WHERE tbl = " + ClickHouse.literal(t) + ")");
     }
     Map<String, Set<String>> out = new HashMap<>();
     ch.query(sql + " FORMAT TabSeparated", Map.of(), r -> out.computeIfAbsent(r[0], k -> new HashSet<>())
@@ -390,6 +419,7 @@ public final class ClickHouseSink implements Sink {
     } catch (ClickHouseFailure e) {
       LOG.debug("could not drop {}", idsTable, e);
     }
+    inserts.shutdownNow();
     ch.close();
   }
 

@@ -461,7 +461,7 @@ public final class DuckDbSink implements Sink {
       if (union.length() > 0) union.append(" UNION ALL ");
       union.append("SELECT * FROM read_csv('").append(((CsvStage) part.staged()).file().toString().replace("'", "''"))
           .append("', header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', ")
-          .append("columns = {'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ'})");
+          .append("columns = {'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ', 'tbl': 'VARCHAR'})");
       from = from == null || part.firstDay().compareTo(from) < 0 ? part.firstDay() : from;
       to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
     }
