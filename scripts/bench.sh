@@ -6,6 +6,9 @@
 #   4. whole server (collector + loader) at max rate, load generator on the same machine
 #   5. collector alone per API: the same events through the native, Segment, Amplitude, Mixpanel and PostHog endpoints
 #   6. import of a generated 2M-event Amplitude export vs DuckDB read_json of the same events (bench-import)
+#   7. scale-out (not in the default STEPS; needs Debian's clickhouse-server, which ./test.sh installs): the loader
+#      into ClickHouse vs ClickHouse's own JSONEachRow of the same rows, bytes on disk per event, and the collector
+#      on a Kafka log vs the local log. ClickHouse and a Kafka broker are started here on free loopback ports.
 # STEPS="2 5" runs only those steps.
 # Servers bind 127.0.0.1 on a free port with a temp data dir, and are stopped when the script ends.
 set -euo pipefail
@@ -18,7 +21,12 @@ step() { [[ " $STEPS " == *" $1 "* ]]; }
 JAR=target/catchment.jar
 work=$(mktemp -d)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+chpid=""
+kpid=""
+cleanup() {
+  for p in $pid $chpid $kpid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -30,11 +38,12 @@ java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --mixed 2>/dev/
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-serve() { # $1 = loader enabled
+serve() { # $1 = loader enabled; then extra VAR=value settings
+  local loader=$1; shift
   port=$(free_port)
   rm -rf "$work/data"
-  CATCHMENT_LOADER_ENABLED=$1 CATCHMENT_DATA_DIR="$work/data" CATCHMENT_PORT=$port CATCHMENT_HOST=127.0.0.1 \
-    CATCHMENT_WRITE_KEYS=bench-write-key CATCHMENT_ADMIN_KEY=bench-admin-key \
+  env CATCHMENT_LOADER_ENABLED="$loader" CATCHMENT_DATA_DIR="$work/data" CATCHMENT_PORT=$port CATCHMENT_HOST=127.0.0.1 \
+    CATCHMENT_WRITE_KEYS=bench-write-key CATCHMENT_ADMIN_KEY=bench-admin-key "$@" \
     java -Xmx1g -jar $JAR serve > "$work/serve.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.2; done
@@ -60,6 +69,70 @@ fi
 if step 6; then
 echo "== 6. import: generated Amplitude export (zip of gzipped NDJSON), 2M events"
 java -Xmx1g -jar $JAR bench-import --events "${IMPORT_EVENTS:-2000000}" 2>/dev/null | grep -E "^(generated|DuckDB|RESULT|import)"
+fi
+start_clickhouse() {
+  local d="$work/clickhouse"
+  mkdir -p "$d"/{data,tmp,user_files,format_schemas,log}
+  chport=$(free_port)
+  cat > "$d/config.xml" <<EOF
+<yandex>
+  <logger><level>warning</level><log>$d/log/server.log</log><errorlog>$d/log/error.log</errorlog><console>0</console></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$chport</http_port><tcp_port>$(free_port)</tcp_port><interserver_http_port>$(free_port)</interserver_http_port>
+  <path>$d/data/</path><tmp_path>$d/tmp/</tmp_path><user_files_path>$d/user_files/</user_files_path>
+  <format_schema_path>$d/format_schemas/</format_schema_path>
+  <users_config>/etc/clickhouse-server/users.xml</users_config>
+  <default_profile>default</default_profile><default_database>default</default_database><timezone>UTC</timezone>
+  <mark_cache_size>268435456</mark_cache_size><max_concurrent_queries>100</max_concurrent_queries>
+</yandex>
+EOF
+  /usr/sbin/clickhouse-server --config-file="$d/config.xml" > "$d/log/stdout.log" 2>&1 &
+  chpid=$!
+  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$chport/ping" >/dev/null && return; sleep 0.2; done
+  echo "clickhouse-server did not start"; cat "$d/log/stdout.log"; exit 1
+}
+start_kafka() { # a single-node KRaft broker from Maven Central's jars (tools/kafka/pom.xml), as the tests run it
+  local d="$work/kafka"
+  mkdir -p "$d"
+  [ -f target/kafka.classpath ] || \
+    mvn -B -q -f tools/kafka/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/kafka.classpath"
+  kport=$(free_port); local ctl; ctl=$(free_port)
+  cat > "$d/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$ctl
+listeners=PLAINTEXT://127.0.0.1:$kport,CONTROLLER://127.0.0.1:$ctl
+advertised.listeners=PLAINTEXT://127.0.0.1:$kport,CONTROLLER://127.0.0.1:$ctl
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$d/data
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+  local cp; cp=$(cat target/kafka.classpath)
+  java -cp "$cp" kafka.tools.StorageTool format --standalone -c "$d/server.properties" \
+    -t "$(python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))')" \
+    > "$d/format.log" 2>&1
+  java -Xmx512m -cp "$cp" kafka.Kafka "$d/server.properties" > "$d/broker.log" 2>&1 &
+  kpid=$!
+  for _ in $(seq 300); do (echo > "/dev/tcp/127.0.0.1/$kport") 2>/dev/null && return; sleep 0.2; done
+  echo "kafka did not start"; cat "$d/broker.log"; exit 1
+}
+if step 7; then
+echo "== 7. scale-out: ClickHouse and Kafka on this machine"
+[ -x /usr/sbin/clickhouse-server ] || { echo "step 7 needs Debian's clickhouse-server: run ./test.sh once"; exit 1; }
+start_clickhouse
+echo "-- loader into ClickHouse ($EVENTS events) vs ClickHouse's own JSONEachRow of the same rows"
+java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --clickhouse "http://127.0.0.1:$chport" 2>/dev/null \
+  | grep -vE "^[0-9:.]+ (INFO|WARN)"
+start_kafka
+kafka_env=(CATCHMENT_LOG_TYPE=kafka CATCHMENT_STORE_TYPE=clickhouse CATCHMENT_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kport
+  CATCHMENT_CLICKHOUSE_URL=http://127.0.0.1:$chport)
+echo "-- collector alone on the Kafka log (acks=all), then on the local log, same load"
+serve false "${kafka_env[@]}"; loadgen; stop
+serve false; loadgen; stop
 fi
 step 4 || exit 0
 echo "== 4. whole server (collector + loader), as fast as it goes"
