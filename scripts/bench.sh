@@ -131,7 +131,12 @@ start_kafka
 kafka_env=(CATCHMENT_LOG_TYPE=kafka CATCHMENT_STORE_TYPE=clickhouse CATCHMENT_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kport
   CATCHMENT_CLICKHOUSE_URL=http://127.0.0.1:$chport)
 echo "-- collector alone on the Kafka log (acks=all), then on the local log, same load"
-serve false "${kafka_env[@]}"; loadgen; stop
+serve false "${kafka_env[@]}"; loadgen
+# every event the collector accepted, warm-up included, is on the topic
+acked=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_accepted_total/ {printf "%d", $2}')
+stop
+topic_bytes=$(du -sb "$work"/kafka/data/catchment.events-* | awk '{s += $1} END {print s}')
+echo "RESULT Kafka topic on disk (lz4, replication 1): $topic_bytes bytes for $acked events = $((topic_bytes / acked)) bytes/event"
 serve false; loadgen; stop
 fi
 step 4 || exit 0
