@@ -19,11 +19,10 @@ import io.catchment.sink.UserUpdate;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Turns canonical events into a {@link WriteBatch}: routes and flattens each event, resolves its columns against the
@@ -60,7 +59,7 @@ final class BatchPreparer {
     int idColumn = ids.column("id");
     int tsColumn = ids.column("timestamp");
     int tableColumn = ids.column("tbl"); // the event's own table (besides events), to check each table for its own
-    Set<String> seen = new HashSet<>();
+    Map<String, String> seen = new HashMap<>(lines.size() * 2);
     List<Router.Row> rows = new ArrayList<>(2);
     int events = 0;
     int repeated = 0;
@@ -75,7 +74,7 @@ final class BatchPreparer {
         if (fields > maxFields) {
           dead.add(new DeadLetter(first.eventId(), last.table(), "event has " + fields
               + " fields, over limits.max_fields_per_event (" + maxFields + ")", line.text(), line.offset()));
-        } else if (!seen.add(first.eventId() + '\u0000' + first.timestamp().substring(0, 10))) {
+        } else if (seenBefore(seen, first.eventId(), first.timestamp())) {
           repeated++;
         } else {
           for (Router.Row row : rows) add(row, catalog, tables, changes);
@@ -124,6 +123,16 @@ final class BatchPreparer {
     }
     if (extra != null) batch.set(batch.column(TableSchema.EXTRA), new Field.JsonText(extra.toString()));
     batch.endRow(schema.columns());
+  }
+
+  /**
+   * Whether the batch already had this id on this UTC day. {@code seen} maps each id to the first timestamp it came
+   * with; the same id on another day (rare) is kept under {@code id + NUL + day}.
+   */
+  static boolean seenBefore(Map<String, String> seen, String id, String timestamp) {
+    String first = seen.putIfAbsent(id, timestamp);
+    if (first == null || first.regionMatches(0, timestamp, 0, 10)) return first != null;
+    return seen.putIfAbsent(id + '\u0000' + timestamp.substring(0, 10), timestamp) != null;
   }
 
   private static boolean hasTraits(Router.Row row) {

@@ -96,12 +96,13 @@ public final class Router {
         }
       }
     }
-    List<Field> all = new ArrayList<>(envelope.size() + context.size() + 2);
+    boolean single = (source == null ? layout : bySource.getOrDefault(source, layout)) == Layout.SINGLE;
+    List<Field> all = new ArrayList<>(envelope.size() + context.size() + 2 + (single ? own.size() : 0));
     all.addAll(envelope);
     if (groupId != null) all.add(new Field("group_id", ColumnType.VARCHAR, groupId));
     if (previousId != null) all.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
     all.addAll(context);
-    if ((source == null ? layout : bySource.getOrDefault(source, layout)) == Layout.SINGLE) {
+    if (single) {
       all.addAll(own);
       out.add(new Row(EVENTS, all, id, timestamp));
       return;
@@ -116,9 +117,11 @@ public final class Router {
       case "screen" -> "screens";
       default -> Names.table(event);
     };
-    if (type.equals("group") && groupId != null) envelope.add(new Field("group_id", ColumnType.VARCHAR, groupId));
-    if (type.equals("alias") && previousId != null) envelope.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
-    envelope.addAll(own);
-    out.add(new Row(table, envelope, id, timestamp));
+    List<Field> mine = new ArrayList<>(envelope.size() + 1 + own.size());
+    mine.addAll(envelope);
+    if (type.equals("group") && groupId != null) mine.add(new Field("group_id", ColumnType.VARCHAR, groupId));
+    if (type.equals("alias") && previousId != null) mine.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
+    mine.addAll(own);
+    out.add(new Row(table, mine, id, timestamp));
   }
 }

@@ -36,6 +36,7 @@ final class ClickHouse implements AutoCloseable {
   ClickHouse(String url, String user, String password) {
     this.client = new Client.Builder().addEndpoint(url).setUsername(user).setPassword(password)
         .compressServerResponse(false)
+        .compressClientRequest(true) // LZ4-compressed request bodies: inserts cross the network at a fraction of the size
         .setSocketTimeout(300, java.time.temporal.ChronoUnit.SECONDS)
         .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS)
         .serverSetting("date_time_input_format", "best_effort")
