@@ -123,25 +123,28 @@ public final class KafkaDeadLetters implements DeadLetterQueue, AutoCloseable {
 
   private void sendUnchecked(List<Entry> out, boolean tombstones) {
     try {
-      if (tombstones) {
-        List<Future<?>> acks = new ArrayList<>();
-        for (Entry e : out) acks.add(log.sendAsync(new ProducerRecord<>(topic, e.key(), null)));
-        log.await(acks);
-        out.forEach(e -> entries.remove(e.key()));
-      } else {
-        send(out);
-      }
+      send(out, tombstones);
     } catch (IOException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
   }
 
-  /** Produces the entries (acks=all) and waits for every acknowledgement, then takes them as read. */
   private void send(List<Entry> out) throws IOException {
+    send(out, false);
+  }
+
+  /** Produces the entries, or their tombstones (acks=all), waits for every acknowledgement, then takes them as read. */
+  private void send(List<Entry> out, boolean tombstones) throws IOException {
     List<Future<?>> acks = new ArrayList<>();
-    for (Entry e : out) acks.add(log.sendAsync(new ProducerRecord<>(topic, e.key(), encode(e))));
+    for (Entry e : out) acks.add(log.sendAsync(new ProducerRecord<>(topic, e.key(), tombstones ? null : encode(e))));
     log.await(acks);
-    out.forEach(e -> entries.put(e.key(), e));
+    for (Entry e : out) {
+      if (tombstones) {
+        entries.remove(e.key());
+      } else {
+        entries.put(e.key(), e);
+      }
+    }
   }
 
   static byte[] encode(Entry e) {
