@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "on")
   String dedup;
 
-  @Option(names = "--mixed", description = "schema churn: new fields over time and 1% type conflicts")
+  @Option(names = "--mixed", description = "schema churn: new fields over time and 1%% type conflicts")
   boolean mixed;
 
   @Option(names = "--new-field-every", description = "with --mixed, each of the 8 generators adds a field every N "

@@ -124,7 +124,7 @@ public final class Loader implements AutoCloseable {
             continue;
           }
           long start = System.nanoTime();
-          List<Line> lines = BatchPreparer.lines(fill());
+          List<Line> lines = fill();
           if (lines.isEmpty()) continue;
           long read = System.nanoTime();
           long nextOffset = lines.get(lines.size() - 1).offset() + 1;
@@ -290,29 +290,22 @@ public final class Loader implements AutoCloseable {
     }
   }
 
-  private List<EventLog.LogRecord> fill() throws IOException, InterruptedException {
-    List<EventLog.LogRecord> out = new ArrayList<>();
+  /** Reads the next batch's events from the log: up to {@code batchEvents}, or what arrives within the batch wait. */
+  private List<Line> fill() throws IOException, InterruptedException {
+    List<Line> out = new ArrayList<>(batchEvents + 1024);
     long deadline = System.nanoTime() + batchWait.toNanos();
     long from = readFrom;
-    int events = 0;
-    while (running && events < batchEvents) {
+    while (running && out.size() < batchEvents) {
       long left = deadline - System.nanoTime();
       List<EventLog.LogRecord> got = log.read(from, 1024, Duration.ofNanos(Math.max(left, 0)));
       if (got.isEmpty()) {
         if (left <= 0 || !out.isEmpty()) break;
         continue;
       }
-      for (EventLog.LogRecord r : got) events += countLines(r.payload());
-      out.addAll(got);
+      for (EventLog.LogRecord r : got) BatchPreparer.addLines(r, out);
       from = got.get(got.size() - 1).offset() + 1;
     }
     return out;
-  }
-
-  private static int countLines(byte[] p) {
-    int n = 0;
-    for (byte b : p) if (b == '\n') n++;
-    return p.length > 0 && p[p.length - 1] != '\n' ? n + 1 : n;
   }
 
   private static void sleep(long ms) {

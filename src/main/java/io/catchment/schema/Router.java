@@ -59,40 +59,57 @@ public final class Router {
 
   /** Routes one canonical event, appending its two rows to {@code out}. */
   public void route(byte[] buf, int off, int len, List<Row> out) throws IOException {
+    try (JsonParser p = parser(buf, off, len)) {
+      route(p, buf, off, out);
+    }
+  }
+
+  /**
+   * A parser over canonical events, one JSON object after another, to {@link #route(JsonParser, byte[], int, List)}
+   * them one by one. Reading a run of events with one parser costs less than a parser per event, and keeps Jackson's
+   * shared name table from being copied for every event once many distinct keys are about.
+   */
+  public static JsonParser parser(byte[] buf, int off, int len) throws IOException {
+    return EventJson.MAPPER.getFactory().createParser(buf, off, len);
+  }
+
+  /**
+   * Routes the next canonical event of {@code p}, a parser of {@link #parser} started at {@code off} of {@code buf},
+   * leaving the parser on its closing brace.
+   */
+  public void route(JsonParser p, byte[] buf, int off, List<Row> out) throws IOException {
     List<Field> envelope = new ArrayList<>(12);
     List<Field> own = new ArrayList<>(32);
     List<Field> context = new ArrayList<>(24);
     String id = null, type = "track", event = null, groupId = null, previousId = null, timestamp = null;
     String source = null;
-    try (JsonParser p = EventJson.MAPPER.getFactory().createParser(buf, off, len)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("canonical event is not an object");
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String k = p.currentName();
-        JsonToken t = p.nextToken();
-        switch (k) {
-          case "properties" -> flattener.flatten(p, buf, off, "properties", own);
-          case "traits" -> flattener.flatten(p, buf, off, "traits", own);
-          case "context" -> flattener.flatten(p, buf, off, "context", context);
-          case "timestamp", "sent_at", "received_at" -> {
-            // canonical times are already ISO-8601 UTC (Instant.toString): the text is the value
-            String text = p.getText();
-            envelope.add(new Field(k, ColumnType.TIMESTAMP, new Field.TimeValue(text, null)));
-            if (k.equals("timestamp")) timestamp = text;
+    if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("canonical event is not an object");
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String k = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (k) {
+        case "properties" -> flattener.flatten(p, buf, off, "properties", own);
+        case "traits" -> flattener.flatten(p, buf, off, "traits", own);
+        case "context" -> flattener.flatten(p, buf, off, "context", context);
+        case "timestamp", "sent_at", "received_at" -> {
+          // canonical times are already ISO-8601 UTC (Instant.toString): the text is the value
+          String text = p.getText();
+          envelope.add(new Field(k, ColumnType.TIMESTAMP, new Field.TimeValue(text, null)));
+          if (k.equals("timestamp")) timestamp = text;
+        }
+        case "group_id" -> groupId = p.getText();
+        case "previous_id" -> previousId = p.getText();
+        default -> {
+          if (t.isStructStart()) {
+            p.skipChildren();
+            continue;
           }
-          case "group_id" -> groupId = p.getText();
-          case "previous_id" -> previousId = p.getText();
-          default -> {
-            if (t.isStructStart()) {
-              p.skipChildren();
-              continue;
-            }
-            String v = p.getText();
-            envelope.add(new Field(k, ColumnType.VARCHAR, v));
-            if (k.equals("id")) id = v;
-            if (k.equals("type")) type = v;
-            if (k.equals("event")) event = v;
-            if (k.equals("source")) source = v;
-          }
+          String v = p.getText();
+          envelope.add(new Field(k, ColumnType.VARCHAR, v));
+          if (k.equals("id")) id = v;
+          if (k.equals("type")) type = v;
+          if (k.equals("event")) event = v;
+          if (k.equals("source")) source = v;
         }
       }
     }

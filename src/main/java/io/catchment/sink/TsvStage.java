@@ -3,10 +3,8 @@ package io.catchment.sink;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Field;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,80 +15,60 @@ import java.nio.file.Path;
  * best_effort}). A row staged before a column appeared has fewer cells; {@link #padded} adds the missing {@code \N}s
  * while the file is sent. Not thread-safe.
  */
-public final class TsvStage implements TableBatch.Encoder {
-  private final Path file;
-  private final OutputStream out;
+public final class TsvStage extends TextStage {
+  private static final byte[] NULL = {'\\', 'N'};
 
   public TsvStage(Path file) throws IOException {
-    this.file = file;
-    this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-  }
-
-  public Path file() {
-    return file;
+    super(file, "\t\n\r\\\0");
   }
 
   @Override
   public void row(Object[] cells, ColumnType[] types, int columns) throws IOException {
     for (int c = 0; c < columns; c++) {
-      if (c > 0) out.write('\t');
+      if (c > 0) put((byte) '\t');
       cell(cells[c], types[c]);
     }
-    out.write('\n');
+    endRow();
   }
 
-  private void cell(Object v, ColumnType type) throws IOException {
+  @Override
+  void escape(char c) {
+    buf[pos++] = '\\';
+    buf[pos++] = switch (c) {
+      case '\t' -> 't';
+      case '\n' -> 'n';
+      case '\r' -> 'r';
+      case 0 -> '0';
+      default -> (byte) c;
+    };
+  }
+
+  private void cell(Object v, ColumnType type) {
     if (v == null) {
-      out.write('\\');
-      out.write('N');
+      put(NULL);
       return;
     }
     switch (type) {
-      case TIMESTAMP -> escaped(((Field.TimeValue) v).iso());
-      case BOOLEAN -> out.write((Boolean) v ? '1' : '0');
-      case JSON -> {
-        if (v instanceof Field.JsonText j) {
-          escaped(j.json());
-        } else if (v instanceof String || v instanceof Field.TimeValue) {
-          escaped('"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.toString())) + '"');
+      case TIMESTAMP -> ascii(((Field.TimeValue) v).iso());
+      case BOOLEAN -> put((Boolean) v ? (byte) '1' : (byte) '0');
+      case BIGINT -> {
+        if (v instanceof Long l) {
+          number(l);
         } else {
-          escaped(v.toString());
+          text(v.toString());
         }
       }
-      default -> escaped(v.toString());
+      case JSON -> {
+        if (v instanceof Field.JsonText j) {
+          text(j.json());
+        } else if (v instanceof String || v instanceof Field.TimeValue) {
+          text('"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.toString())) + '"');
+        } else {
+          text(v.toString());
+        }
+      }
+      default -> text(v.toString());
     }
-  }
-
-  private void escaped(String s) throws IOException {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    int from = 0;
-    for (int i = 0; i < b.length; i++) {
-      byte x = b[i];
-      byte e = switch (x) {
-        case '\t' -> 't';
-        case '\n' -> 'n';
-        case '\r' -> 'r';
-        case '\\' -> '\\';
-        case 0 -> '0';
-        default -> -1;
-      };
-      if (e < 0) continue;
-      out.write(b, from, i - from);
-      out.write('\\');
-      out.write(e);
-      from = i + 1;
-    }
-    out.write(b, from, b.length - from);
-  }
-
-  @Override
-  public void close() throws IOException {
-    out.close();
-  }
-
-  @Override
-  public void discard() throws IOException {
-    Files.deleteIfExists(file);
   }
 
   /** Reads back the staged rows of a row-filter's choosing; the reader sees each line without its newline. */
