@@ -16,12 +16,10 @@ import io.catchment.schema.Names;
 import io.catchment.schema.Router;
 import io.catchment.sink.DeadLetter;
 import io.catchment.sink.DuckDbSink;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -274,19 +272,19 @@ public final class ImportCommand implements Callable<Integer> {
     String consumer = consumer(member);
     long resume = target.resumeAt(consumer);
     Instant receivedAt = Instant.now();
-    BufferedReader r = new BufferedReader(new InputStreamReader(content, StandardCharsets.UTF_8), 1 << 16);
+    io.catchment.imports.LineReader r = new io.catchment.imports.LineReader(content);
     long lineNo = 0;
     try {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
+      while (r.next()) {
         lineNo++;
         if (lineNo <= resume) {
           skipped.incrementAndGet();
           continue;
         }
-        if (line.isBlank()) continue;
+        if (r.blank()) continue;
         read.incrementAndGet();
         try {
-          JsonNode node = EventJson.MAPPER.readTree(line);
+          JsonNode node = EventJson.MAPPER.readTree(r.buf(), r.start(), r.length());
           if (!(node instanceof ObjectNode o)) throw new InvalidEventException(0, null, "the line is not a JSON object");
           ImportFormat f = forced != null ? forced : ImportFormat.detect(o);
           Event e = f.toEvent(o, 0, source, receivedAt);
@@ -294,9 +292,9 @@ public final class ImportCommand implements Callable<Integer> {
           buf.write('\n');
           lines[count++] = lineNo;
         } catch (JsonProcessingException e) {
-          deadLetters.add(badLine(member, lineNo, "invalid JSON: " + e.getOriginalMessage(), line));
+          deadLetters.add(badLine(member, lineNo, "invalid JSON: " + e.getOriginalMessage(), r.text()));
         } catch (InvalidEventException e) {
-          deadLetters.add(badLine(member, lineNo, e.getMessage().replaceFirst("^event 0: ", ""), line));
+          deadLetters.add(badLine(member, lineNo, e.getMessage().replaceFirst("^event 0: ", ""), r.text()));
         }
         if (count == batchEvents || deadLetters.size() >= 10_000) flush(target, consumer, lineNo);
       }

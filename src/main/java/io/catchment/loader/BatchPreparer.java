@@ -80,7 +80,7 @@ final class BatchPreparer {
           repeated++;
         } else {
           for (Router.Row row : rows) add(row, catalog, tables, changes);
-          if (hasTraits(last)) userUpdate(line, users);
+          if (last.traits() != null && last.user() != null) userUpdate(last, users);
           ids.set(idColumn, first.eventId());
           ids.set(tsColumn, new Field.TimeValue(first.timestamp(), null));
           ids.set(tableColumn, last.table());
@@ -193,20 +193,11 @@ final class BatchPreparer {
     return seen.putIfAbsent(id + '\u0000' + timestamp.substring(0, 10), timestamp) != null;
   }
 
-  private static boolean hasTraits(Router.Row row) {
-    for (Field f : row.fields()) {
-      if (f.source() != null && f.source().startsWith("/traits")) return true;
-    }
-    return false;
-  }
-
-  /** The event's traits as an update of its user's row in {@code users} (events without a user have none). */
-  private static void userUpdate(Line line, List<UserUpdate> users) throws IOException {
-    JsonNode e = EventJson.MAPPER.readTree(line.buf(), line.off(), line.len());
-    String user = e.path("user_id").isTextual() ? e.get("user_id").textValue()
-        : e.path("anonymous_id").isTextual() ? e.get("anonymous_id").textValue() : null;
-    if (user != null && e.get("traits") instanceof ObjectNode traits && !traits.isEmpty()) {
-      users.add(new UserUpdate(user, e.path("timestamp").asText(), traits));
+  /** The event's traits as an update of its user's row in {@code users}. */
+  private static void userUpdate(Router.Row row, List<UserUpdate> users) throws IOException {
+    Router.Span t = row.traits();
+    if (EventJson.MAPPER.readTree(t.buf(), t.off(), t.len()) instanceof ObjectNode traits && !traits.isEmpty()) {
+      users.add(new UserUpdate(row.user(), row.timestamp(), traits));
     }
   }
 

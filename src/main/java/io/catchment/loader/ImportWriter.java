@@ -57,13 +57,7 @@ public final class ImportWriter implements AutoCloseable {
       List<DeadLetter> bad) throws InterruptedException, IOException {
     rethrow();
     List<Line> lines = new ArrayList<>(lineNumbers.length);
-    int start = 0;
-    int n = 0;
-    for (int i = 0; i < ndjson.length; i++) {
-      if (ndjson[i] != '\n') continue;
-      if (i > start) lines.add(new Line(ndjson, start, i - start, lineNumbers[n++]));
-      start = i + 1;
-    }
+    Newlines.forEach(ndjson, (start, len) -> lines.add(new Line(ndjson, start, len, lineNumbers[lines.size()])));
     while (!queue.offer(new Work(lines, consumer, nextOffset, Map.copyOf(finished), List.copyOf(bad)), 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
       rethrow();
     }

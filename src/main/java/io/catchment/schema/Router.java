@@ -21,10 +21,14 @@ public final class Router {
   public static final String EVENTS = "events";
 
   /**
-   * One row bound for one table; {@code eventId} names the event (dedup key, and in schema-change records) and
-   * {@code timestamp} is its event time as canonical ISO-8601 text.
+   * One row bound for one table; {@code eventId} names the event (dedup key, and in schema-change records),
+   * {@code timestamp} is its event time as canonical ISO-8601 text, {@code user} its user_id (else anonymous_id) and
+   * {@code traits} its traits object as written, when it has one.
    */
-  public record Row(String table, List<Field> fields, String eventId, String timestamp) {}
+  public record Row(String table, List<Field> fields, String eventId, String timestamp, String user, Span traits) {}
+
+  /** Where a JSON value sits in the bytes an event was read from. */
+  public record Span(byte[] buf, int off, int len) {}
 
   /** How a source's events are laid out in tables. */
   public enum Layout {
@@ -82,14 +86,19 @@ public final class Router {
     List<Field> own = new ArrayList<>(32);
     List<Field> context = new ArrayList<>(24);
     String id = null, type = "track", event = null, groupId = null, previousId = null, timestamp = null;
-    String source = null;
+    String source = null, userId = null, anonymousId = null;
+    Span traits = null;
     if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException("canonical event is not an object");
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String k = p.currentName();
       JsonToken t = p.nextToken();
       switch (k) {
         case "properties" -> flattener.flatten(p, buf, off, "properties", own);
-        case "traits" -> flattener.flatten(p, buf, off, "traits", own);
+        case "traits" -> {
+          int start = (int) p.currentTokenLocation().getByteOffset();
+          flattener.flatten(p, buf, off, "traits", own);
+          traits = new Span(buf, off + start, (int) p.currentLocation().getByteOffset() - start);
+        }
         case "context" -> flattener.flatten(p, buf, off, "context", context);
         case "timestamp", "sent_at", "received_at" -> {
           // canonical times are already ISO-8601 UTC (Instant.toString): the text is the value
@@ -110,9 +119,12 @@ public final class Router {
           if (k.equals("type")) type = v;
           if (k.equals("event")) event = v;
           if (k.equals("source")) source = v;
+          if (k.equals("user_id")) userId = v;
+          if (k.equals("anonymous_id")) anonymousId = v;
         }
       }
     }
+    String user = userId != null ? userId : anonymousId;
     boolean single = (source == null ? layout : bySource.getOrDefault(source, layout)) == Layout.SINGLE;
     List<Field> all = new ArrayList<>(envelope.size() + context.size() + 2 + (single ? own.size() : 0));
     all.addAll(envelope);
@@ -121,10 +133,10 @@ public final class Router {
     all.addAll(context);
     if (single) {
       all.addAll(own);
-      out.add(new Row(EVENTS, all, id, timestamp));
+      out.add(new Row(EVENTS, all, id, timestamp, user, traits));
       return;
     }
-    out.add(new Row(EVENTS, all, id, timestamp));
+    out.add(new Row(EVENTS, all, id, timestamp, user, traits));
 
     String table = switch (type) {
       case "identify" -> "identifies";
@@ -139,6 +151,6 @@ public final class Router {
     if (type.equals("group") && groupId != null) mine.add(new Field("group_id", ColumnType.VARCHAR, groupId));
     if (type.equals("alias") && previousId != null) mine.add(new Field("previous_id", ColumnType.VARCHAR, previousId));
     mine.addAll(own);
-    out.add(new Row(table, mine, id, timestamp));
+    out.add(new Row(table, mine, id, timestamp, user, traits));
   }
 }

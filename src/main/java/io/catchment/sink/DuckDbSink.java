@@ -201,7 +201,8 @@ public final class DuckDbSink implements Sink {
         }
         duplicates.put(b.table(), b.rows() - inserted);
       }
-      Users.merge(conn, w.users());
+      long tu = System.nanoTime();
+      Users.merge(conn, w.users(), staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
       long t3 = System.nanoTime();
       touchColumns(s, batches);
       long t4 = System.nanoTime();
@@ -223,9 +224,9 @@ public final class DuckDbSink implements Sink {
       }
       conn.commit();
       if (LOG.isDebugEnabled()) {
-        LOG.debug("write: schema {} changes {} ms, dedup {} ms, insert {} ms, columns {} ms, commit {} ms",
-            changes.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000,
-            (t4 - t3) / 1_000_000, (System.nanoTime() - t4) / 1_000_000);
+        LOG.debug("write: schema {} changes {} ms, dedup {} ms, insert {} ms, users {} ({} ms), columns {} ms, "
+            + "commit {} ms", changes.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (tu - t2) / 1_000_000,
+            w.users().size(), (t3 - tu) / 1_000_000, (t4 - t3) / 1_000_000, (System.nanoTime() - t4) / 1_000_000);
       }
     } catch (SQLException | RuntimeException e) {
       if (String.valueOf(e.getMessage()).startsWith("Out of Memory")) LOG.warn("DuckDB memory: {}", memory());

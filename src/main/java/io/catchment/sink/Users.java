@@ -38,26 +38,46 @@ final class Users {
     String lastSeen;
   }
 
-  static void merge(Connection conn, List<UserUpdate> updates) throws SQLException {
+  private static final io.catchment.schema.ColumnType[] STAGED = {io.catchment.schema.ColumnType.VARCHAR,
+      io.catchment.schema.ColumnType.VARCHAR, io.catchment.schema.ColumnType.VARCHAR,
+      io.catchment.schema.ColumnType.VARCHAR, io.catchment.schema.ColumnType.VARCHAR};
+
+  /**
+   * Merges {@code updates} into {@code users}. The merged rows are staged as CSV in {@code staging} and written with
+   * one {@code INSERT OR REPLACE … read_csv}: bound parameters took half a second per 10,000 users.
+   */
+  static void merge(Connection conn, List<UserUpdate> updates, java.nio.file.Path staging) throws SQLException {
     if (updates.isEmpty()) return;
     Map<String, Row> rows = load(conn, updates);
     applyAll(rows, updates);
-    List<Map.Entry<String, Row>> list = new ArrayList<>(rows.entrySet());
-    for (int from = 0; from < list.size(); from += 500) {
-      List<Map.Entry<String, Row>> chunk = list.subList(from, Math.min(list.size(), from + 500));
-      String sql = "INSERT OR REPLACE INTO users VALUES " + String.join(", ", Collections.nCopies(chunk.size(),
-          "(?, ?::JSON, ?::JSON, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, now())"));
-      try (PreparedStatement ps = conn.prepareStatement(sql)) {
-        int i = 1;
-        for (var e : chunk) {
-          ps.setString(i++, e.getKey());
-          ps.setString(i++, e.getValue().traits.toString());
-          ps.setString(i++, e.getValue().times.toString());
-          ps.setString(i++, e.getValue().firstSeen);
-          ps.setString(i++, e.getValue().lastSeen);
+    try {
+      CsvStage csv = new CsvStage(staging);
+      try {
+        Object[] cells = new Object[5];
+        for (var e : rows.entrySet()) {
+          Row r = e.getValue();
+          cells[0] = e.getKey();
+          cells[1] = r.traits.toString();
+          cells[2] = r.times.toString();
+          cells[3] = r.firstSeen;
+          cells[4] = r.lastSeen;
+          csv.row(cells, STAGED, 5);
         }
-        ps.execute();
+      } finally {
+        csv.close();
       }
+      try (java.sql.Statement s = conn.createStatement()) {
+        s.execute("INSERT OR REPLACE INTO users SELECT user_id, traits::JSON, trait_times::JSON, "
+            + "first_seen::TIMESTAMPTZ, last_seen::TIMESTAMPTZ, now() FROM read_csv('"
+            + staging.toString().replace("'", "''") + "', header = false, auto_detect = false, delim = ',', "
+            + "quote = '\"', escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, "
+            + (csv.multiline() ? "parallel = false, " : "") + "columns = {'user_id': 'VARCHAR', "
+            + "'traits': 'VARCHAR', 'trait_times': 'VARCHAR', 'first_seen': 'VARCHAR', 'last_seen': 'VARCHAR'})");
+      } finally {
+        csv.discard();
+      }
+    } catch (java.io.IOException e) {
+      throw new SQLException("cannot stage the users merge: " + e.getMessage(), e);
     }
   }
 
@@ -113,8 +133,22 @@ final class Users {
 
   /** A time as fixed-width ISO-8601 UTC (nine fraction digits), so that times compare as strings. */
   static String normal(String iso) {
+    // the canonical form (Instant.toString: YYYY-MM-DDTHH:MM:SS[.fff…]Z) only needs its fraction padded
+    int n = iso.length();
+    if (n >= 20 && n <= 30 && iso.charAt(4) == '-' && iso.charAt(10) == 'T' && iso.charAt(n - 1) == 'Z'
+        && (n == 20 || iso.charAt(19) == '.' && n > 21 && digits(iso, 20, n - 1))) {
+      StringBuilder b = new StringBuilder(30).append(iso, 0, 19).append('.');
+      if (n > 20) b.append(iso, 20, n - 1);
+      while (b.length() < 29) b.append('0');
+      return b.append('Z').toString();
+    }
     Instant t = io.catchment.schema.Flattener.parseTime(iso);
     return FIXED.format(t != null ? t : Instant.parse(iso));
+  }
+
+  private static boolean digits(String s, int from, int to) {
+    for (int i = from; i < to; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+    return true;
   }
 
   private static boolean before(String a, String b) {

@@ -46,4 +46,19 @@ class FastTimeTest {
     assertThat(Flattener.fastTime("2024-02-29 10:00:00.123456")).isEqualTo(Instant.parse("2024-02-29T10:00:00.123456Z"));
     assertThat(Flattener.fastTime("2024-01-01T00:00:00+0200")).isNull(); // not this shape: java.time decides
   }
+
+  @Test
+  void writes_times_as_instant_to_string_does() {
+    SplittableRandom r = new SplittableRandom(5);
+    long min = Instant.parse("0001-01-01T00:00:00Z").getEpochSecond();
+    long max = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+    for (int i = 0; i < 50_000; i++) {
+      int[] scale = {0, 1, 1_000, 1_000_000, 100_000_000};
+      int s = scale[r.nextInt(scale.length)];
+      int nano = s == 0 ? 0 : r.nextInt(1_000_000_000 / s) * s;
+      Instant t = Instant.ofEpochSecond(r.nextLong(min, max + 1), nano);
+      assertThat(Field.TimeValue.iso(t)).isEqualTo(t.toString());
+    }
+    assertThat(Field.TimeValue.iso(Instant.EPOCH)).isEqualTo("1970-01-01T00:00:00Z");
+  }
 }

@@ -17,6 +17,11 @@ import org.junit.jupiter.api.Test;
 /** The users merge rule: set vs set_once vs unset, by event time, and idempotent. */
 class UsersTest {
   Connection conn;
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
+
+  private void merge(List<UserUpdate> updates) throws Exception {
+    Users.merge(conn, updates, dir.resolve("users.csv"));
+  }
 
   @BeforeEach
   void open() throws Exception {
@@ -46,22 +51,22 @@ class UsersTest {
 
   @Test
   void set_overwrites_set_once_only_fills_gaps_unset_removes() throws Exception {
-    Users.merge(conn, List.of(u("2024-01-01T00:00:00Z", "{\"plan\":\"free\",\"$set_once\":{\"first\":\"a\"}}")));
-    Users.merge(conn, List.of(u("2024-01-02T00:00:00Z", "{\"plan\":\"pro\",\"$set_once\":{\"first\":\"b\",\"src\":\"ad\"}}")));
+    merge(List.of(u("2024-01-01T00:00:00Z", "{\"plan\":\"free\",\"$set_once\":{\"first\":\"a\"}}")));
+    merge(List.of(u("2024-01-02T00:00:00Z", "{\"plan\":\"pro\",\"$set_once\":{\"first\":\"b\",\"src\":\"ad\"}}")));
     assertThat(traits().toString()).isEqualTo("{\"plan\":\"pro\",\"first\":\"a\",\"src\":\"ad\"}");
-    Users.merge(conn, List.of(u("2024-01-03T00:00:00Z", "{\"$unset\":[\"src\"]}")));
+    merge(List.of(u("2024-01-03T00:00:00Z", "{\"$unset\":[\"src\"]}")));
     assertThat(traits().has("src")).isFalse();
-    Users.merge(conn, List.of(u("2024-01-04T00:00:00Z", "{\"$set_once\":{\"src\":\"email\"}}")));
+    merge(List.of(u("2024-01-04T00:00:00Z", "{\"$set_once\":{\"src\":\"email\"}}")));
     assertThat(traits().get("src").asText()).isEqualTo("email");
   }
 
   @Test
   void a_late_event_does_not_undo_a_later_change_and_replays_change_nothing() throws Exception {
-    Users.merge(conn, List.of(u("2024-01-05T00:00:00Z", "{\"plan\":\"pro\"}")));
-    Users.merge(conn, List.of(u("2024-01-01T00:00:00Z", "{\"plan\":\"free\",\"$unset\":[\"plan\"],\"name\":\"Ann\"}")));
+    merge(List.of(u("2024-01-05T00:00:00Z", "{\"plan\":\"pro\"}")));
+    merge(List.of(u("2024-01-01T00:00:00Z", "{\"plan\":\"free\",\"$unset\":[\"plan\"],\"name\":\"Ann\"}")));
     assertThat(traits().toString()).isEqualTo("{\"plan\":\"pro\",\"name\":\"Ann\"}");
     JsonNode before = traits();
-    Users.merge(conn, List.of(u("2024-01-05T00:00:00Z", "{\"plan\":\"pro\"}"),
+    merge(List.of(u("2024-01-05T00:00:00Z", "{\"plan\":\"pro\"}"),
         u("2024-01-01T00:00:00Z", "{\"plan\":\"free\",\"$unset\":[\"plan\"],\"name\":\"Ann\"}")));
     assertThat(traits()).isEqualTo(before);
     try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(
@@ -74,8 +79,22 @@ class UsersTest {
 
   @Test
   void within_one_batch_updates_apply_in_event_time_order() throws Exception {
-    Users.merge(conn, List.of(u("2024-02-02T00:00:00Z", "{\"plan\":\"team\"}"), u("2024-02-01T00:00:00Z",
+    merge(List.of(u("2024-02-02T00:00:00Z", "{\"plan\":\"team\"}"), u("2024-02-01T00:00:00Z",
         "{\"plan\":\"pro\"}")));
     assertThat(traits().get("plan").asText()).isEqualTo("team");
+  }
+
+  @Test
+  void times_are_normalised_to_nine_fraction_digits_whatever_their_form() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    var fixed = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
+        .withZone(java.time.ZoneOffset.UTC);
+    for (int i = 0; i < 10_000; i++) {
+      long nanos = random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000) / (int) Math.pow(10, random.nextInt(9));
+      java.time.Instant t = java.time.Instant.ofEpochSecond(random.nextLong(0, 253_402_300_799L), nanos);
+      assertThat(Users.normal(t.toString())).isEqualTo(fixed.format(t));
+    }
+    assertThat(Users.normal("2024-05-01T10:00:00.5+02:00")).isEqualTo("2024-05-01T08:00:00.500000000Z");
+    assertThat(Users.normal("2024-05-01T10:00:00.123Z")).isEqualTo("2024-05-01T10:00:00.123000000Z");
   }
 }
