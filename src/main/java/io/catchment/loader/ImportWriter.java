@@ -120,7 +120,10 @@ public final class ImportWriter implements AutoCloseable {
       try {
         return sink.write(batch);
       } catch (SinkException e) {
-        if (!e.transientFailure()) return null;
+        if (!e.transientFailure()) {
+          LOG.warn("Store refused the batch ({}): writing it in smaller pieces", e.getMessage());
+          return null;
+        }
         if (attempt >= 30) throw new IOException("the store kept failing: " + e.getMessage(), e);
         LOG.warn("Store write failed ({}), retrying in {} ms", e.getMessage(), backoff);
         Thread.sleep(backoff);

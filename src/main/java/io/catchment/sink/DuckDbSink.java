@@ -156,8 +156,9 @@ public final class DuckDbSink implements Sink {
     return catalog;
   }
 
+  /** Synchronized like {@link #write}: the connection is not thread-safe, and an import asks while it writes. */
   @Override
-  public long loadedOffset(String consumer) {
+  public synchronized long loadedOffset(String consumer) {
     try (PreparedStatement ps = conn.prepareStatement("SELECT next_offset FROM _catchment_offsets WHERE consumer = ?")) {
       ps.setString(1, consumer);
       try (ResultSet rs = ps.executeQuery()) {

@@ -56,6 +56,36 @@ class DuckDbSinkTest {
   }
 
   @Test
+  void the_offset_can_be_read_while_another_thread_writes() throws Exception {
+    // an import asks for a member's checkpoint on its reading thread while its writer thread writes
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread reader = new Thread(() -> {
+      try {
+        while (!done.get()) sink.loadedOffset("test");
+      } catch (Throwable t) {
+        failure.set(t);
+      }
+    });
+    reader.start();
+    try {
+      for (int batch = 1; batch <= 20; batch++) {
+        List<List<Field>> rows = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+          rows.add(List.of(new Field("id", ColumnType.VARCHAR, batch + "-" + i), new Field("n", ColumnType.BIGINT, (long) i)));
+        }
+        write(batch, rows);
+      }
+    } finally {
+      done.set(true);
+      reader.join();
+    }
+    assertThat(failure.get()).isNull();
+    assertThat(sink.loadedOffset("test")).isEqualTo(20);
+    assertThat(query("SELECT count(*) FROM t").get(0).get(0)).isEqualTo(40_000L);
+  }
+
+  @Test
   void awkward_strings_survive_staging_exactly() throws Exception {
     List<String> values = List.of("plain", "", "comma, inside", "quote \" inside", "\"\"", "line\nbreak\r\nand cr",
         "\\N", "back\\slash", "ünïcödé ✓", "emoji 😀 pair", "tab\there", " leading and trailing ", "x".repeat(20_000));
