@@ -355,7 +355,7 @@ public final class ImportCommand implements Callable<Integer> {
       }
     }
     try {
-      DuckDbSink sink = new DuckDbSink(data, cfg.duckdb().memoryLimit(), cfg.duckdb().checkpointThreshold(),
+      DuckDbSink sink = new DuckDbSink(data, cfg.duckdb().importMemoryLimit(), cfg.duckdb().checkpointThreshold(),
           cfg.duckdb().dedup(), cfg.loader().maxColumns(), cfg.duckdb().blockSize());
       return new StoreTarget(sink, cfg);
     } catch (java.sql.SQLException e) {

@@ -15,8 +15,12 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
   /** The store when {@code store.type=clickhouse}; an empty {@code cluster} means one server. */
   public record ClickHouse(String url, String database, String user, String password, String cluster) {}
 
-  /** {@code store} is duckdb or clickhouse; {@code dedup} applies to both. */
-  public record DuckDb(String memoryLimit, String checkpointThreshold, boolean dedup, long blockSize, String store) {
+  /**
+   * {@code store} is duckdb or clickhouse; {@code dedup} applies to both; {@code importMemoryLimit} replaces
+   * {@code memoryLimit} while {@code catchment import} loads straight into DuckDB.
+   */
+  public record DuckDb(String memoryLimit, String checkpointThreshold, boolean dedup, long blockSize, String store,
+      String importMemoryLimit) {
     public boolean clickhouse() {
       return store.equals("clickhouse");
     }

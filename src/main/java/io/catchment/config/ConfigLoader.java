@@ -96,7 +96,8 @@ public final class ConfigLoader {
             p.get(Settings.LAYOUT_BY_SOURCE)),
         new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT)),
         new CatchmentConfig.DuckDb(p.get(Settings.DUCKDB_MEMORY_LIMIT), p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
-            p.get(Settings.DEDUP_ENABLED), p.get(Settings.DUCKDB_BLOCK_SIZE), p.get(Settings.STORE_TYPE)),
+            p.get(Settings.DEDUP_ENABLED), p.get(Settings.DUCKDB_BLOCK_SIZE), p.get(Settings.STORE_TYPE),
+            p.get(Settings.IMPORT_DUCKDB_MEMORY_LIMIT)),
         kafka,
         new CatchmentConfig.ClickHouse(p.get(Settings.CLICKHOUSE_URL), p.get(Settings.CLICKHOUSE_DATABASE),
             p.get(Settings.CLICKHOUSE_USER), p.get(Settings.CLICKHOUSE_PASSWORD), p.get(Settings.CLICKHOUSE_CLUSTER)));

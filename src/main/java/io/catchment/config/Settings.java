@@ -61,6 +61,11 @@ public final class Settings {
   public static final Setting<String> DUCKDB_MEMORY_LIMIT = new Setting<>("duckdb.memory_limit", "1GB",
       "DuckDB's memory_limit (outside the Java heap)", s -> nonEmpty(s));
 
+  public static final Setting<String> IMPORT_DUCKDB_MEMORY_LIMIT = new Setting<>("import.duckdb_memory_limit", "384MB",
+      "DuckDB's memory_limit while `catchment import` loads straight into the store: a bulk load needs less than a "
+          + "server that also answers queries, and the import then stays under 1.5 GB of memory with its 640 MB heap",
+      s -> nonEmpty(s));
+
   public static final Setting<String> DUCKDB_CHECKPOINT_THRESHOLD = new Setting<>("duckdb.checkpoint_threshold", "512MB",
       "WAL size that triggers a DuckDB checkpoint; larger loads faster but holds more in memory (keep it well under "
           + "duckdb.memory_limit) and replays longer after a crash", s -> nonEmpty(s));
@@ -127,7 +132,7 @@ public final class Settings {
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
       MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
-      QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD,
+      QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, IMPORT_DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD,
       DUCKDB_BLOCK_SIZE, TLS_CERT, TLS_KEY, TLS_SELF_SIGNED, TLS_PORT, LOG_TYPE, STORE_TYPE,
       KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_DEAD_LETTER_TOPIC, KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR, KAFKA_GROUP,
       KAFKA_PROPERTIES, CLICKHOUSE_URL, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER);
