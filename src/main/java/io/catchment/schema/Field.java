@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * One flattened value: the column it wants, and the path of the source key it came from as a JSON Pointer
  * ({@code /properties/Coupon Code}; null for envelope fields), the type inferred from it, and the value itself ({@link Boolean},
- * {@link Long}, {@link Double}, {@link TimeValue}, {@link String}, or {@link JsonText} for arrays and deep objects).
+ * {@link Long}, {@link Double}, {@link TimeValue}, {@link String} or {@link RawText}, or {@link JsonText} for arrays and
+ * deep objects).
  */
 public record Field(String name, ColumnType type, Object value, String source) {
 
@@ -34,6 +35,17 @@ public record Field(String name, ColumnType type, Object value, String source) {
    * A string that parsed as a point in time; keeps the original text for VARCHAR columns. {@code instant} is null when
    * the text is already canonical ISO-8601 UTC ({@link java.time.Instant#toString}).
    */
+  /**
+   * A JSON string value as the bytes it was written with, for a string that holds no escape: those bytes are then its
+   * UTF-8 text, which the stores' staging copies as they are instead of decoding and encoding a String.
+   */
+  public record RawText(byte[] buf, int off, int len) {
+    @Override
+    public String toString() {
+      return new String(buf, off, len, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   public record TimeValue(String text, Instant instant) {
     @Override
     public String toString() {

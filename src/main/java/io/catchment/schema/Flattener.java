@@ -86,6 +86,11 @@ public final class Flattener {
       }
       case VALUE_NUMBER_FLOAT -> emit(out, name, source, ColumnType.DOUBLE, p.getDoubleValue());
       case VALUE_STRING -> {
+        Field.RawText raw = raw(p);
+        if (raw != null) {
+          emit(out, name, source, ColumnType.VARCHAR, raw);
+          return;
+        }
         String s = p.getText();
         Instant i = parseTime(s);
         emit(out, name, source, i == null ? ColumnType.VARCHAR : ColumnType.TIMESTAMP,
@@ -171,6 +176,22 @@ public final class Flattener {
       v = v * 10 + (c - '0');
     }
     return v;
+  }
+
+  /**
+   * The current string's bytes, when it holds no escape and cannot be a time (those are read as text, as before);
+   * else null. The parser reads past the string on its next token either way.
+   */
+  private Field.RawText raw(JsonParser p) {
+    int start = off + (int) p.currentTokenLocation().getByteOffset() + 1; // after the opening quote
+    byte[] b = buf;
+    int i = start;
+    while (i < b.length && b[i] != '"' && b[i] != '\\') i++;
+    if (i >= b.length || b[i] != '"') return null;
+    int len = i - start;
+    // the shape parseTime looks for: leave those to it
+    if (len >= 16 && len <= 40 && b[start + 4] == '-' && b[start + 7] == '-' && b[start + 13] == ':') return null;
+    return new Field.RawText(b, start, len);
   }
 
   /** The current array or object as the JSON text it was written in (compact canonical JSON). */

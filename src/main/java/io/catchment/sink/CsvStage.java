@@ -45,12 +45,21 @@ final class CsvStage extends TextStage {
       return;
     }
     switch (type) {
-      case VARCHAR -> quoted(v.toString());
+      case VARCHAR -> {
+        if (v instanceof Field.RawText r) {
+          // a JSON string without escapes holds no quote and no line break: nothing to double
+          put((byte) '"');
+          raw(r);
+          put((byte) '"');
+        } else {
+          quoted(v.toString());
+        }
+      }
       case TIMESTAMP -> ascii(((Field.TimeValue) v).iso());
       case JSON -> {
         if (v instanceof Field.JsonText j) {
           quoted(j.json());
-        } else if (v instanceof String || v instanceof Field.TimeValue) {
+        } else if (v instanceof String || v instanceof Field.RawText || v instanceof Field.TimeValue) {
           quoted('"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.toString())) + '"');
         } else {
           ascii(v.toString());

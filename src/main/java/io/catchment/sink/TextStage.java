@@ -1,5 +1,6 @@
 package io.catchment.sink;
 
+import io.catchment.schema.Field;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -85,6 +86,13 @@ abstract class TextStage implements TableBatch.Encoder {
       }
     }
     pos = p;
+  }
+
+  /** UTF-8 bytes with nothing to escape, copied as they are. */
+  final void raw(Field.RawText r) {
+    ensure(r.len());
+    System.arraycopy(r.buf(), r.off(), buf, pos, r.len());
+    pos += r.len();
   }
 
   /** Text known to be ASCII with nothing to escape (numbers, ISO-8601 times). */

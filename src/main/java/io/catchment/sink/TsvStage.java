@@ -61,13 +61,19 @@ public final class TsvStage extends TextStage {
       case JSON -> {
         if (v instanceof Field.JsonText j) {
           text(j.json());
-        } else if (v instanceof String || v instanceof Field.TimeValue) {
+        } else if (v instanceof String || v instanceof Field.RawText || v instanceof Field.TimeValue) {
           text('"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.toString())) + '"');
         } else {
           text(v.toString());
         }
       }
-      default -> text(v.toString());
+      default -> {
+        if (v instanceof Field.RawText r) {
+          raw(r); // no escape in a JSON string means no tab, newline or backslash either
+        } else {
+          text(v.toString());
+        }
+      }
     }
   }
 

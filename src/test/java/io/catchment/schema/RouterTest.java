@@ -29,6 +29,21 @@ class RouterTest {
   }
 
   @Test
+  void strings_are_kept_as_their_bytes_unless_escaped_or_shaped_like_a_time() throws Exception {
+    Map<String, Field> own = byName(route("{\"id\":\"e1\",\"event\":\"E\",\"timestamp\":\"2024-05-01T10:00:00Z\","
+        + "\"properties\":{\"plain\":\"abc\",\"empty\":\"\",\"uni\":\"é € 😀\",\"esc\":\"a\\\"b\\\\c\\n\","
+        + "\"uesc\":\"\\u00e9\",\"time\":\"2024-05-01 10:00:00\",\"almost\":\"2024-05-01 10:00:xx\"}}").get(1));
+    assertThat(own.get("properties_plain").value()).isInstanceOf(Field.RawText.class).hasToString("abc");
+    assertThat(own.get("properties_empty").value()).isInstanceOf(Field.RawText.class).hasToString("");
+    assertThat(own.get("properties_uni").value()).isInstanceOf(Field.RawText.class).hasToString("é € 😀");
+    assertThat(own.get("properties_esc").value()).isEqualTo("a\"b\\c\n");
+    assertThat(own.get("properties_uesc").value()).isEqualTo("é");
+    assertThat(own.get("properties_time").type()).isEqualTo(ColumnType.TIMESTAMP);
+    assertThat(own.get("properties_almost").type()).isEqualTo(ColumnType.VARCHAR);
+    assertThat(own.get("properties_almost").value()).isEqualTo("2024-05-01 10:00:xx");
+  }
+
+  @Test
   void a_track_event_gives_an_events_row_and_a_row_in_its_own_table() throws Exception {
     List<Router.Row> rows = route("{\"id\":\"e1\",\"type\":\"track\",\"event\":\"Order Completed\",\"user_id\":\"u1\","
         + "\"timestamp\":\"2024-05-01T10:00:00Z\",\"received_at\":\"2024-05-01T10:00:01Z\",\"source\":\"web\","
@@ -45,7 +60,7 @@ class RouterTest {
     assertThat(own.get("properties_revenue").type()).isEqualTo(ColumnType.DOUBLE);
     assertThat(own.get("properties_qty").value()).isEqualTo(2L);
     assertThat(own.get("properties_member").type()).isEqualTo(ColumnType.BOOLEAN);
-    assertThat(own.get("properties_coupon_code").value()).isEqualTo("X");
+    assertThat(own.get("properties_coupon_code").value()).isInstanceOf(Field.RawText.class).hasToString("X");
     assertThat(own.get("properties_coupon_deep_er").value()).isEqualTo(1L);
     assertThat(own.get("properties_tags").value().toString()).isEqualTo("[\"a\",{\"b\":[1,2]}]");
     assertThat(own.get("properties_tags").type()).isEqualTo(ColumnType.JSON);
