@@ -322,7 +322,7 @@ public final class ClickHouseSink implements Sink {
     if (!skip.isEmpty()) {
       int idAt = part.columns().indexOf("id");
       int tsAt = part.columns().indexOf("timestamp");
-      filter = (line, from, to) -> !skip.contains(cell(line, to, idAt) + '\t' + day(cell(line, to, tsAt)));
+      filter = (line, from, to) -> !skip.contains(cell(line, from, to, idAt) + '\t' + day(cell(line, from, to, tsAt)));
     }
     long[] sent = new long[1];
     TsvStage.LineFilter f = filter;
@@ -334,16 +334,16 @@ public final class ClickHouseSink implements Sink {
     return iso.length() >= 10 ? iso.substring(0, 10) : iso;
   }
 
-  /** The raw (still escaped) text of cell {@code index} of a staged line. */
-  private static String cell(byte[] line, int len, int index) {
-    int start = 0;
+  /** The raw (still escaped) text of cell {@code index} of the staged line {@code line[from, to)}. */
+  private static String cell(byte[] line, int from, int to, int index) {
+    int start = from;
     for (int c = 0; c < index; c++) {
-      while (start < len && line[start] != '\t') start++;
+      while (start < to && line[start] != '\t') start++;
       start++;
     }
     int end = start;
-    while (end < len && line[end] != '\t') end++;
-    return start >= len ? "" : new String(line, start, end - start, StandardCharsets.UTF_8);
+    while (end < to && line[end] != '\t') end++;
+    return start >= to ? "" : new String(line, start, end - start, StandardCharsets.UTF_8);
   }
 
   /** Merges trait operations into {@code users} (see {@link Users}): reads the users' rows, writes new versions. */

@@ -50,4 +50,46 @@ class TextStageTest {
     String line = "x\\t".repeat(100_000) + "\n";
     assertThat(Files.readString(s.file())).isEqualTo(line.repeat(3));
   }
+
+  @Test
+  void staged_rows_are_sent_padded_and_filtered(@TempDir Path dir) throws Exception {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+    for (int round = 0; round < 50; round++) {
+      int columns = 1 + random.nextInt(6);
+      StringBuilder file = new StringBuilder();
+      StringBuilder expected = new StringBuilder();
+      long kept = 0;
+      int rows = random.nextInt(0, 3000);
+      for (int r = 0; r < rows; r++) {
+        int cells = 1 + random.nextInt(columns);
+        StringBuilder line = new StringBuilder();
+        for (int c = 0; c < cells; c++) {
+          if (c > 0) line.append('\t');
+          line.append(c > 0 && random.nextInt(50) == 0 ? "x".repeat(70_000) : "v" + r + "_" + c);
+        }
+        file.append(line).append('\n');
+        if (r % 3 == 1) continue; // refused by the filter below
+        expected.append(line);
+        for (int c = cells; c < columns; c++) expected.append("\t\\N");
+        expected.append('\n');
+        kept++;
+      }
+      Path f = dir.resolve("p" + round + ".tsv");
+      Files.writeString(f, file);
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      long sent = TsvStage.padded(f, columns, (line, from, to) -> {
+        String first = new String(line, from, to - from, StandardCharsets.UTF_8).split("\t")[0];
+        return Integer.parseInt(first.substring(1, first.indexOf('_'))) % 3 != 1;
+      }, out);
+      assertThat(sent).isEqualTo(kept);
+      assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(expected.toString());
+    }
+    // long lines, no filter: only padding
+    Path f = dir.resolve("long.tsv");
+    Files.writeString(f, "a".repeat(200_000) + "\n" + "b\tc\n" + "d".repeat(70_000) + "\te\n");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    assertThat(TsvStage.padded(f, 3, null, out)).isEqualTo(3);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("a".repeat(200_000) + "\t\\N\t\\N\n"
+        + "b\tc\t\\N\n" + "d".repeat(70_000) + "\te\t\\N\n");
+  }
 }
