@@ -292,7 +292,7 @@ public final class Loader implements AutoCloseable {
 
   /** Reads the next batch's events from the log: up to {@code batchEvents}, or what arrives within the batch wait. */
   private List<Line> fill() throws IOException, InterruptedException {
-    List<Line> out = new ArrayList<>(batchEvents + 1024);
+    List<Line> out = new ArrayList<>(batchEvents + batchEvents / 2); // a read of 1024 records may pass the batch size
     long deadline = System.nanoTime() + batchWait.toNanos();
     long from = readFrom;
     while (running && out.size() < batchEvents) {

@@ -33,9 +33,20 @@ public final class Flattener {
   private static final int MAX_CACHED = 200_000;
 
   /** Sanitised column name and source path of a key under a source path. */
-  private record Column(String name, String source) {}
+  /** A sanitised column name and its source path, with the columns of the keys under it met so far. */
+  private static final class Column {
+    final String name;
+    final String source;
+    HashMap<String, Column> children;
 
-  private final HashMap<String, HashMap<String, Column>> names = new HashMap<>();
+    Column(String name, String source) {
+      this.name = name;
+      this.source = source;
+    }
+  }
+
+  /** The top-level objects ("properties", "context"…) by prefix; each holds the names met under it. */
+  private final HashMap<String, Column> roots = new HashMap<>();
   private byte[] buf;
   private int off;
   private int cached;
@@ -47,7 +58,12 @@ public final class Flattener {
   public void flatten(JsonParser p, byte[] buf, int off, String prefix, List<Field> out) throws IOException {
     this.buf = buf;
     this.off = off;
-    object(p, new Column(prefix, "/" + prefix), 0, out, p.nextToken());
+    Column root = roots.get(prefix);
+    if (root == null) {
+      root = new Column(prefix, "/" + prefix);
+      roots.put(prefix, root);
+    }
+    object(p, root, 0, out, p.nextToken());
   }
 
   /** Reads an object's fields, starting at {@code first} (its first FIELD_NAME, or END_OBJECT). */
@@ -55,8 +71,8 @@ public final class Flattener {
       throws IOException {
     for (JsonToken t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
       Column c = column(parent, p.currentName());
-      String name = c.name();
-      String source = c.source();
+      String name = c.name;
+      String source = c.source;
       JsonToken v = p.nextToken();
       if (v == JsonToken.START_OBJECT && depth + 1 < MAX_DEPTH) {
         JsonToken inner = p.nextToken();
@@ -105,23 +121,23 @@ public final class Flattener {
   }
 
   private Column column(Column parent, String key) {
-    HashMap<String, Column> m = names.get(parent.source());
+    HashMap<String, Column> m = parent.children;
     if (m == null) {
       m = new HashMap<>();
-      names.put(parent.source(), m);
+      parent.children = m;
     }
     Column c = m.get(key);
     if (c == null) {
       if (cached++ > MAX_CACHED) {
-        names.clear();
+        roots.clear(); // the objects being read keep theirs until they are done
         cached = 0;
       }
       String part = Names.sanitize(key);
       // a key with no letters or digits ("!", "") gets a stable name of its own; joined names never hold "__",
       // which is reserved for typed siblings and collision names
       if (part.isEmpty()) part = "k" + Names.hash(key).substring(0, 6);
-      c = new Column(Names.column(parent.name() + "_" + part),
-          parent.source() + "/" + key.replace("~", "~0").replace("/", "~1"));
+      c = new Column(Names.column(parent.name + "_" + part),
+          parent.source + "/" + key.replace("~", "~0").replace("/", "~1"));
       m.put(key, c);
     }
     return c;
