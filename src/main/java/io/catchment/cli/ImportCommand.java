@@ -272,19 +272,14 @@ public final class ImportCommand implements Callable<Integer> {
     String consumer = consumer(member);
     long resume = target.resumeAt(consumer);
     Instant receivedAt = Instant.now();
-    io.catchment.imports.LineReader r = new io.catchment.imports.LineReader(content);
+    io.catchment.imports.JsonLines r = new io.catchment.imports.JsonLines(content, resume, skipped);
     long lineNo = 0;
     try {
       while (r.next()) {
-        lineNo++;
-        if (lineNo <= resume) {
-          skipped.incrementAndGet();
-          continue;
-        }
-        if (r.blank()) continue;
+        lineNo = r.lineNo();
         read.incrementAndGet();
         try {
-          JsonNode node = EventJson.MAPPER.readTree(r.buf(), r.start(), r.length());
+          JsonNode node = r.tree();
           if (!(node instanceof ObjectNode o)) throw new InvalidEventException(0, null, "the line is not a JSON object");
           ImportFormat f = forced != null ? forced : ImportFormat.detect(o);
           Event e = f.toEvent(o, 0, source, receivedAt);
@@ -298,6 +293,7 @@ public final class ImportCommand implements Callable<Integer> {
         }
         if (count == batchEvents || deadLetters.size() >= 10_000) flush(target, consumer, lineNo);
       }
+      lineNo = r.linesRead();
       if (lineNo > resume) finished.put(consumer, lineNo);
     } catch (IOException e) {
       throw e;

@@ -1,0 +1,121 @@
+package io.catchment.imports;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.catchment.event.EventJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The non-blank lines of an NDJSON stream as JSON trees, read a block of lines at a time with one parser. A parser
+ * per line copies Jackson's shared table of field names whenever a line holds a name the table lacks, and with
+ * thousands of distinct keys about (Jackson resets the table past ~6,000) that copy happens for nearly every line
+ * (see BatchPreparer). A line the block's parser cannot read, or that does not end where its value does, is read
+ * again on its own, so it fails, or is read, exactly as alone. Not thread-safe.
+ */
+public final class JsonLines {
+  private static final int BLOCK_LINES = 1024;
+  private static final int BLOCK_BYTES = 1 << 20;
+
+  private final LineReader in;
+  private final long resume;
+  private final AtomicLong skipped;
+  private byte[] block = new byte[BLOCK_BYTES + (1 << 16)];
+  private final int[] starts = new int[BLOCK_LINES];
+  private final int[] lens = new int[BLOCK_LINES];
+  private final long[] numbers = new long[BLOCK_LINES];
+  private int lines; // lines in the block
+  private int current = -1;
+  private long lineNo; // lines read from the stream
+  private JsonParser parser; // reads from starts[from] on, or null
+  private int next; // the line the parser is at
+
+  /** Lines up to {@code resume} are skipped (counted in {@code skipped}), as are blank lines. */
+  public JsonLines(InputStream content, long resume, AtomicLong skipped) {
+    this.in = new LineReader(content);
+    this.resume = resume;
+    this.skipped = skipped;
+  }
+
+  /** Moves to the next non-blank line past the resume point; false at the end. */
+  public boolean next() throws IOException {
+    if (++current < lines) return true;
+    fill();
+    current = 0;
+    return lines > 0;
+  }
+
+  /** The current line's number in the stream (from 1). */
+  public long lineNo() {
+    return numbers[current];
+  }
+
+  /** Lines read from the stream so far, blank and skipped ones included. */
+  public long linesRead() {
+    return lineNo;
+  }
+
+  public String text() {
+    return new String(block, starts[current], lens[current], StandardCharsets.UTF_8);
+  }
+
+  /** The current line as a tree; throws as {@code readTree} of the line alone would. */
+  public JsonNode tree() throws IOException {
+    int at = starts[current];
+    int len = lens[current];
+    if (parser == null || next != current) {
+      close();
+      parser = EventJson.MAPPER.getFactory().createParser(block, at, end() - at);
+      base = at;
+    }
+    try {
+      JsonNode node = EventJson.MAPPER.readTree(parser);
+      if (node != null && base + parser.currentLocation().getByteOffset() == at + len) {
+        next = current + 1;
+        return node;
+      }
+    } catch (IOException | RuntimeException e) {
+      // read alone below: fails as it would have, or succeeds where the block's parser stumbled
+    }
+    close();
+    return EventJson.MAPPER.readTree(block, at, len);
+  }
+
+  private int base; // where the parser's input starts in the block
+
+  private int end() {
+    return lines == 0 ? 0 : starts[lines - 1] + lens[lines - 1];
+  }
+
+  /** Copies the next lines into the block, each followed by a newline. */
+  private void fill() throws IOException {
+    close();
+    lines = 0;
+    int pos = 0;
+    while (lines < BLOCK_LINES && pos < BLOCK_BYTES && in.next()) {
+      lineNo++;
+      if (lineNo <= resume) {
+        skipped.incrementAndGet();
+        continue;
+      }
+      if (in.blank()) continue;
+      int len = in.length();
+      if (pos + len + 1 > block.length) block = Arrays.copyOf(block, Math.max(block.length * 2, pos + len + 1));
+      System.arraycopy(in.buf(), in.start(), block, pos, len);
+      starts[lines] = pos;
+      lens[lines] = len;
+      numbers[lines] = lineNo;
+      lines++;
+      pos += len;
+      block[pos++] = '\n';
+    }
+  }
+
+  private void close() throws IOException {
+    if (parser != null) parser.close();
+    parser = null;
+  }
+}
