@@ -1,8 +1,8 @@
 package io.catchment.imports;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.event.EventJson;
+import io.catchment.event.JsonRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +10,8 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The non-blank lines of an NDJSON stream as JSON trees, read a block of lines at a time with one parser. A parser
- * per line copies Jackson's shared table of field names whenever a line holds a name the table lacks, and with
- * thousands of distinct keys about (Jackson resets the table past ~6,000) that copy happens for nearly every line
- * (see BatchPreparer). A line the block's parser cannot read, or that does not end where its value does, is read
- * again on its own, so it fails, or is read, exactly as alone. Not thread-safe.
+ * The non-blank lines of an NDJSON stream as JSON trees, read a block of lines at a time with one parser
+ * ({@link JsonRun}: why, and how a line the run cannot read is read alone). Not thread-safe.
  */
 public final class JsonLines {
   private static final int BLOCK_LINES = 1024;
@@ -30,8 +27,8 @@ public final class JsonLines {
   private int lines; // lines in the block
   private int current = -1;
   private long lineNo; // lines read from the stream
-  private JsonParser parser; // reads from starts[from] on, or null
-  private int next; // the line the parser is at
+  private final JsonRun run = new JsonRun();
+  private int next; // the line the open run is at
 
   /** Lines up to {@code resume} are skipped (counted in {@code skipped}), as are blank lines. */
   public JsonLines(InputStream content, long resume, AtomicLong skipped) {
@@ -66,33 +63,18 @@ public final class JsonLines {
   public JsonNode tree() throws IOException {
     int at = starts[current];
     int len = lens[current];
-    if (parser == null || next != current) {
-      close();
-      parser = EventJson.MAPPER.getFactory().createParser(block, at, end() - at);
-      base = at;
+    if (!run.isOpen() || next != current) run.open(block, at, starts[lines - 1] + lens[lines - 1]);
+    JsonNode node = run.next(at + len, (p, start) -> EventJson.MAPPER.readTree(p));
+    if (node != null) {
+      next = current + 1;
+      return node;
     }
-    try {
-      JsonNode node = EventJson.MAPPER.readTree(parser);
-      if (node != null && base + parser.currentLocation().getByteOffset() == at + len) {
-        next = current + 1;
-        return node;
-      }
-    } catch (IOException | RuntimeException e) {
-      // read alone below: fails as it would have, or succeeds where the block's parser stumbled
-    }
-    close();
     return EventJson.MAPPER.readTree(block, at, len);
-  }
-
-  private int base; // where the parser's input starts in the block
-
-  private int end() {
-    return lines == 0 ? 0 : starts[lines - 1] + lens[lines - 1];
   }
 
   /** Copies the next lines into the block, each followed by a newline. */
   private void fill() throws IOException {
-    close();
+    run.close();
     lines = 0;
     int pos = 0;
     while (lines < BLOCK_LINES && pos < BLOCK_BYTES && in.next()) {
@@ -112,10 +94,5 @@ public final class JsonLines {
       pos += len;
       block[pos++] = '\n';
     }
-  }
-
-  private void close() throws IOException {
-    if (parser != null) parser.close();
-    parser = null;
   }
 }

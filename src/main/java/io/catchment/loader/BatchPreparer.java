@@ -1,6 +1,5 @@
 package io.catchment.loader;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.catchment.event.EventJson;
+import io.catchment.event.JsonRun;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Field;
 import io.catchment.schema.Router;
@@ -127,18 +127,11 @@ final class BatchPreparer {
     batch.endRow(schema.columns());
   }
 
-  /**
-   * Routes lines with one parser per run of adjacent lines of one buffer (a log record, an import batch) rather than
-   * one per line: a parser costs its setup, and every new parser copies Jackson's shared table of field names as
-   * soon as it meets a name the table lacks. With thousands of distinct keys about, that copy per line made the
-   * prepare stage ten times slower. A line the run's parser cannot read, or that does not end where its event does,
-   * is read again on its own, so a bad line fails as it would alone and the lines after it start a new run.
-   */
+  /** Routes lines with one parser per run of adjacent lines of one buffer (a log record, an import batch). */
   private final class Reader implements AutoCloseable {
     private final List<Line> lines;
-    private JsonParser parser;
-    private int runStart;
-    private int runEnd; // lines before this index belong to the open parser's run
+    private final JsonRun run = new JsonRun();
+    private int runEnd; // lines before this index belong to the open run
 
     Reader(List<Line> lines) {
       this.lines = lines;
@@ -146,21 +139,18 @@ final class BatchPreparer {
 
     void route(int i, List<Router.Row> rows) throws IOException {
       Line line = lines.get(i);
-      if (parser == null || i >= runEnd) open(i);
-      try {
-        router.route(parser, line.buf(), runStart, rows);
-        if (runStart + parser.currentLocation().getByteOffset() == line.off() + line.len()) return;
-      } catch (IOException | RuntimeException e) {
-        // read alone below: fails as it would have, or succeeds where the run's parser stumbled
-      }
-      close(); // the run's parser is not at this line's end: the next line starts a new run
+      if (!run.isOpen() || i >= runEnd) open(i);
+      Boolean routed = run.next(line.off() + line.len(), (p, start) -> {
+        router.route(p, line.buf(), start, rows);
+        return Boolean.TRUE;
+      });
+      if (routed != null) return;
       rows.clear();
       router.route(line.buf(), line.off(), line.len(), rows);
     }
 
-    /** Opens a parser over line {@code i} and the lines right after it in the same buffer, one newline apart. */
+    /** Opens a run at line {@code i} over the lines right after it in the same buffer, one newline apart. */
     private void open(int i) throws IOException {
-      close();
       Line first = lines.get(i);
       int end = i + 1;
       while (end < lines.size()) {
@@ -170,16 +160,13 @@ final class BatchPreparer {
         end++;
       }
       Line last = lines.get(end - 1);
-      runStart = first.off();
       runEnd = end;
-      parser = Router.parser(first.buf(), runStart, last.off() + last.len() - runStart);
+      run.open(first.buf(), first.off(), last.off() + last.len());
     }
 
     @Override
     public void close() throws IOException {
-      if (parser != null) parser.close();
-      parser = null;
-      runEnd = 0;
+      run.close();
     }
   }
 

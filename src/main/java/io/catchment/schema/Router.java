@@ -63,23 +63,14 @@ public final class Router {
 
   /** Routes one canonical event, appending its two rows to {@code out}. */
   public void route(byte[] buf, int off, int len, List<Row> out) throws IOException {
-    try (JsonParser p = parser(buf, off, len)) {
+    try (JsonParser p = EventJson.MAPPER.getFactory().createParser(buf, off, len)) {
       route(p, buf, off, out);
     }
   }
 
   /**
-   * A parser over canonical events, one JSON object after another, to {@link #route(JsonParser, byte[], int, List)}
-   * them one by one. Reading a run of events with one parser costs less than a parser per event, and keeps Jackson's
-   * shared name table from being copied for every event once many distinct keys are about.
-   */
-  public static JsonParser parser(byte[] buf, int off, int len) throws IOException {
-    return EventJson.MAPPER.getFactory().createParser(buf, off, len);
-  }
-
-  /**
-   * Routes the next canonical event of {@code p}, a parser of {@link #parser} started at {@code off} of {@code buf},
-   * leaving the parser on its closing brace.
+   * Routes the next canonical event of {@code p}, a parser started at {@code off} of {@code buf} (one per run of
+   * events: {@link io.catchment.event.JsonRun}), leaving the parser on its closing brace.
    */
   public void route(JsonParser p, byte[] buf, int off, List<Row> out) throws IOException {
     List<Field> envelope = new ArrayList<>(12);
