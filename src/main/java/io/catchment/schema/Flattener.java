@@ -32,7 +32,6 @@ public final class Flattener {
   private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final int MAX_CACHED = 200_000;
 
-  /** Sanitised column name and source path of a key under a source path. */
   /** A sanitised column name and its source path, with the columns of the keys under it met so far. */
   private static final class Column {
     final String name;

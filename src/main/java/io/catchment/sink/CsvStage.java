@@ -33,6 +33,18 @@ final class CsvStage extends TextStage {
     endRow();
   }
 
+  /**
+   * DuckDB's {@code read_csv} of this file in this dialect; {@code columns} is its column spec ({@code 'name':
+   * 'TYPE', …}). {@code padded} reads rows staged before a column appeared with NULL in their missing cells (with
+   * DuckDB's serial reader when a value holds a line break: its parallel one misreads such rows when padding).
+   */
+  String readCsv(String columns, boolean padded) {
+    return "read_csv('" + file().toString().replace("'", "''") + "', header = false, auto_detect = false, "
+        + "delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, "
+        + (padded ? "null_padding = true, " + (multiline() ? "parallel = false, " : "") : "")
+        + "columns = {" + columns + "})";
+  }
+
   @Override
   void escape(char c) {
     if (c == '"') buf[pos++] = '"'; // inner quotes doubled; line breaks stay as they are inside quotes

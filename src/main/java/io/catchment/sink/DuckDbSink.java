@@ -461,9 +461,8 @@ public final class DuckDbSink implements Sink {
     for (TableBatch.Part part : ids.parts()) {
       if (part.firstDay() == null) continue;
       if (union.length() > 0) union.append(" UNION ALL ");
-      union.append("SELECT * FROM read_csv('").append(((CsvStage) part.staged()).file().toString().replace("'", "''"))
-          .append("', header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', ")
-          .append("columns = {'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ', 'tbl': 'VARCHAR'})");
+      union.append("SELECT * FROM ").append(((CsvStage) part.staged())
+          .readCsv("'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ', 'tbl': 'VARCHAR'", part.ragged()));
       from = from == null || part.firstDay().compareTo(from) < 0 ? part.firstDay() : from;
       to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
     }
@@ -481,7 +480,6 @@ public final class DuckDbSink implements Sink {
   /** The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out. */
   private static String insertSql(String table, TableBatch.Part part, boolean skipDuplicates) {
     List<ColumnType> types = part.types();
-    Path file = ((CsvStage) part.staged()).file();
     StringBuilder cols = new StringBuilder();
     StringBuilder spec = new StringBuilder();
     for (int i = 0; i < types.size(); i++) {
@@ -494,12 +492,7 @@ public final class DuckDbSink implements Sink {
       spec.append('\'').append(c).append("': '").append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
           .append('\'');
     }
-    String source = "read_csv('" + file.toString().replace("'", "''") + "', header = false, auto_detect = false, "
-        + "delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, "
-        // rows staged before a column appeared lack its cell; DuckDB pads them, with its serial reader when a value
-        // holds a line break
-        + (part.ragged() ? "null_padding = true, " + (((CsvStage) part.staged()).multiline() ? "parallel = false, " : "")
-            : "") + "columns = {" + spec + "})";
+    String source = ((CsvStage) part.staged()).readCsv(spec.toString(), part.ragged());
     String t = Names.quote(table);
     if (!skipDuplicates || !part.columns().contains("timestamp")) {
       return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;
