@@ -9,7 +9,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,7 +46,11 @@ public final class BenchImportCommand implements Callable<Integer> {
       Process child = new ProcessBuilder(javaBin, "-Xmx640m", "-jar", jar, "import", zip.toString(), "--data-dir",
           work.resolve("data").toString(), "--progress-interval", "10").inheritIO().start();
       long rss = 0;
-      while (!child.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) rss = Math.max(rss, peakRssMb(child.pid()));
+      try {
+        while (!child.waitFor(100, TimeUnit.MILLISECONDS)) rss = Math.max(rss, peakRssMb(child.pid()));
+      } finally {
+        child.destroyForcibly(); // when this bench is interrupted; a no-op once the import has ended
+      }
       double secs = (System.nanoTime() - start) / 1e9;
       if (child.exitValue() != 0) return child.exitValue();
       double ours = events / secs;
