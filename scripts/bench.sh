@@ -113,7 +113,10 @@ group.initial.rebalance.delay.ms=0
 EOF
   local cp; cp=$(cat target/kafka.classpath)
   java -cp "$cp" kafka.tools.StorageTool format --standalone -c "$d/server.properties" \
-    -t "$(python3 -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))')" \
+    -t "$(python3 -c 'import base64,os
+while True:
+    i = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+    if not i.startswith("-"): print(i); break')" \
     > "$d/format.log" 2>&1
   java -Xmx512m -cp "$cp" kafka.Kafka "$d/server.properties" > "$d/broker.log" 2>&1 &
   kpid=$!

@@ -66,11 +66,18 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /** A cluster id as Kafka's storage tool writes them (URL-safe base64 of 16 random bytes). */
+  /**
+   * A cluster id as Kafka's {@code random-uuid} makes one: base64url of a random UUID, never starting with "-" (the
+   * storage tool would read such an id as an option: 1 start in 64 failed).
+   */
   private static String shortUuid() {
-    UUID u = UUID.randomUUID();
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
-        .putLong(u.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    while (true) {
+      UUID u = UUID.randomUUID();
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+          .putLong(u.getLeastSignificantBits());
+      String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+      if (!id.startsWith("-")) return id;
+    }
   }
 
   public String bootstrap() {
