@@ -72,7 +72,6 @@ public final class Server implements AutoCloseable {
       kafkaDeadLetters = new io.catchment.log.KafkaDeadLetters(kafka);
       sink = new io.catchment.sink.SeparateDeadLetters(sink, kafkaDeadLetters);
     }
-    metrics.bindLog(log);
     if (log instanceof KafkaLog kafka) {
       kafkaLoaders = new KafkaLoaders(kafka, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
           c.loader().maxFields(), c.loader().maxColumns(), router);
@@ -81,6 +80,7 @@ public final class Server implements AutoCloseable {
       loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
           c.loader().maxFields(), c.loader().maxColumns(), router);
     }
+    metrics.bindLog(log, this::lag);
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
     QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());

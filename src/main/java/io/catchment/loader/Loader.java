@@ -95,7 +95,6 @@ public final class Loader implements AutoCloseable {
     }
     this.next = stored >= 0 ? stored : log.startOffset();
     this.readFrom = next;
-    metrics.loaderOffset.set(next);
   }
 
   public void start() {
@@ -206,7 +205,6 @@ public final class Loader implements AutoCloseable {
     WriteBatch b = p.batch();
     if (b.nextOffset() > next) {
       next = b.nextOffset();
-      metrics.loaderOffset.set(next);
       try {
         log.commit(next);
       } catch (IOException | RuntimeException e) {

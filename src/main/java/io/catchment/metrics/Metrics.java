@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /** Every metric Catchment exports, in one place, named as Prometheus shows them. Thread-safe. */
 public final class Metrics {
@@ -33,7 +34,6 @@ public final class Metrics {
       .description("time to write one loader batch to the store").publishPercentiles(0.5, 0.99).register(registry);
   public final Timer ackLatency = Timer.builder("catchment.collector.ack.latency")
       .description("time from request start to durable acknowledgement").publishPercentiles(0.5, 0.99).register(registry);
-  public final AtomicLong loaderOffset = new AtomicLong();
   /** Events that were in the log, not yet loaded, when this process started (counted in the background). */
   public final AtomicLong backlogAtStart = new AtomicLong();
   /** Events put back on the log by dead-letter replays. */
@@ -75,10 +75,14 @@ public final class Metrics {
         .description("rows committed, per table").register(registry)).increment(rows);
   }
 
-  public void bindLog(EventLog log) {
+  /**
+   * The log's gauges; {@code lag} is what this process's loaders have still to load (on Kafka, summed over the
+   * partitions this process loads).
+   */
+  public void bindLog(EventLog log, LongSupplier lag) {
     Gauge.builder("catchment.log.bytes", log, EventLog::sizeBytes).description("bytes of log segments on disk")
         .baseUnit("bytes").register(registry);
-    Gauge.builder("catchment.log.lag.records", log, l -> l.endOffset() - loaderOffset.get())
+    Gauge.builder("catchment.log.lag.records", lag, LongSupplier::getAsLong).strongReference(true) // a lambda: kept
         .description("log records not yet loaded into the store").register(registry);
     Gauge.builder("catchment.log.end.offset", log, EventLog::endOffset).register(registry);
   }

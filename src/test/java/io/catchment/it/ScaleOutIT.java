@@ -248,6 +248,8 @@ class ScaleOutIT {
           .path("replayed").asInt()).isEqualTo(1);
       assertThat(Http.eventually(Duration.ofSeconds(30),
           () -> Http.get(s.base + "/readyz").json().path("loader_lag_records").asLong() == 0)).isTrue();
+      // the Prometheus gauge agrees, summed over this process's partitions (it took one partition's offset before)
+      assertThat(Http.get(s.base + "/metrics").body()).contains("catchment_log_lag_records 0.0");
       Thread.sleep(500);
       assertThat(clickhouseCount("SELECT count() FROM dlq.wide")).isEqualTo(51);
       assertThat(clickhouseCount("SELECT properties_p39 FROM dlq.wide WHERE id = 'poison'")).isEqualTo(39);

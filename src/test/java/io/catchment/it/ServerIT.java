@@ -163,6 +163,8 @@ class ServerIT {
         "catchment_log_bytes", "catchment_log_lag_records", "catchment_loader_batch_events",
         "catchment_rows_written_total{table=\"m\"}", "catchment_schema_changes_total",
         "catchment_events_rejected_total{reason=\"invalid\"} 2.0", "catchment_requests_rejected_total{reason=\"invalid\"} 2.0");
+    assertThat(Http.eventually(Duration.ofSeconds(10),
+        () -> Http.get(base + "/metrics").body().contains("catchment_log_lag_records 0.0"))).isTrue();
     assertThat(Http.get(base + "/nope").status()).isEqualTo(404);
     assertThat(Http.get(base + "/v1/openapi.yaml").body()).contains("openapi: 3", "/v1/events", "/v1/query");
   }
