@@ -196,13 +196,6 @@ final class BatchPreparer {
     return TextNode.valueOf(v.toString());
   }
 
-  /** Splits log records into their event lines. */
-  static List<Line> lines(List<io.catchment.log.EventLog.LogRecord> records) {
-    List<Line> out = new ArrayList<>();
-    for (var r : records) addLines(r, out);
-    return out;
-  }
-
   /** Appends the event lines of a log record to {@code out}. */
   static void addLines(io.catchment.log.EventLog.LogRecord r, List<Line> out) {
     byte[] p = r.payload();

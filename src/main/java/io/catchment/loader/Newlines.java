@@ -17,7 +17,7 @@ final class Newlines {
   private Newlines() {}
 
   /** The high bit of each byte of the result is set where {@code word} holds a {@code \n}; no other bit is. */
-  static long mask(long word) {
+  private static long mask(long word) {
     long x = word ^ NEWLINES; // zero where a newline was
     return ~(((x & LOW7) + LOW7) | x) & ~LOW7; // exact: no borrow runs between bytes
   }

@@ -39,9 +39,10 @@ class BatchPreparerTest {
         + event("c", "{\"n\":3,\"tags\":[1,[2]]}") + "\n" + event("d", "{\"n\":4}") + "  \n" + event("e", "{}");
     try (DuckDbSink sink = new DuckDbSink(dir, "256MB", "16MB")) {
       BatchPreparer preparer = new BatchPreparer(sink, 1000, 1000, new Router());
-      List<Line> lines = BatchPreparer.lines(List.of(
-          new EventLog.LogRecord(0, record.getBytes(StandardCharsets.UTF_8)),
-          new EventLog.LogRecord(1, (event("f", "{\"n\":6}") + "\n").getBytes(StandardCharsets.UTF_8))));
+      List<Line> lines = new java.util.ArrayList<>();
+      BatchPreparer.addLines(new EventLog.LogRecord(0, record.getBytes(StandardCharsets.UTF_8)), lines);
+      BatchPreparer.addLines(new EventLog.LogRecord(1, (event("f", "{\"n\":6}") + "\n")
+          .getBytes(StandardCharsets.UTF_8)), lines);
       assertThat(lines).hasSize(6);
       BatchPreparer.Prepared p = preparer.prepare(lines, "test", 2);
       assertThat(p.events()).isEqualTo(6);
