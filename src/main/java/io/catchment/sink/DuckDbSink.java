@@ -467,10 +467,10 @@ public final class DuckDbSink implements Sink {
       to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
     }
     if (from == null) return 0;
-    s.execute("CREATE OR REPLACE TEMP TABLE _dups AS SELECT b.id, CAST(b.\"timestamp\" AS DATE) AS day FROM (" + union
-        + ") b SEMI JOIN (SELECT id, CAST(\"timestamp\" AS DATE) AS day FROM events WHERE \"timestamp\" >= TIMESTAMPTZ '"
+    s.execute("CREATE OR REPLACE TEMP TABLE _dups AS SELECT b.id, " + day("b") + " AS day FROM (" + union
+        + ") b SEMI JOIN (SELECT id, " + day(null) + " AS day FROM events WHERE \"timestamp\" >= TIMESTAMPTZ '"
         + from + " 00:00:00+00' AND \"timestamp\" < TIMESTAMPTZ '" + to + " 00:00:00+00' + INTERVAL 1 DAY) e "
-        + "ON b.id = e.id AND CAST(b.\"timestamp\" AS DATE) = e.day");
+        + "ON b.id = e.id AND " + day("b") + " = e.day");
     try (ResultSet rs = s.executeQuery("SELECT count(*) FROM _dups")) {
       rs.next();
       return rs.getLong(1);
@@ -498,7 +498,16 @@ public final class DuckDbSink implements Sink {
       return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;
     }
     return "INSERT INTO " + t + " (" + cols + ") SELECT s.* FROM " + source + " s ANTI JOIN _dups d "
-        + "ON s.id = d.id AND CAST(s.\"timestamp\" AS DATE) = d.day";
+        + "ON s.id = d.id AND " + day("s") + " = d.day";
+  }
+
+  /**
+   * The UTC day of {@code alias.timestamp} as a day number since 1970-01-01. Arithmetic on the epoch rather than
+   * {@code CAST(… AS DATE)}, which DuckDB computes through ICU's calendar for a {@code TIMESTAMPTZ}: 15 times slower,
+   * and the duplicate check computes it for every stored event of the days a batch touches.
+   */
+  static String day(String alias) {
+    return "CAST(floor(epoch_us(" + (alias == null ? "" : alias + ".") + "\"timestamp\") / 86400000000.0) AS INTEGER)";
   }
 
   @Override

@@ -101,6 +101,18 @@ abstract class SinkContract {
   }
 
   @Test
+  void the_day_of_the_duplicate_rule_is_the_utc_day_to_the_microsecond() throws Exception {
+    load("log1", track("m1", "Tick", "2024-05-01T00:00:00Z", "{\"n\":1}")
+        + track("m2", "Tick", "2024-05-01T23:59:59.999Z", "{\"n\":2}"));
+    // the same ids again: m1 at the last instant of its day (a duplicate), m2 a millisecond later (the next day)
+    load("log2", track("m1", "Tick", "2024-05-01T23:59:59.999Z", "{\"n\":3}")
+        + track("m2", "Tick", "2024-05-02T00:00:00Z", "{\"n\":4}"));
+    assertThat(count("SELECT count(*) FROM tick WHERE id = 'm1'")).isEqualTo(1);
+    assertThat(count("SELECT count(*) FROM tick WHERE id = 'm2'")).isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM events")).isEqualTo(3);
+  }
+
+  @Test
   void a_value_that_conflicts_with_its_column_is_kept_in_a_typed_sibling_and_numbers_widen() throws Exception {
     load("log", track("c1", "Pay", "2024-05-01T10:00:00Z", "{\"amount\":10}"),
         track("c2", "Pay", "2024-05-01T10:00:01Z", "{\"amount\":\"ten\"}"),
