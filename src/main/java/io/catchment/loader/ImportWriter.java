@@ -13,16 +13,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The loader's path for {@code catchment import}: canonical events in, the same preparation (routing, schema rules,
- * dedup) and store transaction as live events out, on a writer thread so that reading the next batch overlaps
- * writing this one. Each batch carries its checkpoints ({@code consumer} = an import member, {@code nextOffset} =
- * its next line to read; one per member the batch touches), committed with its rows. A batch the store refuses is written in halves down to single
- * events, which become dead letters; transient failures are retried with backoff.
+ * dedup) and store transaction as live events out. Like the live {@link Loader}, two threads: {@code import-prepare}
+ * routes and stages a batch while {@code import-writer} writes the previous one, so reading, preparing and writing
+ * overlap. Each batch carries its checkpoints ({@code consumer} = an import member, {@code nextOffset} = its next line
+ * to read; one per member the batch touches), committed with its rows. A batch the store refuses is written in halves
+ * down to single events, which become dead letters; transient failures are retried with backoff.
  */
 public final class ImportWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ImportWriter.class);
@@ -32,41 +35,58 @@ public final class ImportWriter implements AutoCloseable {
   private record Work(List<Line> lines, String consumer, long nextOffset, Map<String, Long> finished,
       List<DeadLetter> bad) {}
 
+  /** A batch prepared for the writer, with its work (to prepare it again if the store refuses it). */
+  private record Prepared(Work work, BatchPreparer.Prepared prepared) {}
+
+  private static final Prepared END = new Prepared(STOP, null);
+
   private final Sink sink;
   private final BatchPreparer preparer;
   private final BlockingQueue<Work> queue = new ArrayBlockingQueue<>(1);
-  private final Thread thread;
+  private final BlockingQueue<Prepared> handoff = new ArrayBlockingQueue<>(1);
+  /** Batches handed to the writer and not yet done with. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  /** Set by the writer when the store refuses a batch; the batches behind it are then set aside, not written. */
+  private volatile boolean refused;
+  /** The refused batch's work and the work behind it, in order, for the prepare thread to do again. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Work> setAside = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final Thread prepareThread;
+  private final Thread writeThread;
   private volatile Throwable failure;
   public final AtomicLong events = new AtomicLong();
   public final AtomicLong duplicates = new AtomicLong();
   public final AtomicLong deadLetters = new AtomicLong();
   public final Map<String, AtomicLong> rows = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Prepared batches set aside behind a refused one (and prepared again). */
+  final AtomicLong setAsideBatches = new AtomicLong();
 
   public ImportWriter(Sink sink, Router router, int maxFields, int maxColumns) {
     this.sink = sink;
     this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router);
-    this.thread = new Thread(this::run, "import-writer");
-    thread.start();
+    this.prepareThread = new Thread(() -> guarded(this::prepareLoop), "import-prepare");
+    this.writeThread = new Thread(() -> guarded(this::writeLoop), "import-writer");
+    prepareThread.start();
+    writeThread.start();
   }
 
   /**
    * Queues a batch: {@code ndjson} holds canonical events one per line; {@code lineNumbers[i]} is the source line of
-   * event i; {@code bad} are lines that could not be mapped. Waits while the writer is busy with the previous batch.
+   * event i; {@code bad} are lines that could not be mapped. Waits while the prepare thread is busy.
    */
   public void submit(byte[] ndjson, long[] lineNumbers, String consumer, long nextOffset, Map<String, Long> finished,
       List<DeadLetter> bad) throws InterruptedException, IOException {
     rethrow();
     List<Line> lines = new ArrayList<>(lineNumbers.length);
     Newlines.forEach(ndjson, (start, len) -> lines.add(new Line(ndjson, start, len, lineNumbers[lines.size()])));
-    while (!queue.offer(new Work(lines, consumer, nextOffset, Map.copyOf(finished), List.copyOf(bad)), 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      rethrow();
-    }
+    Work w = new Work(lines, consumer, nextOffset, Map.copyOf(finished), List.copyOf(bad));
+    while (!queue.offer(w, 100, TimeUnit.MILLISECONDS)) rethrow();
   }
 
   /** Waits until every queued batch is written; throws what made the writer stop. */
   public void finish() throws InterruptedException, IOException {
-    while (!queue.offer(STOP, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) rethrow();
-    thread.join();
+    while (!queue.offer(STOP, 100, TimeUnit.MILLISECONDS)) rethrow();
+    prepareThread.join();
+    writeThread.join();
     rethrow();
   }
 
@@ -74,31 +94,96 @@ public final class ImportWriter implements AutoCloseable {
     if (failure != null) throw new IOException("the store write failed: " + failure.getMessage(), failure);
   }
 
-  private void run() {
+  private interface Loop {
+    void run() throws Exception;
+  }
+
+  /** Runs a thread's loop; what stops it stops the import, and the other thread with it. */
+  private void guarded(Loop loop) {
     try {
-      while (true) {
-        Work w = queue.take();
-        if (w == STOP) return;
-        write(w);
-      }
+      loop.run();
     } catch (Throwable t) {
-      failure = t;
+      if (failure == null) failure = t;
       queue.clear();
+      handoff.clear();
     }
   }
 
-  private void write(Work w) throws IOException, InterruptedException {
-    BatchPreparer.Prepared p = preparer.prepare(w.lines(), w.consumer(), w.nextOffset());
+  private void prepareLoop() throws Exception {
+    Deque<Work> again = new ArrayDeque<>();
+    while (true) {
+      if (refused) {
+        // the writer has set aside the refused batch and everything behind it: do them again, the first in pieces
+        while (inFlight.get() > 0) {
+          if (failure != null) return;
+          Thread.sleep(5);
+        }
+        List<Work> aside = new ArrayList<>();
+        for (Work w; (w = setAside.poll()) != null; ) aside.add(w);
+        refused = false;
+        takeApart(aside.get(0));
+        for (int i = aside.size() - 1; i >= 1; i--) again.addFirst(aside.get(i));
+        continue;
+      }
+      Work w = again.isEmpty() ? queue.poll(100, TimeUnit.MILLISECONDS) : again.poll();
+      if (failure != null) return;
+      if (w == null) continue;
+      if (w == STOP) {
+        if (inFlight.get() > 0 || refused) {
+          again.addLast(STOP); // a batch still being written may yet be refused and come back
+          Thread.sleep(5);
+          continue;
+        }
+        hand(END);
+        return;
+      }
+      inFlight.incrementAndGet();
+      hand(new Prepared(w, preparer.prepare(w.lines(), w.consumer(), w.nextOffset())));
+    }
+  }
+
+  private void hand(Prepared p) throws InterruptedException {
+    while (!handoff.offer(p, 100, TimeUnit.MILLISECONDS)) {
+      if (failure != null) {
+        if (p.prepared() != null) p.prepared().batch().discard();
+        return;
+      }
+    }
+  }
+
+  private void writeLoop() throws Exception {
+    while (true) {
+      Prepared p = handoff.poll(100, TimeUnit.MILLISECONDS);
+      if (failure != null) return;
+      if (p == null) continue;
+      if (p == END) return;
+      try {
+        if (refused) {
+          p.prepared().batch().discard(); // behind a refused batch: prepared again once that one is taken apart
+          setAside.add(p.work());
+          setAsideBatches.incrementAndGet();
+        } else if (!write(p.work(), p.prepared())) {
+          setAside.add(p.work());
+          refused = true;
+        }
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    }
+  }
+
+  /** False when the store refused the batch for good (its staged files are then discarded). */
+  private boolean write(Work w, BatchPreparer.Prepared p) throws IOException, InterruptedException {
     List<DeadLetter> dead = new ArrayList<>(p.batch().deadLetters());
     dead.addAll(w.bad());
     WriteBatch batch = p.batch().withOffsets(dead, w.finished());
     Map<String, Long> dups = writeWithRetry(batch);
     if (dups != null) {
       account(p, batch, dups);
-      return;
+      return true;
     }
     batch.discard();
-    takeApart(w);
+    return false;
   }
 
   private void account(BatchPreparer.Prepared p, WriteBatch b, Map<String, Long> dups) {
@@ -172,6 +257,7 @@ public final class ImportWriter implements AutoCloseable {
 
   @Override
   public void close() {
-    thread.interrupt();
+    prepareThread.interrupt();
+    writeThread.interrupt();
   }
 }
