@@ -49,7 +49,7 @@ public final class ImportWriter implements AutoCloseable {
   /** Set by the writer when the store refuses a batch; the batches behind it are then set aside, not written. */
   private volatile boolean refused;
   /** The refused batch's work and the work behind it, in order, for the prepare thread to do again. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<Work> setAside = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.Queue<Work> setAside = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Thread prepareThread;
   private final Thread writeThread;
   private volatile Throwable failure;

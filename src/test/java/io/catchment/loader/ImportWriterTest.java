@@ -6,7 +6,6 @@ import io.catchment.schema.Router;
 import io.catchment.sink.DeadLetter;
 import io.catchment.sink.DeadLetterStore;
 import io.catchment.sink.DuckDbSink;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,17 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImportWriterTest {
   @TempDir Path dir;
-
-  /** Events {@code from..to-1} of member {@code m}, one per line; every event {@code i % poisonEvery == 0} is refused. */
-  private static byte[] events(int from, int to, int poisonEvery) {
-    StringBuilder b = new StringBuilder();
-    for (int i = from; i < to; i++) {
-      String name = poisonEvery > 0 && i % poisonEvery == 0 ? "Poison" : "Fine";
-      b.append("{\"id\":\"e").append(i).append("\",\"type\":\"track\",\"event\":\"").append(name)
-          .append("\",\"timestamp\":\"2024-05-01T10:00:00Z\",\"properties\":{\"i\":").append(i).append("}}\n");
-    }
-    return b.toString().getBytes(StandardCharsets.UTF_8);
-  }
 
   private static long[] lineNumbers(int from, int to) {
     long[] n = new long[to - from];
@@ -53,8 +41,8 @@ class ImportWriterTest {
         List<DeadLetter> bad = b == 7
             ? List.of(new DeadLetter(null, null, "m line 9999: not JSON",
             "{\"member\":\"m\",\"line\":9999,\"raw\":\"{nope\"}", 9999)) : List.of();
-        writer.submit(events(from, from + 100, poisoned ? 33 : 0), lineNumbers(from, from + 100), "import:job:m",
-            from + 101, Map.of(), bad);
+        writer.submit(LoaderTest.record(from, from + 100, poisoned ? 33 : 0), lineNumbers(from, from + 100),
+            "import:job:m", from + 101, Map.of(), bad);
       }
       writer.finish();
       // poison events: i % 33 == 0 in batches 3 (300..399: 330, 363, 396), 4 (429, 462, 495) and 12 (1221, 1254, 1287)
@@ -76,8 +64,8 @@ class ImportWriterTest {
       store.transientFailures.set(3);
       ImportWriter writer = new ImportWriter(store, new Router(), 1000, 1000);
       for (int b = 0; b < 5; b++) {
-        writer.submit(events(b * 100, b * 100 + 100, 0), lineNumbers(b * 100, b * 100 + 100), "import:job:m",
-            b * 100 + 101, Map.of(), List.of());
+        writer.submit(LoaderTest.record(b * 100, b * 100 + 100, 0), lineNumbers(b * 100, b * 100 + 100),
+            "import:job:m", b * 100 + 101, Map.of(), List.of());
       }
       writer.finish();
       assertThat(count(store, "SELECT count(*) FROM fine")).isEqualTo(500);

@@ -66,7 +66,8 @@ class LoaderTest {
     @Override public long pendingDeadLetters() { return real.pendingDeadLetters(); }
   }
 
-  private static byte[] record(int from, int to, int poisonEvery) {
+  /** Events e{from}..e{to-1} of table "fine", one per line; every event {@code i % poisonEvery == 0} goes to "poison". */
+  static byte[] record(int from, int to, int poisonEvery) {
     StringBuilder b = new StringBuilder();
     for (int i = from; i < to; i++) {
       String name = poisonEvery > 0 && i % poisonEvery == 0 ? "Poison" : "Fine";
