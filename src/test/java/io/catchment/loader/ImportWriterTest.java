@@ -26,10 +26,6 @@ class ImportWriterTest {
     return n;
   }
 
-  private static long count(LoaderTest.FaultyStore s, String sql) {
-    return ((Number) s.query(sql, 1, Duration.ofSeconds(10)).rows().get(0).get(0)).longValue();
-  }
-
   @Test
   void refused_batches_and_those_behind_them_land_once_with_their_checkpoints() throws Exception {
     try (LoaderTest.FaultyStore store = new LoaderTest.FaultyStore(new DuckDbSink(dir, "256MB", "16MB"))) {
@@ -46,9 +42,9 @@ class ImportWriterTest {
       }
       writer.finish();
       // poison events: i % 33 == 0 in batches 3 (300..399: 330, 363, 396), 4 (429, 462, 495) and 12 (1221, 1254, 1287)
-      assertThat(count(store, "SELECT count(*) FROM fine")).isEqualTo(2000 - 9);
-      assertThat(count(store, "SELECT count(DISTINCT id) FROM events")).isEqualTo(2000 - 9);
-      assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(2000 - 9);
+      assertThat(LoaderTest.count(store, "SELECT count(*) FROM fine")).isEqualTo(2000 - 9);
+      assertThat(LoaderTest.count(store, "SELECT count(DISTINCT id) FROM events")).isEqualTo(2000 - 9);
+      assertThat(LoaderTest.count(store, "SELECT count(*) FROM events")).isEqualTo(2000 - 9);
       assertThat(store.deadLetters(DeadLetterStore.Filter.PENDING, 100)).hasSize(10);
       assertThat(writer.events.get()).isEqualTo(2000 - 9);
       assertThat(writer.deadLetters.get()).isEqualTo(10);
@@ -68,7 +64,7 @@ class ImportWriterTest {
             "import:job:m", b * 100 + 101, Map.of(), List.of());
       }
       writer.finish();
-      assertThat(count(store, "SELECT count(*) FROM fine")).isEqualTo(500);
+      assertThat(LoaderTest.count(store, "SELECT count(*) FROM fine")).isEqualTo(500);
       assertThat(store.loadedOffset("import:job:m")).isEqualTo(501);
     }
   }

@@ -77,7 +77,7 @@ class LoaderTest {
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static long count(Sink s, String sql) {
+  static long count(Sink s, String sql) {
     return ((Number) s.query(sql, 1, Duration.ofSeconds(10)).rows().get(0).get(0)).longValue();
   }
 
