@@ -33,8 +33,8 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/10485
 if step 1; then
 echo "== 1. loader ($EVENTS events)"
 java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup both 2>/dev/null | grep -vE "^[0-9:.]+ (INFO|WARN)"
-echo "== 1b. loader on mixed data ($EVENTS events: new fields over time, 1% type conflicts)"
-java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --mixed 2>/dev/null | grep -vE "^[0-9:.]+ (INFO|WARN)"
+echo "== 1b. loader on mixed data ($EVENTS events: new fields over time, 1% type conflicts); a warm-up run first (cold figure), then the measured one"
+java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --mixed --warmup 1 2>/dev/null | grep -vE "^[0-9:.]+ (INFO|WARN)"
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -128,7 +128,7 @@ echo "== 7. scale-out: ClickHouse and Kafka on this machine"
 [ -x /usr/sbin/clickhouse-server ] || { echo "step 7 needs Debian's clickhouse-server: run ./test.sh once"; exit 1; }
 start_clickhouse
 echo "-- loader into ClickHouse ($EVENTS events) vs ClickHouse's own JSONEachRow of the same rows"
-java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --clickhouse "http://127.0.0.1:$chport" 2>/dev/null \
+java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --warmup 1 --clickhouse "http://127.0.0.1:$chport" 2>/dev/null \
   | grep -vE "^[0-9:.]+ (INFO|WARN)"
 start_kafka
 kafka_env=(CATCHMENT_LOG_TYPE=kafka CATCHMENT_STORE_TYPE=clickhouse CATCHMENT_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kport
