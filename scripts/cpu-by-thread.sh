@@ -22,5 +22,5 @@ awk -F'\t' -v hz="$hz" -v secs="$secs" '
   ($1 in start) { name = $2; sub(/[-#]?[0-9]+$/, "", name); cpu[name] += ($3 - start[$1]) / hz; total += ($3 - start[$1]) / hz }
   END {
     printf "%.1f CPU-s in %d s (%.2f cores)\n", total, secs, total / secs
-    for (n in cpu) if (cpu[n] >= 0.01) printf "  %-22s %6.2f\n", n, cpu[n] | "sort -k2 -nr"
+    for (n in cpu) if (cpu[n] >= 0.01) printf "  %7.2f  %s\n", cpu[n], n | "sort -nr"
   }' <(echo "$before") <(echo "$after")
