@@ -88,10 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
       // with --dedup both: off, on, off, on, so neither gains from running second (JIT, page cache)
       int rounds = dedup.equals("both") ? 2 : 1;
       double[] sum = new double[2];
-      for (int w = 0; w < warmup; w++) {
-        System.out.print("warm-up, not counted: ");
-        runLoader(work, !dedup.equals("off"), -1 - w);
-      }
+      for (int w = 0; w < warmup; w++) runLoader(work, !dedup.equals("off"), -1 - w);
       for (int round = 0; round < rounds; round++) {
         for (boolean on : new boolean[] {false, true}) {
           if (on ? dedup.equals("off") : dedup.equals("on")) continue;
@@ -172,8 +169,8 @@ public final class BenchCommand implements Callable<Integer> {
       double secs = (System.nanoTime() - t0) / 1e9;
       loader.close();
       var r = sink.query("SELECT count(*) FROM events", 1, Duration.ofMinutes(1));
-      System.out.printf("loader (dedup %s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
-          dedupOn ? "on" : "off", events, r.rows().get(0).get(0), secs, events / secs, batchEvents);
+      System.out.printf("loader (dedup %s%s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
+          dedupOn ? "on" : "off", round < 0 ? ", warm-up: not counted" : "", events, r.rows().get(0).get(0), secs, events / secs, batchEvents);
       rate = events / secs;
       if (clickhouse != null) {
         lastDatabase = database;

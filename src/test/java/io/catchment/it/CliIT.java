@@ -78,4 +78,16 @@ class CliIT {
     assertThat(down.exit()).isEqualTo(3);
     assertThat(down.output()).contains("cannot reach");
   }
+
+  @Test
+  void the_loader_benchmark_runs_its_warm_up_first_and_counts_only_the_measured_run() throws Exception {
+    Run r = run(Map.of(), "bench-loader", "--events", "3000", "--batch-events", "1000", "--mixed", "--warmup", "1",
+        "--dir", tmp.resolve("bench").toString());
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("loader (dedup on, warm-up: not counted): 3,000 events (3000 rows in events)")
+        .contains("RESULT loader (dedup on) ").contains("DuckDB read_json");
+    // one measured run: one result, one size on disk (the warm-up's is not reported)
+    assertThat(r.output().lines().filter(l -> l.startsWith("loader (dedup on): 3,000 events"))).hasSize(1);
+    assertThat(r.output().lines().filter(l -> l.startsWith("RESULT on disk: DuckDB"))).hasSize(1);
+  }
 }
