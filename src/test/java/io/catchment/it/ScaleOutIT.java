@@ -151,13 +151,15 @@ class ScaleOutIT {
         // a dead member is noticed after 6 s (Kafka's default is 45 s)
         Map.entry("CATCHMENT_KAFKA_PROPERTIES", "session.timeout.ms=6000,heartbeat.interval.ms=1000"),
         Map.entry("CATCHMENT_CLICKHOUSE_URL", clickhouse.url()), Map.entry("CATCHMENT_CLICKHOUSE_DATABASE", "kill"),
-        Map.entry("CATCHMENT_LOADER_BATCH_EVENTS", "1000"));
+        // small batches (a request's events are one record, and a batch holds whole records), so that the load lasts
+        // seconds: with 1,000-event batches the four partitions' loaders sometimes finished before the kill
+        Map.entry("CATCHMENT_LOADER_BATCH_EVENTS", "100"));
     int total = 60_000;
     // every event acknowledged first (a collector-only node puts them in Kafka), then a loader process starts on them
     try (InProcessServer collector = server(dir.resolve("collector"), "kill", topic, "loader.enabled", "false")) {
-      for (int i = 0; i < total; i += 1000) {
+      for (int i = 0; i < total; i += 100) {
         StringBuilder b = new StringBuilder();
-        for (int j = i; j < i + 1000; j++) {
+        for (int j = i; j < i + 100; j++) {
           b.append("{\"id\":\"k").append(j).append("\",\"event\":\"Tick\",\"user_id\":\"u").append(j % 53)
               .append("\",\"timestamp\":\"2024-06-01T10:00:00Z\",\"properties\":{\"i\":").append(j).append("}}\n");
         }
