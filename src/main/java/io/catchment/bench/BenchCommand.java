@@ -170,7 +170,8 @@ public final class BenchCommand implements Callable<Integer> {
       loader.close();
       var r = sink.query("SELECT count(*) FROM events", 1, Duration.ofMinutes(1));
       System.out.printf("loader (dedup %s%s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
-          dedupOn ? "on" : "off", round < 0 ? ", warm-up: not counted" : "", events, r.rows().get(0).get(0), secs, events / secs, batchEvents);
+          dedupOn ? "on" : "off", round < 0 ? ", warm-up: not counted" : "", events, r.rows().get(0).get(0), secs,
+          events / secs, batchEvents);
       rate = events / secs;
       if (clickhouse != null) {
         lastDatabase = database;
