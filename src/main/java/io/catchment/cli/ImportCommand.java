@@ -102,8 +102,8 @@ public final class ImportCommand implements Callable<Integer> {
       + "generated key in the data dir)")
   String key;
 
-  @Option(names = "--batch-events", description = "events per store transaction, at most 120000 (default: "
-      + "${DEFAULT-VALUE})", defaultValue = "100000")
+  @Option(names = "--batch-events", description = "events per store transaction (default: ${DEFAULT-VALUE})",
+      defaultValue = "100000")
   int batchEvents;
 
   @Option(names = "--progress-interval", description = "seconds between progress lines when stderr is not a "
@@ -139,8 +139,8 @@ public final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (batchEvents < 1 || batchEvents > 120_000) {
-      System.err.println("error: --batch-events must be 1 to 120000 (a batch stays below a DuckDB row group)");
+    if (batchEvents < 1) {
+      System.err.println("error: --batch-events must be at least 1");
       return Cli.USAGE;
     }
     ImportFormat forced;

@@ -45,8 +45,7 @@ public final class Settings {
   public static final Setting<Duration> LOG_RETENTION = new Setting<>("log.retention", "0s",
       "how long a fully loaded segment is kept before it is deleted", Setting.duration());
   public static final Setting<Integer> LOADER_BATCH_EVENTS = new Setting<>("loader.batch_events", "100000",
-      "most events the loader writes in one transaction; at most 120,000, so a batch stays below a DuckDB row group "
-          + "and off its optimistic-write path (see DuckDbSink)", Setting.intRange(1, 120_000));
+      "most events the loader writes in one transaction", Setting.intRange(1, 10_000_000));
   public static final Setting<Boolean> LOADER_ENABLED = new Setting<>("loader.enabled", "true",
       "run the loader in this process; false makes a collector-only node (another process loads the log)",
       Settings::bool);
