@@ -288,9 +288,12 @@ public final class Loader implements AutoCloseable {
     }
   }
 
-  /** Reads the next batch's events from the log: up to {@code batchEvents}, or what arrives within the batch wait. */
+  /**
+   * Reads the next batch's events from the log: whole records until {@code batchEvents} is reached (the last record may
+   * pass it by its own size), or what arrives within the batch wait.
+   */
   private List<Line> fill() throws IOException, InterruptedException {
-    List<Line> out = new ArrayList<>(batchEvents + batchEvents / 2); // a read of 1024 records may pass the batch size
+    List<Line> out = new ArrayList<>(batchEvents + batchEvents / 8);
     long deadline = System.nanoTime() + batchWait.toNanos();
     long from = readFrom;
     while (running && out.size() < batchEvents) {
@@ -300,8 +303,11 @@ public final class Loader implements AutoCloseable {
         if (left <= 0 || !out.isEmpty()) break;
         continue;
       }
-      for (EventLog.LogRecord r : got) BatchPreparer.addLines(r, out);
-      from = got.get(got.size() - 1).offset() + 1;
+      for (EventLog.LogRecord r : got) {
+        if (out.size() >= batchEvents) break;
+        BatchPreparer.addLines(r, out);
+        from = r.offset() + 1;
+      }
     }
     return out;
   }

@@ -29,7 +29,7 @@ class LoaderTest {
   @TempDir Path dir;
 
   /** The real store, made to refuse any write holding a row for table "poison", or to fail the next N writes. */
-  static final class FaultyStore implements Sink {
+  static class FaultyStore implements Sink {
     final DuckDbSink real;
     final AtomicInteger transientFailures = new AtomicInteger();
     final AtomicInteger writes = new AtomicInteger();
@@ -229,6 +229,27 @@ class LoaderTest {
       assertThat(store.writes.get()).isGreaterThanOrEqualTo(5);
       assertThat(count(store, "SELECT count(*) FROM fine")).isEqualTo(500);
       assertThat(store.pendingDeadLetters()).isZero();
+    }
+  }
+
+  @Test
+  void a_batch_stops_at_the_first_whole_record_that_reaches_batch_events() throws Exception {
+    List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
+        FaultyStore store = new FaultyStore(new DuckDbSink(dir, "256MB", "16MB")) {
+          @Override
+          public Map<String, Long> write(WriteBatch b) throws SinkException {
+            sizes.add((int) b.ids().rows());
+            return super.write(b);
+          }
+        }) {
+      for (int r = 0; r < 10; r++) log.append(record(r * 300, r * 300 + 300, 0)); // ten records of 300 events
+      Loader loader = new Loader(log, store, new Metrics(), 1000, Duration.ofMillis(100), 1000, 1000);
+      loader.start();
+      awaitLoaded(loader, log.endOffset());
+      loader.close();
+      assertThat(sizes).as("events per store transaction").containsExactly(1200, 1200, 600);
+      assertThat(count(store, "SELECT count(DISTINCT id) FROM fine")).isEqualTo(3000);
     }
   }
 }
