@@ -128,7 +128,8 @@ echo "== 7. scale-out: ClickHouse and Kafka on this machine"
 [ -x /usr/sbin/clickhouse-server ] || { echo "step 7 needs Debian's clickhouse-server: run ./test.sh once"; exit 1; }
 start_clickhouse
 echo "-- loader into ClickHouse ($EVENTS events) vs ClickHouse's own JSONEachRow of the same rows"
-java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --warmup 1 --clickhouse "http://127.0.0.1:$chport" 2>/dev/null \
+java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --warmup 1 --clickhouse "http://127.0.0.1:$chport" \
+  --clickhouse-pid "$chpid" 2>/dev/null \
   | grep -vE "^[0-9:.]+ (INFO|WARN)"
 start_kafka
 kafka_env=(CATCHMENT_LOG_TYPE=kafka CATCHMENT_STORE_TYPE=clickhouse CATCHMENT_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kport

@@ -63,14 +63,20 @@ public final class BenchCommand implements Callable<Integer> {
       + "per run) instead of DuckDB; the baseline is then ClickHouse's own INSERT ... FORMAT JSONEachRow of the same rows into the same tables")
   String clickhouse;
 
+  @Option(names = "--clickhouse-pid", paramLabel = "PID", description = "the local ClickHouse server's PID: each "
+      + "phase then prints the CPU seconds ClickHouse used besides this JVM's (read from /proc)")
+  long clickhousePid;
+
   @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
   Path dir;
 
   private long rawBytes;
   private String lastDatabase;
+  private CpuClock cpu;
 
   @Override
   public Integer call() throws Exception {
+    cpu = new CpuClock(clickhousePid);
     boolean temp = dir == null;
     Path work = temp ? Files.createTempDirectory("catchment-bench") : Files.createDirectories(dir);
     try {
@@ -163,15 +169,18 @@ public final class BenchCommand implements Callable<Integer> {
                 Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(), dedupOn, 1000, DuckDbSink.DEFAULT_BLOCK_SIZE)) {
       Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);
       long end = log.endOffset();
+      double[] cpu0 = cpu.now();
       long t0 = System.nanoTime();
       loader.start();
       while (loader.position() < end) Thread.sleep(5);
       double secs = (System.nanoTime() - t0) / 1e9;
+      double[] cpu1 = cpu.now();
       loader.close();
       var r = sink.query("SELECT count(*) FROM events", 1, Duration.ofMinutes(1));
       System.out.printf("loader (dedup %s%s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
           dedupOn ? "on" : "off", round < 0 ? ", warm-up: not counted" : "", events, r.rows().get(0).get(0), secs,
           events / secs, batchEvents);
+      System.out.println(CpuClock.used(cpu0, cpu1, secs, "ClickHouse"));
       rate = events / secs;
       if (clickhouse != null) {
         lastDatabase = database;
@@ -234,6 +243,7 @@ public final class BenchCommand implements Callable<Integer> {
       Thread.sleep(100);
     }
     long rows = 0;
+    double[] cpu0 = cpu.now();
     long t0 = System.nanoTime();
     for (String t : tables) {
       var r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/?query="
@@ -243,10 +253,12 @@ public final class BenchCommand implements Callable<Integer> {
       if (r.statusCode() != 200) throw new IllegalStateException("ClickHouse JSONEachRow into " + t + ": " + r.body());
     }
     double secs = (System.nanoTime() - t0) / 1e9;
+    double[] cpu1 = cpu.now();
     rows = Long.parseLong(clickhouseSql("SELECT sum(rows) FROM system.parts WHERE active AND database = '" + base + "'")
         .strip());
     System.out.printf("ClickHouse INSERT FORMAT JSONEachRow of the loader's rows (%d tables, %,d rows) in %.2f s = "
         + "%.0f events/s%n", tables.size(), rows, secs, events / secs);
+    System.out.println(CpuClock.used(cpu0, cpu1, secs, "ClickHouse"));
     return events / secs;
   }
 
@@ -254,14 +266,17 @@ public final class BenchCommand implements Callable<Integer> {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + work.resolve("baseline.duckdb"));
         Statement s = c.createStatement()) {
       s.execute("SET memory_limit = '1GB'");
+      double[] cpu0 = cpu.now();
       long t0 = System.nanoTime();
       s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited'"
           // with schema churn read_json must sample the whole file to know every key (and its widest type)
           + (mixed ? ", sample_size = -1" : "") + ")");
       double secs = (System.nanoTime() - t0) / 1e9;
+      double[] cpu1 = cpu.now();
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
         rs.next();
         System.out.printf("DuckDB read_json: %,d rows in %.2f s = %.0f rows/s%n", rs.getLong(1), secs, rs.getLong(1) / secs);
+        System.out.println(CpuClock.used(cpu0, cpu1, secs, "ClickHouse"));
         return rs.getLong(1) / secs;
       }
     }
