@@ -14,8 +14,8 @@ class CpuClockTest {
     for (long deadline = System.nanoTime() + 200_000_000L; System.nanoTime() < deadline; ) spin++;
     double[] end = clock.now();
     assertThat(spin).isPositive();
-    assertThat(end[1] - start[1]).as("server CPU-s from /proc").isBetween(0.1, 5.0);
-    assertThat(end[0] - start[0]).as("JVM CPU-s").isGreaterThan(0.1);
+    assertThat(end[1] - start[1]).as("server CPU-s from /proc").isBetween(0.05, 5.0);
+    assertThat(end[0] - start[0]).as("JVM CPU-s").isGreaterThan(0.05);
     assertThat(CpuClock.used(start, end, 0.2, "ClickHouse")).contains("this JVM", "ClickHouse", "both", "% of");
   }
 
