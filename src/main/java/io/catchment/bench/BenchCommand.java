@@ -76,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    cpu = new CpuClock(clickhousePid);
+    cpu = new CpuClock(clickhousePid, "ClickHouse");
     boolean temp = dir == null;
     Path work = temp ? Files.createTempDirectory("catchment-bench") : Files.createDirectories(dir);
     try {
@@ -180,7 +180,7 @@ public final class BenchCommand implements Callable<Integer> {
       System.out.printf("loader (dedup %s%s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
           dedupOn ? "on" : "off", round < 0 ? ", warm-up: not counted" : "", events, r.rows().get(0).get(0), secs,
           events / secs, batchEvents);
-      System.out.println(CpuClock.used(cpu0, cpu1, secs, "ClickHouse"));
+      System.out.println(cpu.used(cpu0, cpu1, secs));
       rate = events / secs;
       if (clickhouse != null) {
         lastDatabase = database;
@@ -258,7 +258,7 @@ public final class BenchCommand implements Callable<Integer> {
         .strip());
     System.out.printf("ClickHouse INSERT FORMAT JSONEachRow of the loader's rows (%d tables, %,d rows) in %.2f s = "
         + "%.0f events/s%n", tables.size(), rows, secs, events / secs);
-    System.out.println(CpuClock.used(cpu0, cpu1, secs, "ClickHouse"));
+    System.out.println(cpu.used(cpu0, cpu1, secs));
     return events / secs;
   }
 
@@ -276,7 +276,7 @@ public final class BenchCommand implements Callable<Integer> {
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
         rs.next();
         System.out.printf("DuckDB read_json: %,d rows in %.2f s = %.0f rows/s%n", rs.getLong(1), secs, rs.getLong(1) / secs);
-        System.out.println(CpuClock.used(cpu0, cpu1, secs, "ClickHouse"));
+        System.out.println(cpu.used(cpu0, cpu1, secs));
         return rs.getLong(1) / secs;
       }
     }

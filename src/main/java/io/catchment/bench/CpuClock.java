@@ -14,10 +14,12 @@ final class CpuClock {
   private static final double TICKS_PER_SECOND = 100;
 
   private final long serverPid;
+  private final String server;
 
-  /** @param serverPid the server's PID, or 0 for none */
-  CpuClock(long serverPid) {
+  /** @param serverPid the server's PID, or 0 for none; {@code server} names it in the report */
+  CpuClock(long serverPid, String server) {
     this.serverPid = serverPid;
+    this.server = server;
   }
 
   /** CPU seconds so far: [0] this JVM, [1] the server (NaN when there is none or it cannot be read). */
@@ -28,7 +30,7 @@ final class CpuClock {
   }
 
   /** One line on the CPU a phase of {@code wallSeconds} used from {@code start} to {@code end} (both from now()). */
-  static String used(double[] start, double[] end, double wallSeconds, String server) {
+  String used(double[] start, double[] end, double wallSeconds) {
     double jvm = end[0] - start[0];
     double srv = end[1] - start[1];
     double both = jvm + (Double.isNaN(srv) ? 0 : srv);
