@@ -74,13 +74,14 @@ public final class Server implements AutoCloseable {
     }
     if (log instanceof KafkaLog kafka) {
       kafkaLoaders = new KafkaLoaders(kafka, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-          c.loader().maxFields(), c.loader().maxColumns(), router);
+          c.loader().maxFields(), c.loader().maxColumns(), router, c.dataDir().resolve("quarantine"));
     } else {
       backlogEnd = log.endOffset();
       loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-          c.loader().maxFields(), c.loader().maxColumns(), router);
+          c.loader().maxFields(), c.loader().maxColumns(), router).quarantineIn(c.dataDir().resolve("quarantine"));
     }
     metrics.bindLog(log, this::lag);
+    metrics.bindLoaderProgress(() -> c.loader().enabled() && lag() > 0 ? sinceProgress().toMillis() / 1000.0 : 0);
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
     QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());
@@ -129,12 +130,14 @@ public final class Server implements AutoCloseable {
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
     app.get("/readyz", ctx -> {
       // a collector-only node (loader.enabled=false) serves as long as its log takes events
-      boolean ready = log.healthy() && (sink.healthy() || !c.loader().enabled());
+      Map<String, Object> stall = stall();
+      boolean ready = log.healthy() && (sink.healthy() || !c.loader().enabled()) && stall == null;
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", ready ? "ready" : "not ready");
       body.put("log", log.healthy() ? "open" : "failed");
       body.put("store", sink.healthy() ? "open" : "closed");
       if (c.loader().enabled()) body.put("loader_lag_records", lag());
+      if (stall != null) body.put("loader_stalled", stall);
       if (loaderError() != null) body.put("loader_error", loaderError());
       ctx.status(ready ? 200 : 503).json(body);
     });
@@ -190,6 +193,7 @@ public final class Server implements AutoCloseable {
     loaderInfo.put("position", loader != null ? loader.position() : kafkaLoaders.position());
     loaderInfo.put("lag_records", lag());
     loaderInfo.put("last_error", loaderError());
+    loaderInfo.put("stalled", stall());
     if (kafkaLoaders != null) loaderInfo.put("kafka_partitions", kafkaLoaders.partitions());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("events_since_start", events);
@@ -203,6 +207,26 @@ public final class Server implements AutoCloseable {
   /** Records in the log not loaded yet (with Kafka: in the partitions this process loads). */
   private long lag() {
     return loader != null ? log.endOffset() - loader.position() : kafkaLoaders.lag();
+  }
+
+  /**
+   * Null while the loader keeps up; else since when it has committed nothing while events wait (past
+   * {@code loader.stall_after}), the offset it is stuck at and the store's last error.
+   */
+  private Map<String, Object> stall() {
+    if (!config.loader().enabled()) return null;
+    java.time.Duration since = sinceProgress();
+    if (since.compareTo(config.loader().stallAfter()) < 0 || lag() <= 0) return null;
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("since", java.time.Instant.now().minus(since).toString());
+    out.put("seconds", since.toSeconds());
+    out.put("stuck_at_offset", loader != null ? loader.position() : kafkaLoaders.position());
+    out.put("error", loaderError());
+    return out;
+  }
+
+  private java.time.Duration sinceProgress() {
+    return loader != null ? loader.sinceProgress() : kafkaLoaders.sinceProgress();
   }
 
   private String loaderError() {

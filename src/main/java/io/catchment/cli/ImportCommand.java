@@ -378,7 +378,8 @@ public final class ImportCommand implements Callable<Integer> {
     StoreTarget(DuckDbSink sink, CatchmentConfig cfg) {
       this.sink = sink;
       this.writer = new ImportWriter(sink, new Router(cfg.loader().layout(), cfg.loader().layoutBySource()),
-          cfg.loader().maxFields(), cfg.loader().maxColumns());
+          cfg.loader().maxFields(), cfg.loader().maxColumns(),
+          new io.catchment.loader.Quarantine(cfg.dataDir().resolve("quarantine")));
     }
 
     public String describe() {

@@ -18,8 +18,15 @@ public final class Bodies {
     return readBounded(in, limit, "");
   }
 
-  /** Decodes {@code Content-Encoding}: identity or gzip (also detected by its magic bytes). */
+  /**
+   * Decodes {@code Content-Encoding}: identity or gzip (also detected by its magic bytes). The result is well-formed
+   * UTF-8: malformed sequences become U+FFFD ({@link io.catchment.event.Unicode}).
+   */
   public static byte[] decode(byte[] body, String encoding, long limit) {
+    return io.catchment.event.Unicode.wellFormed(decoded(body, encoding, limit));
+  }
+
+  private static byte[] decoded(byte[] body, String encoding, long limit) {
     String enc = encoding == null ? "" : encoding.trim().toLowerCase(java.util.Locale.ROOT);
     boolean magic = body.length >= 2 && (body[0] & 0xff) == 0x1f && (body[1] & 0xff) == 0x8b;
     if (enc.isEmpty() || enc.equals("identity")) {

@@ -46,7 +46,8 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
   }
 
   public record Loader(boolean enabled, int batchEvents, Duration batchWait, int maxFields, int maxColumns,
-      io.catchment.schema.Router.Layout layout, Map<String, io.catchment.schema.Router.Layout> layoutBySource) {}
+      io.catchment.schema.Router.Layout layout, Map<String, io.catchment.schema.Router.Layout> layoutBySource,
+      Duration stallAfter) {}
 
   public record Query(int maxRows, Duration timeout) {}
 

@@ -93,7 +93,7 @@ public final class ConfigLoader {
         new CatchmentConfig.Log(p.get(Settings.LOG_TYPE), p.get(Settings.LOG_SEGMENT_BYTES), p.get(Settings.LOG_MAX_BYTES), p.get(Settings.LOG_RETENTION)),
         new CatchmentConfig.Loader(p.get(Settings.LOADER_ENABLED), p.get(Settings.LOADER_BATCH_EVENTS), p.get(Settings.LOADER_BATCH_WAIT),
             p.get(Settings.MAX_FIELDS_PER_EVENT), p.get(Settings.MAX_COLUMNS), p.get(Settings.LAYOUT),
-            p.get(Settings.LAYOUT_BY_SOURCE)),
+            p.get(Settings.LAYOUT_BY_SOURCE), p.get(Settings.LOADER_STALL_AFTER)),
         new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT)),
         new CatchmentConfig.DuckDb(p.get(Settings.DUCKDB_MEMORY_LIMIT), p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
             p.get(Settings.DEDUP_ENABLED), p.get(Settings.DUCKDB_BLOCK_SIZE), p.get(Settings.STORE_TYPE),

@@ -51,6 +51,9 @@ public final class Settings {
       Settings::bool);
   public static final Setting<Duration> LOADER_BATCH_WAIT = new Setting<>("loader.batch_wait", "500ms",
       "longest the loader waits to fill a batch before writing what it has", Setting.duration());
+  public static final Setting<Duration> LOADER_STALL_AFTER = new Setting<>("loader.stall_after", "60s",
+      "with events waiting, a loader that has committed nothing for this long is stalled: /readyz answers 503 and "
+          + "/v1/status names the stuck offset and the error", Setting.duration());
   public static final Setting<Boolean> DEDUP_ENABLED = new Setting<>("dedup.enabled", "true",
       "skip rows whose id is already in their table for the same UTC day of timestamp", Settings::bool);
   public static final Setting<Integer> QUERY_MAX_ROWS = new Setting<>("query.max_rows", "10000",
@@ -130,7 +133,7 @@ public final class Settings {
       s -> s);
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
-      MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_ENABLED, DEDUP_ENABLED,
+      MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_STALL_AFTER, LOADER_ENABLED, DEDUP_ENABLED,
       QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, IMPORT_DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD,
       DUCKDB_BLOCK_SIZE, TLS_CERT, TLS_KEY, TLS_SELF_SIGNED, TLS_PORT, LOG_TYPE, STORE_TYPE,
       KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_DEAD_LETTER_TOPIC, KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR, KAFKA_GROUP,

@@ -2,6 +2,8 @@ package io.catchment.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
@@ -13,7 +15,9 @@ import java.time.Instant;
 /**
  * The canonical JSON form of an {@link Event}, as it is stored in the log: one compact object per event with
  * snake_case envelope keys ({@code id} always first), timestamps as ISO-8601 UTC strings, absent fields omitted. The
- * loader reads it back field by field ({@link io.catchment.schema.Router}). Thread-safe.
+ * loader reads it back field by field ({@link io.catchment.schema.Router}). Every string and key is well-formed
+ * Unicode: a lone surrogate becomes U+FFFD ({@link Unicode}), so nothing downstream meets text a store cannot hold.
+ * Thread-safe.
  */
 public final class EventJson {
   public static final ObjectMapper MAPPER = new ObjectMapper();
@@ -22,7 +26,7 @@ public final class EventJson {
   private EventJson() {}
 
   public static void write(Event e, OutputStream out) throws IOException {
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = new WellFormed(FACTORY.createGenerator(out))) {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
       g.writeStartObject();
       str(g, "id", e.id());
@@ -65,6 +69,38 @@ public final class EventJson {
     if (v != null && !v.isEmpty()) {
       g.writeFieldName(k);
       MAPPER.writeTree(g, v);
+    }
+  }
+
+  /** Writes every string and field name as well-formed Unicode ({@link Unicode#wellFormed(String)}). */
+  private static final class WellFormed extends JsonGeneratorDelegate {
+    WellFormed(JsonGenerator g) {
+      super(g, false);
+    }
+
+    @Override
+    public void writeString(String text) throws IOException {
+      delegate.writeString(text == null ? null : Unicode.wellFormed(text));
+    }
+
+    @Override
+    public void writeString(char[] text, int offset, int len) throws IOException {
+      writeString(new String(text, offset, len));
+    }
+
+    @Override
+    public void writeString(SerializableString text) throws IOException {
+      writeString(text.getValue());
+    }
+
+    @Override
+    public void writeFieldName(String name) throws IOException {
+      delegate.writeFieldName(Unicode.wellFormed(name));
+    }
+
+    @Override
+    public void writeFieldName(SerializableString name) throws IOException {
+      writeFieldName(name.getValue());
     }
   }
 }

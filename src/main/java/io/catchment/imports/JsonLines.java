@@ -3,6 +3,7 @@ package io.catchment.imports;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.event.EventJson;
 import io.catchment.event.JsonRun;
+import io.catchment.event.Unicode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -84,9 +85,16 @@ public final class JsonLines {
         continue;
       }
       if (in.blank()) continue;
+      byte[] src = in.buf();
+      int from = in.start();
       int len = in.length();
+      if (!Unicode.isUtf8(src, from, len)) { // the one rule: malformed UTF-8 becomes U+FFFD
+        src = new String(src, from, len, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+        from = 0;
+        len = src.length;
+      }
       if (pos + len + 1 > block.length) block = Arrays.copyOf(block, Math.max(block.length * 2, pos + len + 1));
-      System.arraycopy(in.buf(), in.start(), block, pos, len);
+      System.arraycopy(src, from, block, pos, len);
       starts[lines] = pos;
       lens[lines] = len;
       numbers[lines] = lineNo;

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImportWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ImportWriter.class);
+  private static final TakeApart TAKE_APART = new TakeApart("line");
   private static final Work STOP = new Work(List.of(), "", 0, Map.of(), List.of());
 
   /** Lines, the checkpoint of the member they end in, and those of members that ended earlier in the batch. */
@@ -53,6 +54,9 @@ public final class ImportWriter implements AutoCloseable {
   private final Thread prepareThread;
   private final Thread writeThread;
   private volatile Throwable failure;
+  /** The store's message for the last batch or piece it refused (prepare thread). */
+  private volatile String lastRefusal;
+  private final Quarantine quarantine;
   public final AtomicLong events = new AtomicLong();
   public final AtomicLong duplicates = new AtomicLong();
   public final AtomicLong deadLetters = new AtomicLong();
@@ -61,7 +65,13 @@ public final class ImportWriter implements AutoCloseable {
   final AtomicLong setAsideBatches = new AtomicLong();
 
   public ImportWriter(Sink sink, Router router, int maxFields, int maxColumns) {
+    this(sink, router, maxFields, maxColumns, new Quarantine(java.nio.file.Path.of("data", "quarantine")));
+  }
+
+  /** @param quarantine where dead letters go when the store will not record them */
+  public ImportWriter(Sink sink, Router router, int maxFields, int maxColumns, Quarantine quarantine) {
     this.sink = sink;
+    this.quarantine = quarantine;
     this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router);
     this.prepareThread = new Thread(() -> guarded(this::prepareLoop), "import-prepare");
     this.writeThread = new Thread(() -> guarded(this::writeLoop), "import-writer");
@@ -206,6 +216,7 @@ public final class ImportWriter implements AutoCloseable {
         return sink.write(batch);
       } catch (SinkException e) {
         if (!e.transientFailure()) {
+          lastRefusal = e.getMessage();
           LOG.warn("Store refused the batch ({}): writing it in smaller pieces", e.getMessage());
           return null;
         }
@@ -219,32 +230,36 @@ public final class ImportWriter implements AutoCloseable {
 
   private void takeApart(Work w) throws IOException, InterruptedException {
     reloadCatalog();
+    long before = Math.max(sink.loadedOffset(w.consumer()), 0);
     List<DeadLetter> dead = new ArrayList<>(w.bad());
-    Deque<List<Line>> work = new ArrayDeque<>();
-    work.push(w.lines());
-    long before = sink.loadedOffset(w.consumer());
-    while (!work.isEmpty()) {
-      List<Line> chunk = work.pop();
-      BatchPreparer.Prepared part = preparer.prepare(chunk, w.consumer(), Math.max(before, 0));
-      Map<String, Long> dups = writeWithRetry(part.batch());
-      if (dups != null) {
-        account(part, part.batch(), dups);
-        continue;
-      }
-      part.batch().discard();
-      reloadCatalog();
-      if (chunk.size() > 1) {
-        work.push(chunk.subList(chunk.size() / 2, chunk.size()));
-        work.push(chunk.subList(0, chunk.size() / 2));
-      } else {
-        Line line = chunk.get(0);
-        dead.add(new DeadLetter(null, null, "store refused the event (line " + line.offset() + ")", line.text(),
-            line.offset()));
-      }
+    try {
+      dead.addAll(TAKE_APART.run(w.lines(), piece -> writePiece(piece, w.consumer(), before), Integer.MAX_VALUE,
+          () -> true));
+    } catch (TakeApart.TooManyRefused e) {
+      throw new IllegalStateException(e); // no limit is set
     }
     WriteBatch close = WriteBatch.offsetOnly(dead, w.consumer(), w.nextOffset()).withOffsets(dead, w.finished());
-    if (writeWithRetry(close) == null) throw new IOException("the store refused to record dead letters");
+    if (writeWithRetry(close) == null) {
+      quarantine.add(dead, lastRefusal);
+      close = WriteBatch.offsetOnly(List.of(), w.consumer(), w.nextOffset()).withOffsets(List.of(), w.finished());
+      if (writeWithRetry(close) == null) throw new IOException("the store refused to record the checkpoint: " + lastRefusal);
+    }
     deadLetters.addAndGet(dead.size());
+  }
+
+  /** One piece of a refused batch, prepared and written; null when written. */
+  private TakeApart.Refusal writePiece(List<Line> piece, String consumer, long offset)
+      throws IOException, InterruptedException {
+    BatchPreparer.Prepared part = preparer.prepare(piece, consumer, offset);
+    Map<String, Long> dups = writeWithRetry(part.batch());
+    if (dups != null) {
+      account(part, part.batch(), dups);
+      return null;
+    }
+    part.batch().discard();
+    reloadCatalog();
+    return new TakeApart.Refusal(lastRefusal,
+        String.join(",", part.batch().tables().stream().map(io.catchment.sink.TableBatch::table).toList()));
   }
 
   private void reloadCatalog() {

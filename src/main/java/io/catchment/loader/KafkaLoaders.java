@@ -41,10 +41,10 @@ public final class KafkaLoaders implements AutoCloseable {
   private record Running(KafkaPartitionLog partition, Loader loader) {}
 
   public KafkaLoaders(KafkaLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields,
-      int maxColumns, Router router) {
+      int maxColumns, Router router, java.nio.file.Path quarantine) {
     this.log = log;
     this.newLoader = p -> new Loader(p, sink, metrics, batchEvents, batchWait, maxFields, maxColumns, router,
-        log.consumerName(p.partition()));
+        log.consumerName(p.partition())).quarantineIn(quarantine);
   }
 
   public void start() {
@@ -130,6 +130,16 @@ public final class KafkaLoaders implements AutoCloseable {
   /** Sum of the loaded positions of this process's partitions. */
   public long position() {
     return running.values().stream().mapToLong(r -> r.loader().position()).sum();
+  }
+
+  /** The longest time any of this process's partition loaders has gone without progress ({@link Loader#sinceProgress}). */
+  public java.time.Duration sinceProgress() {
+    java.time.Duration most = java.time.Duration.ZERO;
+    for (Running r : running.values()) {
+      java.time.Duration d = r.loader().sinceProgress();
+      if (d.compareTo(most) > 0) most = d;
+    }
+    return most;
   }
 
   public String lastError() {

@@ -10,9 +10,7 @@ import io.catchment.sink.TableBatch;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -42,6 +40,7 @@ public final class Loader implements AutoCloseable {
   public static final String CONSUMER = "loader";
   /** Past this many single-event failures in one batch the failure is taken for the store's, not the events'. */
   private static final int MAX_DEAD_PER_BATCH = 1000;
+  private static final TakeApart TAKE_APART = new TakeApart("log offset");
 
   private final EventLog log;
   private final String consumer;
@@ -62,6 +61,10 @@ public final class Loader implements AutoCloseable {
   private volatile long next;
   private volatile String lastError;
   private long readFrom;
+  /** When the loader last committed, or last found nothing to load ({@link System#nanoTime}). */
+  private volatile long progressNanos = System.nanoTime();
+  private final RepeatedWarning trouble = new RepeatedWarning(LOG, Duration.ofMinutes(1));
+  private Quarantine quarantine = new Quarantine(java.nio.file.Path.of("data", "quarantine"));
 
   public Loader(EventLog log, Sink sink, Metrics metrics, int batchEvents, Duration batchWait, int maxFields,
       int maxColumns) {
@@ -97,6 +100,12 @@ public final class Loader implements AutoCloseable {
     this.readFrom = next;
   }
 
+  /** Where dead letters go when the store will not record them (default {@code data/quarantine}); before start. */
+  public Loader quarantineIn(java.nio.file.Path dir) {
+    this.quarantine = new Quarantine(dir);
+    return this;
+  }
+
   public void start() {
     LOG.info("Loader starting at log offset {} (log end {})", next, log.endOffset());
     prepareThread.start();
@@ -110,6 +119,14 @@ public final class Loader implements AutoCloseable {
 
   public String lastError() {
     return lastError;
+  }
+
+  /**
+   * The time since the loader last committed a batch or found nothing to load. It grows only while events wait and
+   * none is committed (a store that fails or refuses every write): what {@code loader.stall_after} is compared with.
+   */
+  public Duration sinceProgress() {
+    return Duration.ofNanos(System.nanoTime() - progressNanos);
   }
 
   private void prepareLoop() {
@@ -138,7 +155,7 @@ public final class Loader implements AutoCloseable {
           return;
         } catch (IOException | RuntimeException e) {
           lastError = e.getMessage();
-          LOG.error("Loader failed preparing the batch at offset {}, retrying in {} ms", readFrom, backoff, e);
+          trouble.warn("Loader failed preparing the batch at offset {}, retrying in {} ms", readFrom, backoff, e);
           sleep(backoff);
           backoff = Math.min(backoff * 2, 30_000);
           rereadCatalog();
@@ -186,6 +203,7 @@ public final class Loader implements AutoCloseable {
       try {
         Map<String, Long> duplicates = sink.write(batch);
         lastError = null;
+        trouble.clear();
         return duplicates;
       } catch (SinkException e) {
         lastError = e.getMessage();
@@ -194,7 +212,7 @@ public final class Loader implements AutoCloseable {
           return null;
         }
         if (!running && backoff >= 1600) throw new CatchmentException("stopping with a batch not written", e);
-        LOG.warn("Store write failed, retrying the same {} events in {} ms", events, backoff, e);
+        trouble.warn("Store write failed, retrying the same {} events in {} ms", events, backoff, e);
         sleep(backoff);
         backoff = Math.min(backoff * 2, 30_000);
       }
@@ -202,6 +220,7 @@ public final class Loader implements AutoCloseable {
   }
 
   private void committed(BatchPreparer.Prepared p, Map<String, Long> duplicates) {
+    progressNanos = System.nanoTime();
     WriteBatch b = p.batch();
     if (b.nextOffset() > next) {
       next = b.nextOffset();
@@ -226,55 +245,53 @@ public final class Loader implements AutoCloseable {
   }
 
   /**
-   * Writes a refused batch in ever smaller pieces, on the prepare thread (which owns the catalog) once the writer
-   * has let go of everything behind it. Events the store refuses one by one become dead letters.
+   * Writes a refused batch in ever smaller pieces ({@link TakeApart}), on the prepare thread (which owns the catalog)
+   * once the writer has let go of everything behind it. Events the store refuses one by one become dead letters; if
+   * the store will not record even those, they go to the {@link Quarantine} file and loading goes on.
    */
   private void takeApart(BatchPreparer.Prepared failed) throws InterruptedException, IOException {
     while (inFlight.get() > 0) Thread.sleep(10);
     rereadCatalog();
-    List<DeadLetter> dead = new ArrayList<>();
-    Deque<List<Line>> work = new ArrayDeque<>();
-    work.push(failed.lines());
-    while (!work.isEmpty() && running) {
-      List<Line> chunk = work.pop();
-      BatchPreparer.Prepared part = preparer.prepare(chunk, consumer, next); // the offset moves only at the end
-      Map<String, Long> duplicates = writeWithRetry(part.batch(), part.events());
-      if (duplicates != null) {
-        committed(part, duplicates);
-        continue;
-      }
-      part.batch().discard();
-      rereadCatalog();
-      if (chunk.size() > 1) {
-        work.push(chunk.subList(chunk.size() / 2, chunk.size()));
-        work.push(chunk.subList(0, chunk.size() / 2));
-      } else if (dead.size() < MAX_DEAD_PER_BATCH) {
-        Line line = chunk.get(0);
-        String tables = String.join(",", part.batch().tables().stream().map(TableBatch::table).toList());
-        dead.add(new DeadLetter(idOf(line), tables, "store refused the event: " + lastError, line.text(),
-            line.offset()));
-      } else {
-        LOG.error("Over {} events of one batch refused one by one: taking the store for broken, retrying in 30 s",
-            MAX_DEAD_PER_BATCH);
-        sleep(30_000);
-        return; // still refused: taken apart again from the start; what was written is deduplicated
-      }
+    List<DeadLetter> dead;
+    try {
+      dead = TAKE_APART.run(failed.lines(), this::writePiece, MAX_DEAD_PER_BATCH, () -> running);
+    } catch (TakeApart.TooManyRefused e) {
+      lastError = e.getMessage();
+      LOG.error("{}; retrying in 30 s", e.getMessage());
+      sleep(30_000);
+      return; // still refused: taken apart again from the start; what was written is deduplicated
     }
     if (!running) return;
-    BatchPreparer.Prepared close = new BatchPreparer.Prepared(
-        WriteBatch.offsetOnly(dead, consumer, failed.batch().nextOffset()), List.of(), 0, 0, System.nanoTime());
-    if (writeWithRetry(close.batch(), 0) == null) throw new IOException("the store refused to record dead letters");
-    committed(close, Map.of());
+    recordDeadLetters(dead, failed.batch().nextOffset());
     LOG.warn("Batch up to offset {} written with {} events set aside as dead letters", next, dead.size());
     readFrom = next;
     refused.set(null);
   }
 
-  /** The id of a canonical event: always its first field (see EventJson). */
-  private static String idOf(Line line) {
-    String s = line.text();
-    int i = s.indexOf("\"id\":\"");
-    return i < 0 ? null : s.substring(i + 6, s.indexOf('"', i + 6));
+  /** One piece of a refused batch, prepared and written; null when written (the offset moves only at the end). */
+  private TakeApart.Refusal writePiece(List<Line> piece) throws IOException {
+    BatchPreparer.Prepared part = preparer.prepare(piece, consumer, next);
+    Map<String, Long> duplicates = writeWithRetry(part.batch(), part.events());
+    if (duplicates != null) {
+      committed(part, duplicates);
+      return null;
+    }
+    part.batch().discard();
+    rereadCatalog();
+    return new TakeApart.Refusal(lastError,
+        String.join(",", part.batch().tables().stream().map(TableBatch::table).toList()));
+  }
+
+  /** Commits the dead letters with the offset past them; to the quarantine file if the store refuses them. */
+  private void recordDeadLetters(List<DeadLetter> dead, long nextOffset) throws IOException {
+    WriteBatch close = WriteBatch.offsetOnly(dead, consumer, nextOffset);
+    if (writeWithRetry(close, 0) == null) {
+      quarantine.add(dead, lastError);
+      close = WriteBatch.offsetOnly(List.of(), consumer, nextOffset);
+      if (writeWithRetry(close, 0) == null) throw new IOException("the store refused to record the offset: " + lastError);
+      metrics.deadLettered.increment(dead.size());
+    }
+    committed(new BatchPreparer.Prepared(close, List.of(), 0, 0, System.nanoTime()), Map.of());
   }
 
   private void rereadCatalog() {
@@ -300,6 +317,7 @@ public final class Loader implements AutoCloseable {
       long left = deadline - System.nanoTime();
       List<EventLog.LogRecord> got = log.read(from, 1024, Duration.ofNanos(Math.max(left, 0)));
       if (got.isEmpty()) {
+        if (out.isEmpty() && from == next) progressNanos = System.nanoTime(); // caught up: nothing waits
         if (left <= 0 || !out.isEmpty()) break;
         continue;
       }

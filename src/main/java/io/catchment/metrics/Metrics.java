@@ -87,6 +87,16 @@ public final class Metrics {
     Gauge.builder("catchment.log.end.offset", log, EventLog::endOffset).register(registry);
   }
 
+  /**
+   * {@code catchment_loader_seconds_since_progress}: with events waiting, the seconds since the loader last committed
+   * (0 while nothing waits). Alert when it passes {@code loader.stall_after}, as {@code /readyz} does.
+   */
+  public void bindLoaderProgress(java.util.function.DoubleSupplier seconds) {
+    Gauge.builder("catchment.loader.seconds.since.progress", seconds, java.util.function.DoubleSupplier::getAsDouble)
+        .strongReference(true).description("with events waiting, seconds since the loader last committed a batch")
+        .register(registry);
+  }
+
   public String scrape() {
     return registry.scrape();
   }

@@ -11,7 +11,10 @@ import java.nio.file.Path;
  * Writes one part of a {@link TableBatch} as a CSV file the store bulk-loads, which measured about twice as fast as DuckDB's
  * JDBC appender here (BENCHMARKS.md). Dialect: comma, every string double-quoted with inner quotes doubled (so commas,
  * quotes and newlines survive), NULL as the unquoted {@code \N}, which a quoted {@code "\N"} string never matches when
- * read with {@code allow_quoted_nulls=false}. Numbers and booleans are written bare, timestamps as ISO-8601 UTC.
+ * read with {@code allow_quoted_nulls=false}. Rows end with {@code \n}, declared to the reader ({@code new_line}):
+ * left to sniff it, DuckDB takes a carriage return inside a quoted value for the file's line ending and refuses the
+ * file ("CSV Parser state machine reached an invalid state"), so a single {@code \r} in user text stopped a batch.
+ * Numbers and booleans are written bare, timestamps as ISO-8601 UTC.
  * Cells are formatted by the column's type when the row is written; the only type change a batch can see later is
  * BIGINT to DOUBLE, whose text is the same. Not thread-safe.
  */
@@ -40,7 +43,7 @@ final class CsvStage extends TextStage {
    */
   String readCsv(String columns, boolean padded) {
     return "read_csv('" + file().toString().replace("'", "''") + "', header = false, auto_detect = false, "
-        + "delim = ',', quote = '\"', escape = '\"', nullstr = '\\N', allow_quoted_nulls = false, "
+        + "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', nullstr = '\\N', allow_quoted_nulls = false, "
         + (padded ? "null_padding = true, " + (multiline() ? "parallel = false, " : "") : "")
         + "columns = {" + columns + "})";
   }

@@ -12,7 +12,9 @@ import java.util.List;
 
 /**
  * The {@code _dead_letters} table: one row per failed event (keyed by a hash of its canonical JSON), the reason,
- * table, attempts, first and last failure, and when it was last replayed. Used by {@link DuckDbSink} under its lock.
+ * table, attempts, first and last failure, and when it was last replayed. The event is kept as plain text
+ * ({@code VARCHAR}), never cast to JSON: recording a dead letter cannot fail on what the event holds. Used by
+ * {@link DuckDbSink} under its lock.
  */
 final class DuckDbDeadLetters {
   private final Connection conn;
@@ -22,7 +24,12 @@ final class DuckDbDeadLetters {
     try (Statement s = conn.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS _dead_letters (key VARCHAR PRIMARY KEY, event_id VARCHAR, "
           + "table_name VARCHAR, reason VARCHAR, attempts INTEGER, first_failed_at TIMESTAMPTZ, "
-          + "last_failed_at TIMESTAMPTZ, replayed_at TIMESTAMPTZ, log_offset BIGINT, event JSON)");
+          + "last_failed_at TIMESTAMPTZ, replayed_at TIMESTAMPTZ, log_offset BIGINT, event VARCHAR)");
+      // stores made before the event was kept as text: a JSON column refuses what JSON parsing refuses
+      try (ResultSet rs = s.executeQuery("SELECT data_type FROM duckdb_columns() WHERE table_name = '_dead_letters' "
+          + "AND column_name = 'event' AND schema_name = current_schema()")) {
+        if (rs.next() && !rs.getString(1).equals("VARCHAR")) s.execute("ALTER TABLE _dead_letters ALTER event TYPE VARCHAR");
+      }
     }
   }
 

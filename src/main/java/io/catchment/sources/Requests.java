@@ -83,7 +83,7 @@ final class Requests {
   /** Parses JSON, or throws {@code bad}'s answer naming the problem. */
   static JsonNode json(byte[] bytes, Function<String, HttpProblem> bad) {
     try {
-      JsonNode n = EventJson.MAPPER.readTree(bytes);
+      JsonNode n = EventJson.MAPPER.readTree(io.catchment.event.Unicode.wellFormed(bytes));
       if (n == null || n.isMissingNode()) throw bad.apply("the body is empty");
       return n;
     } catch (JsonProcessingException e) {
