@@ -151,6 +151,11 @@ public final class Server implements AutoCloseable {
         ctx.status(e.status()).contentType("application/json").result(json(e.body()));
       }
     });
+    app.exception(NumberFormatException.class, (e, ctx) -> { // a number no decimal holds: 0.4e0066999…9006
+      metrics.rejectedRequest("bad_number");
+      ctx.status(400).contentType("application/json").result(json(Map.of("error", "a number in the request cannot "
+          + "be read: " + e.getMessage())));
+    });
     app.exception(io.catchment.log.LogFullException.class, (e, ctx) -> ctx.status(503).header("Retry-After", "30")
         .contentType("application/json").result(json(Map.of("error", e.getMessage(), "retry_after", 30))));
     app.exception(Exception.class, (e, ctx) -> {

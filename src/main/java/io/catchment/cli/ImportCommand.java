@@ -288,6 +288,8 @@ public final class ImportCommand implements Callable<Integer> {
           lines[count++] = lineNo;
         } catch (JsonProcessingException e) {
           deadLetters.add(badLine(member, lineNo, "invalid JSON: " + e.getOriginalMessage(), r.text()));
+        } catch (NumberFormatException e) { // a number no decimal can hold (an exponent of 100 digits)
+          deadLetters.add(badLine(member, lineNo, "a number cannot be read: " + e.getMessage(), r.text()));
         } catch (InvalidEventException e) {
           deadLetters.add(badLine(member, lineNo, e.getMessage().replaceFirst("^event 0: ", ""), r.text()));
         }

@@ -20,7 +20,14 @@ import java.time.Instant;
  * Thread-safe.
  */
 public final class EventJson {
-  public static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * Reads decimals as {@code BigDecimal}, exactly as sent ({@code 3.14159265358979323846} keeps every digit,
+   * {@code 1e400} stays 1e400 rather than Infinity), so the canonical event holds the digits the client sent; the
+   * loader decides what column they fit ({@link io.catchment.schema.Flattener}).
+   */
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
   private EventJson() {}

@@ -99,7 +99,14 @@ public final class Flattener {
           emit(out, name, source, ColumnType.BIGINT, p.getLongValue());
         }
       }
-      case VALUE_NUMBER_FLOAT -> emit(out, name, source, ColumnType.DOUBLE, p.getDoubleValue());
+      case VALUE_NUMBER_FLOAT -> {
+        double d = p.getDoubleValue();
+        if (exact(p, d)) {
+          emit(out, name, source, ColumnType.DOUBLE, d);
+        } else {
+          emit(out, name, source, ColumnType.VARCHAR, p.getText()); // digits a double would lose: kept as text
+        }
+      }
       case VALUE_STRING -> {
         Field.RawText raw = raw(p);
         if (raw != null) {
@@ -113,6 +120,16 @@ public final class Flattener {
       }
       default -> emit(out, name, source, ColumnType.JSON, new Field.JsonText(json(p)));
     }
+  }
+
+  /**
+   * Whether the double holds the number as sent: up to 15 characters of a normal number always round-trip; past that
+   * (long decimals), out of range (1e400: infinite; 1e-400: zero) or subnormal, the text is compared with the double.
+   */
+  static boolean exact(JsonParser p, double d) throws IOException {
+    if (Double.isInfinite(d) || Double.isNaN(d)) return false;
+    if (p.getTextLength() <= 15 && Math.abs(d) >= Double.MIN_NORMAL) return true;
+    return new java.math.BigDecimal(p.getText()).compareTo(new java.math.BigDecimal(Double.toString(d))) == 0;
   }
 
   private static void emit(List<Field> out, String name, String source, ColumnType type, Object v) {

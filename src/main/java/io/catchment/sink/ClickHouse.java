@@ -215,9 +215,14 @@ final class ClickHouse implements AutoCloseable {
       boolean server = code > 0;
       boolean busy = code == 241 || code == 252 || code == 202 || code == 159 || code == 209 || code == 210
           || code == 242 || code == 999 || code == 425;
-      boolean transientFailure = !server || busy;
+      // an HTTP 4xx with no ClickHouse error code is about this request (18.16 answers a statement too long for its
+      // URL, such as an INSERT naming hundreds of columns, with a bare 400): taken apart, not retried forever
+      var http = java.util.regex.Pattern.compile("transport error: (4\\d\\d)").matcher(text);
+      boolean refused = !server && http.find() && !http.group(1).equals("408") && !http.group(1).equals("429");
+      boolean transientFailure = (!server && !refused) || busy;
       String what = sql.length() > 200 ? sql.substring(0, 200) + "…" : sql;
-      return new ClickHouseFailure("ClickHouse " + (server ? "error " + code : "unreachable") + ": "
+      String kind = server ? "error " + code : refused ? "refused the request" : "unreachable";
+      return new ClickHouseFailure("ClickHouse " + kind + ": "
           + text.lines().findFirst().orElse(text) + " (in: " + what + ")", cause, transientFailure, code);
     }
   }

@@ -116,23 +116,34 @@ class ScaleOutIT {
 
   @Test
   void events_keep_arriving_while_clickhouse_is_down_and_land_once_it_is_back() throws Exception {
-    try (InProcessServer s = server(dir, "outage", "outage-events")) {
+    try (InProcessServer s = server(dir, "outage", "outage-events", "loader.stall_after", "10s")) {
       send(s.base, 0, 500);
       assertThat(Http.eventually(Duration.ofSeconds(60),
           () -> clickhouseCount("SELECT count() FROM outage.tick") == 500)).isTrue();
+      assertThat(Http.get(s.base + "/readyz").status()).isEqualTo(200);
       clickhouse.stop();
       try {
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a minute without the store
         int n = 500;
+        Http.Reply stalled = null;
         while (System.nanoTime() < until) {
           send(s.base, n, n + 100); // acknowledged: Kafka has them
           n += 100;
           Thread.sleep(500);
+          Http.Reply ready = Http.get(s.base + "/readyz");
+          if (ready.status() == 503) stalled = ready;
         }
+        // readiness tells the truth: events wait and nothing is committed, past loader.stall_after
+        assertThat(stalled).as("/readyz during the outage").isNotNull();
+        assertThat(stalled.json().path("loader_stalled").path("seconds").asLong()).isGreaterThanOrEqualTo(10);
+        assertThat(stalled.json().path("loader_stalled").path("error").asText()).isNotEmpty();
+        assertThat(Http.get(s.base + "/metrics").body()).contains("catchment_loader_seconds_since_progress");
         clickhouse = clickhouse.restart();
         int expected = n;
         assertThat(Http.eventually(Duration.ofSeconds(120),
             () -> clickhouseCount("SELECT count() FROM outage.tick") >= expected)).isTrue();
+        assertThat(Http.eventually(Duration.ofSeconds(30), () -> Http.get(s.base + "/readyz").status() == 200))
+            .isTrue();
         assertThat(clickhouseCount("SELECT count() FROM outage.tick")).isEqualTo(expected);
         assertThat(clickhouseCount("SELECT uniqExact(id) FROM outage.tick")).isEqualTo(expected);
       } finally {
