@@ -62,7 +62,7 @@ public final class Server implements AutoCloseable {
     if (c.duckdb().clickhouse()) {
       var ch = c.clickhouse();
       sink = new ClickHouseSink(ch.url(), ch.database(), ch.user(), ch.password(), ch.cluster(), c.dataDir(),
-          c.duckdb().dedup(), c.loader().maxColumns());
+          c.duckdb().dedup(), c.loader().maxColumns(), ch.queryMaxMemory());
     } else {
       sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
           c.loader().maxColumns(), c.duckdb().blockSize());
@@ -84,7 +84,7 @@ public final class Server implements AutoCloseable {
     metrics.bindLoaderProgress(() -> c.loader().enabled() && lag() > 0 ? sinceProgress().toMillis() / 1000.0 : 0);
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
-    QueryApi query = new QueryApi(sink, auth, c.query().maxRows(), c.query().timeout());
+    QueryApi query = new QueryApi(sink, auth, c.query());
     java.security.KeyStore tlsKeys = tlsKeys(c);
     app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;

@@ -12,8 +12,12 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
   public record Kafka(String bootstrapServers, String topic, String deadLetterTopic, int partitions,
       int replicationFactor, String group, Map<String, String> properties) {}
 
-  /** The store when {@code store.type=clickhouse}; an empty {@code cluster} means one server. */
-  public record ClickHouse(String url, String database, String user, String password, String cluster) {}
+  /**
+   * The store when {@code store.type=clickhouse}; an empty {@code cluster} means one server; {@code queryMaxMemory}
+   * is the max_memory_usage of each query.
+   */
+  public record ClickHouse(String url, String database, String user, String password, String cluster,
+      long queryMaxMemory) {}
 
   /**
    * {@code store} is duckdb or clickhouse; {@code dedup} applies to both; {@code importMemoryLimit} replaces
@@ -49,7 +53,8 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
       io.catchment.schema.Router.Layout layout, Map<String, io.catchment.schema.Router.Layout> layoutBySource,
       Duration stallAfter) {}
 
-  public record Query(int maxRows, Duration timeout) {}
+  /** /v1/query: rows and time per query, how many run at once and how long one waits for its turn. */
+  public record Query(int maxRows, Duration timeout, int maxConcurrent, Duration queueWait) {}
 
   public CatchmentConfig withKeys(Keys k) {
     return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb, kafka, clickhouse);

@@ -94,13 +94,15 @@ public final class ConfigLoader {
         new CatchmentConfig.Loader(p.get(Settings.LOADER_ENABLED), p.get(Settings.LOADER_BATCH_EVENTS), p.get(Settings.LOADER_BATCH_WAIT),
             p.get(Settings.MAX_FIELDS_PER_EVENT), p.get(Settings.MAX_COLUMNS), p.get(Settings.LAYOUT),
             p.get(Settings.LAYOUT_BY_SOURCE), p.get(Settings.LOADER_STALL_AFTER)),
-        new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT)),
+        new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT),
+            p.get(Settings.QUERY_MAX_CONCURRENT), p.get(Settings.QUERY_QUEUE_WAIT)),
         new CatchmentConfig.DuckDb(p.get(Settings.DUCKDB_MEMORY_LIMIT), p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
             p.get(Settings.DEDUP_ENABLED), p.get(Settings.DUCKDB_BLOCK_SIZE), p.get(Settings.STORE_TYPE),
             p.get(Settings.IMPORT_DUCKDB_MEMORY_LIMIT)),
         kafka,
         new CatchmentConfig.ClickHouse(p.get(Settings.CLICKHOUSE_URL), p.get(Settings.CLICKHOUSE_DATABASE),
-            p.get(Settings.CLICKHOUSE_USER), p.get(Settings.CLICKHOUSE_PASSWORD), p.get(Settings.CLICKHOUSE_CLUSTER)));
+            p.get(Settings.CLICKHOUSE_USER), p.get(Settings.CLICKHOUSE_PASSWORD), p.get(Settings.CLICKHOUSE_CLUSTER),
+            p.get(Settings.CLICKHOUSE_QUERY_MAX_MEMORY)));
   }
 
   private record Parsed(Map<String, String> raw, Map<String, String> origin) {

@@ -59,7 +59,15 @@ public final class Settings {
   public static final Setting<Integer> QUERY_MAX_ROWS = new Setting<>("query.max_rows", "10000",
       "most rows /v1/query returns; the answer says when it was truncated", Setting.intRange(1, 10_000_000));
   public static final Setting<Duration> QUERY_TIMEOUT =
-      new Setting<>("query.timeout", "30s", "a query running longer is cancelled", Setting.duration());
+      new Setting<>("query.timeout", "30s", "a query running longer is cancelled (408)", Setting.duration());
+  public static final Setting<Integer> QUERY_MAX_CONCURRENT = new Setting<>("query.max_concurrent", "auto",
+      "most /v1/query statements running at once; others wait (query.queue_wait). auto is half the cores, at least "
+          + "one: a DuckDB query also uses the store's worker threads, and the loader and the collector need CPU too",
+      s -> s.equals("auto") ? Math.max(1, Runtime.getRuntime().availableProcessors() / 2)
+          : Setting.intRange(1, 1000).apply(s));
+  public static final Setting<Duration> QUERY_QUEUE_WAIT = new Setting<>("query.queue_wait", "10s",
+      "longest a query waits for one of query.max_concurrent slots; then 503 with Retry-After (0s: no waiting)",
+      Setting.duration());
   public static final Setting<String> DUCKDB_MEMORY_LIMIT = new Setting<>("duckdb.memory_limit", "1GB",
       "DuckDB's memory_limit (outside the Java heap)", s -> nonEmpty(s));
 
@@ -131,13 +139,19 @@ public final class Settings {
   public static final Setting<String> CLICKHOUSE_CLUSTER = new Setting<>("clickhouse.cluster", "",
       "ClickHouse cluster name: DDL ON CLUSTER with Replicated engines and Distributed tables; empty for one server",
       s -> s);
+  public static final Setting<Long> CLICKHOUSE_QUERY_MAX_MEMORY = new Setting<>("clickhouse.query_max_memory", "1GB",
+      "ClickHouse's max_memory_usage for each /v1/query statement; a query needing more fails, the server stays up",
+      Setting.size(1 << 20));
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
-      MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES, LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_STALL_AFTER, LOADER_ENABLED, DEDUP_ENABLED,
-      QUERY_MAX_ROWS, QUERY_TIMEOUT, DUCKDB_MEMORY_LIMIT, IMPORT_DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD,
+      MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES,
+      LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_STALL_AFTER, LOADER_ENABLED, DEDUP_ENABLED,
+      QUERY_MAX_ROWS, QUERY_TIMEOUT, QUERY_MAX_CONCURRENT, QUERY_QUEUE_WAIT, DUCKDB_MEMORY_LIMIT,
+      IMPORT_DUCKDB_MEMORY_LIMIT, DUCKDB_CHECKPOINT_THRESHOLD,
       DUCKDB_BLOCK_SIZE, TLS_CERT, TLS_KEY, TLS_SELF_SIGNED, TLS_PORT, LOG_TYPE, STORE_TYPE,
       KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_DEAD_LETTER_TOPIC, KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR, KAFKA_GROUP,
-      KAFKA_PROPERTIES, CLICKHOUSE_URL, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER);
+      KAFKA_PROPERTIES, CLICKHOUSE_URL, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER,
+      CLICKHOUSE_QUERY_MAX_MEMORY);
 
   private static String nonEmpty(String s) {
     if (s == null || s.isEmpty()) throw new IllegalArgumentException("must not be empty");

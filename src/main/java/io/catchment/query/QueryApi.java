@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.collector.Auth;
 import io.catchment.collector.Bodies;
 import io.catchment.collector.HttpProblem;
+import io.catchment.config.CatchmentConfig;
 import io.catchment.event.EventJson;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.QueryResult;
@@ -17,19 +18,23 @@ import java.util.Map;
 /**
  * {@code POST /v1/query} with {@code {"sql": "...", "max_rows": N}} and the admin key. Answers
  * {@code {"columns":[{"name","type"}],"rows":[[...]],"truncated":bool,"elapsed_ms":N}}. Read-only: the store refuses
- * anything but one SELECT; rows are capped at {@code query.max_rows} and time at {@code query.timeout}.
+ * anything but one SELECT (403); rows are capped at {@code query.max_rows} and time at {@code query.timeout} (408); at
+ * most {@code query.max_concurrent} run at once, and one that waits longer than {@code query.queue_wait} for its turn
+ * is answered 503 with Retry-After ({@link QuerySlots}). Thread-safe.
  */
 public final class QueryApi {
   private final Sink sink;
   private final Auth auth;
   private final int maxRows;
   private final Duration timeout;
+  private final QuerySlots slots;
 
-  public QueryApi(Sink sink, Auth auth, int maxRows, Duration timeout) {
+  public QueryApi(Sink sink, Auth auth, CatchmentConfig.Query limits) {
     this.sink = sink;
     this.auth = auth;
-    this.maxRows = maxRows;
-    this.timeout = timeout;
+    this.maxRows = limits.maxRows();
+    this.timeout = limits.timeout();
+    this.slots = new QuerySlots(limits.maxConcurrent(), limits.queueWait());
   }
 
   public void query(Context ctx) throws IOException {
@@ -47,7 +52,8 @@ public final class QueryApi {
     int rows = req.has("max_rows") ? Math.min(Math.max(1, req.path("max_rows").asInt(maxRows)), maxRows) : maxRows;
     QueryResult r;
     try {
-      r = sink.query(req.path("sql").textValue(), rows, timeout);
+      String sql = req.path("sql").textValue();
+      r = slots.run(() -> sink.query(sql, rows, timeout));
     } catch (QueryException e) {
       int status = switch (e.reason()) {
         case FORBIDDEN -> 403;

@@ -2,6 +2,7 @@ package io.catchment.sink;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -10,16 +11,35 @@ import java.util.regex.Pattern;
  * Read-only SQL against ClickHouse, in two lines of defence: our guard admits one SELECT / WITH / SHOW / DESCRIBE /
  * EXPLAIN statement without a FORMAT, SETTINGS or INTO OUTFILE clause of its own; then ClickHouse runs it with
  * {@code readonly=1} (no writes, no DDL, no setting changes, no table functions such as {@code file()} or {@code
- * url()}) and {@code max_execution_time}. The answer is read as {@code TabSeparatedWithNamesAndTypes} and stops after
- * {@code maxRows} rows. Unqualified tables are Catchment's ({@code database} is sent as the request's database).
+ * url()}) and per-query limits: {@code max_execution_time} (query.timeout), {@code max_memory_usage}
+ * (clickhouse.query_max_memory; past it the query fails, the server does not) and {@code max_result_rows} one past
+ * {@code maxRows} with {@code result_overflow_mode=break} (the server stops producing rows soon after the cap, and the
+ * extra row tells us the answer was truncated). All are accepted by ClickHouse 18.16. The answer is read as {@code
+ * TabSeparatedWithNamesAndTypes} and stops after {@code maxRows} rows. Unqualified tables are Catchment's ({@code
+ * database} is sent as the request's database). Stateless and thread-safe.
  */
 final class ClickHouseQueries {
   private static final Pattern START = Pattern.compile("(?is)^\\s*(select|with|show|describe|desc|explain|exists)\\b.*");
   private static final Pattern FORBIDDEN = Pattern.compile("(?i)\\b(format|settings|into\\s+outfile)\\b");
 
+  /** ClickHouse's max_memory_usage for a query unless configured: 1 GiB (the server's own default is 10 GB). */
+  public static final long DEFAULT_MAX_MEMORY = 1L << 30;
+
   private ClickHouseQueries() {}
 
-  static QueryResult run(ClickHouse ch, String database, String sql, int maxRows, Duration timeout) {
+  /** The settings sent with every query request: read-only, the store's database, and the per-query limits. */
+  static Map<String, String> settings(String database, int maxRows, Duration timeout, long maxMemory) {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("readonly", "1");
+    s.put("database", database);
+    s.put("max_execution_time", String.valueOf(Math.max(1, timeout.toSeconds())));
+    s.put("max_memory_usage", String.valueOf(maxMemory));
+    s.put("max_result_rows", String.valueOf((long) maxRows + 1));
+    s.put("result_overflow_mode", "break");
+    return s;
+  }
+
+  static QueryResult run(ClickHouse ch, Map<String, String> settings, String sql, int maxRows, Duration timeout) {
     String s = sql.strip();
     while (s.endsWith(";")) s = s.substring(0, s.length() - 1).strip();
     if (!START.matcher(s).matches()) {
@@ -37,8 +57,7 @@ final class ClickHouseQueries {
     boolean[] truncated = {false};
     List<String> names = new ArrayList<>();
     try {
-      ch.query(s + "\nFORMAT TabSeparatedWithNamesAndTypes", Map.of("readonly", "1", "database", database,
-          "max_execution_time", String.valueOf(Math.max(1, timeout.toSeconds()))), r -> {
+      ch.query(s + "\nFORMAT TabSeparatedWithNamesAndTypes", settings, r -> {
         if (names.isEmpty()) {
           names.addAll(List.of(r));
           return true;
@@ -60,6 +79,10 @@ final class ClickHouseQueries {
       if (e.code == 159) {
         throw new QueryException(QueryException.Reason.TIMEOUT, "query cancelled after the " + timeout.toSeconds()
             + " s limit (query.timeout)");
+      }
+      if (e.code == 241) {
+        throw new QueryException(QueryException.Reason.INVALID, "the query needs more memory than its limit of "
+            + settings.get("max_memory_usage") + " bytes (clickhouse.query_max_memory): " + e.getMessage());
       }
       if (e.code == 164) throw new QueryException(QueryException.Reason.FORBIDDEN, e.getMessage());
       if (e.transientFailure) throw new QueryException(QueryException.Reason.UNAVAILABLE, e.getMessage());

@@ -54,6 +54,7 @@ public final class ClickHouseSink implements Sink {
   private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean open = true;
+  private final long queryMaxMemory;
   private final java.util.concurrent.ExecutorService inserts = java.util.concurrent.Executors.newFixedThreadPool(
       INSERT_THREADS, r -> {
         Thread t = new Thread(r, "clickhouse-insert");
@@ -62,8 +63,16 @@ public final class ClickHouseSink implements Sink {
       });
   private static final int INSERT_THREADS = 3;
 
+  /** Queries may use {@link ClickHouseQueries#DEFAULT_MAX_MEMORY} bytes of the server's memory. */
   public ClickHouseSink(String url, String database, String user, String password, String cluster, Path dataDir,
       boolean dedup, int maxColumns) throws IOException {
+    this(url, database, user, password, cluster, dataDir, dedup, maxColumns, ClickHouseQueries.DEFAULT_MAX_MEMORY);
+  }
+
+  /** @param queryMaxMemory ClickHouse's {@code max_memory_usage} for each query of {@link #query} */
+  public ClickHouseSink(String url, String database, String user, String password, String cluster, Path dataDir,
+      boolean dedup, int maxColumns, long queryMaxMemory) throws IOException {
+    this.queryMaxMemory = queryMaxMemory;
     this.ch = new ClickHouse(url, user, password);
     this.db = database;
     this.ddl = new ClickHouseDdl(database, ch.modern(), cluster);
@@ -377,7 +386,7 @@ public final class ClickHouseSink implements Sink {
   @Override
   public QueryResult query(String sql, int maxRows, Duration timeout) {
     if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
-    return ClickHouseQueries.run(ch, db, sql, maxRows, timeout);
+    return ClickHouseQueries.run(ch, ClickHouseQueries.settings(db, maxRows, timeout, queryMaxMemory), sql, maxRows, timeout);
   }
 
   @Override

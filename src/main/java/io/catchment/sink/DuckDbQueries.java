@@ -22,9 +22,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.duckdb.DuckDBConnection;
 
 /**
- * Runs guarded read-only queries on connections duplicated from the store's, each with a row limit and a timeout
- * (the statement is cancelled when it runs out). Values come back JSON-ready: numbers and booleans as such, times as
- * ISO-8601 text, JSON columns as their text, lists as lists, blobs as base64. Thread-safe.
+ * Runs guarded read-only queries, each on its own connection duplicated from the store's, with a row limit and a
+ * timeout (the statement is cancelled when it runs out).
+ *
+ * <p>Read-only is enforced twice. {@link DuckDbQueryGuard} admits one SELECT; then the statement runs inside {@code
+ * BEGIN TRANSACTION READ ONLY}, so DuckDB itself refuses any write to the store ("transaction is launched in
+ * read-only mode"), whatever the guard missed, and the transaction is rolled back afterwards. A second, read-only
+ * DuckDB instance is not possible: in one process DuckDB refuses to open a file another instance has attached
+ * ("Unique file handle conflict"), whatever the access mode. The duplicated connection shares the store's instance and
+ * so its settings, which the store locks at start-up: external access off (files only in the staging directory),
+ * extension autoload, autoinstall and community extensions off. {@code memory_limit} and {@code threads} are
+ * per-instance in DuckDB, so queries share them with the loader; {@code query.max_concurrent} bounds how many run at
+ * once. Values come back JSON-ready: numbers and booleans as such, times as ISO-8601 text, JSON columns as their text,
+ * lists as lists, blobs as base64. Thread-safe.
  */
 final class DuckDbQueries {
   private final DuckDBConnection conn;
@@ -40,36 +50,62 @@ final class DuckDbQueries {
 
   QueryResult run(String sql, int maxRows, Duration timeout) {
     long start = System.nanoTime();
-    try (Connection c = conn.duplicate()) {
-      try (Statement use = c.createStatement()) {
-        use.execute("USE " + DuckDbSink.CATALOG);
-      }
-      DuckDbQueryGuard.check(c, sql);
-      // prepare first: binder errors (unknown table or column) come back with DuckDB's own message
-      try (PreparedStatement st = c.prepareStatement(sql)) {
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> cancel = timer.schedule(() -> {
-          timedOut.set(true);
-          try {
-            st.cancel();
-          } catch (SQLException ignored) {
-            // the statement finished meanwhile
-          }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        try (ResultSet rs = st.executeQuery()) {
-          return read(rs, maxRows, start);
-        } catch (SQLException e) {
-          if (timedOut.get()) {
-            throw new QueryException(QueryException.Reason.TIMEOUT, "query cancelled after the " + timeout.toSeconds()
-                + "s timeout (query.timeout)");
-          }
-          throw e;
-        } finally {
-          cancel.cancel(false);
-        }
+    try (Connection c = open(); Statement tx = c.createStatement()) {
+      tx.execute("BEGIN TRANSACTION READ ONLY");
+      try {
+        DuckDbQueryGuard.check(c, sql);
+        return execute(c, sql, maxRows, timeout, start);
+      } finally {
+        tx.execute("ROLLBACK");
       }
     } catch (SQLException e) {
-      throw new QueryException(QueryException.Reason.INVALID, firstLine(e.getMessage()));
+      String msg = firstLine(e.getMessage());
+      if (msg.contains("read-only mode")) {
+        throw new QueryException(QueryException.Reason.FORBIDDEN, "the query tried to write, and queries run in a "
+            + "read-only transaction: " + msg);
+      }
+      throw new QueryException(QueryException.Reason.INVALID, msg);
+    }
+  }
+
+  /** A new connection to the store's instance, its default catalog the store's; not yet in a transaction. */
+  Connection open() throws SQLException {
+    Connection c = conn.duplicate();
+    try (Statement use = c.createStatement()) {
+      // the store's connection is in manual-commit mode, and a duplicate inherits it: its implicit transaction
+      // would be read-write; the query path opens its own, read-only one
+      c.setAutoCommit(true);
+      use.execute("USE " + DuckDbSink.CATALOG);
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private QueryResult execute(Connection c, String sql, int maxRows, Duration timeout, long start) throws SQLException {
+    // prepare first: binder errors (unknown table or column) come back with DuckDB's own message
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      AtomicBoolean timedOut = new AtomicBoolean();
+      ScheduledFuture<?> cancel = timer.schedule(() -> {
+        timedOut.set(true);
+        try {
+          st.cancel();
+        } catch (SQLException ignored) {
+          // the statement finished meanwhile
+        }
+      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      try (ResultSet rs = st.executeQuery()) {
+        return read(rs, maxRows, start);
+      } catch (SQLException e) {
+        if (timedOut.get()) {
+          throw new QueryException(QueryException.Reason.TIMEOUT, "query cancelled after the " + timeout.toSeconds()
+              + "s timeout (query.timeout)");
+        }
+        throw e;
+      } finally {
+        cancel.cancel(false);
+      }
     }
   }
 

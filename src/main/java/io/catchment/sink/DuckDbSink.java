@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * caller retries the same batch (every DDL statement is idempotent). Writes stage each table's rows as a CSV file under {@code DATA_DIR/staging} and load it with {@code read_csv}
  * inside the same transaction as the schema changes and the consumer offset ({@code _catchment_offsets}). The database
  * is opened with external access disabled except for the staging directory, and its configuration locked, so queries
- * cannot read or write other files. One writer thread; queries run concurrently on duplicated connections (MVCC: they
- * see committed batches only).
+ * cannot read or write other files. One writer thread; queries run concurrently on duplicated connections, each in a
+ * read-only transaction (MVCC: they see committed batches only; see {@link DuckDbQueries}).
  */
 public final class DuckDbSink implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(DuckDbSink.class);
@@ -102,7 +102,9 @@ public final class DuckDbSink implements Sink {
       s.execute("SET preserve_insertion_order = false");
       s.execute("SET autoinstall_known_extensions = false");
       s.execute("SET autoload_known_extensions = false");
+      s.execute("SET allow_community_extensions = false");
       s.execute("SET enable_external_access = false");
+      // last: from here on no connection, the query connections included, can change a setting
       s.execute("SET lock_configuration = true");
       s.execute("CREATE TABLE IF NOT EXISTS _catchment_offsets (consumer VARCHAR PRIMARY KEY, next_offset BIGINT)");
       s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
@@ -539,6 +541,11 @@ public final class DuckDbSink implements Sink {
   public QueryResult query(String sql, int maxRows, Duration timeout) {
     if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
     return queries.run(sql, maxRows, timeout);
+  }
+
+  /** A connection like the ones queries run on, for tests of what the engine allows there. */
+  Connection queryConnection() throws SQLException {
+    return queries.open();
   }
 
   @Override
