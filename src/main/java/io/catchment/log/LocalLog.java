@@ -392,11 +392,12 @@ public final class LocalLog implements EventLog {
     Segment seg = segments.floorEntry(offset).getValue();
     long pos = Segment.HEADER_BYTES;
     ByteBuffer rh = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
-    for (long o = seg.base; o < offset; o++) {
+    for (long o = seg.base; o <= offset; o++) {
       if (exhausted(seg, pos)) {
         Segment next = segments.higherEntry(seg.base).getValue();
         return new ReadCursor(next.base, next, Segment.HEADER_BYTES);
       }
+      if (o == offset) break;
       rh.clear();
       Segment.readFully(seg.reader(), rh, pos);
       rh.flip();
