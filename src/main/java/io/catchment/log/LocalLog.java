@@ -32,21 +32,22 @@ import org.slf4j.LoggerFactory;
  * refuses appends until restarted. Thread-safe: any number of appenders, one reader at a time.
  *
  * <p><b>Recovery.</b> Recovery never deletes a byte that may hold an acknowledged record. On open the newest segment
- * is scanned record by record (length, checksum). Only a <em>torn tail</em> is cut: bytes written after the last fsync,
- * which no caller was told are durable. Damage counts as a torn tail when it is in the newest segment and either
+ * is scanned record by record (length, checksum). Only a <em>torn tail</em> is cut: bytes written after the last
+ * fsync, which no caller was told are durable. Damage is a torn tail when it is in the newest segment and either
  * <ul>
  *   <li>the file is shorter than its 16-byte header (created, header never synced): it is rewritten empty; or</li>
  *   <li>a record is cut short, has an impossible length or a checksum mismatch, <em>and no valid record (plausible
  *       length, matching CRC-32C) starts at any byte after it</em>: the file is cut at that record.</li>
  * </ul>
- * The cut bytes are still copied to {@code quarantine/<segment>-<byte>.torn} first, and a warning names the segment, the
- * byte and the reason. Everything else refuses to open with a {@link LogCorruptException} naming the file, the byte,
- * expected and found, and leaves the file untouched: a bad magic, a format version above 1 ({@code "CATLOG\0"} then a
- * higher byte), a header whose base offset differs from the file name, and a bad record followed by a valid one
- * (mid-segment damage; a valid record after it means acknowledged data may follow). Older segments were forced before
- * the next one was created, so they cannot be torn: open checks their headers (a short file is corruption there), and a
- * bad record inside them is reported by {@link #read} the same way. {@code catchment log repair --quarantine} moves the
- * damaged part aside; the offsets it held are then a gap that reading skips, and are never reused.
+ * A bad last record cannot be told from a bit flip in an acknowledged one, so the cut bytes are first copied to
+ * {@code quarantine/<segment>-<byte>.torn}; a warning names the segment, the byte and the reason. Everything else
+ * refuses to open with a {@link LogCorruptException} (file, byte, expected and found) and leaves the file untouched:
+ * a bad magic, a format version above 1 ({@code "CATLOG\0"} then a higher byte), a header base offset that differs
+ * from the file name, and a bad record with a valid record after it (mid-segment damage: what follows may be
+ * acknowledged). Older segments were forced before the next one was created, so they are never torn: open checks
+ * their headers (a short file is corruption there) and {@link #read} reports a bad record inside them the same way.
+ * {@code catchment log repair --quarantine} moves the damaged part aside; the offsets it held become a gap that
+ * reading skips and that is never reused.
  *
  * <p><b>On-disk format.</b> Directory {@code log/}: segment files named by the offset of their first record, 20
  * digits, {@code 00000000000000000000.log}; {@code committed} holds the loader's committed offset as text.
@@ -367,7 +368,8 @@ public final class LocalLog implements EventLog {
       int len = rh.getInt();
       int crc = rh.getInt();
       if (len <= 0 || len > Segment.MAX_RECORD_BYTES || pos + Segment.RECORD_HEADER_BYTES + len > seg.size) {
-        throw new LogCorruptException(seg.path, pos, "invalid length " + len + " in the record header of offset " + off);
+        throw new LogCorruptException(seg.path, pos, "invalid length " + len + " in the record header of offset "
+            + off);
       }
       ByteBuffer payload = ByteBuffer.allocate(len);
       Segment.readFully(seg.reader(), payload, pos + Segment.RECORD_HEADER_BYTES);

@@ -14,10 +14,10 @@ import java.util.function.Consumer;
 /**
  * Offline repair of a {@link LocalLog} directory ({@code catchment log repair}). Scans every segment in full and
  * reports the damage that would stop the log from opening; with {@code quarantine} it moves the damaged part aside:
- * a bad header moves the whole file to {@code quarantine/}, a bad record copies the bytes from it to the end of the file
- * to {@code quarantine/<segment>-<byte>.bad} and then cuts the segment there. Records after the damage in that segment
- * leave the log but stay in the quarantine file. When the newest segment loses records, an empty segment is created
- * past every offset they could have had, so that no offset is ever given to two records.
+ * a bad header moves the whole file to {@code quarantine/}, a bad record copies the bytes from it to the end of the
+ * file to {@code quarantine/<segment>-<byte>.bad} and then cuts the segment there. Records after the damage in that
+ * segment leave the log but stay in the quarantine file. When the newest segment loses records, an empty segment is
+ * created past every offset they could have had, so that no offset is ever given to two records.
  *
  * <p>Guarantees: never deletes a byte; each quarantine entry is forced to disk before its segment is changed; holds the
  * log directory's lock, so it cannot run beside a server; a second run finds nothing. A torn tail is left for
@@ -84,7 +84,8 @@ public final class LogRepair {
       long size = ch.size();
       out.accept(p.getFileName() + ": damaged at byte " + d.at() + ": " + d.what());
       if (scan.validBytes() < Segment.HEADER_BYTES) {
-        out.accept("  " + (apply ? "" : "would ") + "move the whole file (" + size + " bytes) to " + quarantine.dir()
+        out.accept("  " + (apply ? "moving" : "would move") + " the whole file (" + size + " bytes) to "
+            + quarantine.dir()
             + "; the records it held leave the log and are kept only there");
         if (!apply) return true;
         ch.close();
@@ -93,8 +94,9 @@ public final class LogRepair {
         return true;
       }
       long firstLost = base + scan.records();
-      out.accept("  " + (apply ? "" : "would ") + "copy bytes " + scan.validBytes() + ".." + size + " to "
-          + quarantine.dir() + " and cut the segment to " + scan.validBytes() + " bytes; it keeps its " + scan.records()
+      out.accept("  " + (apply ? "copying" : "would copy") + " bytes " + scan.validBytes() + ".." + size + " to "
+          + quarantine.dir() + (apply ? " and cutting" : " and cut") + " the segment to " + scan.validBytes()
+          + " bytes; it keeps its " + scan.records()
           + " records before the damage (offsets " + base + ".." + (firstLost - 1) + "); the records from offset "
           + firstLost + " on in this segment leave the log and are kept only in the quarantine file");
       if (!apply) return true;

@@ -54,8 +54,8 @@ record SegmentScan(long records, long validBytes, Damage damage) {
           + Segment.MAGIC[7] + " (written by a newer release? run that release instead)");
     }
     if (!Arrays.equals(magic, Segment.MAGIC)) {
-      return new Damage(Kind.BAD_HEADER, 0, "bad magic: expected " + hex.formatHex(Segment.MAGIC) + " (\"CATLOG\\0\\1\"), "
-          + "found " + hex.formatHex(magic));
+      return new Damage(Kind.BAD_HEADER, 0, "bad magic: expected " + hex.formatHex(Segment.MAGIC)
+          + " (\"CATLOG\\0\\1\"), found " + hex.formatHex(magic));
     }
     if (headerBase != base) {
       return new Damage(Kind.BAD_HEADER, 8, "base offset mismatch: the file name says " + base + ", the header says "
