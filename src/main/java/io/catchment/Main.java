@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     description = {"Self-hosted product-event pipeline: collect, buffer durably, load into a columnar store, query.", ""},
     subcommands = {ServeCommand.class, QueryCommand.class, io.catchment.cli.SchemaCommand.class,
         io.catchment.cli.StatusCommand.class,
-        io.catchment.cli.DlqCommand.class, LoadgenCommand.class,
+        io.catchment.cli.DlqCommand.class, io.catchment.cli.LogCommand.class, LoadgenCommand.class,
         BenchCommand.class, io.catchment.cli.ImportCommand.class, io.catchment.bench.BenchImportCommand.class},
     footer = {"", "Run 'catchment COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +31,23 @@ import org.slf4j.LoggerFactory;
  * segment back to its last durable byte and the log stays usable; if even that fails the log turns unhealthy and
  * refuses appends until restarted. Thread-safe: any number of appenders, one reader at a time.
  *
- * <p><b>Recovery.</b> On open the newest segment is scanned record by record; at the first record that is torn
- * (shorter than its length says) or corrupt (checksum mismatch, impossible length) the file is truncated there and a
- * warning names the segment, the byte and the reason. Only the newest segment can hold an unacknowledged tail, because
- * a segment is forced before the next one is created.
+ * <p><b>Recovery.</b> Recovery never deletes a byte that may hold an acknowledged record. On open the newest segment
+ * is scanned record by record (length, checksum). Only a <em>torn tail</em> is cut: bytes written after the last
+ * fsync, which no caller was told are durable. Damage is a torn tail when it is in the newest segment and either
+ * <ul>
+ *   <li>the file is shorter than its 16-byte header (created, header never synced): it is rewritten empty; or</li>
+ *   <li>a record is cut short, has an impossible length or a checksum mismatch, <em>and no valid record (plausible
+ *       length, matching CRC-32C) starts at any byte after it</em>: the file is cut at that record.</li>
+ * </ul>
+ * A bad last record cannot be told from a bit flip in an acknowledged one, so the cut bytes are first copied to
+ * {@code quarantine/<segment>-<byte>.torn}; a warning names the segment, the byte and the reason. Everything else
+ * refuses to open with a {@link LogCorruptException} (file, byte, expected and found) and leaves the file untouched:
+ * a bad magic, a format version above 1 ({@code "CATLOG\0"} then a higher byte), a header base offset that differs
+ * from the file name, and a bad record with a valid record after it (mid-segment damage: what follows may be
+ * acknowledged). Older segments were forced before the next one was created, so they are never torn: open checks
+ * their headers (a short file is corruption there) and {@link #read} reports a bad record inside them the same way.
+ * {@code catchment log repair --quarantine} moves the damaged part aside; the offsets it held become a gap that
+ * reading skips and that is never reused.
  *
  * <p><b>On-disk format.</b> Directory {@code log/}: segment files named by the offset of their first record, 20
  * digits, {@code 00000000000000000000.log}; {@code committed} holds the loader's committed offset as text.
@@ -99,19 +111,23 @@ public final class LocalLog implements EventLog {
       lockChannel.close();
       throw new CatchmentException("the log directory " + dir + " is in use by another Catchment process");
     }
-    recover();
-    deleteLoaded();
+    try {
+      recover();
+      deleteLoaded();
+    } catch (IOException | RuntimeException e) {
+      // release the directory so that a repair (or a retry) in this JVM can take it
+      if (writeChannel != null) writeChannel.close();
+      lock.release();
+      lockChannel.close();
+      throw e;
+    }
     writer = new Thread(this::writeLoop, "log-writer");
     writer.setDaemon(true);
     writer.start();
   }
 
   private void recover() throws IOException {
-    List<Long> bases;
-    try (Stream<Path> files = Files.list(dir)) {
-      bases = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.log"))
-          .map(n -> Long.parseLong(n.substring(0, 20))).sorted().toList();
-    }
+    List<Long> bases = Segment.bases(dir);
     Path committedFile = dir.resolve("committed");
     committed = readCommitted(committedFile);
     for (int i = 0; i < bases.size(); i++) {
@@ -119,6 +135,7 @@ public final class LocalLog implements EventLog {
       Path p = dir.resolve(Segment.fileName(base));
       long size = Files.size(p);
       long records = i + 1 < bases.size() ? bases.get(i + 1) - base : -1;
+      if (i + 1 < bases.size()) checkHeader(p, base);
       segments.put(base, new Segment(p, base, size, records, opener));
       totalBytes.addAndGet(size);
     }
@@ -128,20 +145,8 @@ public final class LocalLog implements EventLog {
     } else {
       Segment last = segments.lastEntry().getValue();
       writeChannel = opener.open(last.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      Segment.Scan scan = Segment.scan(writeChannel, last.base);
-      if (scan.problem() != null && scan.validBytes() < Segment.HEADER_BYTES) {
-        LOG.warn("Log segment {} has no valid header ({}); rewriting it empty", last.path, scan.problem());
-        writeChannel.truncate(0);
-        writeChannel.write(Segment.header(last.base), 0);
-        writeChannel.force(true);
-        scan = new Segment.Scan(0, Segment.HEADER_BYTES, null);
-      } else if (scan.problem() != null) {
-        long dropped = writeChannel.size() - scan.validBytes();
-        LOG.warn("Log segment {}: {}; truncating to {} bytes ({} bytes of unacknowledged tail discarded)",
-            last.path, scan.problem(), scan.validBytes(), dropped);
-        writeChannel.truncate(scan.validBytes());
-        writeChannel.force(true);
-      }
+      SegmentScan scan = SegmentScan.of(writeChannel, last.base);
+      if (scan.damage() != null) scan = trimTornTail(last, scan);
       totalBytes.addAndGet(scan.validBytes() - last.size);
       last.size = scan.validBytes();
       last.records = scan.records();
@@ -155,6 +160,31 @@ public final class LocalLog implements EventLog {
     }
     LOG.info("Log open at {}: offsets {}..{}, committed {}, {} segments, {} bytes", dir, startOffset(), endOffset,
         committed, segments.size(), totalBytes.get());
+  }
+
+  /** An older segment was forced before the next was created: any damage in its header is corruption. */
+  private void checkHeader(Path p, long base) throws IOException {
+    try (FileChannel ch = opener.open(p, StandardOpenOption.READ)) {
+      SegmentScan.Damage bad = SegmentScan.header(ch, base);
+      if (bad != null) throw new LogCorruptException(p, bad.at(), bad.what() + " (not the newest segment)");
+    }
+  }
+
+  /** Cuts a torn tail off the newest segment, keeping the cut bytes in quarantine; refuses any other damage. */
+  private SegmentScan trimTornTail(Segment last, SegmentScan scan) throws IOException {
+    SegmentScan.Damage d = scan.damage();
+    if (d.kind() != SegmentScan.Kind.TORN_TAIL) throw new LogCorruptException(last.path, d.at(), d.what());
+    long size = writeChannel.size();
+    Path kept = new Quarantine(dir).copyTail(last.path, writeChannel, scan.validBytes(), "torn", d.what());
+    writeChannel.truncate(scan.validBytes());
+    if (scan.validBytes() < Segment.HEADER_BYTES) {
+      writeChannel.write(Segment.header(last.base), 0);
+      scan = new SegmentScan(0, Segment.HEADER_BYTES, null);
+    }
+    writeChannel.force(true);
+    LOG.warn("Log segment {}: torn tail at byte {} ({}); cut {} bytes written after the last fsync, kept in {}",
+        last.path, d.at(), d.what(), size - Math.min(size, d.at()), kept);
+    return scan;
   }
 
   /** The committed offset, or 0 when the file is missing or damaged: the store holds the authoritative offset. */
@@ -305,6 +335,8 @@ public final class LocalLog implements EventLog {
     if (from < startOffset()) {
       throw new CatchmentException("offset " + from + " was already deleted; the log starts at " + startOffset());
     }
+    ReadCursor c = from < endOffset ? cursorAt(from) : null;
+    if (c != null) from = c.offset; // past a gap a repair left, so a reader there waits instead of spinning
     if (from >= endOffset) {
       long deadline = System.nanoTime() + wait.toNanos();
       synchronized (durable) {
@@ -315,29 +347,36 @@ public final class LocalLog implements EventLog {
         }
       }
     }
-    ReadCursor c = cursor != null && cursor.offset == from && segments.containsKey(cursor.segment.base)
-        ? cursor : seek(from);
+    if (c == null) c = cursorAt(from);
     List<LogRecord> out = new ArrayList<>();
     Segment seg = c.segment;
     long pos = c.position;
-    long off = from;
+    long off = c.offset;
     ByteBuffer rh = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
     while (out.size() < max && off < endOffset) {
-      if (off >= seg.end()) {
-        seg = segments.get(off);
-        if (seg == null) break;
+      if (off >= seg.end() || exhausted(seg, pos)) {
+        var next = segments.higherEntry(seg.base);
+        if (next == null) break;
+        seg = next.getValue();
+        off = seg.base;
         pos = Segment.HEADER_BYTES;
+        continue;
       }
       rh.clear();
       Segment.readFully(seg.reader(), rh, pos);
       rh.flip();
       int len = rh.getInt();
       int crc = rh.getInt();
+      if (len <= 0 || len > Segment.MAX_RECORD_BYTES || pos + Segment.RECORD_HEADER_BYTES + len > seg.size) {
+        throw new LogCorruptException(seg.path, pos, "invalid length " + len + " in the record header of offset "
+            + off);
+      }
       ByteBuffer payload = ByteBuffer.allocate(len);
       Segment.readFully(seg.reader(), payload, pos + Segment.RECORD_HEADER_BYTES);
-      if (Segment.crc(payload.array()) != crc) {
-        throw new CatchmentException("corrupt log record at offset " + off + " (segment " + seg.path + ", byte " + pos
-            + "): checksum mismatch");
+      int actual = Segment.crc(payload.array());
+      if (actual != crc) {
+        throw new LogCorruptException(seg.path, pos, String.format("checksum mismatch in the record of offset %d: the "
+            + "record header says crc32c %08x, the payload gives %08x", off, crc, actual));
       }
       out.add(new LogRecord(off, payload.array()));
       pos += Segment.RECORD_HEADER_BYTES + len;
@@ -347,17 +386,34 @@ public final class LocalLog implements EventLog {
     return out;
   }
 
+  private ReadCursor cursorAt(long from) throws IOException {
+    return cursor != null && cursor.offset == from && segments.containsKey(cursor.segment.base) ? cursor : seek(from);
+  }
+
   private ReadCursor seek(long offset) throws IOException {
     Segment seg = segments.floorEntry(offset).getValue();
     long pos = Segment.HEADER_BYTES;
     ByteBuffer rh = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
-    for (long o = seg.base; o < offset; o++) {
+    for (long o = seg.base; o <= offset; o++) {
+      if (exhausted(seg, pos)) {
+        Segment next = segments.higherEntry(seg.base).getValue();
+        return new ReadCursor(next.base, next, Segment.HEADER_BYTES);
+      }
+      if (o == offset) break;
       rh.clear();
       Segment.readFully(seg.reader(), rh, pos);
       rh.flip();
       pos += Segment.RECORD_HEADER_BYTES + rh.getInt();
     }
     return new ReadCursor(offset, seg, pos);
+  }
+
+  /**
+   * An older segment ends before the next one's base when a repair moved its damaged part to quarantine: those offsets
+   * are a gap and reading goes on at the next segment. The newest segment's size is where the writer is.
+   */
+  private boolean exhausted(Segment seg, long pos) {
+    return pos >= seg.size && seg.base < segments.lastKey();
   }
 
   @Override

@@ -3,8 +3,11 @@ package io.catchment.log;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
@@ -38,6 +41,14 @@ final class Segment {
     return String.format("%020d.log", base);
   }
 
+  /** The base offsets of the segment files in {@code dir}, in order. */
+  static List<Long> bases(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.log"))
+          .map(n -> Long.parseLong(n.substring(0, 20))).sorted().toList();
+    }
+  }
+
   static ByteBuffer header(long base) {
     ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES);
     b.put(MAGIC).putLong(base).flip();
@@ -56,47 +67,6 @@ final class Segment {
   void closeReader() throws IOException {
     if (reader != null) reader.close();
     reader = null;
-  }
-
-  /** Result of validating a segment from its header: how many whole records and where the valid bytes end. */
-  record Scan(long records, long validBytes, String problem) {}
-
-  /** Reads every record, checking lengths and checksums; stops at the first record that is torn or corrupt. */
-  static Scan scan(FileChannel ch, long base) throws IOException {
-    long fileSize = ch.size();
-    if (fileSize < HEADER_BYTES) return new Scan(0, 0, "file shorter than its header (" + fileSize + " bytes)");
-    ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES);
-    readFully(ch, h, 0);
-    h.flip();
-    byte[] magic = new byte[8];
-    h.get(magic);
-    long headerBase = h.getLong();
-    if (!java.util.Arrays.equals(magic, MAGIC)) return new Scan(0, 0, "bad magic");
-    if (headerBase != base) return new Scan(0, 0, "header says base offset " + headerBase + ", file name says " + base);
-    long pos = HEADER_BYTES;
-    long n = 0;
-    ByteBuffer rh = ByteBuffer.allocate(RECORD_HEADER_BYTES);
-    while (pos < fileSize) {
-      if (fileSize - pos < RECORD_HEADER_BYTES) {
-        return new Scan(n, pos, "torn record header at byte " + pos + " (" + (fileSize - pos) + " bytes left)");
-      }
-      rh.clear();
-      readFully(ch, rh, pos);
-      rh.flip();
-      int len = rh.getInt();
-      int crc = rh.getInt();
-      if (len <= 0 || len > MAX_RECORD_BYTES) return new Scan(n, pos, "invalid record length " + len + " at byte " + pos);
-      if (pos + RECORD_HEADER_BYTES + len > fileSize) {
-        return new Scan(n, pos, "torn record at byte " + pos + ": expected " + len + " payload bytes, "
-            + (fileSize - pos - RECORD_HEADER_BYTES) + " present");
-      }
-      ByteBuffer payload = ByteBuffer.allocate(len);
-      readFully(ch, payload, pos + RECORD_HEADER_BYTES);
-      if (crc(payload.array()) != crc) return new Scan(n, pos, "checksum mismatch in record at byte " + pos);
-      pos += RECORD_HEADER_BYTES + len;
-      n++;
-    }
-    return new Scan(n, pos, null);
   }
 
   static int crc(byte[] payload) {
