@@ -17,6 +17,24 @@ public final class Cli {
   public static final int UNREACHABLE = 3;
 
   /** Prints a server answer as indented JSON (every admin command's {@code --json}). */
+  /**
+   * The configuration a command runs with: the file named with {@code --config}, else {@code ./catchment.yaml} if
+   * present, then the environment, then {@code overrides} (the command's options). Null, with the reason printed, when
+   * the named file cannot be read (exit {@link #USAGE}).
+   */
+  public static io.catchment.config.CatchmentConfig config(java.nio.file.Path named,
+      java.util.Map<String, String> overrides) {
+    java.nio.file.Path file = named;
+    if (file == null && java.nio.file.Files.exists(java.nio.file.Path.of("catchment.yaml"))) {
+      file = java.nio.file.Path.of("catchment.yaml");
+    }
+    if (file != null && !java.nio.file.Files.isReadable(file)) {
+      System.err.println("error: config file " + file + " is not readable");
+      return null;
+    }
+    return new io.catchment.config.ConfigLoader(System.getenv()).load(file, overrides);
+  }
+
   public static void printJson(Object body) throws IOException {
     System.out.println(EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body));
   }

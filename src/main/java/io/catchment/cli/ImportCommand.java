@@ -152,9 +152,8 @@ public final class ImportCommand implements Callable<Integer> {
     }
     Map<String, String> overrides = new HashMap<>();
     if (dataDir != null) overrides.put("data_dir", dataDir.toString());
-    Path file = config;
-    if (file == null && Files.exists(Path.of("catchment.yaml"))) file = Path.of("catchment.yaml");
-    CatchmentConfig cfg = new ConfigLoader(System.getenv()).load(file, overrides);
+    CatchmentConfig cfg = Cli.config(config, overrides);
+    if (cfg == null) return Cli.USAGE;
     List<Path> files = new ArrayList<>();
     List<String> exports = new ArrayList<>();
     List<io.catchment.imports.S3Source.Item> objects = new ArrayList<>();

@@ -44,13 +44,8 @@ public final class LogCommand implements Runnable {
     public Integer call() throws Exception {
       Map<String, String> overrides = new HashMap<>();
       if (dataDir != null) overrides.put("data_dir", dataDir.toString());
-      Path file = config;
-      if (file == null && Files.exists(Path.of("catchment.yaml"))) file = Path.of("catchment.yaml");
-      if (file != null && !Files.isReadable(file)) {
-        System.err.println("error: config file " + file + " is not readable");
-        return Cli.USAGE;
-      }
-      CatchmentConfig cfg = new ConfigLoader(System.getenv()).load(file, overrides);
+      CatchmentConfig cfg = Cli.config(config, overrides);
+      if (cfg == null) return Cli.USAGE;
       int damaged = new LogRepair(cfg.dataDir().resolve("log"), System.out::println).run(quarantine);
       if (damaged > 0 && quarantine) {
         System.out.println("repaired: Catchment can start; the quarantined bytes are in "

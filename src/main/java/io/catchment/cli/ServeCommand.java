@@ -74,13 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
     if (tlsKey != null) overrides.put("tls.key", tlsKey.toString());
     if (tlsSelfSigned) overrides.put("tls.self_signed", "true");
     if (tlsPort != null) overrides.put("tls.port", tlsPort.toString());
-    Path file = config;
-    if (file == null && Files.exists(Path.of("catchment.yaml"))) file = Path.of("catchment.yaml");
-    if (file != null && !Files.isReadable(file)) {
-      System.err.println("error: config file " + file + " is not readable");
-      return Cli.USAGE;
-    }
-    CatchmentConfig cfg = new ConfigLoader(System.getenv()).load(file, overrides);
+    CatchmentConfig cfg = Cli.config(config, overrides);
+    if (cfg == null) return Cli.USAGE;
     cfg = cfg.withKeys(KeyStore.resolve(cfg.keys(), cfg.dataDir(), msg -> {
       System.out.print(msg);
       System.out.flush();
