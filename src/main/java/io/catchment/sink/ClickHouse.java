@@ -30,10 +30,12 @@ final class ClickHouse implements AutoCloseable {
   }
 
   private final Client client;
+  private final ClickHouseLongInsert longInsert;
   private final int major;
   private final int minor;
 
   ClickHouse(String url, String user, String password) {
+    this.longInsert = new ClickHouseLongInsert(url, user, password);
     this.client = new Client.Builder().addEndpoint(url).setUsername(user).setPassword(password)
         .compressServerResponse(false)
         .compressClientRequest(true) // LZ4-compressed request bodies: inserts cross the network at a fraction of the size
@@ -97,6 +99,12 @@ final class ClickHouse implements AutoCloseable {
 
   /** Inserts rows in TabSeparated into {@code table} (qualified) for the named columns, written by {@code body}. */
   void insert(String table, List<String> columns, Body body) {
+    String statement = "INSERT INTO " + table + " (" + String.join(", ", columns.stream().map(ClickHouse::ident).toList())
+        + ") FORMAT TabSeparated";
+    if (statement.length() > ClickHouseLongInsert.MAX_URL_STATEMENT) {
+      longInsert.insert(statement, body); // too long for the URL the client would put it in
+      return;
+    }
     try {
       client.insert(table, columns, out -> body.write(out), ClickHouseFormat.TabSeparated, new InsertSettings())
           .get(300, TimeUnit.SECONDS).close();

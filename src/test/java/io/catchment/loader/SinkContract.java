@@ -26,6 +26,8 @@ abstract class SinkContract {
   @TempDir Path dir;
   Sink sink;
   private LocalLog log;
+  /** The last {@link #load}'s metrics. */
+  Metrics metrics;
 
   /** A fresh, empty store. */
   abstract Sink open(Path dir) throws Exception;
@@ -46,7 +48,8 @@ abstract class SinkContract {
     if (log != null) log.close();
     log = new LocalLog(dir.resolve(consumerLog), 1 << 20, 64 << 20, Duration.ZERO);
     for (String r : records) log.append(r.getBytes(StandardCharsets.UTF_8));
-    Loader loader = new Loader(log, sink(), new Metrics(), 1000, Duration.ofMillis(50), 1000, 1000,
+    metrics = new Metrics();
+    Loader loader = new Loader(log, sink(), metrics, 1000, Duration.ofMillis(50), 1000, 1000,
         new io.catchment.schema.Router(), consumerLog);
     loader.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -69,6 +72,21 @@ abstract class SinkContract {
     var rows = sink().query(sql, 10, Duration.ofSeconds(30)).rows();
     assertThat(rows).as(sql).hasSize(1);
     return rows.get(0);
+  }
+
+  @Test
+  void a_table_with_hundreds_of_long_column_names_loads_in_one_write() throws Exception {
+    // real product events: 600 columns of 40 characters name a 24 KB INSERT statement
+    StringBuilder props = new StringBuilder("{");
+    for (int i = 0; i < 600; i++) {
+      props.append(i > 0 ? "," : "").append("\"a_rather_long_property_name_number_").append(i).append("\":").append(i);
+    }
+    String p = props.append('}').toString();
+    load("log", track("w1", "Wide", "2024-05-01T10:00:00Z", p) + track("w2", "Wide", "2024-05-01T10:00:01Z", p));
+    assertThat(count("SELECT count(*) FROM wide")).isEqualTo(2);
+    assertThat(count("SELECT sum(properties_a_rather_long_property_name_number_599) FROM wide")).isEqualTo(1198);
+    assertThat(metrics.batchEvents.count()).as("store transactions: one, not the batch taken apart").isEqualTo(1);
+    assertThat(sink.pendingDeadLetters()).isZero();
   }
 
   @Test
