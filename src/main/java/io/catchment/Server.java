@@ -101,6 +101,7 @@ public final class Server implements AutoCloseable {
         cfg.jetty.addConnector((server, http) -> httpsConnector(server, http, tlsKeys, c));
       }
       cfg.http.maxRequestSize = c.server().maxRequestBytes();
+      io.catchment.collector.Connections.apply(cfg, c.server().connections());
       cfg.jetty.defaultHost = c.server().host();
       cfg.useVirtualThreads = false;
     });
@@ -150,6 +151,15 @@ public final class Server implements AutoCloseable {
       } else {
         ctx.status(e.status()).contentType("application/json").result(json(e.body()));
       }
+    });
+    app.exception(org.eclipse.jetty.http.BadMessageException.class, (e, ctx) -> { // e.g. a body under the min rate
+      metrics.rejectedRequest("http_" + e.getCode());
+      ctx.status(e.getCode()).contentType("application/json").result(json(Map.of("error", e.getReason() == null
+          ? "bad request" : e.getReason())));
+    });
+    app.exception(org.eclipse.jetty.io.EofException.class, (e, ctx) -> { // the client went away mid-request
+      metrics.rejectedRequest("client_gone");
+      ctx.status(400).contentType("application/json").result(json(Map.of("error", "the request ended early")));
     });
     app.exception(NumberFormatException.class, (e, ctx) -> { // a number no decimal holds: 0.4e0066999…9006
       metrics.rejectedRequest("bad_number");

@@ -30,7 +30,13 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
     }
   }
 
-  public record Server(String host, int port, long maxRequestBytes, long maxEventBytes, Tls tls) {}
+  public record Server(String host, int port, long maxRequestBytes, long maxEventBytes, Tls tls, Connections connections) {}
+
+  /**
+   * What a slow or hostile client may hold: how long a connection may sit idle or block a read, the slowest request
+   * body accepted (bytes per second, measured from the request's start), connections held at once, and HTTP threads.
+   */
+  public record Connections(Duration idleTimeout, long minRequestRate, int maxConnections, int maxThreads) {}
 
   /** HTTPS: PEM files, or a self-signed development certificate; off when neither is set. */
   public record Tls(String cert, String key, boolean selfSigned, int port) {

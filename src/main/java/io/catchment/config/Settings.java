@@ -24,6 +24,18 @@ public final class Settings {
       "comma-separated ingestion keys, 'key' or 'key=source'; generated on first start when empty", Settings::writeKeys);
   public static final Setting<String> ADMIN_KEY = new Setting<>("admin_key", "",
       "key for SQL and admin endpoints; generated on first start when empty", s -> s.isEmpty() ? "" : key(s));
+  public static final Setting<Duration> HTTP_IDLE_TIMEOUT = new Setting<>("http.idle_timeout", "30s",
+      "a connection idle this long, or a request whose body read waits this long for a byte, is closed (408)",
+      Setting.duration());
+  public static final Setting<Long> HTTP_MIN_REQUEST_RATE = new Setting<>("http.min_request_rate", "1KB",
+      "slowest request body accepted, in bytes per second since the request began; slower gets 408 (0: no minimum)",
+      s -> s.strip().equals("0") ? 0L : Setting.size(1).apply(s));
+  public static final Setting<Integer> HTTP_MAX_CONNECTIONS = new Setting<>("http.max_connections", "2000",
+      "connections held at once; past it new ones wait in the operating system's accept queue",
+      Setting.intRange(16, 1_000_000));
+  public static final Setting<Integer> HTTP_MAX_THREADS = new Setting<>("http.max_threads", "250",
+      "HTTP worker threads; with limits.max_request_bytes they bound the memory request bodies can hold",
+      Setting.intRange(16, 10_000));
   public static final Setting<Long> MAX_REQUEST_BYTES = new Setting<>("limits.max_request_bytes", "1MB",
       "largest request body, checked on the wire and again after gzip decoding", Setting.size(1024));
   public static final Setting<Long> MAX_EVENT_BYTES =
@@ -143,7 +155,8 @@ public final class Settings {
       "ClickHouse's max_memory_usage for each /v1/query statement; a query needing more fails, the server stays up",
       Setting.size(1 << 20));
 
-  public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, MAX_REQUEST_BYTES,
+  public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, HTTP_IDLE_TIMEOUT,
+      HTTP_MIN_REQUEST_RATE, HTTP_MAX_CONNECTIONS, HTTP_MAX_THREADS, MAX_REQUEST_BYTES,
       MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES,
       LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_STALL_AFTER, LOADER_ENABLED, DEDUP_ENABLED,
       QUERY_MAX_ROWS, QUERY_TIMEOUT, QUERY_MAX_CONCURRENT, QUERY_QUEUE_WAIT, DUCKDB_MEMORY_LIMIT,
