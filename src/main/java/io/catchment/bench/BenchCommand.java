@@ -54,6 +54,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--mixed", description = "schema churn: new fields over time and 1%% type conflicts")
   boolean mixed;
 
+  @Option(names = "--real-shaped", description = "events shaped like real ones: 16 types of 100-500 fields nested up "
+      + "to 7 levels, arrays of objects, multi-line CRLF text with emoji, 1%% of numbers sent as text, ~2.3 KB each")
+  boolean realShaped;
+
   @Option(names = "--new-field-every", description = "with --mixed, each of the 8 generators adds a field every N "
       + "events: 250 gives 500 new columns per 1M events, 2000 gives 62 (default: ${DEFAULT-VALUE})",
       defaultValue = "250")
@@ -131,7 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
     for (int w = 0; w < threads; w++) {
       int worker = w;
       done.add(pool.submit(() -> {
-        EventGenerator gen = mixed ? new EventGenerator(worker + 1).mixed(newFieldEvery) : new EventGenerator(worker + 1);
+        Batches gen = realShaped ? new RealShapedEvents(worker + 1)
+            : mixed ? new EventGenerator(worker + 1).mixed(newFieldEvery) : new EventGenerator(worker + 1);
         for (int r = worker; r < records; r += threads) {
           int n = Math.min(perRecord, events - r * perRecord);
           byte[] body = gen.batch(n).getBytes(StandardCharsets.UTF_8);
@@ -270,7 +275,7 @@ public final class BenchCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited'"
           // with schema churn read_json must sample the whole file to know every key (and its widest type)
-          + (mixed ? ", sample_size = -1" : "") + ")");
+          + (mixed || realShaped ? ", sample_size = -1" : "") + ")");
       double secs = (System.nanoTime() - t0) / 1e9;
       double[] cpu1 = cpu.now();
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {

@@ -24,6 +24,10 @@ public final class BenchImportCommand implements Callable<Integer> {
   @Option(names = "--events", description = "events in the export (default: ${DEFAULT-VALUE})", defaultValue = "2000000")
   long events;
 
+  @Option(names = "--real-shaped", description = "a gzipped NDJSON file of real-shaped native events (RealShapedEvents: "
+      + "16 types of 100-500 nested fields, CRLF text, type changes) instead of an Amplitude export")
+  boolean realShaped;
+
   @Option(names = "--work-dir", description = "where to put the export and the stores (default: a temp dir, deleted)")
   Path workDir;
 
@@ -32,9 +36,13 @@ public final class BenchImportCommand implements Callable<Integer> {
     boolean temp = workDir == null;
     Path work = temp ? Files.createTempDirectory("catchment-bench-import") : Files.createDirectories(workDir);
     try {
-      Path zip = work.resolve("export.zip");
+      Path zip = work.resolve(realShaped ? "events.ndjson.gz" : "export.zip");
       long t0 = System.nanoTime();
-      ExportGenerator.amplitudeZip(zip, 1, events, 10_000, 0);
+      if (realShaped) {
+        realShaped(zip);
+      } else {
+        ExportGenerator.amplitudeZip(zip, 1, events, 10_000, 0);
+      }
       System.out.printf("generated %,d events: %,d MB zip in %.1f s%n", events, Files.size(zip) >> 20,
           (System.nanoTime() - t0) / 1e9);
       // the import runs as a user runs it: its own JVM with the launcher's heap for import, so its peak memory is
@@ -44,7 +52,8 @@ public final class BenchImportCommand implements Callable<Integer> {
           .toString();
       long start = System.nanoTime();
       Process child = new ProcessBuilder(javaBin, "-Xmx640m", "-jar", jar, "import", zip.toString(), "--data-dir",
-          work.resolve("data").toString(), "--progress-interval", "10").inheritIO().start();
+          work.resolve("data").toString(), "--progress-interval", "10", "--format", realShaped ? "native" : "auto")
+          .inheritIO().start();
       long rss = 0;
       try {
         while (!child.waitFor(100, TimeUnit.MILLISECONDS)) rss = Math.max(rss, peakRssMb(child.pid()));
@@ -63,7 +72,9 @@ public final class BenchImportCommand implements Callable<Integer> {
           Statement s = c.createStatement()) {
         s.execute("SET memory_limit = '1GB'");
         long b0 = System.nanoTime();
-        s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited')");
+        // with a schema that grows along the file, read_json must sample all of it to know every key
+        s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited'"
+            + (realShaped ? ", sample_size = -1" : "") + ")");
         double bs = (System.nanoTime() - b0) / 1e9;
         try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
           rs.next();
@@ -73,7 +84,9 @@ public final class BenchImportCommand implements Callable<Integer> {
         }
       }
       System.out.printf("RESULT import %.0f events/s (%.1f s), DuckDB read_json %.0f events/s, ratio %.2f, "
-          + "peak RSS of the import process %d MB%n", ours, secs, theirs, ours / theirs, rss);
+          + "peak RSS of the import process %d MB; on disk %d bytes/event (raw NDJSON %d)%n", ours, secs, theirs,
+          ours / theirs, rss, Files.size(work.resolve("data").resolve("catchment.duckdb")) / events,
+          Files.size(ndjson) / events);
       return 0;
     } finally {
       if (temp) {
@@ -94,5 +107,15 @@ public final class BenchImportCommand implements Callable<Integer> {
       // not Linux, or the process just ended
     }
     return 0;
+  }
+
+  /** {@code events} real-shaped events as gzipped NDJSON. */
+  private void realShaped(Path file) throws java.io.IOException {
+    RealShapedEvents gen = new RealShapedEvents(1);
+    try (OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file), 1 << 16)) {
+      for (long done = 0; done < events; done += 10_000) {
+        out.write(gen.batch((int) Math.min(10_000, events - done)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
   }
 }

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * property types (strings, integers, doubles, booleans, nested objects, arrays, timestamps) and a realistic context.
  * Not thread-safe: one generator per thread.
  */
-public final class EventGenerator {
+public final class EventGenerator implements Batches {
   static final String[] NAMES = {"Page Viewed", "Product Viewed", "Product Added", "Product Removed", "Cart Viewed",
       "Checkout Started", "Checkout Step Viewed", "Payment Info Entered", "Order Completed", "Order Refunded",
       "Signed Up", "Signed In", "Signed Out", "Search Performed", "Filter Applied", "Video Played", "Video Paused",
@@ -88,6 +88,7 @@ public final class EventGenerator {
   }
 
   /** A body of {@code n} events as NDJSON. */
+  @Override
   public String batch(int n) {
     StringBuilder b = new StringBuilder(n * 620);
     for (int i = 0; i < n; i++) {
