@@ -105,6 +105,8 @@ public final class Server implements AutoCloseable {
       cfg.jetty.defaultHost = c.server().host();
       cfg.useVirtualThreads = false;
     });
+    var cors = new io.catchment.collector.Cors(c.server().cors().allowedOrigins(), c.server().cors().adminOrigins());
+    app.before(cors::handle);
     app.post("/v1/events", collector::events);
     var segment = new io.catchment.sources.SegmentApi(collector, auth);
     segment.routes(app);

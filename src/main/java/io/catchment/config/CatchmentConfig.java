@@ -2,6 +2,7 @@ package io.catchment.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** The whole validated configuration, immutable. Built by {@link ConfigLoader}; one record per feature. */
@@ -30,7 +31,11 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
     }
   }
 
-  public record Server(String host, int port, long maxRequestBytes, long maxEventBytes, Tls tls, Connections connections) {}
+  public record Server(String host, int port, long maxRequestBytes, long maxEventBytes, Tls tls, Connections connections,
+      Cors cors) {}
+
+  /** Origins allowed to call the ingestion routes, and the admin and query routes, from a browser. */
+  public record Cors(List<String> allowedOrigins, List<String> adminOrigins) {}
 
   /**
    * What a slow or hostile client may hold: how long a connection may sit idle or block a read, the slowest request

@@ -89,7 +89,8 @@ public final class ConfigLoader {
     return new CatchmentConfig(
         new CatchmentConfig.Server(p.get(Settings.HOST), p.get(Settings.PORT), maxRequest, maxEvent, tls,
             new CatchmentConfig.Connections(p.get(Settings.HTTP_IDLE_TIMEOUT), p.get(Settings.HTTP_MIN_REQUEST_RATE),
-                p.get(Settings.HTTP_MAX_CONNECTIONS), p.get(Settings.HTTP_MAX_THREADS))),
+                p.get(Settings.HTTP_MAX_CONNECTIONS), p.get(Settings.HTTP_MAX_THREADS)),
+            new CatchmentConfig.Cors(p.get(Settings.CORS_ALLOWED_ORIGINS), p.get(Settings.CORS_ADMIN_ORIGINS))),
         p.get(Settings.DATA_DIR),
         keys,
         new CatchmentConfig.Log(p.get(Settings.LOG_TYPE), p.get(Settings.LOG_SEGMENT_BYTES), p.get(Settings.LOG_MAX_BYTES), p.get(Settings.LOG_RETENTION)),

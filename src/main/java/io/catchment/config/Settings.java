@@ -36,6 +36,12 @@ public final class Settings {
   public static final Setting<Integer> HTTP_MAX_THREADS = new Setting<>("http.max_threads", "250",
       "HTTP worker threads; with limits.max_request_bytes they bound the memory request bodies can hold",
       Setting.intRange(16, 10_000));
+  public static final Setting<List<String>> CORS_ALLOWED_ORIGINS = new Setting<>("cors.allowed_origins", "*",
+      "origins whose pages may send events from a browser, comma-separated (scheme://host[:port]); * for any",
+      Settings::origins);
+  public static final Setting<List<String>> CORS_ADMIN_ORIGINS = new Setting<>("cors.admin_origins", "",
+      "origins whose pages may call the query and admin endpoints (with the admin key); none by default",
+      Settings::origins);
   public static final Setting<Long> MAX_REQUEST_BYTES = new Setting<>("limits.max_request_bytes", "1MB",
       "largest request body, checked on the wire and again after gzip decoding", Setting.size(1024));
   public static final Setting<Long> MAX_EVENT_BYTES =
@@ -156,7 +162,7 @@ public final class Settings {
       Setting.size(1 << 20));
 
   public static final List<Setting<?>> ALL = List.of(PORT, HOST, DATA_DIR, WRITE_KEYS, ADMIN_KEY, HTTP_IDLE_TIMEOUT,
-      HTTP_MIN_REQUEST_RATE, HTTP_MAX_CONNECTIONS, HTTP_MAX_THREADS, MAX_REQUEST_BYTES,
+      HTTP_MIN_REQUEST_RATE, HTTP_MAX_CONNECTIONS, HTTP_MAX_THREADS, CORS_ALLOWED_ORIGINS, CORS_ADMIN_ORIGINS, MAX_REQUEST_BYTES,
       MAX_EVENT_BYTES, MAX_FIELDS_PER_EVENT, MAX_COLUMNS, LAYOUT, LAYOUT_BY_SOURCE, LOG_SEGMENT_BYTES, LOG_MAX_BYTES,
       LOG_RETENTION, LOADER_BATCH_EVENTS, LOADER_BATCH_WAIT, LOADER_STALL_AFTER, LOADER_ENABLED, DEDUP_ENABLED,
       QUERY_MAX_ROWS, QUERY_TIMEOUT, QUERY_MAX_CONCURRENT, QUERY_QUEUE_WAIT, DUCKDB_MEMORY_LIMIT,
@@ -165,6 +171,19 @@ public final class Settings {
       KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, KAFKA_DEAD_LETTER_TOPIC, KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR, KAFKA_GROUP,
       KAFKA_PROPERTIES, CLICKHOUSE_URL, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_CLUSTER,
       CLICKHOUSE_QUERY_MAX_MEMORY);
+
+  private static List<String> origins(String s) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String o : s.split(",")) {
+      String t = o.strip().replaceAll("/+$", "");
+      if (t.isEmpty()) continue;
+      if (!t.equals("*") && !t.matches("https?://[^/\\s]+")) {
+        throw new IllegalArgumentException("'" + t + "' is not an origin (scheme://host[:port], or *)");
+      }
+      out.add(t);
+    }
+    return List.copyOf(out);
+  }
 
   private static String nonEmpty(String s) {
     if (s == null || s.isEmpty()) throw new IllegalArgumentException("must not be empty");
