@@ -154,20 +154,13 @@ public final class Server implements AutoCloseable {
         ctx.status(e.status()).contentType("application/json").result(json(e.body()));
       }
     });
-    app.exception(org.eclipse.jetty.http.BadMessageException.class, (e, ctx) -> { // e.g. a body under the min rate
-      metrics.rejectedRequest("http_" + e.getCode());
-      ctx.status(e.getCode()).contentType("application/json").result(json(Map.of("error", e.getReason() == null
-          ? "bad request" : e.getReason())));
-    });
-    app.exception(org.eclipse.jetty.io.EofException.class, (e, ctx) -> { // the client went away mid-request
-      metrics.rejectedRequest("client_gone");
-      ctx.status(400).contentType("application/json").result(json(Map.of("error", "the request ended early")));
-    });
-    app.exception(NumberFormatException.class, (e, ctx) -> { // a number no decimal holds: 0.4e0066999…9006
-      metrics.rejectedRequest("bad_number");
-      ctx.status(400).contentType("application/json").result(json(Map.of("error", "a number in the request cannot "
-          + "be read: " + e.getMessage())));
-    });
+    // what Jetty and the parsers refuse is the client's: its own status, never a 500
+    app.exception(org.eclipse.jetty.http.BadMessageException.class, (e, ctx) -> refuse(ctx, e.getCode(),
+        "http_" + e.getCode(), e.getReason() == null ? "bad request" : e.getReason())); // e.g. under the min rate
+    app.exception(org.eclipse.jetty.io.EofException.class, (e, ctx) -> refuse(ctx, 400, "client_gone",
+        "the request ended early"));
+    app.exception(NumberFormatException.class, (e, ctx) -> refuse(ctx, 400, "bad_number",
+        "a number in the request cannot be read: " + e.getMessage())); // 0.4e0066999…9006: no decimal holds it
     app.exception(io.catchment.log.LogFullException.class, (e, ctx) -> ctx.status(503).header("Retry-After", "30")
         .contentType("application/json").result(json(Map.of("error", e.getMessage(), "retry_after", 30))));
     app.exception(Exception.class, (e, ctx) -> {
@@ -189,6 +182,11 @@ public final class Server implements AutoCloseable {
     LOG.info("Catchment listening on http://{}:{}{} (data in {})", c.server().host(), port(),
         tlsPort() > 0 ? " and https://" + c.server().host() + ":" + tlsPort() : "", c.dataDir().toAbsolutePath());
     return this;
+  }
+
+  private void refuse(io.javalin.http.Context ctx, int status, String reason, String message) {
+    metrics.rejectedRequest(reason);
+    ctx.status(status).contentType("application/json").result(json(Map.of("error", message)));
   }
 
   /** What `catchment status` shows: the accounting identity, the log, the loader and dead letters. */

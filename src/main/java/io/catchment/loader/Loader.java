@@ -220,9 +220,11 @@ public final class Loader implements AutoCloseable {
   }
 
   private void committed(BatchPreparer.Prepared p, Map<String, Long> duplicates) {
-    progressNanos = System.nanoTime();
     WriteBatch b = p.batch();
     if (b.nextOffset() > next) {
+      // progress is the offset moving: pieces of a refused batch written while the same events are refused again and
+      // again (the store taken for broken) are not
+      progressNanos = System.nanoTime();
       next = b.nextOffset();
       try {
         log.commit(next);
