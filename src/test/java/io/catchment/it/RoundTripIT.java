@@ -112,6 +112,9 @@ class RoundTripIT {
         .put("timestamp", "2024-05-01T10:00:00Z");
     ObjectNode props = e.putObject("properties");
     props.put("v", s.value());
+    var arr = props.putArray("arr"); // the same string inside nested arrays and an object in an array (a JSON column)
+    arr.addArray().add(s.value());
+    arr.addObject().put("k", s.value());
     if (s.key() != null) props.putObject("nested").put(s.key(), s.keyed());
     return e;
   }
@@ -219,7 +222,8 @@ class RoundTripIT {
     }
     Map<String, Sent> byId = new LinkedHashMap<>();
     for (Sent s : sent) byId.put(s.id(), s);
-    JsonNode rows = sql.rows("SELECT id, event, user_id, properties_v FROM events WHERE id LIKE '" + prefix + "%'");
+    JsonNode rows = sql.rows("SELECT id, event, user_id, properties_v, properties_arr FROM events WHERE id LIKE '"
+        + prefix + "%'");
     assertThat(rows).hasSize(expected);
     {
       for (JsonNode r : rows) {
@@ -229,6 +233,9 @@ class RoundTripIT {
         assertThat(r.get(1).asText()).as(what + ": event name").isEqualTo(Unicode.wellFormed(s.name()));
         assertThat(r.get(2).asText()).as(what + ": user id").isEqualTo(Unicode.wellFormed(s.user()));
         assertThat(r.get(3).asText()).as(what + ": value").isEqualTo(Unicode.wellFormed(s.value()));
+        Sent fixed = new Sent(s.id(), s.name(), s.user(), Unicode.wellFormed(s.value()), null, null);
+        assertThat(JSON.readTree(r.get(4).asText())).as(what + ": in nested arrays").isEqualTo(event(fixed)
+            .get("properties").get("arr"));
       }
     }
     for (Sent s : sent) {
