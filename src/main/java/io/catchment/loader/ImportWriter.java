@@ -56,6 +56,7 @@ public final class ImportWriter implements AutoCloseable {
   private volatile Throwable failure;
   /** The store's message for the last batch or piece it refused (prepare thread). */
   private volatile String lastRefusal;
+  private volatile String lastCulprit;
   private final Quarantine quarantine;
   public final AtomicLong events = new AtomicLong();
   public final AtomicLong duplicates = new AtomicLong();
@@ -217,6 +218,7 @@ public final class ImportWriter implements AutoCloseable {
       } catch (SinkException e) {
         if (!e.transientFailure()) {
           lastRefusal = e.getMessage();
+          lastCulprit = e.culpritId();
           LOG.warn("Store refused the batch ({}): writing it in smaller pieces", e.getMessage());
           return null;
         }
@@ -259,7 +261,7 @@ public final class ImportWriter implements AutoCloseable {
     part.batch().discard();
     reloadCatalog();
     return new TakeApart.Refusal(lastRefusal,
-        String.join(",", part.batch().tables().stream().map(io.catchment.sink.TableBatch::table).toList()));
+        String.join(",", part.batch().tables().stream().map(io.catchment.sink.TableBatch::table).toList()), lastCulprit);
   }
 
   private void reloadCatalog() {

@@ -60,6 +60,8 @@ public final class Loader implements AutoCloseable {
   private volatile boolean preparing = true;
   private volatile long next;
   private volatile String lastError;
+  /** The event id the store's last refusal named, if any ({@link SinkException#culpritId}). */
+  private volatile String lastCulprit;
   private long readFrom;
   /** When the loader last committed, or last found nothing to load ({@link System#nanoTime}). */
   private volatile long progressNanos = System.nanoTime();
@@ -208,6 +210,7 @@ public final class Loader implements AutoCloseable {
       } catch (SinkException e) {
         lastError = e.getMessage();
         if (!e.transientFailure()) {
+          lastCulprit = e.culpritId();
           LOG.warn("The store refused a batch of {} events ({}); taking it apart", events, e.getMessage());
           return null;
         }
@@ -281,7 +284,7 @@ public final class Loader implements AutoCloseable {
     part.batch().discard();
     rereadCatalog();
     return new TakeApart.Refusal(lastError,
-        String.join(",", part.batch().tables().stream().map(TableBatch::table).toList()));
+        String.join(",", part.batch().tables().stream().map(TableBatch::table).toList()), lastCulprit);
   }
 
   /** Commits the dead letters with the offset past them; to the quarantine file if the store refuses them. */

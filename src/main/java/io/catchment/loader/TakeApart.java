@@ -12,13 +12,17 @@ import java.util.List;
 /**
  * Writes the events of a batch the store refused in ever smaller pieces: halves, then quarters, down to single events;
  * an event the store still refuses alone becomes a {@link DeadLetter} whose reason is the store's own message plus
- * what we know of the event (id, name, source, table, log offset or import line). One bad event among n costs about
- * 2·log2(n) extra writes, and every good event is written once. The one copy of this rule, for the live loader and the
+ * what we know of the event (id, name, source, table, log offset or import line). When the store's message names
+ * the event (DuckDB's CSV reader quotes the refused row), one bad event costs two extra writes; otherwise about
+ * 2·log2(n) among n. Every good event is written once. The one copy of this rule, for the live loader and the
  * import. Not thread-safe: run it on the thread that owns the batch preparer.
  */
 final class TakeApart {
-  /** Why the store refused a piece: its message, and the tables the piece was going to. */
-  record Refusal(String message, String tables) {}
+  /**
+   * Why the store refused a piece: its message, the tables the piece was going to, and the id of the event the
+   * store's message names, when it names one (null otherwise).
+   */
+  record Refusal(String message, String tables, String culpritId) {}
 
   /** Prepares and writes one piece; null when it was written, else why it was refused for good. */
   @FunctionalInterface
@@ -51,7 +55,15 @@ final class TakeApart {
       List<Line> piece = work.pop();
       Refusal refused = attempt.write(piece);
       if (refused == null) continue;
-      if (piece.size() > 1) {
+      int named = piece.size() > 1 ? indexOf(piece, refused.culpritId()) : -1;
+      if (named >= 0) {
+        // the store named the event: it is written alone (refused again: a dead letter; written: it was not the
+        // one, and nothing is lost), and the rest goes in one piece, so one bad event costs two extra writes
+        List<Line> rest = new ArrayList<>(piece);
+        Line culprit = rest.remove(named);
+        work.push(rest);
+        work.push(List.of(culprit));
+      } else if (piece.size() > 1) {
         work.push(piece.subList(piece.size() / 2, piece.size()));
         work.push(piece.subList(0, piece.size() / 2));
       } else if (dead.size() < maxDead) {
@@ -61,6 +73,20 @@ final class TakeApart {
       }
     }
     return dead;
+  }
+
+  /** The index of the line of event {@code id} in {@code piece}, or -1 (also when {@code id} is null). */
+  static int indexOf(List<Line> piece, String id) {
+    if (id == null) return -1;
+    byte[] prefix = ("{\"id\":\"" + id + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < piece.size(); i++) {
+      Line l = piece.get(i);
+      if (l.len() >= prefix.length && java.util.Arrays.equals(l.buf(), l.off(), l.off() + prefix.length, prefix, 0,
+          prefix.length)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The dead letter of one refused event: the store's message, and the event's id, name, source and place. */

@@ -22,4 +22,19 @@ final class DuckDbErrors {
     }
     return false;
   }
+
+  private static final java.util.regex.Pattern ORIGINAL_LINE =
+      java.util.regex.Pattern.compile("Original Line: \"((?:[^\"]|\"\")*)\",");
+
+  /**
+   * The id of the row DuckDB's CSV reader refused, from its message ({@code CSV Error on Line: N ... Original Line:
+   * "id",...}: staged rows begin with the event id), or null when the message quotes no row.
+   */
+  static String culprit(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      var m = ORIGINAL_LINE.matcher(String.valueOf(t.getMessage()));
+      if (m.find()) return m.group(1).replace("\"\"", "\"");
+    }
+    return null;
+  }
 }

@@ -240,7 +240,7 @@ public final class DuckDbSink implements Sink {
       if (String.valueOf(e.getMessage()).startsWith("Out of Memory")) LOG.warn("DuckDB memory: {}", memory());
       rollback();
       throw new SinkException("DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(), e,
-          DuckDbErrors.isTransient(e));
+          DuckDbErrors.isTransient(e), DuckDbErrors.culprit(e));
     }
     for (SchemaChange c : changes) {
       SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),

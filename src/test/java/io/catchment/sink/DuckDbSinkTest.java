@@ -217,4 +217,13 @@ class DuckDbSinkTest {
         Duration.ofMillis(500))).isInstanceOf(QueryException.class)
         .satisfies(e -> assertThat(((QueryException) e).reason()).isEqualTo(QueryException.Reason.TIMEOUT));
   }
+
+  @Test
+  void a_refusal_from_the_csv_reader_names_the_row_it_refused() {
+    // the message DuckDB 2.0.0.1 gives for a value its CSV reader cannot convert
+    Exception e = new java.sql.SQLException("Conversion Error: CSV Error on Line: 3\nOriginal Line: \"ev-\"\"q\"\"\","
+        + "\"x\"\nError when converting column \"n\".");
+    assertThat(DuckDbErrors.culprit(new RuntimeException(e))).isEqualTo("ev-\"q\"");
+    assertThat(DuckDbErrors.culprit(new java.sql.SQLException("Conversion Error: Malformed JSON"))).isNull();
+  }
 }
