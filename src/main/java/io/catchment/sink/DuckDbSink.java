@@ -46,8 +46,13 @@ public final class DuckDbSink implements Sink {
    * had gained rows: 1M mixed events 69,355 events/s (checkpoint 3.4 s) against 89,175 (DuckDB 2.0.0.1, same
    * machine and session). That path lost exactness after {@code kill -9} on DuckDB 1.5.2 (a batch's uncommitted rows
    * recovered from the file, so a replay stored them twice; duckdb/duckdb#25931, merged for 2.0); CrashIT guards it.
+   * Session 9 went from 16,384 to 4,096: a batch spread over many event tables gives each only a few thousand rows
+   * (100,000 real-shaped events over 16 tables: 6,250 each), which stayed under a row group and were copied into the
+   * WAL at commit, 1.8–4.3 s per batch for wide tables; with 4,096 the commit is 0.1 s and the real-shaped load went
+   * from 8,231 to 12,759 events/s in one session (ratio to read_json 0.83 → 1.21); mixed events are unchanged within
+   * the noise, on disk +2–8% (BENCHMARKS.md, session 9).
    */
-  static final int ROW_GROUP_SIZE = 16_384;
+  static final int ROW_GROUP_SIZE = 4_096;
   /** The catalog name of the store in SQL (what DuckDB calls a database opened from catchment.duckdb). */
   public static final String CATALOG = "catchment";
   private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
