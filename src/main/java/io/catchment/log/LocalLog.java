@@ -107,6 +107,9 @@ public final class LocalLog implements EventLog {
 
   private record Pending(byte[] payload, CompletableFuture<Long> done) {}
 
+  /** Queued by {@link #close} so the writer sees {@code closed} now instead of at its next poll. */
+  private static final Pending WAKE_UP = new Pending(new byte[0], null);
+
   private record ReadCursor(long offset, Segment segment, long position) {}
 
   public LocalLog(Path dir, long segmentBytes, long maxBytes, Duration retention) throws IOException {
@@ -280,6 +283,8 @@ public final class LocalLog implements EventLog {
       } catch (InterruptedException e) {
         continue;
       }
+      group.removeIf(p -> p == WAKE_UP);
+      if (group.isEmpty()) continue;
       writeGroup(group, header);
     }
   }
@@ -521,6 +526,7 @@ public final class LocalLog implements EventLog {
   @Override
   public void close() throws IOException {
     closed = true;
+    queue.add(WAKE_UP);
     synchronized (durable) {
       durable.notifyAll();
     }
