@@ -4,8 +4,10 @@ import io.catchment.event.Event;
 import io.catchment.event.EventJson;
 import io.catchment.format.InvalidEventException;
 import io.catchment.format.NativeFormat;
+import io.catchment.log.DiskFullException;
 import io.catchment.log.EventLog;
 import io.catchment.log.LogFullException;
+import io.catchment.log.LogPoisonedException;
 import io.catchment.metrics.Metrics;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * appends them to the log as one record, answering {@code {"accepted":N}} only once that record is durable.
  *
  * <p>A request is all or nothing: if any event is invalid, none is accepted and the 400 lists each invalid event's
- * index, field and problem (the first 100). A full log answers 503 with {@code Retry-After}. Thread-safe.
+ * index, field and problem (the first 100). A log that cannot store the record answers 503 with {@code Retry-After},
+ * never a 2xx: full ({@code log_full}), its disk full ({@code disk_full}), refusing appends until a restart after a
+ * failed fsync ({@code log_failed}), or another write error ({@code log_error}). Thread-safe.
  */
 public final class Collector {
   private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
@@ -114,9 +118,19 @@ public final class Collector {
   private void append(String key, byte[] record, int n) {
     try {
       log.append(key, record);
+    } catch (DiskFullException e) {
+      LOG.error("Append of {} events to the log failed: its disk is full", n, e);
+      metrics.rejected("disk_full", n);
+      throw new HttpProblem(503, "disk_full", Map.of("error", "the event log's disk is full; retry later",
+          "retry_after", 30));
     } catch (LogFullException e) {
       metrics.rejected("log_full", n);
       throw new HttpProblem(503, "log_full", Map.of("error", "the event log is full; retry later", "retry_after", 30));
+    } catch (LogPoisonedException e) {
+      LOG.error("Append of {} events refused: the log needs a restart", n, e);
+      metrics.rejected("log_failed", n);
+      throw new HttpProblem(503, "log_failed", Map.of("error", "the event log failed and refuses events until "
+          + "Catchment is restarted; retry later", "retry_after", 30));
     } catch (IOException e) {
       LOG.error("Append of {} events to the log failed", n, e);
       metrics.rejected("log_error", n);

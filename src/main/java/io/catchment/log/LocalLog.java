@@ -4,10 +4,8 @@ import io.catchment.CatchmentException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +25,30 @@ import org.slf4j.LoggerFactory;
  * <p><b>Guarantees.</b> {@link #append} returns only after the record's bytes and every record before it are forced
  * to disk ({@code fdatasync}). Concurrent appenders share one force: a single writer thread takes every record queued
  * while the previous force ran, writes them in one go and forces once. A record is atomic: after a crash it is either
- * wholly readable or gone, and it is never gone once acknowledged. After a failed write the writer truncates the
- * segment back to its last durable byte and the log stays usable; if even that fails the log turns unhealthy and
- * refuses appends until restarted. Thread-safe: any number of appenders, one reader at a time.
+ * wholly readable or gone, and it is never gone once acknowledged. Thread-safe: any number of appenders, one reader at
+ * a time.
+ *
+ * <p><b>Write failures.</b> Two rules, because the two calls fail differently:
+ * <ul>
+ *   <li><em>A failed write</em> ({@code write} returns an error: an I/O error, or the disk or quota is full) is
+ *       recovered in place. A write error is reported by the call that failed, and every byte before the segment's
+ *       last durable byte was already forced, so the writer truncates the segment back to that byte, forces the cut,
+ *       and fails the records of the group that were not acknowledged yet; the log stays usable. Disk full (ENOSPC,
+ *       EDQUOT) is answered with {@link DiskFullException}, a {@link LogFullException} (the collector answers 503
+ *       with {@code Retry-After}); appends succeed again once space returns, without a restart.</li>
+ *   <li><em>A failed force</em> ({@code fsync}, including ENOSPC from fsync) is not recovered in place: the kernel may
+ *       have dropped the dirty pages and marked them clean, so a later successful fsync would prove nothing about the
+ *       bytes written before it (PostgreSQL's "fsyncgate"). The log is <em>poisoned</em>: it fails the group, cuts the
+ *       segment back as best it can, refuses every further append with {@link LogPoisonedException}, and
+ *       {@link #healthy} is false (so {@code /readyz} answers 503) until the log is reopened (restart Catchment);
+ *       opening reads the segment from disk and trims whatever torn tail the failure left. A cut-back that fails
+ *       poisons the log the same way. Reads of acknowledged records go on while poisoned.</li>
+ * </ul>
+ * After a reopen the log holds every acknowledged record once, at its offset, and no partial record. The only other
+ * records it may hold are whole records whose append failed after they were written, when the cut-back failed too (or
+ * the process died before it), and only right after the last acknowledged record: their clients got an error and
+ * retry, so their events may arrive twice, never zero times. The {@code committed} file is apart
+ * ({@link CommittedFile}): a failure writing it fails the commit, keeps the old offset, and does not poison the log.
  *
  * <p><b>Recovery.</b> Recovery never deletes a byte that may hold an acknowledged record. On open the newest segment
  * is scanned record by record (length, checksum). Only a <em>torn tail</em> is cut: bytes written after the last
@@ -74,9 +93,11 @@ public final class LocalLog implements EventLog {
   private final AtomicLong totalBytes = new AtomicLong();
   private final Object durable = new Object();
   private final Thread writer;
+  private final CommittedFile committedFile;
   private volatile long endOffset;
   private volatile long committed;
-  private volatile IOException failure;
+  /** Set once a force (or a cut-back) failed; appends are refused with it until the log is reopened. */
+  private volatile LogPoisonedException poison;
   private volatile boolean closed;
   private final FileChannel lockChannel;
   private final java.nio.channels.FileLock lock;
@@ -85,6 +106,9 @@ public final class LocalLog implements EventLog {
   private ReadCursor cursor;
 
   private record Pending(byte[] payload, CompletableFuture<Long> done) {}
+
+  /** Queued by {@link #close} so the writer sees {@code closed} now instead of at its next poll. */
+  private static final Pending WAKE_UP = new Pending(new byte[0], null);
 
   private record ReadCursor(long offset, Segment segment, long position) {}
 
@@ -98,6 +122,7 @@ public final class LocalLog implements EventLog {
     this.maxBytes = maxBytes;
     this.retention = retention;
     this.opener = opener;
+    this.committedFile = new CommittedFile(dir, opener);
     Files.createDirectories(dir);
     lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     java.nio.channels.FileLock l;
@@ -128,8 +153,7 @@ public final class LocalLog implements EventLog {
 
   private void recover() throws IOException {
     List<Long> bases = Segment.bases(dir);
-    Path committedFile = dir.resolve("committed");
-    committed = readCommitted(committedFile);
+    committed = committedFile.read();
     for (int i = 0; i < bases.size(); i++) {
       long base = bases.get(i);
       Path p = dir.resolve(Segment.fileName(base));
@@ -187,35 +211,25 @@ public final class LocalLog implements EventLog {
     return scan;
   }
 
-  /** The committed offset, or 0 when the file is missing or damaged: the store holds the authoritative offset. */
-  private static long readCommitted(Path file) {
-    try {
-      return Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
-    } catch (IOException | NumberFormatException e) {
-      LOG.warn("Ignoring unreadable {} ({}); the store's offset decides where loading resumes", file, e.toString());
-      return 0;
-    }
-  }
-
   private void openNewSegment(long base) throws IOException {
     Path p = dir.resolve(Segment.fileName(base));
     // CREATE + TRUNCATE: a file left by an earlier failed roll at this offset holds no acknowledged record
     FileChannel ch = opener.open(p, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
-      ch.write(Segment.header(base), 0);
-      ch.force(true);
+      ByteBuffer h = Segment.header(base);
+      while (h.hasRemaining()) ch.write(h, h.position());
+      force(ch, p, true);
       ch.position(Segment.HEADER_BYTES);
     } catch (IOException e) {
-      ch.close();
-      Files.deleteIfExists(p);
+      try (ch) {
+        Files.deleteIfExists(p);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
       throw e;
     }
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException ignored) {
-      // some file systems cannot open a directory for fsync; the record fsyncs still hold
-    }
+    Quarantine.forceDirectory(dir);
     if (writeChannel != null) writeChannel.close();
     writeChannel = ch;
     Segment s = new Segment(p, base, Segment.HEADER_BYTES, 0, opener);
@@ -229,8 +243,8 @@ public final class LocalLog implements EventLog {
     if (record.length == 0 || record.length > Segment.MAX_RECORD_BYTES) {
       throw new IllegalArgumentException("record size " + record.length + " outside 1.." + Segment.MAX_RECORD_BYTES);
     }
-    IOException f = failure;
-    if (f != null) throw new IOException("log is unhealthy after an earlier failure", f);
+    LogPoisonedException poisoned = poison;
+    if (poisoned != null) throw new LogPoisonedException(poisoned.getMessage(), poisoned);
     if (closed) throw new IOException("log is closed");
     long bytes = record.length + Segment.RECORD_HEADER_BYTES;
     if (totalBytes.get() + bytes > maxBytes) deleteLoaded();
@@ -247,8 +261,12 @@ public final class LocalLog implements EventLog {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for durability", e);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) throw new IOException(io.getMessage(), io);
-      throw new IOException("append failed", e.getCause());
+      // a new exception of the same type, so the appender's stack is in the trace too
+      Throwable cause = e.getCause();
+      if (cause instanceof LogPoisonedException x) throw new LogPoisonedException(x.getMessage(), x);
+      if (cause instanceof DiskFullException x) throw new DiskFullException(x.getMessage(), x);
+      if (cause instanceof IOException io) throw new IOException(io.getMessage(), io);
+      throw new IOException("append failed", cause);
     }
   }
 
@@ -265,21 +283,27 @@ public final class LocalLog implements EventLog {
       } catch (InterruptedException e) {
         continue;
       }
+      group.removeIf(p -> p == WAKE_UP);
+      if (group.isEmpty()) continue;
       writeGroup(group, header);
     }
   }
 
   private void writeGroup(List<Pending> group, ByteBuffer header) {
+    if (poison != null) {
+      // appended before the poison was set: the file is not touched again until the log is reopened
+      fail(group, new LogPoisonedException(poison.getMessage(), poison));
+      return;
+    }
     long[] offsets = new long[group.size()];
     long next = endOffset;
     int acknowledged = 0;
     try {
-      if (failure != null) throw new IOException("log is unhealthy after an earlier failure", failure);
       long pos = active.size;
       for (int i = 0; i < group.size(); i++) {
         byte[] payload = group.get(i).payload;
         if (pos >= segmentBytes && next > active.base) {
-          writeChannel.force(false);
+          force(writeChannel, active.path, false);
           publish(pos, next);
           // what is written so far is durable: acknowledge it whatever happens to the rest of the group
           for (; acknowledged < i; acknowledged++) group.get(acknowledged).done.complete(offsets[acknowledged]);
@@ -293,7 +317,7 @@ public final class LocalLog implements EventLog {
         pos += Segment.RECORD_HEADER_BYTES + payload.length;
         offsets[i] = next++;
       }
-      writeChannel.force(false);
+      force(writeChannel, active.path, false);
       publish(pos, next);
       for (int i = acknowledged; i < group.size(); i++) group.get(i).done.complete(offsets[i]);
     } catch (IOException | RuntimeException e) {
@@ -311,23 +335,58 @@ public final class LocalLog implements EventLog {
     }
   }
 
-  /** Cuts the active segment back to its last durable byte and fails the group; marks the log failed if it can't. */
+  /**
+   * Cuts the active segment back to its last durable byte and fails the group: with {@link DiskFullException} when
+   * the disk is full, with the poison when a force failed. A cut-back that fails poisons the log.
+   */
   private void rollBack(List<Pending> group, IOException cause) {
-    long bytes = 0;
-    for (Pending p : group) bytes += p.payload.length + Segment.RECORD_HEADER_BYTES;
-    totalBytes.addAndGet(-bytes);
     try {
       writeChannel.truncate(active.size);
       writeChannel.position(active.size);
-      writeChannel.force(true);
+      if (poison == null) force(writeChannel, active.path, true);
       LOG.warn("Log write failed; {} records not acknowledged, segment {} cut back to {} bytes", group.size(),
           active.path, active.size, cause);
     } catch (IOException | RuntimeException again) {
-      failure = cause;
-      LOG.error("Log write failed and the segment {} could not be cut back; refusing appends until restart",
-          active.path, again);
+      if (poison == null) {
+        poison("cutting segment " + active.path + " back to byte " + active.size + " after a failed write ("
+            + cause + ") failed", again);
+      }
     }
-    for (Pending p : group) p.done.completeExceptionally(cause);
+    if (poison != null) {
+      fail(group, new LogPoisonedException(poison.getMessage(), cause));
+    } else if (DiskFullException.isDiskFull(cause)) {
+      fail(group, new DiskFullException("the disk of log " + dir + " is full (" + cause.getMessage() + "): "
+          + group.size() + " records not stored; segment " + active.path + " is cut back to its last durable byte "
+          + active.size + " and the log stays usable; free space and retry", cause));
+    } else {
+      fail(group, cause);
+    }
+  }
+
+  private void fail(List<Pending> group, Exception e) {
+    long bytes = 0;
+    for (Pending p : group) bytes += p.payload.length + Segment.RECORD_HEADER_BYTES;
+    totalBytes.addAndGet(-bytes);
+    for (Pending p : group) p.done.completeExceptionally(e);
+  }
+
+  /** Forces {@code ch}; a failure poisons the log (see the class comment) before it is rethrown. */
+  private void force(FileChannel ch, Path file, boolean metaData) throws IOException {
+    try {
+      ch.force(metaData);
+    } catch (IOException e) {
+      poison("fsync of segment " + file + " failed (" + e.getMessage() + ")", e);
+      throw e;
+    }
+  }
+
+  private void poison(String what, Throwable cause) {
+    poison = new LogPoisonedException("log " + dir + " refuses appends: " + what + " at " + Instant.now()
+        + "; the bytes written after the last successful fsync cannot be vouched for (the kernel may have dropped "
+        + "them), and no later fsync would prove them durable. The log must be reopened: restart Catchment; opening "
+        + "re-reads the segment from disk and trims its torn tail. Records acknowledged before the failure are safe.",
+        cause);
+    LOG.error("Log poisoned: {}; refusing appends until the log is reopened (restart Catchment)", what, cause);
   }
 
   @Override
@@ -420,14 +479,8 @@ public final class LocalLog implements EventLog {
   public void commit(long next) throws IOException {
     if (next <= committed) return;
     if (next > endOffset) throw new IllegalArgumentException("commit " + next + " is past the end " + endOffset);
+    committedFile.write(next); // first: a failed write must not move the offset in memory either
     committed = next;
-    Path tmp = dir.resolve("committed.tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ch.write(ByteBuffer.wrap(Long.toString(next).getBytes(StandardCharsets.US_ASCII)));
-      ch.force(true);
-    }
-    Files.move(tmp, dir.resolve("committed"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     deleteLoaded();
   }
 
@@ -467,12 +520,13 @@ public final class LocalLog implements EventLog {
 
   @Override
   public boolean healthy() {
-    return failure == null && !closed;
+    return poison == null && !closed;
   }
 
   @Override
   public void close() throws IOException {
     closed = true;
+    queue.add(WAKE_UP);
     synchronized (durable) {
       durable.notifyAll();
     }

@@ -7,22 +7,45 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A FileChannel that writes only {@code budget} more bytes, then writes a partial buffer and throws, like a disk that
- * fills up or a process that dies mid-write. Everything else is delegated.
+ * A FileChannel that fails like a sick disk. Either it writes only {@code budget} more bytes, then writes a partial
+ * buffer and throws (a device error mid-write), or it follows a {@link Faults} script: a write that fails writes half
+ * of its bytes first (a torn write), a force or truncate that fails does nothing. Everything else is delegated.
  */
 final class FaultyChannel extends FileChannel {
   private final FileChannel d;
   private final AtomicLong budget;
+  private final Faults faults;
+  private final Path file;
 
   FaultyChannel(FileChannel d, AtomicLong budget) {
+    this(d, budget, new Faults(), Path.of("?"));
+  }
+
+  FaultyChannel(FileChannel d, Faults faults, Path file) {
+    this(d, new AtomicLong(Long.MAX_VALUE), faults, file);
+  }
+
+  private FaultyChannel(FileChannel d, AtomicLong budget, Faults faults, Path file) {
     this.d = d;
     this.budget = budget;
+    this.faults = faults;
+    this.file = file;
   }
 
   private int limited(ByteBuffer src, long pos, boolean positional) throws IOException {
+    try {
+      faults.check(Faults.Call.WRITE, file);
+    } catch (IOException e) {
+      ByteBuffer half = src.duplicate();
+      half.limit(half.position() + half.remaining() / 2);
+      int n = positional ? d.write(half, pos) : d.write(half);
+      src.position(src.position() + n);
+      throw e;
+    }
     long left = budget.get();
     if (left >= src.remaining()) {
       budget.addAndGet(-src.remaining());
@@ -35,7 +58,7 @@ final class FaultyChannel extends FileChannel {
       src.position(src.position() + n);
       budget.set(0);
     }
-    throw new IOException("injected write failure (no space left on device)");
+    throw new IOException("injected write failure (Input/output error)");
   }
 
   @Override
@@ -45,8 +68,16 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-    long n = 0;
-    for (int i = offset; i < offset + length; i++) n += limited(srcs[i], -1, false);
+    // one call, as the kernel sees it: a scripted failure tears the first buffer that has bytes left
+    int first = offset;
+    while (first < offset + length - 1 && !srcs[first].hasRemaining()) first++;
+    long n = limited(srcs[first], -1, false);
+    for (int i = first + 1; i < offset + length; i++) {
+      int r = srcs[i].remaining();
+      if (budget.get() < r) return n + limited(srcs[i], -1, false);
+      budget.addAndGet(-r);
+      n += d.write(srcs[i]);
+    }
     return n;
   }
 
@@ -83,12 +114,14 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public FileChannel truncate(long size) throws IOException {
+    faults.check(Faults.Call.TRUNCATE, file);
     d.truncate(size);
     return this;
   }
 
   @Override
   public void force(boolean metaData) throws IOException {
+    faults.check(Faults.Call.FORCE, file);
     d.force(metaData);
   }
 
