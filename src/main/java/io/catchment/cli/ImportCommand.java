@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.config.CatchmentConfig;
-import io.catchment.config.ConfigLoader;
 import io.catchment.event.Event;
 import io.catchment.event.EventJson;
 import io.catchment.format.InvalidEventException;

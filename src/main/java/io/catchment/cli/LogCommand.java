@@ -1,9 +1,7 @@
 package io.catchment.cli;
 
 import io.catchment.config.CatchmentConfig;
-import io.catchment.config.ConfigLoader;
 import io.catchment.log.LogRepair;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,11 +2,9 @@ package io.catchment.cli;
 
 import io.catchment.Server;
 import io.catchment.config.CatchmentConfig;
-import io.catchment.config.ConfigLoader;
 import io.catchment.config.KeyStore;
 import io.catchment.config.Setting;
 import io.catchment.config.Settings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

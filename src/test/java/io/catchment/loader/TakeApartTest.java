@@ -14,7 +14,6 @@ class TakeApartTest {
   static final Set<String> BAD = Set.of("e17", "e2500", "e2501", "e7777", "e9999");
 
   static List<Line> lines(int n) {
-    byte[] buf = new byte[0];
     StringBuilder b = new StringBuilder();
     List<int[]> spans = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -23,7 +22,7 @@ class TakeApartTest {
       spans.add(new int[] {start, b.length() - start});
       b.append('\n');
     }
-    buf = b.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] buf = b.toString().getBytes(StandardCharsets.UTF_8);
     List<Line> out = new ArrayList<>();
     for (int i = 0; i < n; i++) out.add(new Line(buf, spans.get(i)[0], spans.get(i)[1], i));
     return out;
