@@ -59,7 +59,10 @@ class QueryLoadIT {
       System.out.printf("QueryLoadIT: range(%d); ingestion ack p99 idle %.1f ms, under %d heavy clients %.1f ms; "
           + "query answers %s%n", n, idle, HEAVY_CLIENTS, loaded, statuses);
       assertThat(statuses).containsKey(200).doesNotContainKeys(400, 408, 500);
-      assertThat(loaded).as("ingestion p99 under load (ms) against idle %.1f ms", idle).isLessThanOrEqualTo(2 * idle);
+      // twice idle, with a 10 ms floor: an idle p99 of 7 ms on a shared 2-core machine makes 2x a few ms of scheduling
+      // noise (without the limit the p99 is hundreds of ms, so the floor does not hide a starved collector)
+      assertThat(loaded).as("ingestion p99 under load (ms) against idle %.1f ms", idle)
+          .isLessThanOrEqualTo(Math.max(2 * idle, idle + 10));
     }
   }
 
