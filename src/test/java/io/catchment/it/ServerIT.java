@@ -95,10 +95,8 @@ class ServerIT {
     assertProblem(two, 400, "2 of 3 events are invalid");
     assertThat(two.json().get("errors").get(0).get("index").asInt()).isEqualTo(1);
     assertThat(two.json().get("errors").get(1).get("field").asText()).isEqualTo("timestamp");
-    // malformed UTF-8 is not refused: it becomes U+FFFD, the one rule on every route (RoundTripIT checks the value)
-    Http.Reply latin = Http.post(base + "/v1/events", WK, new byte[] {'{', '"', 'e', 'v', 'e', 'n', 't', '"', ':', '"',
-        (byte) 0xc3, (byte) 0x28, '"', '}'}, Map.of());
-    assertThat(latin.status()).as(latin.body()).isEqualTo(200);
+    // (malformed UTF-8 is not refused but becomes U+FFFD: RoundTripIT checks it; an accepted event here would load
+    // and break this test's last check, that nothing was loaded)
     assertProblem(events("{\"event\":\"n\",\"properties\":{\"x\":0.4e0066999999999999999999999999999999999999999"
         + "9999999999999999999999999999999999999999999999999999999999999999999999969999999006}}"), 400, "number");
     assertProblem(events("{\"event\":\"big\",\"properties\":{\"p\":\"" + "x".repeat(40_000) + "\"}}"), 413, "per event");
