@@ -45,7 +45,7 @@ public final class EventGenerator implements Batches {
     this.runId = Long.toHexString(seed) + "-" + Long.toHexString(System.nanoTime() & 0xffffffffL);
   }
 
-  /** Appends one event as a JSON object. */
+  @Override
   public void next(StringBuilder b) {
     int nameIdx = random.nextInt(NAMES.length);
     int user = random.nextInt(10_000);
@@ -89,12 +89,7 @@ public final class EventGenerator implements Batches {
 
   /** A body of {@code n} events as NDJSON. */
   @Override
-  public String batch(int n) {
-    StringBuilder b = new StringBuilder(n * 620);
-    for (int i = 0; i < n; i++) {
-      next(b);
-      b.append('\n');
-    }
-    return b.toString();
+  public int typicalBytes() {
+    return 620;
   }
 }

@@ -59,16 +59,11 @@ public final class RealShapedEvents implements Batches {
   }
 
   @Override
-  public String batch(int n) {
-    StringBuilder b = new StringBuilder(n * 2400);
-    for (int i = 0; i < n; i++) {
-      next(b);
-      b.append('\n');
-    }
-    return b.toString();
+  public int typicalBytes() {
+    return 2400;
   }
 
-  /** Appends one event as a JSON object. */
+  @Override
   public void next(StringBuilder b) {
     Schema s = SCHEMAS[random.nextInt(TYPES)];
     long n = seq++;
