@@ -116,7 +116,9 @@ public final class Server implements AutoCloseable {
     var mixpanel = new io.catchment.sources.MixpanelApi(collector, auth);
     app.post("/import", mixpanel::importEvents);
     app.post("/import/", mixpanel::importEvents);
+    app.get("/config/{apiKey}", amplitude::remoteConfig);
     new io.catchment.sources.PostHogApi(collector, auth, amplitude, mixpanel).routes(app);
+    new io.catchment.sources.PostHogBootstrap(auth).routes(app);
     app.post("/v1/query", query::query);
     DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);
     app.get("/v1/status", ctx -> {

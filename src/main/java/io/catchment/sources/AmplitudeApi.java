@@ -48,6 +48,19 @@ public final class AmplitudeApi {
     return new HttpProblem(413, "too_large", Map.of("code", 413, "error", "Payload too large"));
   }
 
+  /**
+   * The browser SDK's remote configuration ({@code GET /config/:apiKey?config_group=browser}, asked for before the
+   * SDK sends anything when its {@code remoteConfig.serverUrl} points at Catchment): no remote overrides and SDK
+   * diagnostics off, so the SDK talks to no Amplitude host. An unknown key gets 401, on which the SDK stops asking.
+   */
+  public void remoteConfig(Context ctx) {
+    if (auth.sourceOf(ctx.pathParam("apiKey")) == null) {
+      throw new HttpProblem(401, "unauthorized", Map.of("code", 401, "error", "Invalid API key"));
+    }
+    ctx.json(Map.of("configs", Map.of("analyticsSDK", Map.of("browserSDK", Map.of()),
+        "diagnostics", Map.of("browserSDK", Map.of("enabled", false, "sampleRate", 0)))));
+  }
+
   public void httpApi(Context ctx) throws IOException {
     long start = System.nanoTime();
     byte[] body = Requests.body(ctx, HTTPAPI_BYTES, m -> tooLarge());

@@ -115,7 +115,7 @@ public final class PostHogApi {
   }
 
   /** Decodes the body by its compression: gzip (already undone), lz64, base64, or form {@code data=}. */
-  private static JsonNode decode(Context ctx, byte[] body) {
+  static JsonNode decode(Context ctx, byte[] body) {
     String compression = ctx.queryParam("compression");
     String text = null;
     if (body.length > 0 && Requests.isForm(ctx, body)) {

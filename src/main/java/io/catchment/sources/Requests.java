@@ -32,6 +32,29 @@ final class Requests {
     }
   }
 
+  private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?"
+      + "|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+
+  /**
+   * The scheme and host the client reached Catchment through ({@code https://events.example.com}): the first
+   * {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} when a proxy in front set them, else the connection's
+   * scheme and the {@code Host} header. A value that is not a host name, an address or a port is ignored.
+   */
+  static String origin(Context ctx) {
+    String proto = first(ctx.header("X-Forwarded-Proto"));
+    if (!"http".equalsIgnoreCase(proto) && !"https".equalsIgnoreCase(proto)) proto = ctx.scheme();
+    String host = first(ctx.header("X-Forwarded-Host"));
+    if (host == null || !HOST.matcher(host).matches()) host = ctx.host();
+    if (host == null || !HOST.matcher(host).matches()) host = "127.0.0.1:" + ctx.port();
+    return proto.toLowerCase(java.util.Locale.ROOT) + "://" + host;
+  }
+
+  private static String first(String header) {
+    if (header == null) return null;
+    int comma = header.indexOf(',');
+    return (comma < 0 ? header : header.substring(0, comma)).trim();
+  }
+
   /** Parses {@code application/x-www-form-urlencoded} fields. */
   static Map<String, String> form(byte[] body) {
     Map<String, String> out = new LinkedHashMap<>();

@@ -20,7 +20,9 @@ import java.util.Map;
  * Segment's HTTP Tracking API: {@code POST /v1/track|identify|page|screen|group|alias|batch|import}, with or without
  * a trailing slash. The write key is the body's {@code writeKey} or the Basic auth user. 200 {@code {"success":true}}
  * when every message is accepted; 400 names each bad message (none is accepted); 401 for an unknown write key.
- * Limits as Segment's: 32 KB per message, 500 KB per request, 2,500 messages per batch.
+ * Limits as Segment's: 32 KB per message, 500 KB per request, 2,500 messages per batch. Also what analytics.js
+ * (analytics-next) needs in a browser: its short routes ({@code /v1/t|p|i|g|a|s|b}, a {@code text/plain} JSON body
+ * with the write key inside) and the project settings it fetches first.
  */
 public final class SegmentApi {
   static final int MAX_EVENT_BYTES = 32 * 1024;
@@ -38,11 +40,30 @@ public final class SegmentApi {
 
   public void routes(Javalin app) {
     for (String type : SINGLE) {
-      for (String path : new String[] {"/v1/" + type, "/v1/" + type + "/"}) app.post(path, ctx -> handle(ctx, type));
+      // analytics.js (analytics-next) posts to the short routes, /v1/t for a track and so on
+      String shortPath = "/v1/" + type.charAt(0);
+      for (String path : new String[] {"/v1/" + type, "/v1/" + type + "/", shortPath, shortPath + "/"}) {
+        app.post(path, ctx -> handle(ctx, type));
+      }
     }
-    for (String path : new String[] {"/v1/batch", "/v1/batch/", "/v1/import", "/v1/import/"}) {
+    for (String path : new String[] {"/v1/batch", "/v1/batch/", "/v1/import", "/v1/import/", "/v1/b", "/v1/b/"}) {
       app.post(path, ctx -> handle(ctx, null));
     }
+    app.get("/v1/projects/{writeKey}/settings", this::settings);
+  }
+
+  /**
+   * What analytics.js fetches from its CDN before it sends anything ({@code cdnURL} pointed at Catchment): the
+   * project's settings, with the Segment.io destination's {@code apiHost} pointing back at the host and scheme the
+   * request came through ({@code X-Forwarded-Host}/{@code -Proto} honoured), no device-mode destinations, no remote
+   * plugins and no SDK telemetry. An unknown write key gets 404, as from Segment's CDN.
+   */
+  private void settings(Context ctx) {
+    String key = ctx.pathParam("writeKey");
+    if (auth.sourceOf(key) == null) {
+      throw new HttpProblem(404, "unauthorized", Map.of("success", false, "error", "no project with this write key"));
+    }
+    ctx.json(SegmentSettings.of(key, Requests.origin(ctx) + "/v1"));
   }
 
   /** The body: its top-level fields, and the batch's messages with their sizes in bytes (read in one pass). */
