@@ -16,6 +16,14 @@ import java.util.Map;
 public final class Identity {
   public static final String SET_ONCE = "$set_once";
   public static final String UNSET = "$unset";
+  /** The vendors' profile operations: keys of traits that are not trait names ({@code $email} is a name). */
+  private static final java.util.Set<String> OPERATIONS = java.util.Set.of("$set", "$setOnce", SET_ONCE, UNSET,
+      "$add", "$append", "$prepend", "$union", "$remove", "$delete", "$preInsert", "$postInsert", "$clearAll");
+
+  /** Whether a traits key is an operation ({@code $add}…) rather than a trait ({@code plan}, Mixpanel's {@code $email}). */
+  public static boolean isOperation(String key) {
+    return OPERATIONS.contains(key);
+  }
 
   private Identity() {}
 

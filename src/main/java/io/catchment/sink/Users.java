@@ -177,7 +177,7 @@ final class Users {
             row.times.put(name.asText(), t);
           }
         }
-      } else if (!k.startsWith("$")) {
+      } else if (!Identity.isOperation(k)) {
         String changed = row.times.path(k).asText(null);
         if (changed == null || !before(t, changed)) {
           row.traits.set(k, f.getValue());

@@ -36,6 +36,22 @@ class UnicodeTest {
   }
 
   @Test
+  void a_surrogate_pair_encoded_as_two_three_byte_sequences_is_the_character_it_encodes() {
+    // what mixpanel-browser's UTF-8 encoder sends for "🚀 ok": each UTF-16 code unit encoded on its own (CESU-8)
+    byte[] cesu = {(byte) 0xed, (byte) 0xa0, (byte) 0xbd, (byte) 0xed, (byte) 0xba, (byte) 0x80, ' ', 'o', 'k'};
+    assertThat(new String(Unicode.wellFormed(cesu), StandardCharsets.UTF_8)).isEqualTo("\uD83D\uDE80 ok");
+    byte[] twice = new byte[cesu.length * 2];
+    System.arraycopy(cesu, 0, twice, 0, cesu.length);
+    System.arraycopy(cesu, 0, twice, cesu.length, cesu.length);
+    assertThat(new String(Unicode.wellFormed(twice), StandardCharsets.UTF_8)).isEqualTo("\uD83D\uDE80 ok\uD83D\uDE80 ok");
+    // a high surrogate alone, or a low before a high, is still malformed
+    byte[] lone = {'a', (byte) 0xed, (byte) 0xa0, (byte) 0xbd, 'b'};
+    assertThat(new String(Unicode.wellFormed(lone), StandardCharsets.UTF_8)).isEqualTo(new String(lone, StandardCharsets.UTF_8));
+    byte[] swapped = {(byte) 0xed, (byte) 0xba, (byte) 0x80, (byte) 0xed, (byte) 0xa0, (byte) 0xbd};
+    assertThat(new String(Unicode.wellFormed(swapped), StandardCharsets.UTF_8)).doesNotContain("\uD83D\uDE80").contains("\uFFFD");
+  }
+
+  @Test
   void the_validator_agrees_with_javas_decoder_on_random_bytes() {
     long seed = System.nanoTime();
     Random r = new Random(seed);

@@ -61,6 +61,14 @@ class UsersTest {
   }
 
   @Test
+  void dollar_named_traits_are_traits_and_operations_are_not_applied() throws Exception {
+    // mixpanel-browser's people.set({$email, plan}) plus its automatic $os; $add is an operation users does not apply
+    merge(List.of(u("2024-01-01T00:00:00Z", "{\"$email\":\"ana@example.com\",\"plan\":\"pro\",\"$os\":\"Linux\","
+        + "\"$add\":{\"logins\":1}}")));
+    assertThat(traits().toString()).isEqualTo("{\"$email\":\"ana@example.com\",\"plan\":\"pro\",\"$os\":\"Linux\"}");
+  }
+
+  @Test
   void a_late_event_does_not_undo_a_later_change_and_replays_change_nothing() throws Exception {
     merge(List.of(u("2024-01-05T00:00:00Z", "{\"plan\":\"pro\"}")));
     merge(List.of(u("2024-01-01T00:00:00Z", "{\"plan\":\"free\",\"$unset\":[\"plan\"],\"name\":\"Ann\"}")));
