@@ -95,4 +95,29 @@ class CorsIT {
       assertThat(preflight(s.base + "/v1/query", "https://shop.example").statusCode()).isEqualTo(403);
     }
   }
+
+  @Test
+  void segment_settings_send_events_back_through_the_host_the_page_reached() throws Exception {
+    try (InProcessServer s = new InProcessServer(dir, KEY, ADMIN)) {
+      HttpResponse<String> direct = send("GET", s.base + "/v1/projects/" + KEY + "/settings", SHOP, null);
+      assertThat(direct.statusCode()).isEqualTo(200);
+      com.fasterxml.jackson.databind.JsonNode seg = io.catchment.event.EventJson.MAPPER.readTree(direct.body()).path("integrations").path("Segment.io");
+      assertThat(seg.path("apiHost").asText()).isEqualTo(s.base.substring("http://".length()) + "/v1");
+      assertThat(seg.path("protocol").asText()).isEqualTo("http");
+      assertThat(seg.path("apiKey").asText()).isEqualTo(KEY);
+      HttpResponse<String> proxied = send("GET", s.base + "/v1/projects/" + KEY + "/settings", SHOP, null,
+          "X-Forwarded-Host", "events.example.com", "X-Forwarded-Proto", "https");
+      seg = io.catchment.event.EventJson.MAPPER.readTree(proxied.body()).path("integrations").path("Segment.io");
+      assertThat(seg.path("apiHost").asText()).isEqualTo("events.example.com/v1");
+      assertThat(seg.path("protocol").asText()).isEqualTo("https");
+      HttpResponse<String> forged = send("GET", s.base + "/v1/projects/" + KEY + "/settings", SHOP, null,
+          "X-Forwarded-Host", "evil.example/\"><script>", "X-Forwarded-Proto", "javascript");
+      seg = io.catchment.event.EventJson.MAPPER.readTree(forged.body()).path("integrations").path("Segment.io");
+      assertThat(seg.path("apiHost").asText()).as("not a host name: ignored").isEqualTo(s.base.substring(7) + "/v1");
+      assertThat(seg.path("protocol").asText()).isEqualTo("http");
+      HttpResponse<String> unknown = send("GET", s.base + "/v1/projects/nope_nope_nope/settings", SHOP, null);
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      assertThat(header(unknown, "Access-Control-Allow-Origin")).isEqualTo(SHOP);
+    }
+  }
 }
