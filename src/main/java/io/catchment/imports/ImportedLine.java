@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.catchment.event.Event;
 import io.catchment.event.EventJson;
 import io.catchment.format.InvalidEventException;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -14,8 +15,9 @@ import java.time.Instant;
 /**
  * What one line of an import becomes: its event in canonical JSON ({@code json}, as {@link EventJson} writes it for
  * the log), or a dead line with the reason ({@code problem}). A line is never an exception: invalid JSON, a number
- * no decimal holds, an event its format refuses, and an event nested too deep to be written once normalised (a
- * native line's top-level keys move one level down, under properties) are all dead lines.
+ * no decimal holds, bytes Jackson takes for another encoding (a line starting with NULs), an event its format
+ * refuses, and an event nested too deep to be written once normalised (a native line's top-level keys move one level
+ * down, under properties) are all dead lines.
  */
 public record ImportedLine(byte[] json, String problem) {
   /** The current line of {@code r}, in {@code forced} format or the one its keys tell ({@link ImportFormat#detect}). */
@@ -34,6 +36,8 @@ public record ImportedLine(byte[] json, String problem) {
       }
     } catch (JsonProcessingException e) {
       return dead("invalid JSON: " + e.getOriginalMessage());
+    } catch (CharConversionException e) { // NULs first: Jackson guesses UTF-32 from the first bytes, then fails
+      return dead("invalid JSON: " + e.getMessage());
     } catch (NumberFormatException e) { // a number no decimal can hold (an exponent of 100 digits)
       return dead("a number cannot be read: " + e.getMessage());
     } catch (InvalidEventException e) {

@@ -33,4 +33,12 @@ class ImportedLineTest {
     assertThat(lines).extracting(ImportedLine::problem).allSatisfy(p -> assertThat(p).isNotBlank());
     assertThat(lines.get(1).problem()).startsWith("invalid JSON: Number value length (1001)");
   }
+
+  @Test
+  void a_line_starting_with_nuls_that_jackson_takes_for_utf32_is_a_dead_line_and_the_import_goes_on() throws Exception {
+    // found by fuzzing: CharConversionException is an IOException but no JsonProcessingException, and it stopped the import
+    List<ImportedLine> lines = read("\u0000\u0000\u0000{\"ssr\":1}\n{\"event\":\"b\"}\n");
+    assertThat(lines.get(0).problem()).startsWith("invalid JSON: Invalid UTF-32 character");
+    assertThat(lines.get(1).json()).isNotNull();
+  }
 }
