@@ -34,7 +34,7 @@ class ImportsFuzzTest {
   private static final String[] NAMES = {"export.zip", "export.json.gz", "export.json.zst", "export.ndjson"};
   private static final long MAX_MEMBER_BYTES = 4 << 20;
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void ndjson_lines(byte[] input) throws IOException {
     List<byte[]> expected = new ArrayList<>();
     int start = 0;
@@ -79,7 +79,7 @@ class ImportsFuzzTest {
   }
 
   /** The first byte picks the file name (zip, gz, zst, plain), the rest is the file. */
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void archives(byte[] input) {
     String name = NAMES[input.length == 0 ? 3 : (input[0] & 0xff) % NAMES.length];
     InputStream in = new ByteArrayInputStream(input, Math.min(1, input.length), Math.max(0, input.length - 1));

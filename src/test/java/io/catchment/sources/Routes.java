@@ -112,8 +112,8 @@ final class Routes {
       bodyAt = head < 0 ? in.length : head + 2;
       if (head < 0) head = in.length;
     }
-    String[] lines = new String(in, 0, head, StandardCharsets.UTF_8).split("\r?\n");
-    String[] line = lines[0].split(" ");
+    String[] lines = new String(in, 0, head, StandardCharsets.UTF_8).split("\r?\n", -1);
+    String[] line = lines[0].split(" ", -1);
     String method = line.length > 1 ? line[0] : "POST";
     String target = line.length > 1 ? line[1] : line[0];
     int q = target.indexOf('?');

@@ -27,37 +27,37 @@ class SourcesFuzzTest {
   private static final Set<String> AMPLITUDE = Set.of("/2/httpapi", "/2/httpapi/", "/batch", "/batch/");
   private static final Set<String> MIXPANEL = Set.of("/track", "/track/", "/engage", "/engage/", "/import", "/import/");
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void native_events(byte[] input) throws Exception {
     check(Routes.parse(input).withPath("/v1/events"));
   }
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void segment(byte[] input) throws Exception {
     Routes.Request r = Routes.parse(input);
     check(Routes.isSegment(r.path()) ? r : r.withPath("/v1/batch"));
   }
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void amplitude(byte[] input) throws Exception {
     Routes.Request r = Routes.parse(input);
     check(AMPLITUDE.contains(r.path()) ? r : r.withPath("/2/httpapi"));
   }
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void mixpanel(byte[] input) throws Exception {
     Routes.Request r = Routes.parse(input);
     check(MIXPANEL.contains(r.path()) ? r : r.withPath("/track"));
   }
 
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void posthog(byte[] input) throws Exception {
     Routes.Request r = Routes.parse(input);
     check(Routes.isPostHog(r.path()) ? r : r.withPath("/batch"));
   }
 
   /** lz-string alone: text, null (not lz-string) or too long; never more than the limit, never a hang. */
-  @FuzzTest(maxDuration = "2m")
+  @FuzzTest(maxDuration = "1m")
   void lz_string(byte[] input) {
     int limit = 1 << 16;
     try {
