@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.config.CatchmentConfig;
-import io.catchment.event.Event;
 import io.catchment.event.EventJson;
-import io.catchment.format.InvalidEventException;
 import io.catchment.imports.Archives;
 import io.catchment.imports.ImportFormat;
+import io.catchment.imports.ImportedLine;
 import io.catchment.loader.ImportWriter;
 import io.catchment.log.LocalLog;
 import io.catchment.schema.Names;
@@ -282,20 +281,13 @@ public final class ImportCommand implements Callable<Integer> {
       while (r.next()) {
         lineNo = r.lineNo();
         read.incrementAndGet();
-        try {
-          JsonNode node = r.tree();
-          if (!(node instanceof ObjectNode o)) throw new InvalidEventException(0, null, "the line is not a JSON object");
-          ImportFormat f = forced != null ? forced : ImportFormat.detect(o);
-          Event e = f.toEvent(o, 0, source, receivedAt);
-          EventJson.write(e, buf);
+        ImportedLine line = ImportedLine.read(r, forced, source, receivedAt);
+        if (line.json() == null) {
+          deadLetters.add(badLine(member, lineNo, line.problem(), r.text()));
+        } else {
+          buf.write(line.json());
           buf.write('\n');
           lines[count++] = lineNo;
-        } catch (JsonProcessingException e) {
-          deadLetters.add(badLine(member, lineNo, "invalid JSON: " + e.getOriginalMessage(), r.text()));
-        } catch (NumberFormatException e) { // a number no decimal can hold (an exponent of 100 digits)
-          deadLetters.add(badLine(member, lineNo, "a number cannot be read: " + e.getMessage(), r.text()));
-        } catch (InvalidEventException e) {
-          deadLetters.add(badLine(member, lineNo, e.getMessage().replaceFirst("^event 0: ", ""), r.text()));
         }
         if (count == batchEvents || buf.size() >= BATCH_BYTES || deadLetters.size() >= 10_000) {
           flush(target, consumer, lineNo);

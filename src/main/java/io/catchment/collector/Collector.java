@@ -1,5 +1,6 @@
 package io.catchment.collector;
 
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.catchment.event.Event;
 import io.catchment.event.EventJson;
 import io.catchment.format.InvalidEventException;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * appends them to the log as one record, answering {@code {"accepted":N}} only once that record is durable.
  *
  * <p>A request is all or nothing: if any event is invalid, none is accepted and the 400 lists each invalid event's
- * index, field and problem (the first 100). A log that cannot store the record answers 503 with {@code Retry-After},
+ * index, field and problem (the first 100); so is an event that would be nested deeper than Jackson's limit of 1,000
+ * once normalised, which the log could not hold. A log that cannot store the record answers 503 with {@code Retry-After},
  * never a 2xx: full ({@code log_full}), its disk full ({@code disk_full}), refusing appends until a restart after a
  * failed fsync ({@code log_failed}), or another write error ({@code log_error}). Thread-safe.
  */
@@ -87,11 +89,16 @@ public final class Collector {
   public void accept(List<Event> events, long startNanos) {
     int n = events.size();
     ByteArrayOutputStream record = new ByteArrayOutputStream(n * 700);
+    int i = 0;
     try {
       for (Event e : events) {
         EventJson.write(e, record);
         record.write('\n');
+        i++;
       }
+    } catch (StreamConstraintsException e) { // top-level keys moved under properties: one level deeper than sent
+      throw HttpProblem.of(400, "invalid", "event " + i + " is nested too deep once normalised: "
+          + io.catchment.event.ParseErrors.describe(e, null));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -3,10 +3,12 @@ package io.catchment.format;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.event.Event;
 import io.catchment.event.EventJson;
+import io.catchment.event.ParseErrors;
 import io.catchment.schema.Names;
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -42,41 +44,52 @@ public final class NativeFormat {
   public static Parsed split(byte[] body, long maxEventBytes) {
     List<ObjectNode> events = new ArrayList<>();
     List<Integer> sizes = new ArrayList<>();
-    int index = 0;
     try (JsonParser p = EventJson.MAPPER.getFactory().createParser(body)) {
-      JsonToken t = p.nextToken();
-      if (t == null) throw new InvalidEventException(-1, null, "the body is empty: send a JSON object, array or NDJSON");
-      boolean array = t == JsonToken.START_ARRAY;
-      if (array) t = p.nextToken();
-      while (t != null && !(array && t == JsonToken.END_ARRAY)) {
-        long start = p.currentTokenLocation().getByteOffset();
-        if (t != JsonToken.START_OBJECT) {
-          throw new InvalidEventException(index, null, "event " + index + " is not a JSON object (found " + describe(t) + ")");
-        }
-        ObjectNode node = EventJson.MAPPER.readTree(p);
-        long size = p.currentLocation().getByteOffset() - start;
-        if (size > maxEventBytes) {
-          throw new InvalidEventException(index, null, "event " + index + " is " + size + " bytes, over the limit of "
-              + maxEventBytes + " bytes per event");
-        }
-        events.add(node);
-        sizes.add((int) size);
-        index++;
-        t = p.nextToken();
-      }
-      if (array && p.nextToken() != null) {
-        throw new InvalidEventException(-1, null, "unexpected data after the closing ] of the array");
+      try {
+        return split(p, maxEventBytes, events, sizes);
+      } catch (StreamConstraintsException e) { // a limit of Jackson's, without a location: name the field
+        throw new InvalidEventException(events.size(), ParseErrors.field(p), "event " + events.size() + ": "
+            + ParseErrors.describe(e, p));
       }
     } catch (CharConversionException e) {
-      throw new InvalidEventException(index, null, "the body is not valid UTF-8 (near event " + index + "): "
-          + e.getMessage());
+      throw new InvalidEventException(events.size(), null, "the body is not valid UTF-8 (near event " + events.size()
+          + "): " + e.getMessage());
     } catch (JsonParseException e) {
+      int index = events.size();
       String msg = e.getOriginalMessage();
       String what = msg != null && msg.contains("UTF-8") ? "invalid UTF-8" : "malformed JSON";
       throw new InvalidEventException(index, null, what + " in event " + index + " at line "
           + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": " + msg);
     } catch (IOException e) {
-      throw new InvalidEventException(index, null, "cannot read event " + index + ": " + e.getMessage());
+      throw new InvalidEventException(events.size(), null, "cannot read event " + events.size() + ": " + e.getMessage());
+    }
+  }
+
+  /** Reads the events from {@code p} into {@code events} and {@code sizes}. */
+  private static Parsed split(JsonParser p, long maxEventBytes, List<ObjectNode> events, List<Integer> sizes)
+      throws IOException {
+    JsonToken t = p.nextToken();
+    if (t == null) throw new InvalidEventException(-1, null, "the body is empty: send a JSON object, array or NDJSON");
+    boolean array = t == JsonToken.START_ARRAY;
+    if (array) t = p.nextToken();
+    while (t != null && !(array && t == JsonToken.END_ARRAY)) {
+      int index = events.size();
+      long start = p.currentTokenLocation().getByteOffset();
+      if (t != JsonToken.START_OBJECT) {
+        throw new InvalidEventException(index, null, "event " + index + " is not a JSON object (found " + describe(t) + ")");
+      }
+      ObjectNode node = EventJson.MAPPER.readTree(p);
+      long size = p.currentLocation().getByteOffset() - start;
+      if (size > maxEventBytes) {
+        throw new InvalidEventException(index, null, "event " + index + " is " + size + " bytes, over the limit of "
+            + maxEventBytes + " bytes per event");
+      }
+      events.add(node);
+      sizes.add((int) size);
+      t = p.nextToken();
+    }
+    if (array && p.nextToken() != null) {
+      throw new InvalidEventException(-1, null, "unexpected data after the closing ] of the array");
     }
     return new Parsed(events, sizes);
   }

@@ -20,7 +20,8 @@ import java.util.zip.ZipInputStream;
  * Walks import sources member by member, streaming: files, directories (recursively, sorted), globs; {@code .gz}
  * and {@code .zst} are decompressed on the fly; {@code .zip} archives are read entry by entry, nested to any depth (a
  * zip of gzipped NDJSON, Amplitude's export layout, is a zip whose members are {@code .gz}). Nothing is extracted to
- * disk and no member is held in memory.
+ * disk and no member is held in memory. A zip member whose name is not valid UTF-8 is read, its bad bytes as
+ * {@code ?} ({@link LenientZipInputStream}). A damaged archive throws an {@link IOException} naming the problem.
  */
 public final class Archives {
   /** Receives each member's decompressed content; {@code in} is valid only during the call. */
@@ -68,7 +69,7 @@ public final class Archives {
   public static void walk(String name, InputStream in, Visitor v) throws IOException {
     String lower = name.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".zip")) {
-      ZipInputStream zip = new ZipInputStream(new BufferedInputStream(unclosable(in), 1 << 16));
+      ZipInputStream zip = new LenientZipInputStream(new BufferedInputStream(unclosable(in), 1 << 16));
       for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
         if (e.isDirectory()) continue;
         walk(name + "!" + e.getName(), unclosable(zip), v);

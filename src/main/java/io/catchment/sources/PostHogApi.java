@@ -76,15 +76,15 @@ public final class PostHogApi {
     return new HttpProblem(status, status == 401 ? "unauthorized" : "invalid", b);
   }
 
-  private void handle(Context ctx) throws IOException {
+  /** Every PostHog route (and the shared ones), told apart by {@code ctx.path()}. */
+  void handle(Context ctx) throws IOException {
     long start = System.nanoTime();
     String path = ctx.path().endsWith("/") && ctx.path().length() > 1 ? ctx.path().substring(0, ctx.path().length() - 1)
         : ctx.path();
     boolean shared = path.equals("/track") || path.equals("/engage");
     long limit = path.equals("/batch") ? BATCH_BYTES : CAPTURE_BYTES;
     // an over-size body is not read, so Amplitude's and PostHog's cannot be told apart: the answer fits both
-    byte[] body = Requests.body(ctx, limit, m -> new HttpProblem(413, "too_large", Map.of("code", 413, "error",
-        "Payload too large", "type", "validation_error", "detail", m)));
+    byte[] body = Requests.body(ctx, limit, PostHogApi::tooLarge);
     JsonNode root;
     if (shared && !isPostHogCompression(ctx)) {
       root = MixpanelApi.data(ctx, body, MixpanelApi.verbose(ctx));
@@ -93,7 +93,7 @@ public final class PostHogApi {
         return;
       }
     } else {
-      root = decode(ctx, body);
+      root = decode(ctx, body, limit);
     }
     if (path.equals("/batch") && root instanceof ObjectNode o && o.has("events") && !o.has("batch")) {
       amplitude.batch(ctx, root, body.length, start);
@@ -114,8 +114,16 @@ public final class PostHogApi {
     return first.has("uuid") || first.has("timestamp") || first.has("distinct_id") || first.has("api_key");
   }
 
-  /** Decodes the body by its compression: gzip (already undone), lz64, base64, or form {@code data=}. */
-  static JsonNode decode(Context ctx, byte[] body) {
+  private static HttpProblem tooLarge(String detail) {
+    return new HttpProblem(413, "too_large", Map.of("code", 413, "error", "Payload too large", "type",
+        "validation_error", "detail", detail));
+  }
+
+  /**
+   * Decodes the body by its compression: gzip (already undone), lz64, base64, or form {@code data=}; lz64 that
+   * decompresses to more than {@code limit} characters is refused as too large.
+   */
+  static JsonNode decode(Context ctx, byte[] body, long limit) {
     String compression = ctx.queryParam("compression");
     String text = null;
     if (body.length > 0 && Requests.isForm(ctx, body)) {
@@ -126,7 +134,12 @@ public final class PostHogApi {
     }
     if ("lz64".equals(compression)) {
       String in = text != null ? text : new String(body, StandardCharsets.UTF_8);
-      String json = LzString.decompressFromBase64(in);
+      String json;
+      try {
+        json = LzString.decompressFromBase64(in, limit);
+      } catch (LzString.TooLong e) {
+        throw tooLarge(e.getMessage() + " (the request limit)");
+      }
       if (json == null) throw bad("the body is not lz64 (lz-string base64) data");
       return Requests.json(json.getBytes(StandardCharsets.UTF_8), PostHogApi::bad);
     }
@@ -135,7 +148,7 @@ public final class PostHogApi {
       if (in.startsWith("{") || in.startsWith("[")) return Requests.json(in.getBytes(StandardCharsets.UTF_8), PostHogApi::bad);
       byte[] raw = Requests.base64(in);
       if (raw == null) throw bad("data is not base64");
-      return Requests.json(io.catchment.collector.Bodies.decode(raw, null, BATCH_BYTES), PostHogApi::bad);
+      return Requests.json(io.catchment.collector.Bodies.decode(raw, null, limit), PostHogApi::bad);
     }
     return Requests.json(body, PostHogApi::bad);
   }

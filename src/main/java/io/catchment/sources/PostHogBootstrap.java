@@ -81,7 +81,7 @@ public final class PostHogBootstrap {
     byte[] body = Requests.body(ctx, FLAGS_BYTES, m -> PostHogApi.bad(m));
     String token = ctx.queryParam("token");
     if (body.length > 0 || ctx.queryParam("data") != null) {
-      JsonNode root = PostHogApi.decode(ctx, body);
+      JsonNode root = PostHogApi.decode(ctx, body, FLAGS_BYTES);
       JsonNode t = root.has("token") ? root.get("token") : root.get("api_key");
       if (t != null && t.isTextual()) token = t.textValue();
     }

@@ -1,10 +1,12 @@
 package io.catchment.sources;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.collector.Bodies;
 import io.catchment.collector.HttpProblem;
 import io.catchment.event.EventJson;
+import io.catchment.event.ParseErrors;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -105,13 +107,15 @@ final class Requests {
 
   /** Parses JSON, or throws {@code bad}'s answer naming the problem. */
   static JsonNode json(byte[] bytes, Function<String, HttpProblem> bad) {
-    try {
-      JsonNode n = EventJson.MAPPER.readTree(io.catchment.event.Unicode.wellFormed(bytes));
+    try (JsonParser p = EventJson.MAPPER.createParser(io.catchment.event.Unicode.wellFormed(bytes))) {
+      JsonNode n;
+      try {
+        n = EventJson.MAPPER.readTree(p);
+      } catch (JsonProcessingException e) { // a limit (a number of 1,001 digits) has no location: name the field
+        throw bad.apply(ParseErrors.describe(e, p));
+      }
       if (n == null || n.isMissingNode()) throw bad.apply("the body is empty");
       return n;
-    } catch (JsonProcessingException e) {
-      throw bad.apply("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw bad.apply("cannot read the body: " + e.getMessage());
     }
@@ -126,10 +130,16 @@ final class Requests {
       if (i < bytes.length && bytes[i] != '\n') continue;
       String text = new String(bytes, start, i - start, StandardCharsets.UTF_8).trim();
       if (!text.isEmpty()) {
-        try {
-          array.add(EventJson.MAPPER.readTree(text));
-        } catch (JsonProcessingException e) {
-          throw bad.apply("malformed JSON on line " + line + ": " + e.getOriginalMessage());
+        try (JsonParser p = EventJson.MAPPER.createParser(text)) {
+          try {
+            JsonNode n = EventJson.MAPPER.readTree(p);
+            array.add(n);
+          } catch (JsonProcessingException e) {
+            throw bad.apply((ParseErrors.isLimit(e) ? "line " + line + ", " + ParseErrors.describe(e, p)
+                : "malformed JSON on line " + line + ": " + e.getOriginalMessage()));
+          }
+        } catch (IOException e) {
+          throw bad.apply("cannot read line " + line + ": " + e.getMessage());
         }
       }
       start = i + 1;

@@ -74,27 +74,28 @@ public final class SegmentApi {
     List<ObjectNode> batch = null;
     List<Integer> sizes = null;
     try (com.fasterxml.jackson.core.JsonParser p = io.catchment.event.EventJson.MAPPER.getFactory().createParser(body)) {
-      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) throw bad("the body must be a JSON object");
-      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        com.fasterxml.jackson.core.JsonToken t = p.nextToken();
-        if (field.equals("batch") && t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
-          batch = new ArrayList<>();
-          sizes = new ArrayList<>();
-          for (t = p.nextToken(); t != com.fasterxml.jackson.core.JsonToken.END_ARRAY; t = p.nextToken()) {
-            if (t != com.fasterxml.jackson.core.JsonToken.START_OBJECT) throw bad("message " + batch.size() + " is not a JSON object");
-            long start = p.currentTokenLocation().getByteOffset();
-            batch.add(io.catchment.event.EventJson.MAPPER.readTree(p));
-            sizes.add((int) (p.currentLocation().getByteOffset() - start));
+      try {
+        if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) throw bad("the body must be a JSON object");
+        while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+          if (field.equals("batch") && t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+            batch = new ArrayList<>();
+            sizes = new ArrayList<>();
+            for (t = p.nextToken(); t != com.fasterxml.jackson.core.JsonToken.END_ARRAY; t = p.nextToken()) {
+              if (t != com.fasterxml.jackson.core.JsonToken.START_OBJECT) throw bad("message " + batch.size() + " is not a JSON object");
+              long start = p.currentTokenLocation().getByteOffset();
+              batch.add(io.catchment.event.EventJson.MAPPER.readTree(p));
+              sizes.add((int) (p.currentLocation().getByteOffset() - start));
+            }
+          } else {
+            root.set(field, io.catchment.event.EventJson.MAPPER.readTree(p));
           }
-        } else {
-          root.set(field, io.catchment.event.EventJson.MAPPER.readTree(p));
         }
+        if (p.nextToken() != null) throw bad("unexpected data after the JSON object");
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) { // a limit has no location: name the field
+        throw bad(io.catchment.event.ParseErrors.describe(e, p));
       }
-      if (p.nextToken() != null) throw bad("unexpected data after the JSON object");
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw bad("malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
-          + ": " + e.getOriginalMessage());
     } catch (java.io.IOException e) {
       throw bad("cannot read the body: " + e.getMessage());
     }
@@ -105,7 +106,8 @@ public final class SegmentApi {
     return new HttpProblem(400, "invalid", Map.of("success", false, "error", message));
   }
 
-  private void handle(Context ctx, String type) throws IOException {
+  /** One Segment route; {@code type} is the route's ({@code /v1/track} → track), null for batch and import. */
+  void handle(Context ctx, String type) throws IOException {
     long start = System.nanoTime();
     byte[] body = Requests.body(ctx, MAX_REQUEST_BYTES, m -> bad("the request is over Segment's limit of "
         + MAX_REQUEST_BYTES + " bytes"));

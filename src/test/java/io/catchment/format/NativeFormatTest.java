@@ -35,6 +35,16 @@ class NativeFormatTest {
   }
 
   @Test
+  void a_number_of_over_1000_digits_or_nesting_over_1000_deep_is_invalid_naming_the_field() {
+    assertThatThrownBy(() -> split("{\"event\":\"a\"}\n{\"event\":\"b\",\"properties\":{\"n\":" + "9".repeat(1001) + "}}"))
+        .isInstanceOf(InvalidEventException.class)
+        .hasMessage("event 1: field /properties/n: number value length (1001) exceeds the maximum allowed (1000)")
+        .satisfies(e -> assertThat(((InvalidEventException) e).field()).isEqualTo("/properties/n"));
+    assertThatThrownBy(() -> split("{\"x\":" + "[".repeat(1000) + "]".repeat(1000) + "}"))
+        .hasMessageContaining("event 0: field /x/0/0").hasMessageContaining("nesting depth (1001)");
+  }
+
+  @Test
   void normalises_camel_and_snake_case_and_keeps_unknown_keys_as_properties() {
     ObjectNode raw = split("{\"messageId\":\"m1\",\"event\":\"Signed Up\",\"userId\":42,\"anonymous_id\":\"a\","
         + "\"timestamp\":\"2024-05-01T10:00:00Z\",\"plan\":\"pro\",\"properties\":{\"x\":1}}").events().get(0);
