@@ -108,17 +108,17 @@ public final class Server implements AutoCloseable {
     var cors = new io.catchment.collector.Cors(c.server().cors().allowedOrigins(), c.server().cors().adminOrigins());
     app.before(cors::handle);
     app.post("/v1/events", collector::events);
-    var segment = new io.catchment.sources.SegmentApi(collector, auth);
+    var segment = new io.catchment.collector.vendor.SegmentApi(collector, auth);
     segment.routes(app);
-    var amplitude = new io.catchment.sources.AmplitudeApi(collector, auth);
+    var amplitude = new io.catchment.collector.vendor.AmplitudeApi(collector, auth);
     app.post("/2/httpapi", amplitude::httpApi);
     app.post("/2/httpapi/", amplitude::httpApi);
-    var mixpanel = new io.catchment.sources.MixpanelApi(collector, auth);
+    var mixpanel = new io.catchment.collector.vendor.MixpanelApi(collector, auth);
     app.post("/import", mixpanel::importEvents);
     app.post("/import/", mixpanel::importEvents);
     app.get("/config/{apiKey}", amplitude::remoteConfig);
-    new io.catchment.sources.PostHogApi(collector, auth, amplitude, mixpanel).routes(app);
-    new io.catchment.sources.PostHogBootstrap(auth).routes(app);
+    new io.catchment.collector.vendor.PostHogApi(collector, auth, amplitude, mixpanel).routes(app);
+    new io.catchment.collector.vendor.PostHogBootstrap(auth).routes(app);
     app.post("/v1/query", query::query);
     DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);
     app.get("/v1/status", ctx -> {

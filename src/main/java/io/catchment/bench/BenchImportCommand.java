@@ -1,6 +1,6 @@
 package io.catchment.bench;
 
-import io.catchment.imports.Archives;
+import io.catchment.importer.Archives;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.config.CatchmentConfig;
 import io.catchment.event.EventJson;
-import io.catchment.imports.Archives;
-import io.catchment.imports.ImportFormat;
-import io.catchment.imports.ImportedLine;
+import io.catchment.importer.Archives;
+import io.catchment.importer.ImportFormat;
+import io.catchment.importer.ImportedLine;
 import io.catchment.loader.ImportWriter;
 import io.catchment.log.LocalLog;
 import io.catchment.schema.Names;
@@ -160,16 +160,16 @@ public final class ImportCommand implements Callable<Integer> {
     if (cfg == null) return Cli.USAGE;
     List<Path> files = new ArrayList<>();
     List<String> exports = new ArrayList<>();
-    List<io.catchment.imports.S3Source.Item> objects = new ArrayList<>();
-    io.catchment.imports.S3Source s3 = null;
+    List<io.catchment.importer.S3Source.Item> objects = new ArrayList<>();
+    io.catchment.importer.S3Source s3 = null;
     for (String s : sources) {
-      if (io.catchment.imports.ExportApis.isExportUri(s)) {
+      if (io.catchment.importer.ExportApis.isExportUri(s)) {
         exports.add(s);
         continue;
       }
-      if (io.catchment.imports.S3Source.isS3(s)) {
+      if (io.catchment.importer.S3Source.isS3(s)) {
         if (s3 == null) {
-          s3 = new io.catchment.imports.S3Source(s3Endpoint, s3Region != null ? s3Region : System.getenv("AWS_REGION"),
+          s3 = new io.catchment.importer.S3Source(s3Endpoint, s3Region != null ? s3Region : System.getenv("AWS_REGION"),
               s3PathStyle);
         }
         try {
@@ -216,7 +216,7 @@ public final class ImportCommand implements Callable<Integer> {
       }
       if (!exports.isEmpty()) {
         Map<String, String> env = System.getenv();
-        var apis = new io.catchment.imports.ExportApis(new io.catchment.imports.ExportApis.Access(amplitudeHost,
+        var apis = new io.catchment.importer.ExportApis(new io.catchment.importer.ExportApis.Access(amplitudeHost,
             env.get("CATCHMENT_AMPLITUDE_API_KEY"), env.get("CATCHMENT_AMPLITUDE_SECRET_KEY"), mixpanelHost,
             env.get("CATCHMENT_MIXPANEL_USER"), env.get("CATCHMENT_MIXPANEL_SECRET")));
         for (String u : exports) {
@@ -275,7 +275,7 @@ public final class ImportCommand implements Callable<Integer> {
     String consumer = consumer(member);
     long resume = target.resumeAt(consumer);
     Instant receivedAt = Instant.now();
-    io.catchment.imports.JsonLines r = new io.catchment.imports.JsonLines(content, resume, skipped);
+    io.catchment.importer.JsonLines r = new io.catchment.importer.JsonLines(content, resume, skipped);
     long lineNo = 0;
     try {
       while (r.next()) {

@@ -1,4 +1,4 @@
-package io.catchment.imports;
+package io.catchment.importer;
 
 import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;

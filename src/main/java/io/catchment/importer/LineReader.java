@@ -1,4 +1,4 @@
-package io.catchment.imports;
+package io.catchment.importer;
 
 import java.io.IOException;
 import java.io.InputStream;

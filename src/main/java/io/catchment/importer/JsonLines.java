@@ -1,4 +1,4 @@
-package io.catchment.imports;
+package io.catchment.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.event.EventJson;

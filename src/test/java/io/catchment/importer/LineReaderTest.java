@@ -1,4 +1,4 @@
-package io.catchment.imports;
+package io.catchment.importer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

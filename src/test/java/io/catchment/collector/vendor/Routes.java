@@ -1,4 +1,4 @@
-package io.catchment.sources;
+package io.catchment.collector.vendor;
 
 import io.catchment.collector.Auth;
 import io.catchment.collector.Collector;

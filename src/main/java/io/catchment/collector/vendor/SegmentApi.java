@@ -1,4 +1,4 @@
-package io.catchment.sources;
+package io.catchment.collector.vendor;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.collector.Auth;

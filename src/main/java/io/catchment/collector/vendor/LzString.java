@@ -1,4 +1,4 @@
-package io.catchment.sources;
+package io.catchment.collector.vendor;
 
 import java.util.Arrays;
 

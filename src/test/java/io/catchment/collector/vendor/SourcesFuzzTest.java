@@ -1,4 +1,4 @@
-package io.catchment.sources;
+package io.catchment.collector.vendor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>The contract: every request is answered, 200 with its events appended to the log, or a 4xx; never any other
  * exception (a 500), never a hang, never memory beyond the request limit. Without {@code JAZZER_FUZZ} each target
- * replays its corpus ({@code src/test/resources/io/catchment/sources/SourcesFuzzTestInputs/<target>/}), and
+ * replays its corpus ({@code src/test/resources/io/catchment/collector/vendor/SourcesFuzzTestInputs/<target>/}), and
  * {@link #mutations_of_every_corpus_input_keep_the_contract} runs a seeded mutation sweep of it: docs/fuzzing.md.
  */
 class SourcesFuzzTest {

@@ -1,4 +1,4 @@
-package io.catchment.sources;
+package io.catchment.collector.vendor;
 
 import java.util.LinkedHashMap;
 import java.util.List;
