@@ -8,8 +8,8 @@ import io.catchment.config.CatchmentConfig;
 import io.catchment.event.EventJson;
 import io.catchment.loader.Loader;
 import io.catchment.log.EventLog;
-import io.catchment.log.KafkaLog;
-import io.catchment.log.LocalLog;
+import io.catchment.log.kafka.KafkaLog;
+import io.catchment.log.local.LocalLog;
 import io.catchment.loader.KafkaLoaders;
 import io.catchment.sink.ClickHouseSink;
 import io.catchment.metrics.Metrics;
@@ -40,7 +40,7 @@ public final class Server implements AutoCloseable {
   private Loader loader;
   /** With a Kafka log: the loaders of the partitions this process is given (instead of {@link #loader}). */
   private KafkaLoaders kafkaLoaders;
-  private io.catchment.log.KafkaDeadLetters kafkaDeadLetters;
+  private io.catchment.log.kafka.KafkaDeadLetters kafkaDeadLetters;
   private Javalin app;
   private final long startedNanos = System.nanoTime();
   private long backlogEnd;
@@ -69,7 +69,7 @@ public final class Server implements AutoCloseable {
     }
     if (log instanceof KafkaLog kafka) {
       // dead letters go to the dead-letter topic, shared by every process of the group
-      kafkaDeadLetters = new io.catchment.log.KafkaDeadLetters(kafka);
+      kafkaDeadLetters = new io.catchment.log.kafka.KafkaDeadLetters(kafka);
       sink = new io.catchment.sink.SeparateDeadLetters(sink, kafkaDeadLetters);
     }
     if (log instanceof KafkaLog kafka) {

@@ -4,7 +4,7 @@ import io.catchment.config.Settings;
 import io.catchment.event.EventJson;
 import io.catchment.format.NativeFormat;
 import io.catchment.loader.Loader;
-import io.catchment.log.LocalLog;
+import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.sink.DuckDbSink;
 import java.io.BufferedOutputStream;

@@ -9,7 +9,7 @@ import io.catchment.importer.Archives;
 import io.catchment.importer.ImportFormat;
 import io.catchment.importer.ImportedLine;
 import io.catchment.loader.ImportWriter;
-import io.catchment.log.LocalLog;
+import io.catchment.log.local.LocalLog;
 import io.catchment.schema.Names;
 import io.catchment.schema.Router;
 import io.catchment.sink.DeadLetter;

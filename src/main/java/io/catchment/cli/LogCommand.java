@@ -1,7 +1,7 @@
 package io.catchment.cli;
 
 import io.catchment.config.CatchmentConfig;
-import io.catchment.log.LogRepair;
+import io.catchment.log.local.LogRepair;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.catchment.loader;
 
-import io.catchment.log.KafkaLog;
-import io.catchment.log.KafkaPartitionLog;
+import io.catchment.log.kafka.KafkaLog;
+import io.catchment.log.kafka.KafkaPartitionLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.schema.Router;
 import io.catchment.sink.Sink;

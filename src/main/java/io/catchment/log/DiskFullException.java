@@ -9,7 +9,7 @@ import java.util.Locale;
  * {@code Retry-After}.
  */
 public final class DiskFullException extends LogFullException {
-  DiskFullException(String message, Throwable cause) {
+  public DiskFullException(String message, Throwable cause) {
     super(message, cause);
   }
 
@@ -18,7 +18,7 @@ public final class DiskFullException extends LogFullException {
    * ENOSPC from a channel write only as the message text of a plain IOException, so the text is read here, and only
    * here: Linux "No space left on device", "Disk quota exceeded"; Windows "There is not enough space on the disk".
    */
-  static boolean isDiskFull(Throwable e) {
+  public static boolean isDiskFull(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
       if (m.contains("no space left on device") || m.contains("disk quota exceeded")

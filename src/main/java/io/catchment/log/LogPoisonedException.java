@@ -1,5 +1,6 @@
 package io.catchment.log;
 
+import io.catchment.log.local.LocalLog;
 import java.io.IOException;
 
 /**
@@ -9,7 +10,7 @@ import java.io.IOException;
  * before the failure stay readable and survive the reopen. The rule is in {@link LocalLog}'s class comment.
  */
 public final class LogPoisonedException extends IOException {
-  LogPoisonedException(String message, Throwable cause) {
+  public LogPoisonedException(String message, Throwable cause) {
     super(message, cause);
   }
 }

@@ -2,7 +2,7 @@ package io.catchment.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.catchment.log.LocalLog;
+import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.schema.TableSchema;
 import io.catchment.sink.DeadLetterStore;

@@ -3,7 +3,7 @@ package io.catchment.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.catchment.log.LocalLog;
+import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.sink.DeadLetter;
 import io.catchment.sink.DeadLetterStore;

@@ -1,5 +1,7 @@
 package io.catchment.log;
 
+import io.catchment.log.kafka.KafkaLog;
+import io.catchment.log.local.LocalLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -16,9 +18,9 @@ import org.junit.jupiter.api.Test;
  * increasing offsets, records read back exactly and in order from any offset, reads that wait and then come back
  * empty, many appenders at once, and records that outlive the process that wrote them.
  */
-abstract class EventLogContract {
+public abstract class EventLogContract {
   /** A new log; the same {@code name} twice opens the same log again (after {@link EventLog#close}). */
-  abstract EventLog open(String name) throws Exception;
+  protected abstract EventLog open(String name) throws Exception;
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -29,7 +31,7 @@ abstract class EventLogContract {
   }
 
   @Test
-  void offsets_are_dense_and_records_come_back_in_order_from_any_offset() throws Exception {
+  public void offsets_are_dense_and_records_come_back_in_order_from_any_offset() throws Exception {
     try (EventLog log = open("order")) {
       long start = log.endOffset();
       List<Long> offsets = new ArrayList<>();
@@ -51,7 +53,7 @@ abstract class EventLogContract {
   }
 
   @Test
-  void a_read_past_the_end_waits_then_returns_nothing_and_sees_what_arrives() throws Exception {
+  public void a_read_past_the_end_waits_then_returns_nothing_and_sees_what_arrives() throws Exception {
     try (EventLog log = open("wait")) {
       long end = log.endOffset();
       long t0 = System.nanoTime();
@@ -63,7 +65,7 @@ abstract class EventLogContract {
   }
 
   @Test
-  void concurrent_appends_are_all_kept() throws Exception {
+  public void concurrent_appends_are_all_kept() throws Exception {
     try (EventLog log = open("concurrent")) {
       long start = log.endOffset();
       ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -87,7 +89,7 @@ abstract class EventLogContract {
   }
 
   @Test
-  void records_outlive_the_process_that_wrote_them() throws Exception {
+  public void records_outlive_the_process_that_wrote_them() throws Exception {
     long at;
     try (EventLog log = open("durable")) {
       at = log.append(bytes("kept\n"));

@@ -1,5 +1,6 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
+import io.catchment.log.EventLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

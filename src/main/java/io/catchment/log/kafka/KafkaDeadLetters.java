@@ -1,4 +1,4 @@
-package io.catchment.log;
+package io.catchment.log.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

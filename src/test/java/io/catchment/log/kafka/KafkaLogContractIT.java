@@ -1,5 +1,7 @@
-package io.catchment.log;
+package io.catchment.log.kafka;
 
+import io.catchment.log.EventLogContract;
+import io.catchment.log.EventLog;
 import io.catchment.config.CatchmentConfig;
 import io.catchment.testing.KafkaBroker;
 import java.util.Map;
@@ -23,7 +25,7 @@ class KafkaLogContractIT extends EventLogContract {
   }
 
   @Override
-  EventLog open(String name) throws Exception {
+  protected EventLog open(String name) throws Exception {
     return new KafkaLog(new CatchmentConfig.Kafka(broker.bootstrap(), "contract-" + name, "contract-" + name + ".dlq",
         1, 1, "contract", Map.of()));
   }

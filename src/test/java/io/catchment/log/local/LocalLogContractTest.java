@@ -1,5 +1,7 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
+import io.catchment.log.EventLogContract;
+import io.catchment.log.EventLog;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Timeout;
@@ -11,7 +13,7 @@ class LocalLogContractTest extends EventLogContract {
   @TempDir Path dir;
 
   @Override
-  EventLog open(String name) throws Exception {
+  protected EventLog open(String name) throws Exception {
     return new LocalLog(dir.resolve(name), 4096, 1 << 30, Duration.ZERO);
   }
 }

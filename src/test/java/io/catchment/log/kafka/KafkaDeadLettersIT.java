@@ -1,4 +1,4 @@
-package io.catchment.log;
+package io.catchment.log.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

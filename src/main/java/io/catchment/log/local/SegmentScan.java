@@ -1,4 +1,4 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

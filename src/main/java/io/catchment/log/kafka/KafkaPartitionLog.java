@@ -1,5 +1,6 @@
-package io.catchment.log;
+package io.catchment.log.kafka;
 
+import io.catchment.log.EventLog;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
-package io.catchment.log;
+package io.catchment.log.kafka;
 
+import io.catchment.log.EventLog;
 import io.catchment.config.CatchmentConfig;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,9 +1,12 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
+import io.catchment.log.LogPoisonedException;
+import io.catchment.log.LogFullException;
+import io.catchment.log.EventLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.catchment.log.Faults.Call;
+import io.catchment.log.local.Faults.Call;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

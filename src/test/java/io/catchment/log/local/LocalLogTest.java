@@ -1,5 +1,7 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
+import io.catchment.log.LogFullException;
+import io.catchment.log.EventLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,9 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
+import io.catchment.log.LogPoisonedException;
+import io.catchment.log.LogFullException;
+import io.catchment.log.EventLog;
+import io.catchment.log.DiskFullException;
 import io.catchment.CatchmentException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
 import io.catchment.CatchmentException;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
+import io.catchment.log.EventLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

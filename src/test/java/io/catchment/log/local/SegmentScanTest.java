@@ -1,4 +1,4 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

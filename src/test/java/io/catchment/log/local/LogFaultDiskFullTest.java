@@ -1,5 +1,7 @@
-package io.catchment.log;
+package io.catchment.log.local;
 
+import io.catchment.log.LogFullException;
+import io.catchment.log.DiskFullException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +9,7 @@ import io.catchment.collector.Collector;
 import io.catchment.collector.HttpProblem;
 import io.catchment.event.Event;
 import io.catchment.event.EventJson;
-import io.catchment.log.Faults.Call;
+import io.catchment.log.local.Faults.Call;
 import io.catchment.metrics.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
