@@ -79,7 +79,7 @@ public final class ClickHouseSink implements Sink {
     this.dedup = dedup;
     this.maxColumns = maxColumns;
     this.staging = dataDir.resolve("staging-clickhouse").toAbsolutePath();
-    DuckDbSink.recreate(staging);
+    TextStage.recreate(staging);
     try {
       for (String sql : ddl.metadata()) ch.execute(sql);
       idsTable = "_ids_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
@@ -358,16 +358,16 @@ public final class ClickHouseSink implements Sink {
   /** Merges trait operations into {@code users} (see {@link Users}): reads the users' rows, writes new versions. */
   private void mergeUsers(List<UserUpdate> updates) {
     if (updates.isEmpty()) return;
-    Map<String, Users.Row> rows = new LinkedHashMap<>();
+    Map<String, UserTraits.Row> rows = new LinkedHashMap<>();
     List<String> ids = updates.stream().map(UserUpdate::user).distinct().toList();
     for (int from = 0; from < ids.size(); from += 1000) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
       for (String[] r : ch.rows("SELECT user_id, traits, trait_times, first_seen, last_seen FROM " + ddl.q("users")
           + " FINAL WHERE user_id IN (" + String.join(", ", chunk.stream().map(ClickHouse::literal).toList()) + ")")) {
-        rows.put(r[0], Users.row(r[1], r[2], iso(r[3]), iso(r[4])));
+        rows.put(r[0], UserTraits.row(r[1], r[2], iso(r[3]), iso(r[4])));
       }
     }
-    Users.applyAll(rows, updates);
+    UserTraits.applyAll(rows, updates);
     StringBuilder out = new StringBuilder();
     long v = nextVersion();
     String now = Instant.now().toString();

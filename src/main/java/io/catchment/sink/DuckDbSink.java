@@ -96,7 +96,7 @@ public final class DuckDbSink implements Sink {
       conn.close();
       throw e;
     }
-    recreate(staging);
+    TextStage.recreate(staging);
     Files.createDirectories(tmp);
     try (Statement s = conn.createStatement()) {
       s.execute("SET GLOBAL TimeZone = 'UTC'");
@@ -128,16 +128,6 @@ public final class DuckDbSink implements Sink {
     reloadCatalog();
     queries = new DuckDbQueries(conn);
     LOG.info("DuckDB store open at {} ({} tables)", file, catalog.size());
-  }
-
-  /** Empties (or creates) a staging directory. */
-  static void recreate(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path p : files.toList()) Files.deleteIfExists(p);
-      }
-    }
-    Files.createDirectories(dir);
   }
 
   /** Re-reads tables and columns from the database, dropping whatever a failed batch had planned. */
@@ -215,7 +205,7 @@ public final class DuckDbSink implements Sink {
         duplicates.put(b.table(), b.rows() - inserted);
       }
       long tu = System.nanoTime();
-      Users.merge(conn, w.users(), staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
+      DuckDbUsers.merge(conn, w.users(), staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
       long t3 = System.nanoTime();
       touchColumns(s, batches);
       long t4 = System.nanoTime();

@@ -6,13 +6,24 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.Stream;
 
 /**
  * A staged part written as delimited text into one file: the byte buffer, UTF-8 encoding and number formatting that
  * {@link CsvStage} and {@link TsvStage} share. Encodes UTF-8 itself into one buffer; ASCII, the common case, is copied
  * byte by byte, and the few ASCII characters a dialect escapes go through {@link #escape}. Not thread-safe.
  */
-abstract class TextStage implements TableBatch.Encoder {
+public abstract class TextStage implements TableBatch.Encoder {
+  /** Empties (or creates) a staging directory: staged files of a run that ended in a crash are of no use. */
+  public static void recreate(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path p : files.toList()) Files.deleteIfExists(p);
+      }
+    }
+    Files.createDirectories(dir);
+  }
+
   private static final int FLUSH_AT = (1 << 16) - 1024;
 
   private final Path file;

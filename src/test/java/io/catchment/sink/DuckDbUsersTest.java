@@ -15,12 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The users merge rule: set vs set_once vs unset, by event time, and idempotent. */
-class UsersTest {
+class DuckDbUsersTest {
   Connection conn;
   @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir;
 
   private void merge(List<UserUpdate> updates) throws Exception {
-    Users.merge(conn, updates, dir.resolve("users.csv"));
+    DuckDbUsers.merge(conn, updates, dir.resolve("users.csv"));
   }
 
   @BeforeEach
@@ -100,9 +100,9 @@ class UsersTest {
     for (int i = 0; i < 10_000; i++) {
       long nanos = random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000) / (int) Math.pow(10, random.nextInt(9));
       java.time.Instant t = java.time.Instant.ofEpochSecond(random.nextLong(0, 253_402_300_799L), nanos);
-      assertThat(Users.normal(t.toString())).isEqualTo(fixed.format(t));
+      assertThat(UserTraits.normal(t.toString())).isEqualTo(fixed.format(t));
     }
-    assertThat(Users.normal("2024-05-01T10:00:00.5+02:00")).isEqualTo("2024-05-01T08:00:00.500000000Z");
-    assertThat(Users.normal("2024-05-01T10:00:00.123Z")).isEqualTo("2024-05-01T10:00:00.123000000Z");
+    assertThat(UserTraits.normal("2024-05-01T10:00:00.5+02:00")).isEqualTo("2024-05-01T08:00:00.500000000Z");
+    assertThat(UserTraits.normal("2024-05-01T10:00:00.123Z")).isEqualTo("2024-05-01T10:00:00.123000000Z");
   }
 }

@@ -1,28 +1,21 @@
 package io.catchment.sink;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.event.EventJson;
 import io.catchment.format.Identity;
 import io.catchment.schema.ColumnType;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Instant;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
- * Keeps {@code users} (one row per user: latest traits as JSON) in step with user-property operations, inside the
- * batch's transaction. The merge rule, per trait, by event time (so late and replayed events do no harm):
+ * The rule that keeps {@code users} (one row per user: latest traits as JSON) in step with user-property operations,
+ * the same for every store (each store reads the rows, applies this, writes them back in the batch's transaction). The
+ * merge rule, per trait, by event time (so late and replayed events do no harm):
  * <ul>
  *   <li>set: takes the value unless the trait was last changed by a later event;
  *   <li>set_once: takes the value only when the user has no value for the trait (never set, or unset since);
@@ -31,57 +24,19 @@ import java.util.Map;
  * {@code trait_times} records, per trait, the time of the event that last changed it. Other operations ($add,
  * $append…) are stored with the event but not applied here. Applying the same event twice changes nothing.
  */
-final class Users {
-  private Users() {}
+public final class UserTraits {
+  private UserTraits() {}
 
-  static final class Row {
-    ObjectNode traits = EventJson.MAPPER.createObjectNode();
-    ObjectNode times = EventJson.MAPPER.createObjectNode();
-    String firstSeen;
-    String lastSeen;
-  }
-
-  private static final ColumnType[] STAGED = {ColumnType.VARCHAR, ColumnType.VARCHAR, ColumnType.VARCHAR,
-      ColumnType.VARCHAR, ColumnType.VARCHAR};
-
-  /**
-   * Merges {@code updates} into {@code users}. The merged rows are staged as CSV in {@code staging} and written with
-   * one {@code INSERT OR REPLACE … read_csv}: bound parameters took half a second per 10,000 users.
-   */
-  static void merge(Connection conn, List<UserUpdate> updates, Path staging) throws SQLException {
-    if (updates.isEmpty()) return;
-    Map<String, Row> rows = load(conn, updates);
-    applyAll(rows, updates);
-    try {
-      CsvStage csv = new CsvStage(staging);
-      try {
-        Object[] cells = new Object[5];
-        for (var e : rows.entrySet()) {
-          Row r = e.getValue();
-          cells[0] = e.getKey();
-          cells[1] = r.traits.toString();
-          cells[2] = r.times.toString();
-          cells[3] = r.firstSeen;
-          cells[4] = r.lastSeen;
-          csv.row(cells, STAGED, 5);
-        }
-      } finally {
-        csv.close();
-      }
-      try (Statement s = conn.createStatement()) {
-        s.execute("INSERT OR REPLACE INTO users SELECT user_id, traits::JSON, trait_times::JSON, "
-            + "first_seen::TIMESTAMPTZ, last_seen::TIMESTAMPTZ, now() FROM " + csv.readCsv("'user_id': 'VARCHAR', "
-            + "'traits': 'VARCHAR', 'trait_times': 'VARCHAR', 'first_seen': 'VARCHAR', 'last_seen': 'VARCHAR'", false));
-      } finally {
-        csv.discard();
-      }
-    } catch (IOException e) {
-      throw new SQLException("cannot stage the users merge: " + e.getMessage(), e);
-    }
+  /** One user's stored state: traits, the time each trait last changed, first and last seen (ISO-8601). */
+  public static final class Row {
+    public ObjectNode traits = EventJson.MAPPER.createObjectNode();
+    public ObjectNode times = EventJson.MAPPER.createObjectNode();
+    public String firstSeen;
+    public String lastSeen;
   }
 
   /** Applies {@code updates} in event-time order to {@code rows} (the stored rows of their users), adding new users. */
-  static void applyAll(Map<String, Row> rows, List<UserUpdate> updates) {
+  public static void applyAll(Map<String, Row> rows, List<UserUpdate> updates) {
     List<UserUpdate> ordered = new ArrayList<>(updates.size());
     for (UserUpdate u : updates) ordered.add(new UserUpdate(u.user(), normal(u.timestamp()), u.traits()));
     ordered.sort(Comparator.comparing(UserUpdate::timestamp));
@@ -89,33 +44,13 @@ final class Users {
   }
 
   /** A stored row, read back: traits and trait times as JSON text, first and last seen as ISO-8601. */
-  static Row row(String traits, String times, String firstSeen, String lastSeen) {
+  public static Row row(String traits, String times, String firstSeen, String lastSeen) {
     Row r = new Row();
     r.traits = object(traits);
     r.times = object(times);
     r.firstSeen = firstSeen == null ? null : normal(firstSeen);
     r.lastSeen = lastSeen == null ? null : normal(lastSeen);
     return r;
-  }
-
-  private static Map<String, Row> load(Connection conn, List<UserUpdate> updates) throws SQLException {
-    List<String> ids = updates.stream().map(UserUpdate::user).distinct().toList();
-    Map<String, Row> rows = new LinkedHashMap<>();
-    for (int from = 0; from < ids.size(); from += 500) {
-      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-      String sql = "SELECT user_id, traits, trait_times, strftime(first_seen AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ'), "
-          + "strftime(last_seen AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') FROM users WHERE user_id IN ("
-          + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
-      try (PreparedStatement ps = conn.prepareStatement(sql)) {
-        for (int i = 0; i < chunk.size(); i++) ps.setString(i + 1, chunk.get(i));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            rows.put(rs.getString(1), row(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
-          }
-        }
-      }
-    }
-    return rows;
   }
 
   private static ObjectNode object(String json) {
@@ -131,7 +66,7 @@ final class Users {
       .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
   /** A time as fixed-width ISO-8601 UTC (nine fraction digits), so that times compare as strings. */
-  static String normal(String iso) {
+  public static String normal(String iso) {
     // the canonical form (Instant.toString: YYYY-MM-DDTHH:MM:SS[.fff…]Z) only needs its fraction padded
     int n = iso.length();
     if (n >= 20 && n <= 30 && iso.charAt(4) == '-' && iso.charAt(10) == 'T' && iso.charAt(n - 1) == 'Z'
@@ -154,7 +89,7 @@ final class Users {
     return a.compareTo(b) < 0;
   }
 
-  static void apply(Row row, UserUpdate u) {
+  public static void apply(Row row, UserUpdate u) {
     String t = u.timestamp();
     if (row.firstSeen == null || before(t, row.firstSeen)) row.firstSeen = t;
     if (row.lastSeen == null || before(row.lastSeen, t)) row.lastSeen = t;
