@@ -6,7 +6,7 @@ import io.catchment.collector.Bodies;
 import io.catchment.collector.HttpProblem;
 import io.catchment.event.EventJson;
 import io.catchment.log.EventLog;
-import io.catchment.sink.DeadLetterStore;
+import io.catchment.deadletter.DeadLetterStore;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -40,7 +40,7 @@ public final class SchemaApi {
       throw HttpProblem.of(400, "invalid", "changes must be a number");
     }
     boolean duckDb = (sink instanceof io.catchment.sink.SeparateDeadLetters s ? s.store() : sink)
-        instanceof io.catchment.sink.DuckDbSink;
+        instanceof io.catchment.sink.duckdb.DuckDbSink;
     List<Map<String, Object>> tableList = duckDb ? duckDbTables(table)
         : catalogTables(table);
     QueryResult recent = sink.query("SELECT changed_at, table_name, column_name, change, old_type, new_type, reason, "

@@ -6,7 +6,7 @@ import io.catchment.format.NativeFormat;
 import io.catchment.loader.Loader;
 import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
-import io.catchment.sink.DuckDbSink;
+import io.catchment.sink.duckdb.DuckDbSink;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -169,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
     double rate;
     try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
         io.catchment.sink.Sink sink = clickhouse != null
-            ? new io.catchment.sink.ClickHouseSink(clickhouse, database, "default", "", "", store, dedupOn, 1000)
+            ? new io.catchment.sink.clickhouse.ClickHouseSink(clickhouse, database, "default", "", "", store, dedupOn, 1000)
             : new DuckDbSink(store, Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
                 Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(), dedupOn, 1000, DuckDbSink.DEFAULT_BLOCK_SIZE)) {
       Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);

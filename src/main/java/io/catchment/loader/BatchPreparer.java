@@ -13,7 +13,7 @@ import io.catchment.schema.Field;
 import io.catchment.schema.Router;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
-import io.catchment.sink.DeadLetter;
+import io.catchment.deadletter.DeadLetter;
 import io.catchment.sink.Sink;
 import io.catchment.sink.TableBatch;
 import io.catchment.sink.UserUpdate;

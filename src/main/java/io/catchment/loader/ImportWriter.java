@@ -1,7 +1,7 @@
 package io.catchment.loader;
 
 import io.catchment.schema.Router;
-import io.catchment.sink.DeadLetter;
+import io.catchment.deadletter.DeadLetter;
 import io.catchment.sink.Sink;
 import io.catchment.sink.SinkException;
 import io.catchment.sink.WriteBatch;

@@ -3,7 +3,7 @@ package io.catchment.loader;
 import io.catchment.CatchmentException;
 import io.catchment.log.EventLog;
 import io.catchment.metrics.Metrics;
-import io.catchment.sink.DeadLetter;
+import io.catchment.deadletter.DeadLetter;
 import io.catchment.sink.Sink;
 import io.catchment.sink.SinkException;
 import io.catchment.sink.TableBatch;

@@ -1,7 +1,7 @@
 package io.catchment.loader;
 
 import io.catchment.event.EventJson;
-import io.catchment.sink.DeadLetter;
+import io.catchment.deadletter.DeadLetter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

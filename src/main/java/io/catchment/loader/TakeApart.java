@@ -2,7 +2,7 @@ package io.catchment.loader;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.catchment.event.EventJson;
-import io.catchment.sink.DeadLetter;
+import io.catchment.deadletter.DeadLetter;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

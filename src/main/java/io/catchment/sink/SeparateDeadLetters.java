@@ -1,5 +1,6 @@
 package io.catchment.sink;
 
+import io.catchment.deadletter.DeadLetterQueue;
 import io.catchment.schema.TableSchema;
 import java.io.IOException;
 import java.time.Duration;

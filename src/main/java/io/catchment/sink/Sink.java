@@ -1,5 +1,6 @@
 package io.catchment.sink;
 
+import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
 import java.io.Closeable;

@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 
 /**
  * A staged part written as delimited text into one file: the byte buffer, UTF-8 encoding and number formatting that
- * {@link CsvStage} and {@link TsvStage} share. Encodes UTF-8 itself into one buffer; ASCII, the common case, is copied
+ * DuckDB's CSV stage and ClickHouse's TSV stage share. Encodes UTF-8 itself into one buffer; ASCII, the common case, is copied
  * byte by byte, and the few ASCII characters a dialect escapes go through {@link #escape}. Not thread-safe.
  */
 public abstract class TextStage implements TableBatch.Encoder {
@@ -30,37 +30,37 @@ public abstract class TextStage implements TableBatch.Encoder {
   private final OutputStream out;
   private final boolean[] special;
   private boolean multiline;
-  byte[] buf = new byte[1 << 16];
-  int pos;
+  protected byte[] buf = new byte[1 << 16];
+  protected int pos;
 
   /** {@code special} lists the ASCII characters the dialect escapes. */
-  TextStage(Path file, String special) throws IOException {
+  protected TextStage(Path file, String special) throws IOException {
     this.file = file;
     this.out = Files.newOutputStream(file);
     this.special = new boolean[128];
     for (char c : special.toCharArray()) this.special[c] = true;
   }
 
-  Path file() {
+  public Path file() {
     return file;
   }
 
   /** Whether a value staged here holds a line break (escaped or quoted as the dialect says). */
-  boolean multiline() {
+  protected boolean multiline() {
     return multiline;
   }
 
   /** Writes an ASCII character of the dialect's special set, escaped; at most 2 bytes, room for them is ensured. */
-  abstract void escape(char c);
+  protected abstract void escape(char c);
 
   /** Ends a row: flushes the buffer once it is nearly full. */
-  final void endRow() throws IOException {
+  protected final void endRow() throws IOException {
     put((byte) '\n');
     if (pos > FLUSH_AT) flush();
   }
 
   /** A string as UTF-8, with the dialect's special characters escaped. */
-  final void text(String s) {
+  protected final void text(String s) {
     int len = s.length();
     ensure(len * 3);
     byte[] b = buf;
@@ -100,20 +100,20 @@ public abstract class TextStage implements TableBatch.Encoder {
   }
 
   /** UTF-8 bytes with nothing to escape, copied as they are. */
-  final void raw(Field.RawText r) {
+  protected final void raw(Field.RawText r) {
     ensure(r.len());
     System.arraycopy(r.buf(), r.off(), buf, pos, r.len());
     pos += r.len();
   }
 
   /** Text known to be ASCII with nothing to escape (numbers, ISO-8601 times). */
-  final void ascii(String s) {
+  protected final void ascii(String s) {
     int len = s.length();
     ensure(len);
     for (int i = 0; i < len; i++) buf[pos++] = (byte) s.charAt(i);
   }
 
-  final void number(long l) {
+  protected final void number(long l) {
     if (l >= 0 && l < 10) {
       put((byte) ('0' + l));
     } else {
@@ -121,19 +121,19 @@ public abstract class TextStage implements TableBatch.Encoder {
     }
   }
 
-  final void put(byte b) {
+  protected final void put(byte b) {
     ensure(1);
     buf[pos++] = b;
   }
 
-  final void put(byte[] b) {
+  protected final void put(byte[] b) {
     ensure(b.length);
     System.arraycopy(b, 0, buf, pos, b.length);
     pos += b.length;
   }
 
   /** Room for {@code n} more bytes, flushing or growing the buffer (for a value longer than half of it). */
-  final void ensure(int n) {
+  protected final void ensure(int n) {
     if (pos + n <= buf.length) return;
     if (n > buf.length / 2) {
       buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));

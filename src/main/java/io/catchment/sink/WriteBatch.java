@@ -1,5 +1,6 @@
 package io.catchment.sink;
 
+import io.catchment.deadletter.DeadLetter;
 import io.catchment.schema.SchemaChange;
 import java.util.List;
 import java.util.Map;

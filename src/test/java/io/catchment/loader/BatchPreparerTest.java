@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catchment.log.EventLog;
 import io.catchment.schema.Router;
-import io.catchment.sink.DuckDbSink;
+import io.catchment.sink.duckdb.DuckDbSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.catchment.loader;
 
-import io.catchment.sink.ClickHouseSink;
+import io.catchment.sink.clickhouse.ClickHouseSink;
 import io.catchment.sink.Sink;
 import io.catchment.testing.ClickHouseServer;
 import java.nio.file.Path;

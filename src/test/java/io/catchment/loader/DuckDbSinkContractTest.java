@@ -1,6 +1,6 @@
 package io.catchment.loader;
 
-import io.catchment.sink.DuckDbSink;
+import io.catchment.sink.duckdb.DuckDbSink;
 import io.catchment.sink.Sink;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Timeout;

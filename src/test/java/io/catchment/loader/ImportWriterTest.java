@@ -3,9 +3,9 @@ package io.catchment.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catchment.schema.Router;
-import io.catchment.sink.DeadLetter;
-import io.catchment.sink.DeadLetterStore;
-import io.catchment.sink.DuckDbSink;
+import io.catchment.deadletter.DeadLetter;
+import io.catchment.deadletter.DeadLetterStore;
+import io.catchment.sink.duckdb.DuckDbSink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
-import io.catchment.sink.DeadLetter;
-import io.catchment.sink.DeadLetterStore;
+import io.catchment.deadletter.DeadLetter;
+import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.Sink;
 import io.catchment.sink.WriteBatch;

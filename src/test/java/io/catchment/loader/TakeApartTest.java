@@ -2,7 +2,7 @@ package io.catchment.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.catchment.sink.DeadLetter;
+import io.catchment.deadletter.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.catchment.sink;
 
+import io.catchment.sink.clickhouse.TsvStage;
+import io.catchment.sink.duckdb.CsvStage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catchment.schema.ColumnType;

@@ -3,9 +3,9 @@ package io.catchment.log.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.catchment.config.CatchmentConfig;
-import io.catchment.sink.DeadLetter;
-import io.catchment.sink.DeadLetterStore.Entry;
-import io.catchment.sink.DeadLetterStore.Filter;
+import io.catchment.deadletter.DeadLetter;
+import io.catchment.deadletter.DeadLetterStore.Entry;
+import io.catchment.deadletter.DeadLetterStore.Filter;
 import io.catchment.testing.KafkaBroker;
 import java.time.Duration;
 import java.time.Instant;

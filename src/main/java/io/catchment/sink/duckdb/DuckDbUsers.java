@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.duckdb;
 
+import io.catchment.sink.UserUpdate;
+import io.catchment.sink.UserTraits;
 import io.catchment.schema.ColumnType;
 import java.io.IOException;
 import java.nio.file.Path;

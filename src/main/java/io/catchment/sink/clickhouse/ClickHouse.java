@@ -1,4 +1,4 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertSettings;

@@ -1,5 +1,12 @@
-package io.catchment.sink;
+package io.catchment.sink.duckdb;
 
+import io.catchment.sink.WriteBatch;
+import io.catchment.sink.TextStage;
+import io.catchment.sink.TableBatch;
+import io.catchment.sink.SinkException;
+import io.catchment.sink.Sink;
+import io.catchment.sink.QueryResult;
+import io.catchment.sink.QueryException;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Names;
 import io.catchment.schema.Router;

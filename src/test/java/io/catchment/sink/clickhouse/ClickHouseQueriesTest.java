@@ -1,4 +1,4 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
+import io.catchment.sink.QueryResult;
+import io.catchment.sink.QueryException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
-package io.catchment.sink;
+package io.catchment.deadletter;
 
+import io.catchment.sink.SeparateDeadLetters;
 import java.io.IOException;
 import java.util.List;
 

@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
+import io.catchment.deadletter.DeadLetterStore;
+import io.catchment.deadletter.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

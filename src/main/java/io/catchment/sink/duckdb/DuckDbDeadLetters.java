@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.duckdb;
 
+import io.catchment.deadletter.DeadLetterStore;
+import io.catchment.deadletter.DeadLetter;
 import io.catchment.schema.Names;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

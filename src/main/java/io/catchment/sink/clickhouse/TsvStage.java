@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
+import io.catchment.sink.TextStage;
+import io.catchment.sink.TableBatch;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Field;
@@ -32,7 +34,7 @@ public final class TsvStage extends TextStage {
   }
 
   @Override
-  void escape(char c) {
+  protected void escape(char c) {
     buf[pos++] = '\\';
     buf[pos++] = switch (c) {
       case '\t' -> 't';

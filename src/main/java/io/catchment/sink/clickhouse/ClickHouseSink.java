@@ -1,10 +1,19 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
+import io.catchment.sink.WriteBatch;
+import io.catchment.sink.UserUpdate;
+import io.catchment.sink.UserTraits;
+import io.catchment.sink.TextStage;
+import io.catchment.sink.TableBatch;
+import io.catchment.sink.SinkException;
+import io.catchment.sink.Sink;
+import io.catchment.sink.QueryResult;
+import io.catchment.sink.QueryException;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Names;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
-import io.catchment.sink.ClickHouse.ClickHouseFailure;
+import io.catchment.sink.clickhouse.ClickHouse.ClickHouseFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
+import io.catchment.sink.QueryResult;
+import io.catchment.sink.QueryException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.SchemaChange;

@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.duckdb;
 
+import io.catchment.sink.QueryResult;
+import io.catchment.sink.QueryException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Array;

@@ -1,4 +1,4 @@
-package io.catchment.sink;
+package io.catchment.deadletter;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.duckdb;
 
+import io.catchment.sink.UserUpdate;
+import io.catchment.sink.UserTraits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

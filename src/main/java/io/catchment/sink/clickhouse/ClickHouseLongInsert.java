@@ -1,4 +1,4 @@
-package io.catchment.sink;
+package io.catchment.sink.clickhouse;
 
 import java.io.IOException;
 import java.io.OutputStream;

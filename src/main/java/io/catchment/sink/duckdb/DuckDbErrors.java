@@ -1,4 +1,4 @@
-package io.catchment.sink;
+package io.catchment.sink.duckdb;
 
 import java.util.Locale;
 

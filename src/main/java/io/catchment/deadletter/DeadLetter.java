@@ -1,4 +1,4 @@
-package io.catchment.sink;
+package io.catchment.deadletter;
 
 /**
  * An event the store could not take even after the schema rules, kept with why: {@code event} is its canonical JSON,

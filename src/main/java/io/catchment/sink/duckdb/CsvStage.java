@@ -1,5 +1,7 @@
-package io.catchment.sink;
+package io.catchment.sink.duckdb;
 
+import io.catchment.sink.TextStage;
+import io.catchment.sink.TableBatch;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Field;
@@ -18,12 +20,12 @@ import java.nio.file.Path;
  * Cells are formatted by the column's type when the row is written; the only type change a batch can see later is
  * BIGINT to DOUBLE, whose text is the same. Not thread-safe.
  */
-final class CsvStage extends TextStage {
+public final class CsvStage extends TextStage {
   private static final byte[] NULL = {'\\', 'N'};
   private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
 
-  CsvStage(Path file) throws IOException {
+  public CsvStage(Path file) throws IOException {
     super(file, "\"\n\r");
   }
 
@@ -49,7 +51,7 @@ final class CsvStage extends TextStage {
   }
 
   @Override
-  void escape(char c) {
+  protected void escape(char c) {
     if (c == '"') buf[pos++] = '"'; // inner quotes doubled; line breaks stay as they are inside quotes
     buf[pos++] = (byte) c;
   }

@@ -1,5 +1,8 @@
-package io.catchment.sink;
+package io.catchment.sink.duckdb;
 
+import io.catchment.sink.WriteBatch;
+import io.catchment.sink.TableBatch;
+import io.catchment.sink.QueryException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
