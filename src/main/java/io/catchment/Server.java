@@ -6,15 +6,10 @@ import io.catchment.collector.Collector;
 import io.catchment.collector.HttpProblem;
 import io.catchment.config.CatchmentConfig;
 import io.catchment.event.EventJson;
-import io.catchment.loader.Loader;
+import io.catchment.loader.Loading;
 import io.catchment.log.EventLog;
-import io.catchment.log.kafka.KafkaLog;
-import io.catchment.log.local.LocalLog;
-import io.catchment.loader.KafkaLoaders;
-import io.catchment.sink.clickhouse.ClickHouseSink;
 import io.catchment.metrics.Metrics;
 import io.catchment.query.QueryApi;
-import io.catchment.sink.duckdb.DuckDbSink;
 import io.catchment.sink.Sink;
 import io.javalin.Javalin;
 import java.io.IOException;
@@ -26,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Catchment: log, store, loader and HTTP API, wired from config in this one place. {@link #start} opens
+ * One running Catchment: log, store and loading (opened by {@link Backends}) and the HTTP API. {@link #start} opens
  * everything in order and binds the port last; {@link #close} stops accepting, lets the loader finish its batch and
  * closes the log and the store.
  */
@@ -35,12 +30,10 @@ public final class Server implements AutoCloseable {
 
   private final CatchmentConfig config;
   private final Metrics metrics = new Metrics();
+  private Backends backends;
   private EventLog log;
   private Sink sink;
-  private Loader loader;
-  /** With a Kafka log: the loaders of the partitions this process is given (instead of {@link #loader}). */
-  private KafkaLoaders kafkaLoaders;
-  private io.catchment.log.kafka.KafkaDeadLetters kafkaDeadLetters;
+  private Loading loading;
   private Javalin app;
   private final long startedNanos = System.nanoTime();
   private long backlogEnd;
@@ -52,34 +45,11 @@ public final class Server implements AutoCloseable {
   public Server start() throws IOException, SQLException {
     var c = config;
     SchemaLog.writeTo(c.dataDir().resolve("schema-changes.log"));
-    var router = new io.catchment.schema.Router(c.loader().layout(), c.loader().layoutBySource());
-    if (c.log().kafka()) {
-      KafkaLog kafka = new KafkaLog(c.kafka());
-      log = kafka;
-    } else {
-      log = new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
-    }
-    if (c.duckdb().clickhouse()) {
-      var ch = c.clickhouse();
-      sink = new ClickHouseSink(ch.url(), ch.database(), ch.user(), ch.password(), ch.cluster(), c.dataDir(),
-          c.duckdb().dedup(), c.loader().maxColumns(), ch.queryMaxMemory());
-    } else {
-      sink = new DuckDbSink(c.dataDir(), c.duckdb().memoryLimit(), c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
-          c.loader().maxColumns(), c.duckdb().blockSize());
-    }
-    if (log instanceof KafkaLog kafka) {
-      // dead letters go to the dead-letter topic, shared by every process of the group
-      kafkaDeadLetters = new io.catchment.log.kafka.KafkaDeadLetters(kafka);
-      sink = new io.catchment.sink.SeparateDeadLetters(sink, kafkaDeadLetters);
-    }
-    if (log instanceof KafkaLog kafka) {
-      kafkaLoaders = new KafkaLoaders(kafka, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-          c.loader().maxFields(), c.loader().maxColumns(), router, c.dataDir().resolve("quarantine"));
-    } else {
-      backlogEnd = log.endOffset();
-      loader = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-          c.loader().maxFields(), c.loader().maxColumns(), router).quarantineIn(c.dataDir().resolve("quarantine"));
-    }
+    backends = Backends.open(c, metrics);
+    log = backends.log;
+    sink = backends.sink;
+    loading = backends.loading;
+    backlogEnd = log.endOffset();
     metrics.bindLog(log, this::lag);
     metrics.bindLoaderProgress(() -> c.loader().enabled() && lag() > 0 ? sinceProgress().toMillis() / 1000.0 : 0);
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
@@ -174,10 +144,9 @@ public final class Server implements AutoCloseable {
           + ctx.method() + " " + ctx.path())));
     });
     app.start(c.server().port());
-    if (loader != null) countBacklog(loader.position());
+    if (backends.localLog()) countBacklog(loading.position());
     if (c.loader().enabled()) {
-      if (loader != null) loader.start();
-      if (kafkaLoaders != null) kafkaLoaders.start();
+      loading.start();
     } else {
       LOG.info("Loader disabled (loader.enabled=false): events stay in the log until a loader runs");
     }
@@ -207,11 +176,11 @@ public final class Server implements AutoCloseable {
     logInfo.put("healthy", log.healthy());
     Map<String, Object> loaderInfo = new LinkedHashMap<>();
     loaderInfo.put("enabled", config.loader().enabled());
-    loaderInfo.put("position", loader != null ? loader.position() : kafkaLoaders.position());
+    loaderInfo.put("position", loading.position());
     loaderInfo.put("lag_records", lag());
     loaderInfo.put("last_error", loaderError());
     loaderInfo.put("stalled", stall());
-    if (kafkaLoaders != null) loaderInfo.put("kafka_partitions", kafkaLoaders.partitions());
+    loaderInfo.putAll(loading.details());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("events_since_start", events);
     out.put("log", logInfo);
@@ -223,7 +192,7 @@ public final class Server implements AutoCloseable {
 
   /** Records in the log not loaded yet (with Kafka: in the partitions this process loads). */
   private long lag() {
-    return loader != null ? log.endOffset() - loader.position() : kafkaLoaders.lag();
+    return loading.lag();
   }
 
   /**
@@ -237,17 +206,17 @@ public final class Server implements AutoCloseable {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("since", java.time.Instant.now().minus(since).toString());
     out.put("seconds", since.toSeconds());
-    out.put("stuck_at_offset", loader != null ? loader.position() : kafkaLoaders.position());
+    out.put("stuck_at_offset", loading.position());
     out.put("error", loaderError());
     return out;
   }
 
   private java.time.Duration sinceProgress() {
-    return loader != null ? loader.sinceProgress() : kafkaLoaders.sinceProgress();
+    return loading.sinceProgress();
   }
 
   private String loaderError() {
-    return loader != null ? loader.lastError() : kafkaLoaders.lastError();
+    return loading.lastError();
   }
 
   /** Counts the events waiting in the log at start, in the background, for the in-flight accounting. */
@@ -341,11 +310,7 @@ public final class Server implements AutoCloseable {
   public void close() throws IOException {
     LOG.info("Catchment stopping");
     if (app != null) app.stop();
-    if (loader != null) loader.close();
-    if (kafkaLoaders != null) kafkaLoaders.close();
-    if (kafkaDeadLetters != null) kafkaDeadLetters.close();
-    if (log != null) log.close();
-    if (sink != null) sink.close();
+    if (backends != null) backends.close();
     LOG.info("Catchment stopped");
   }
 }

@@ -39,8 +39,7 @@ public final class SchemaApi {
     } catch (NumberFormatException e) {
       throw HttpProblem.of(400, "invalid", "changes must be a number");
     }
-    boolean duckDb = (sink instanceof io.catchment.sink.SeparateDeadLetters s ? s.store() : sink)
-        instanceof io.catchment.sink.duckdb.DuckDbSink;
+    boolean duckDb = sink.dialect() == io.catchment.sink.Sink.Dialect.DUCKDB;
     List<Map<String, Object>> tableList = duckDb ? duckDbTables(table)
         : catalogTables(table);
     QueryResult recent = sink.query("SELECT changed_at, table_name, column_name, change, old_type, new_type, reason, "

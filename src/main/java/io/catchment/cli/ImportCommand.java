@@ -9,11 +9,11 @@ import io.catchment.importer.Archives;
 import io.catchment.importer.ImportFormat;
 import io.catchment.importer.ImportedLine;
 import io.catchment.loader.ImportWriter;
-import io.catchment.log.local.LocalLog;
 import io.catchment.schema.Names;
 import io.catchment.schema.Router;
 import io.catchment.deadletter.DeadLetter;
-import io.catchment.sink.duckdb.DuckDbSink;
+import io.catchment.Backends;
+import io.catchment.sink.Sink;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -267,7 +267,7 @@ public final class ImportCommand implements Callable<Integer> {
   private final java.util.LinkedHashMap<String, Long> finished = new java.util.LinkedHashMap<>();
 
   private String consumer(String member) {
-    return DuckDbSink.IMPORT_PREFIX + jobId + ":" + member;
+    return Sink.IMPORT_PREFIX + jobId + ":" + member;
   }
 
   private void importMember(Target target, ImportFormat forced, String member, InputStream content)
@@ -343,17 +343,18 @@ public final class ImportCommand implements Callable<Integer> {
     Path data = cfg.dataDir();
     if (viaLog) {
       try {
-        return new LogTarget(new LocalLog(data.resolve("log"), cfg.log().segmentBytes(), cfg.log().maxBytes(),
-            cfg.log().retention()), data);
+        return new LogTarget(Backends.localLog(cfg), data);
       } catch (IOException e) {
         if (!String.valueOf(e.getMessage()).contains("lock")) throw e;
         return apiTarget(cfg, "the event log is held by a running server");
       }
     }
     try {
-      DuckDbSink sink = new DuckDbSink(data, cfg.duckdb().importMemoryLimit(), cfg.duckdb().checkpointThreshold(),
-          cfg.duckdb().dedup(), cfg.loader().maxColumns(), cfg.duckdb().blockSize());
-      return new StoreTarget(sink, cfg);
+      if (cfg.duckdb().clickhouse()) {
+        throw new io.catchment.config.ConfigException("import writes straight into DuckDB only; with store: "
+            + "clickhouse, use --via-log (a running server loads the log) or --url (the server's API)");
+      }
+      return new StoreTarget(Backends.store(cfg, cfg.duckdb().importMemoryLimit()), cfg);
     } catch (java.sql.SQLException e) {
       String m = String.valueOf(e.getMessage());
       if (!m.contains("lock") && !m.contains("Conflicting")) throw e;
@@ -372,10 +373,10 @@ public final class ImportCommand implements Callable<Integer> {
 
   /** Straight into the store through the loader's path, checkpointed per member. */
   private final class StoreTarget implements Target {
-    final DuckDbSink sink;
+    final Sink sink;
     final ImportWriter writer;
 
-    StoreTarget(DuckDbSink sink, CatchmentConfig cfg) {
+    StoreTarget(Sink sink, CatchmentConfig cfg) {
       this.sink = sink;
       this.writer = new ImportWriter(sink, new Router(cfg.loader().layout(), cfg.loader().layoutBySource()),
           cfg.loader().maxFields(), cfg.loader().maxColumns(),
@@ -401,16 +402,20 @@ public final class ImportCommand implements Callable<Integer> {
 
     public void close() {
       writer.close();
-      sink.close();
+      try {
+        sink.close();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
   }
 
   /** Appends to the event log; a server loads it. Bad lines go to a file next to the data. */
   private final class LogTarget implements Target {
-    final LocalLog log;
+    final io.catchment.log.EventLog log;
     final Rejects rejects;
 
-    LogTarget(LocalLog log, Path data) {
+    LogTarget(io.catchment.log.EventLog log, Path data) {
       this.log = log;
       this.rejects = new Rejects(data);
     }

@@ -61,7 +61,7 @@ public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, L
   }
 
   public record Loader(boolean enabled, int batchEvents, Duration batchWait, int maxFields, int maxColumns,
-      io.catchment.schema.Router.Layout layout, Map<String, io.catchment.schema.Router.Layout> layoutBySource,
+      io.catchment.config.Layout layout, Map<String, io.catchment.config.Layout> layoutBySource,
       Duration stallAfter) {}
 
   /** /v1/query: rows and time per query, how many run at once and how long one waits for its turn. */

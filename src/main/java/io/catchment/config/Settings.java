@@ -50,10 +50,10 @@ public final class Settings {
       "an event that flattens to more fields is set aside as a dead letter", Setting.intRange(20, 100_000));
   public static final Setting<Integer> MAX_COLUMNS = new Setting<>("schema.max_columns", "1000",
       "columns per table; fields past the cap go to the table's _extra JSON column", Setting.intRange(50, 10_000));
-  public static final Setting<io.catchment.schema.Router.Layout> LAYOUT = new Setting<>("schema.layout", "per-event",
+  public static final Setting<io.catchment.config.Layout> LAYOUT = new Setting<>("schema.layout", "per-event",
       "per-event (events + one table per event name) or single (one wide events table)",
-      io.catchment.schema.Router.Layout::parse);
-  public static final Setting<Map<String, io.catchment.schema.Router.Layout>> LAYOUT_BY_SOURCE = new Setting<>(
+      io.catchment.config.Layout::parse);
+  public static final Setting<Map<String, io.catchment.config.Layout>> LAYOUT_BY_SOURCE = new Setting<>(
       "schema.layout_by_source", "", "per-source layouts, comma-separated source=layout (mobile=single)",
       Settings::layouts);
   public static final Setting<Long> LOG_SEGMENT_BYTES =
@@ -190,13 +190,13 @@ public final class Settings {
     return s;
   }
 
-  private static Map<String, io.catchment.schema.Router.Layout> layouts(String s) {
-    Map<String, io.catchment.schema.Router.Layout> m = new LinkedHashMap<>();
+  private static Map<String, io.catchment.config.Layout> layouts(String s) {
+    Map<String, io.catchment.config.Layout> m = new LinkedHashMap<>();
     if (s.isEmpty()) return m;
     for (String part : s.split(",")) {
       String[] kv = part.trim().split("=", 2);
       if (kv.length != 2) throw new IllegalArgumentException("'" + part.trim() + "' is not source=layout");
-      m.put(kv[0].trim(), io.catchment.schema.Router.Layout.parse(kv[1]));
+      m.put(kv[0].trim(), io.catchment.config.Layout.parse(kv[1]));
     }
     return m;
   }

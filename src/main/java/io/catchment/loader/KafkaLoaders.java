@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * ({@link Loader#close}), inside Kafka's revocation callback, so the next owner starts after the last write of the
  * previous one, from the offset that write stored. Deduplication covers whatever a crash replays.
  */
-public final class KafkaLoaders implements AutoCloseable {
+public final class KafkaLoaders implements Loading {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaLoaders.class);
 
   private final KafkaLog log;
@@ -47,6 +47,7 @@ public final class KafkaLoaders implements AutoCloseable {
         log.consumerName(p.partition())).quarantineIn(quarantine);
   }
 
+  @Override
   public void start() {
     thread.start();
   }
@@ -114,12 +115,18 @@ public final class KafkaLoaders implements AutoCloseable {
     LOG.info("Let go of partition {} of {} at offset {}", partition, log.topic(), r.loader().position());
   }
 
+  @Override
+  public Map<String, Object> details() {
+    return Map.of("kafka_partitions", partitions());
+  }
+
   /** Partitions this process loads now. */
   public List<Integer> partitions() {
     return running.keySet().stream().sorted().toList();
   }
 
   /** Records written to the partitions this process loads and not loaded yet. */
+  @Override
   public long lag() {
     Map<Integer, Long> ends = log.endOffsets();
     long lag = 0;
@@ -128,11 +135,13 @@ public final class KafkaLoaders implements AutoCloseable {
   }
 
   /** Sum of the loaded positions of this process's partitions. */
+  @Override
   public long position() {
     return running.values().stream().mapToLong(r -> r.loader().position()).sum();
   }
 
   /** The longest time any of this process's partition loaders has gone without progress ({@link Loader#sinceProgress}). */
+  @Override
   public java.time.Duration sinceProgress() {
     java.time.Duration most = java.time.Duration.ZERO;
     for (Running r : running.values()) {
@@ -142,6 +151,7 @@ public final class KafkaLoaders implements AutoCloseable {
     return most;
   }
 
+  @Override
   public String lastError() {
     if (lastError != null) return lastError;
     for (Running r : running.values()) if (r.loader().lastError() != null) return r.loader().lastError();

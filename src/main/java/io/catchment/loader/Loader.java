@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * single events; an event the store still refuses alone becomes a dead letter with the store's reason, and the rest
  * of its batch is written. Duplicate suppression makes the partial writes safe to repeat after a crash.
  */
-public final class Loader implements AutoCloseable {
+public final class Loader implements Loading {
   private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
   public static final String CONSUMER = "loader";
   /** Past this many single-event failures in one batch the failure is taken for the store's, not the events'. */
@@ -108,6 +108,7 @@ public final class Loader implements AutoCloseable {
     return this;
   }
 
+  @Override
   public void start() {
     LOG.info("Loader starting at log offset {} (log end {})", next, log.endOffset());
     prepareThread.start();
@@ -115,10 +116,17 @@ public final class Loader implements AutoCloseable {
   }
 
   /** Next log offset to load; everything below it is in the store (or in dead letters). */
+  @Override
+  public long lag() {
+    return Math.max(0, log.endOffset() - position());
+  }
+
+  @Override
   public long position() {
     return next;
   }
 
+  @Override
   public String lastError() {
     return lastError;
   }
@@ -127,6 +135,7 @@ public final class Loader implements AutoCloseable {
    * The time since the loader last committed a batch or found nothing to load. It grows only while events wait and
    * none is committed (a store that fails or refuses every write): what {@code loader.stall_after} is compared with.
    */
+  @Override
   public Duration sinceProgress() {
     return Duration.ofNanos(System.nanoTime() - progressNanos);
   }

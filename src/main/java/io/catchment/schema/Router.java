@@ -1,5 +1,7 @@
 package io.catchment.schema;
 
+import io.catchment.config.Layout;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.catchment.event.EventJson;
@@ -31,21 +33,6 @@ public final class Router {
   public record Span(byte[] buf, int off, int len) {}
 
   /** How a source's events are laid out in tables. */
-  public enum Layout {
-    /** {@code events} plus one table per event name (and identifies, pages, screens, groups, aliases). */
-    PER_EVENT,
-    /** One wide {@code events} table holding context, properties and traits. */
-    SINGLE;
-
-    public static Layout parse(String s) {
-      return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-        case "per-event", "per_event" -> PER_EVENT;
-        case "single" -> SINGLE;
-        default -> throw new IllegalArgumentException("'" + s + "' is not a layout: per-event or single");
-      };
-    }
-  }
-
   private final Flattener flattener = new Flattener();
   private final Layout layout;
   private final java.util.Map<String, Layout> bySource;

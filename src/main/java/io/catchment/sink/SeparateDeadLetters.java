@@ -86,6 +86,10 @@ public final class SeparateDeadLetters implements Sink {
   }
 
   /** The wrapped store. */
+  public Dialect dialect() {
+    return store.dialect();
+  }
+
   public Sink store() {
     return store;
   }

@@ -27,6 +27,12 @@ public interface Sink extends Closeable, DeadLetterStore {
   /** Re-reads the catalog from the store, forgetting columns planned by batches that were never written. */
   void reloadCatalog() throws java.sql.SQLException;
 
+  /**
+   * Consumers named {@code import:JOB:MEMBER} are import checkpoints (a store may mirror them in {@code _imports}).
+   * A protocol in a name, to be replaced by explicit checkpoints in {@link WriteBatch} (issue 20).
+   */
+  String IMPORT_PREFIX = "import:";
+
   /** The next log offset the consumer should read, or -1 when it never committed. */
   long loadedOffset(String consumer);
 
@@ -39,6 +45,11 @@ public interface Sink extends Closeable, DeadLetterStore {
    * @return rows skipped as duplicates, per table
    */
   Map<String, Long> write(WriteBatch batch) throws SinkException;
+
+  /** The SQL dialect {@link #query} speaks. */
+  enum Dialect { DUCKDB, CLICKHOUSE }
+
+  Dialect dialect();
 
   /** Runs one read-only statement, returning at most {@code maxRows} rows. */
   QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;

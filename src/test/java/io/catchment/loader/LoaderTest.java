@@ -63,6 +63,7 @@ class LoaderTest {
     @Override public void reloadCatalog() throws java.sql.SQLException { real.reloadCatalog(); }
     @Override public long loadedOffset(String consumer) { return real.loadedOffset(consumer); }
     @Override public QueryResult query(String sql, int maxRows, Duration timeout) { return real.query(sql, maxRows, timeout); }
+    @Override public Dialect dialect() { return real.dialect(); }
     @Override public boolean healthy() { return real.healthy(); }
     @Override public void close() { real.close(); }
     @Override public List<Entry> deadLetters(Filter f, int limit) { return real.deadLetters(f, limit); }

@@ -1,5 +1,7 @@
 package io.catchment.schema;
 
+import io.catchment.config.Layout;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -74,7 +76,7 @@ class RouterTest {
 
   @Test
   void the_single_layout_puts_everything_in_one_events_row_and_sources_can_choose() throws Exception {
-    Router mixed = new Router(Router.Layout.PER_EVENT, Map.of("mobile", Router.Layout.SINGLE));
+    Router mixed = new Router(Layout.PER_EVENT, Map.of("mobile", Layout.SINGLE));
     String event = "{\"id\":\"1\",\"type\":\"track\",\"event\":\"Tap\",\"source\":\"%s\","
         + "\"properties\":{\"x\":1},\"context\":{\"os\":\"ios\"}}";
     List<Router.Row> rows = new ArrayList<>();
@@ -89,9 +91,9 @@ class RouterTest {
     mixed.route(web, 0, web.length, rows);
     assertThat(rows).extracting(Router.Row::table).containsExactly("events", "tap");
     rows.clear();
-    new Router(Router.Layout.SINGLE, Map.of()).route(web, 0, web.length, rows);
+    new Router(Layout.SINGLE, Map.of()).route(web, 0, web.length, rows);
     assertThat(rows).hasSize(1);
-    assertThat(Router.Layout.parse("per-event")).isEqualTo(Router.Layout.PER_EVENT);
+    assertThat(Layout.parse("per-event")).isEqualTo(Layout.PER_EVENT);
   }
 
   @Test

@@ -419,6 +419,11 @@ public final class ClickHouseSink implements Sink {
   }
 
   @Override
+  public Dialect dialect() {
+    return Dialect.CLICKHOUSE;
+  }
+
+  @Override
   public boolean healthy() {
     return open;
   }

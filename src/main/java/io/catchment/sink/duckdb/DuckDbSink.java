@@ -253,9 +253,6 @@ public final class DuckDbSink implements Sink {
     return duplicates;
   }
 
-  /** Consumers named {@code import:JOB:MEMBER} are import checkpoints, mirrored in {@code _imports}. */
-  public static final String IMPORT_PREFIX = "import:";
-
   private void recordImport(String consumer, long nextLine, long events, long dead) throws SQLException {
     String rest = consumer.substring(IMPORT_PREFIX.length());
     int colon = rest.indexOf(':');
@@ -548,6 +545,11 @@ public final class DuckDbSink implements Sink {
   /** A connection like the ones queries run on, for tests of what the engine allows there. */
   Connection queryConnection() throws SQLException {
     return queries.open();
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.DUCKDB;
   }
 
   @Override

@@ -1,0 +1,91 @@
+package io.catchment;
+
+import io.catchment.config.CatchmentConfig;
+import io.catchment.loader.KafkaLoaders;
+import io.catchment.loader.Loader;
+import io.catchment.loader.Loading;
+import io.catchment.log.EventLog;
+import io.catchment.log.kafka.KafkaDeadLetters;
+import io.catchment.log.kafka.KafkaLog;
+import io.catchment.log.local.LocalLog;
+import io.catchment.metrics.Metrics;
+import io.catchment.schema.Router;
+import io.catchment.sink.SeparateDeadLetters;
+import io.catchment.sink.Sink;
+import io.catchment.sink.clickhouse.ClickHouseSink;
+import io.catchment.sink.duckdb.DuckDbSink;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+
+/**
+ * The one place that picks the implementations from config: the log ({@code log.type}: local or Kafka), the store
+ * (DuckDB or ClickHouse), where dead letters go (the store's table, or Kafka's dead-letter topic shared by every
+ * process of the group), and what loads (one loader, or one per Kafka partition). Nothing else in the server names an
+ * implementation. {@link #close} stops loading first (its batch in hand commits), then closes the dead-letter topic,
+ * the log and the store. Not thread-safe; open and close it on one thread.
+ */
+public final class Backends implements AutoCloseable {
+  public final EventLog log;
+  public final Sink sink;
+  public final Loading loading;
+  private final KafkaDeadLetters kafkaDeadLetters;
+
+  private Backends(EventLog log, Sink sink, Loading loading, KafkaDeadLetters kafkaDeadLetters) {
+    this.log = log;
+    this.sink = sink;
+    this.loading = loading;
+    this.kafkaDeadLetters = kafkaDeadLetters;
+  }
+
+  /** Opens the log, the store and the loading the server runs (loading is not started). */
+  public static Backends open(CatchmentConfig c, Metrics metrics) throws IOException, SQLException {
+    Router router = new Router(c.loader().layout(), c.loader().layoutBySource());
+    Path quarantine = c.dataDir().resolve("quarantine");
+    if (c.log().kafka()) {
+      KafkaLog kafka = new KafkaLog(c.kafka());
+      KafkaDeadLetters deadLetters = new KafkaDeadLetters(kafka);
+      Sink sink = new SeparateDeadLetters(store(c, c.duckdb().memoryLimit()), deadLetters);
+      Loading loading = new KafkaLoaders(kafka, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
+          c.loader().maxFields(), c.loader().maxColumns(), router, quarantine);
+      return new Backends(kafka, sink, loading, deadLetters);
+    }
+    EventLog log = localLog(c);
+    Sink sink = store(c, c.duckdb().memoryLimit());
+    Loading loading = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
+        c.loader().maxFields(), c.loader().maxColumns(), router).quarantineIn(quarantine);
+    return new Backends(log, sink, loading, null);
+  }
+
+  /** The local log under {@code DATA_DIR/log} (the import's {@code --via-log} target too). */
+  public static EventLog localLog(CatchmentConfig c) throws IOException {
+    return new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
+  }
+
+  /**
+   * The configured store, with DuckDB's memory limit {@code duckdbMemory} (the server's, or the import's smaller
+   * one). ClickHouse's memory is the server's own business.
+   */
+  public static Sink store(CatchmentConfig c, String duckdbMemory) throws IOException, SQLException {
+    if (c.duckdb().clickhouse()) {
+      var ch = c.clickhouse();
+      return new ClickHouseSink(ch.url(), ch.database(), ch.user(), ch.password(), ch.cluster(), c.dataDir(),
+          c.duckdb().dedup(), c.loader().maxColumns(), ch.queryMaxMemory());
+    }
+    return new DuckDbSink(c.dataDir(), duckdbMemory, c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
+        c.loader().maxColumns(), c.duckdb().blockSize());
+  }
+
+  /** Whether the log is this machine's own (its backlog can be counted by reading it from the loader's offset). */
+  public boolean localLog() {
+    return kafkaDeadLetters == null;
+  }
+
+  @Override
+  public void close() throws IOException {
+    loading.close();
+    if (kafkaDeadLetters != null) kafkaDeadLetters.close();
+    log.close();
+    sink.close();
+  }
+}
