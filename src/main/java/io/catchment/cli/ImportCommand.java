@@ -344,8 +344,7 @@ public final class ImportCommand implements Callable<Integer> {
     if (viaLog) {
       try {
         return new LogTarget(Backends.localLog(cfg), data);
-      } catch (IOException e) {
-        if (!String.valueOf(e.getMessage()).contains("lock")) throw e;
+      } catch (io.catchment.InUseException e) {
         return apiTarget(cfg, "the event log is held by a running server");
       }
     }
@@ -355,9 +354,7 @@ public final class ImportCommand implements Callable<Integer> {
             + "clickhouse, use --via-log (a running server loads the log) or --url (the server's API)");
       }
       return new StoreTarget(Backends.store(cfg, cfg.duckdb().importMemoryLimit()), cfg);
-    } catch (java.sql.SQLException e) {
-      String m = String.valueOf(e.getMessage());
-      if (!m.contains("lock") && !m.contains("Conflicting")) throw e;
+    } catch (io.catchment.InUseException e) {
       return apiTarget(cfg, "the store is held by a running server");
     }
   }

@@ -58,7 +58,7 @@ public final class Collector {
     try {
       parsed = NativeFormat.split(body, maxEventBytes);
     } catch (InvalidEventException e) {
-      throw invalid(List.of(e), e.getMessage().contains("over the limit") ? 413 : 400, 1);
+      throw invalid(List.of(e), e.tooLarge() ? 413 : 400, 1);
     }
     int n = parsed.events().size();
     metrics.received.increment(n);

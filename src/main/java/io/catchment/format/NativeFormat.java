@@ -81,7 +81,7 @@ public final class NativeFormat {
       ObjectNode node = EventJson.MAPPER.readTree(p);
       long size = p.currentLocation().getByteOffset() - start;
       if (size > maxEventBytes) {
-        throw new InvalidEventException(index, null, "event " + index + " is " + size + " bytes, over the limit of "
+        throw InvalidEventException.tooLarge(index, "event " + index + " is " + size + " bytes, over the limit of "
             + maxEventBytes + " bytes per event");
       }
       events.add(node);

@@ -138,7 +138,8 @@ public final class LocalLog implements EventLog {
     lock = l;
     if (lock == null) {
       lockChannel.close();
-      throw new CatchmentException("the log directory " + dir + " is in use by another Catchment process");
+      throw new io.catchment.InUseException("the log directory " + dir + " is in use by another Catchment process",
+          null);
     }
     try {
       recover();

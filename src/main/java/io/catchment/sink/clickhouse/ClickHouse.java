@@ -221,8 +221,7 @@ final class ClickHouse implements AutoCloseable {
       }
       // server errors are about the statement or the data, except: memory, too many parts/queries, timeouts, readonly replica
       boolean server = code > 0;
-      boolean busy = code == 241 || code == 252 || code == 202 || code == 159 || code == 209 || code == 210
-          || code == 242 || code == 999 || code == 425;
+      boolean busy = ClickHouseErrors.busy(code);
       // an HTTP 4xx with no ClickHouse error code is about this request (18.16 answers a statement too long for its
       // URL, such as an INSERT naming hundreds of columns, with a bare 400): taken apart, not retried forever
       var http = java.util.regex.Pattern.compile("transport error: (4\\d\\d)").matcher(text);

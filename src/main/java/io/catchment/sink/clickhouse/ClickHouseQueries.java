@@ -78,15 +78,15 @@ final class ClickHouseQueries {
         return true;
       });
     } catch (ClickHouse.ClickHouseFailure e) {
-      if (e.code == 159) {
+      if (e.code == ClickHouseErrors.TIMEOUT_EXCEEDED) {
         throw new QueryException(QueryException.Reason.TIMEOUT, "query cancelled after the " + timeout.toSeconds()
             + " s limit (query.timeout)");
       }
-      if (e.code == 241) {
+      if (e.code == ClickHouseErrors.MEMORY_LIMIT_EXCEEDED) {
         throw new QueryException(QueryException.Reason.INVALID, "the query needs more memory than its limit of "
             + settings.get("max_memory_usage") + " bytes (clickhouse.query_max_memory): " + e.getMessage());
       }
-      if (e.code == 164) throw new QueryException(QueryException.Reason.FORBIDDEN, e.getMessage());
+      if (e.code == ClickHouseErrors.READONLY) throw new QueryException(QueryException.Reason.FORBIDDEN, e.getMessage());
       if (e.transientFailure) throw new QueryException(QueryException.Reason.UNAVAILABLE, e.getMessage());
       throw new QueryException(QueryException.Reason.INVALID, e.getMessage());
     }

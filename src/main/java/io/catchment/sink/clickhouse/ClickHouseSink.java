@@ -261,7 +261,7 @@ public final class ClickHouseSink implements Sink {
         try {
           for (String sql : ddl.addColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
         } catch (ClickHouseFailure e) {
-          if (e.code != 44 && e.code != 15) throw e; // another loader added it first: checked below
+          if (!ClickHouseErrors.columnExists(e.code)) throw e; // another loader added it first: checked below
         }
       } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN
           && existing.getOrDefault(c.column(), new Column(c.newType(), null)).type() != c.newType()) {

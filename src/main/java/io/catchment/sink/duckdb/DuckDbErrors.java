@@ -23,6 +23,15 @@ final class DuckDbErrors {
     return false;
   }
 
+  /** Whether opening the file failed on its lock, held by another process ("Could not set lock", "Conflicting lock"). */
+  static boolean isLockConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+      if (m.contains("could not set lock") || m.contains("conflicting lock")) return true;
+    }
+    return false;
+  }
+
   private static final java.util.regex.Pattern ORIGINAL_LINE =
       java.util.regex.Pattern.compile("Original Line: \"((?:[^\"]|\"\")*)\",");
 

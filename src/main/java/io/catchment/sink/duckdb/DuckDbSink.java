@@ -101,6 +101,9 @@ public final class DuckDbSink implements Sink {
       s.execute("USE " + CATALOG);
     } catch (SQLException e) {
       conn.close();
+      if (DuckDbErrors.isLockConflict(e)) {
+        throw new io.catchment.InUseException("the store " + file + " is in use by another process: " + e.getMessage(), e);
+      }
       throw e;
     }
     TextStage.recreate(staging);
