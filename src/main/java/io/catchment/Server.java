@@ -35,8 +35,7 @@ public final class Server implements AutoCloseable {
   private Sink sink;
   private Loading loading;
   private Javalin app;
-  private final long startedNanos = System.nanoTime();
-  private long backlogEnd;
+  private ServerStatus status;
 
   public Server(CatchmentConfig config) {
     this.config = config;
@@ -49,27 +48,18 @@ public final class Server implements AutoCloseable {
     log = backends.log;
     sink = backends.sink;
     loading = backends.loading;
-    backlogEnd = log.endOffset();
-    metrics.bindLog(log, this::lag);
-    metrics.bindLoaderProgress(() -> c.loader().enabled() && lag() > 0 ? sinceProgress().toMillis() / 1000.0 : 0);
+    long backlogEnd = log.endOffset();
+    status = new ServerStatus(c, metrics, backends);
+    metrics.bindLog(log, status::lag);
+    metrics.bindLoaderProgress(() -> c.loader().enabled() && status.lag() > 0
+        ? status.sinceProgress().toMillis() / 1000.0 : 0);
     Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
     Collector collector = new Collector(log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
     QueryApi query = new QueryApi(sink, auth, c.query());
-    java.security.KeyStore tlsKeys = tlsKeys(c);
+    java.security.KeyStore tlsKeys = io.catchment.collector.HttpsConnectors.keys(c);
     app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
-      if (tlsKeys != null) {
-        // with a connector of its own, Javalin adds no default one: plain HTTP is added here too
-        cfg.jetty.addConnector((server, http) -> {
-          var plain = new org.eclipse.jetty.server.ServerConnector(server,
-              new org.eclipse.jetty.server.HttpConnectionFactory(http));
-          plain.setName("http");
-          plain.setHost(c.server().host());
-          plain.setPort(c.server().port());
-          return plain;
-        });
-        cfg.jetty.addConnector((server, http) -> httpsConnector(server, http, tlsKeys, c));
-      }
+      io.catchment.collector.HttpsConnectors.add(cfg, c, tlsKeys);
       cfg.http.maxRequestSize = c.server().maxRequestBytes();
       io.catchment.collector.Connections.apply(cfg, c.server().connections());
       cfg.jetty.defaultHost = c.server().host();
@@ -93,7 +83,7 @@ public final class Server implements AutoCloseable {
     DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);
     app.get("/v1/status", ctx -> {
       auth.requireAdmin(ctx);
-      ctx.contentType("application/json").result(json(status()));
+      ctx.contentType("application/json").result(json(status.status()));
     });
     app.get("/v1/schema", new io.catchment.admin.SchemaApi(sink, auth)::schema);
     app.get("/v1/dlq", dlq::list);
@@ -104,17 +94,8 @@ public final class Server implements AutoCloseable {
     app.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
     app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
     app.get("/readyz", ctx -> {
-      // a collector-only node (loader.enabled=false) serves as long as its log takes events
-      Map<String, Object> stall = stall();
-      boolean ready = log.healthy() && (sink.healthy() || !c.loader().enabled()) && stall == null;
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("status", ready ? "ready" : "not ready");
-      body.put("log", log.healthy() ? "open" : "failed");
-      body.put("store", sink.healthy() ? "open" : "closed");
-      if (c.loader().enabled()) body.put("loader_lag_records", lag());
-      if (stall != null) body.put("loader_stalled", stall);
-      if (loaderError() != null) body.put("loader_error", loaderError());
-      ctx.status(ready ? 200 : 503).json(body);
+      Map<String, Object> body = status.readiness();
+      ctx.status("ready".equals(body.get("status")) ? 200 : 503).json(body);
     });
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     app.exception(HttpProblem.class, (e, ctx) -> {
@@ -144,7 +125,7 @@ public final class Server implements AutoCloseable {
           + ctx.method() + " " + ctx.path())));
     });
     app.start(c.server().port());
-    if (backends.localLog()) countBacklog(loading.position());
+    if (backends.localLog()) status.countBacklog(loading.position(), backlogEnd);
     if (c.loader().enabled()) {
       loading.start();
     } else {
@@ -158,88 +139,6 @@ public final class Server implements AutoCloseable {
   private void refuse(io.javalin.http.Context ctx, int status, String reason, String message) {
     metrics.rejectedRequest(reason);
     ctx.status(status).contentType("application/json").result(json(Map.of("error", message)));
-  }
-
-  /** What `catchment status` shows: the accounting identity, the log, the loader and dead letters. */
-  private Map<String, Object> status() {
-    Map<String, Object> events = new LinkedHashMap<>();
-    events.put("backlog_at_start", metrics.backlogAtStart.get());
-    events.put("accepted", (long) metrics.accepted.count());
-    events.put("replayed", (long) metrics.replayed.count());
-    events.put("loaded", (long) metrics.loaded.count());
-    events.put("dead_lettered", (long) metrics.deadLettered.count());
-    events.put("in_flight", metrics.inFlight());
-    Map<String, Object> logInfo = new LinkedHashMap<>();
-    logInfo.put("bytes", log.sizeBytes());
-    logInfo.put("start_offset", log.startOffset());
-    logInfo.put("end_offset", log.endOffset());
-    logInfo.put("healthy", log.healthy());
-    Map<String, Object> loaderInfo = new LinkedHashMap<>();
-    loaderInfo.put("enabled", config.loader().enabled());
-    loaderInfo.put("position", loading.position());
-    loaderInfo.put("lag_records", lag());
-    loaderInfo.put("last_error", loaderError());
-    loaderInfo.put("stalled", stall());
-    loaderInfo.putAll(loading.details());
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("events_since_start", events);
-    out.put("log", logInfo);
-    out.put("loader", loaderInfo);
-    out.put("dead_letters_pending", sink.pendingDeadLetters());
-    out.put("uptime_seconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
-    return out;
-  }
-
-  /** Records in the log not loaded yet (with Kafka: in the partitions this process loads). */
-  private long lag() {
-    return loading.lag();
-  }
-
-  /**
-   * Null while the loader keeps up; else since when it has committed nothing while events wait (past
-   * {@code loader.stall_after}), the offset it is stuck at and the store's last error.
-   */
-  private Map<String, Object> stall() {
-    if (!config.loader().enabled()) return null;
-    java.time.Duration since = sinceProgress();
-    if (since.compareTo(config.loader().stallAfter()) < 0 || lag() <= 0) return null;
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("since", java.time.Instant.now().minus(since).toString());
-    out.put("seconds", since.toSeconds());
-    out.put("stuck_at_offset", loading.position());
-    out.put("error", loaderError());
-    return out;
-  }
-
-  private java.time.Duration sinceProgress() {
-    return loading.sinceProgress();
-  }
-
-  private String loaderError() {
-    return loading.lastError();
-  }
-
-  /** Counts the events waiting in the log at start, in the background, for the in-flight accounting. */
-  private void countBacklog(long from) {
-    Thread t = new Thread(() -> {
-      long events = 0;
-      try {
-        for (long off = from; off < backlogEnd; ) {
-          var records = log.read(off, 256, java.time.Duration.ZERO);
-          if (records.isEmpty()) break;
-          for (var r : records) {
-            if (r.offset() >= backlogEnd) break;
-            for (byte b : r.payload()) if (b == '\n') events++;
-          }
-          off = records.get(records.size() - 1).offset() + 1;
-        }
-        metrics.backlogAtStart.set(events);
-      } catch (Exception e) {
-        LOG.warn("Could not count the log backlog for the accounting", e);
-      }
-    }, "backlog-count");
-    t.setDaemon(true);
-    t.start();
   }
 
   private static String json(Object o) {
@@ -266,40 +165,6 @@ public final class Server implements AutoCloseable {
       if (name.equals(connector.getName())) return ((org.eclipse.jetty.server.ServerConnector) connector).getLocalPort();
     }
     return -1;
-  }
-
-  /** The key store for HTTPS (PEM files, or the self-signed development certificate), or null when TLS is off. */
-  private static java.security.KeyStore tlsKeys(CatchmentConfig c) throws IOException {
-    var tls = c.server().tls();
-    if (!tls.enabled()) return null;
-    try {
-      if (tls.selfSigned()) {
-        Path[] files = io.catchment.collector.Tls.selfSigned(c.dataDir().resolve("tls"));
-        LOG.info("HTTPS with the self-signed development certificate {} (clients must trust it)", files[0].toAbsolutePath());
-        return io.catchment.collector.Tls.load(files[0], files[1]);
-      }
-      return io.catchment.collector.Tls.load(Path.of(tls.cert()), Path.of(tls.key()));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new io.catchment.config.ConfigException("invalid tls: " + e.getMessage());
-    }
-  }
-
-  private static org.eclipse.jetty.server.Connector httpsConnector(org.eclipse.jetty.server.Server server,
-      org.eclipse.jetty.server.HttpConfiguration http, java.security.KeyStore keys, CatchmentConfig c) {
-    var ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
-    ssl.setKeyStore(keys);
-    ssl.setKeyStorePassword(new String(io.catchment.collector.Tls.PASSWORD));
-    var https = new org.eclipse.jetty.server.HttpConfiguration(http);
-    var customizer = new org.eclipse.jetty.server.SecureRequestCustomizer();
-    customizer.setSniHostCheck(false); // clients reach a development certificate by IP address, without SNI
-    https.addCustomizer(customizer);
-    var connector = new org.eclipse.jetty.server.ServerConnector(server,
-        new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
-        new org.eclipse.jetty.server.HttpConnectionFactory(https));
-    connector.setName("https");
-    connector.setHost(c.server().host());
-    connector.setPort(c.server().tls().port());
-    return connector;
   }
 
   public Metrics metrics() {
