@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.config.CatchmentConfig;
 import io.catchment.event.EventJson;
+import io.catchment.importer.ApiTarget;
 import io.catchment.importer.Archives;
+import io.catchment.importer.ImportTarget;
+import io.catchment.importer.LogTarget;
+import io.catchment.importer.StoreTarget;
+import io.catchment.importer.Unreachable;
 import io.catchment.importer.ImportFormat;
 import io.catchment.importer.ImportedLine;
 import io.catchment.loader.ImportWriter;
@@ -114,26 +119,6 @@ public final class ImportCommand implements Callable<Integer> {
       + "terminal (default: ${DEFAULT-VALUE})", defaultValue = "5")
   double progressInterval;
 
-  /** Where the events go: the store directly, the event log, or a running server's API. */
-  private interface Target extends AutoCloseable {
-    String describe();
-
-    /** Lines already imported from this member's checkpoint (0 when the target keeps none). */
-    long resumeAt(String consumer);
-
-    /**
-     * A batch of canonical events; {@code consumer}/{@code nextLine} is the checkpoint of the member it ends in,
-     * {@code finished} those of members that ended earlier in the batch.
-     */
-    void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine, Map<String, Long> finished,
-        List<DeadLetter> bad) throws Exception;
-
-    void finish() throws Exception;
-
-    @Override
-    void close() throws Exception;
-  }
-
   private final AtomicLong read = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong bad = new AtomicLong();
@@ -200,7 +185,7 @@ public final class ImportCommand implements Callable<Integer> {
     }
     jobId = Names.hash(identity.toString()).substring(0, 16);
     long started = System.nanoTime();
-    try (Target target = open(cfg); Progress progress = new Progress(total, started,
+    try (ImportTarget target = open(cfg); Progress progress = new Progress(total, started,
         target instanceof StoreTarget st ? st.writer.events::get : null)) {
       System.err.println("import " + jobId + ": " + (files.size() + objects.size()) + " file(s), " + (total >> 20)
           + " MB" + (exports.isEmpty() ? "" : ", " + exports.size() + " export API range(s)") + ", " + target.describe());
@@ -236,12 +221,6 @@ public final class ImportCommand implements Callable<Integer> {
     }
   }
 
-  private static final class Unreachable extends Exception {
-    Unreachable(String m) {
-      super(m);
-    }
-  }
-
   private InputStream counting(InputStream in) {
     return new FilterInputStream(in) {
       @Override
@@ -270,7 +249,7 @@ public final class ImportCommand implements Callable<Integer> {
     return Sink.IMPORT_PREFIX + jobId + ":" + member;
   }
 
-  private void importMember(Target target, ImportFormat forced, String member, InputStream content)
+  private void importMember(ImportTarget target, ImportFormat forced, String member, InputStream content)
       throws IOException {
     String consumer = consumer(member);
     long resume = target.resumeAt(consumer);
@@ -302,7 +281,7 @@ public final class ImportCommand implements Callable<Integer> {
     }
   }
 
-  private void flush(Target target, String consumer, long nextLine) throws Exception {
+  private void flush(ImportTarget target, String consumer, long nextLine) throws Exception {
     Map<String, Long> done = new java.util.LinkedHashMap<>(finished);
     done.remove(consumer);
     target.batch(consumer, buf.toByteArray(), lines.clone(), count, nextLine, done, deadLetters);
@@ -313,7 +292,7 @@ public final class ImportCommand implements Callable<Integer> {
   }
 
   /** Writes what is left: the last finished member's checkpoint carries the others. */
-  private void flushLast(Target target) throws Exception {
+  private void flushLast(ImportTarget target) throws Exception {
     if (finished.isEmpty()) return;
     String last = null;
     for (String k : finished.keySet()) last = k;
@@ -339,11 +318,11 @@ public final class ImportCommand implements Callable<Integer> {
     return new DeadLetter(null, null, member + " line " + lineNo + ": " + reason, where.toString(), lineNo);
   }
 
-  private Target open(CatchmentConfig cfg) throws Exception {
+  private ImportTarget open(CatchmentConfig cfg) throws Exception {
     Path data = cfg.dataDir();
     if (viaLog) {
       try {
-        return new LogTarget(Backends.localLog(cfg), data);
+        return new LogTarget(Backends.localLog(cfg), data, jobId);
       } catch (io.catchment.InUseException e) {
         return apiTarget(cfg, "the event log is held by a running server");
       }
@@ -359,181 +338,13 @@ public final class ImportCommand implements Callable<Integer> {
     }
   }
 
-  private Target apiTarget(CatchmentConfig cfg, String why) throws Unreachable {
+  private ImportTarget apiTarget(CatchmentConfig cfg, String why) throws Unreachable {
     String base = url != null ? url : "http://127.0.0.1:" + cfg.server().port();
     String k = key != null ? key : System.getenv("CATCHMENT_WRITE_KEY");
     if (k == null) k = Cli.writeKey(cfg.dataDir().toString());
     if (k == null && !cfg.keys().writeKeys().isEmpty()) k = cfg.keys().writeKeys().keySet().iterator().next();
     if (k == null) throw new Unreachable(why + ", and no write key is known for its API: pass --key");
-    return new ApiTarget(base.replaceAll("/$", ""), k, why, cfg.dataDir());
-  }
-
-  /** Straight into the store through the loader's path, checkpointed per member. */
-  private final class StoreTarget implements Target {
-    final Sink sink;
-    final ImportWriter writer;
-
-    StoreTarget(Sink sink, CatchmentConfig cfg) {
-      this.sink = sink;
-      this.writer = new ImportWriter(sink, new Router(cfg.loader().layout(), cfg.loader().layoutBySource()),
-          cfg.loader().maxFields(), cfg.loader().maxColumns(),
-          new io.catchment.loader.Quarantine(cfg.dataDir().resolve("quarantine")));
-    }
-
-    public String describe() {
-      return "loading straight into the store (" + sink.getClass().getSimpleName() + ")";
-    }
-
-    public long resumeAt(String consumer) {
-      return Math.max(0, sink.loadedOffset(consumer));
-    }
-
-    public void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine,
-        Map<String, Long> finished, List<DeadLetter> bad) throws Exception {
-      writer.submit(ndjson, java.util.Arrays.copyOf(lines, count), consumer, nextLine, finished, bad);
-    }
-
-    public void finish() throws Exception {
-      writer.finish();
-    }
-
-    public void close() {
-      writer.close();
-      try {
-        sink.close();
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-  }
-
-  /** Appends to the event log; a server loads it. Bad lines go to a file next to the data. */
-  private final class LogTarget implements Target {
-    final io.catchment.log.EventLog log;
-    final Rejects rejects;
-
-    LogTarget(io.catchment.log.EventLog log, Path data) {
-      this.log = log;
-      this.rejects = new Rejects(data);
-    }
-
-    public String describe() {
-      return "appending to the event log (a server loads it)";
-    }
-
-    public long resumeAt(String consumer) {
-      return 0;
-    }
-
-    public void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine,
-        Map<String, Long> finished, List<DeadLetter> bad) throws Exception {
-      for (byte[] chunk : chunks(ndjson, io.catchment.log.EventLog.MAX_RECORD_BYTES / 2)) log.append(chunk);
-      rejects.add(bad);
-    }
-
-    public void finish() {}
-
-    public void close() throws Exception {
-      rejects.close();
-      log.close();
-    }
-  }
-
-  /** A running server's {@code POST /v1/events}. Bad lines go to a file next to the data. */
-  private final class ApiTarget implements Target {
-    final String base;
-    final String key;
-    final String why;
-    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final Rejects rejects;
-
-    ApiTarget(String base, String key, String why, Path data) throws Unreachable {
-      this.base = base;
-      this.key = key;
-      this.why = why;
-      try {
-        this.rejects = new Rejects(data);
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new Unreachable(why + ", but " + base + " answers " + r.statusCode());
-      } catch (IOException | InterruptedException e) {
-        throw new Unreachable(why + ", but its API at " + base + " is unreachable (" + e + "): pass --url");
-      }
-    }
-
-    public String describe() {
-      return why + ": sending to its API at " + base + " (it loads them; no checkpoints, re-runs are deduplicated)";
-    }
-
-    public long resumeAt(String consumer) {
-      return 0;
-    }
-
-    public void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine,
-        Map<String, Long> finished, List<DeadLetter> bad) throws Exception {
-      for (byte[] chunk : chunks(ndjson, 512 * 1024)) {
-        for (int attempt = 1; ; attempt++) {
-          HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/events"))
-              .header("Authorization", "Bearer " + key).header("Content-Type", "application/x-ndjson")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(chunk)).build(), HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200) break;
-          if (r.statusCode() < 500 && r.statusCode() != 429 || attempt >= 10) {
-            throw new IOException("the server refused a batch: " + r.statusCode() + " " + r.body());
-          }
-          Thread.sleep(Math.min(30_000, 200L << attempt));
-        }
-      }
-      rejects.add(bad);
-    }
-
-    public void finish() {}
-
-    public void close() throws Exception {
-      rejects.close();
-    }
-  }
-
-  /** Bad lines when the store is not reachable directly: {@code DATA_DIR/import-<job>-rejected.ndjson}. */
-  private final class Rejects implements AutoCloseable {
-    final Path file;
-    Writer out;
-
-    Rejects(Path data) {
-      this.file = data.resolve("import-" + jobId + "-rejected.ndjson");
-    }
-
-    void add(List<DeadLetter> bad) throws IOException {
-      if (bad.isEmpty()) return;
-      if (out == null) out = Files.newBufferedWriter(file);
-      for (DeadLetter d : bad) {
-        out.write(EventJson.MAPPER.writeValueAsString(Map.of("reason", d.reason(), "line", d.event())));
-        out.write('\n');
-      }
-    }
-
-    public void close() throws IOException {
-      if (out != null) {
-        out.close();
-        System.err.println("bad lines written to " + file);
-      }
-    }
-  }
-
-  /** Splits NDJSON at line ends into pieces of at most about {@code max} bytes. */
-  private static List<byte[]> chunks(byte[] ndjson, int max) {
-    List<byte[]> out = new ArrayList<>();
-    int start = 0;
-    while (start < ndjson.length) {
-      int end = Math.min(ndjson.length, start + max);
-      if (end < ndjson.length) {
-        int nl = end;
-        while (nl > start && ndjson[nl - 1] != '\n') nl--;
-        end = nl > start ? nl : end;
-      }
-      out.add(java.util.Arrays.copyOfRange(ndjson, start, end));
-      start = end;
-    }
-    return out;
+    return new ApiTarget(base.replaceAll("/$", ""), k, why, cfg.dataDir(), jobId);
   }
 
   /** A progress line on stderr: a bar when it is a terminal, a plain line every 5 s when not. */
@@ -593,7 +404,7 @@ public final class ImportCommand implements Callable<Integer> {
     }
   }
 
-  private void report(Target target, long started) {
+  private void report(ImportTarget target, long started) {
     double secs = (System.nanoTime() - started) / 1e9;
     System.out.printf("import %s done in %.1f s: %,d events read (%,.0f events/s)%n", jobId, secs, read.get(),
         read.get() / secs);
