@@ -7,6 +7,7 @@ import io.catchment.config.CatchmentConfig;
 import io.catchment.event.EventJson;
 import io.catchment.importer.ApiTarget;
 import io.catchment.importer.Archives;
+import io.catchment.importer.ImportProgress;
 import io.catchment.importer.ImportTarget;
 import io.catchment.importer.LogTarget;
 import io.catchment.importer.StoreTarget;
@@ -185,8 +186,8 @@ public final class ImportCommand implements Callable<Integer> {
     }
     jobId = Names.hash(identity.toString()).substring(0, 16);
     long started = System.nanoTime();
-    try (ImportTarget target = open(cfg); Progress progress = new Progress(total, started,
-        target instanceof StoreTarget st ? st.writer.events::get : null)) {
+    try (ImportTarget target = open(cfg); ImportProgress progress = new ImportProgress(total, started,
+        bytes::get, read::get, target instanceof StoreTarget st ? st.writer.events::get : null, progressInterval)) {
       System.err.println("import " + jobId + ": " + (files.size() + objects.size()) + " file(s), " + (total >> 20)
           + " MB" + (exports.isEmpty() ? "" : ", " + exports.size() + " export API range(s)") + ", " + target.describe());
       buf = new ByteArrayOutputStream((int) Math.min((long) batchEvents * 700, BATCH_BYTES + (1 << 20)));
@@ -345,63 +346,6 @@ public final class ImportCommand implements Callable<Integer> {
     if (k == null && !cfg.keys().writeKeys().isEmpty()) k = cfg.keys().writeKeys().keySet().iterator().next();
     if (k == null) throw new Unreachable(why + ", and no write key is known for its API: pass --key");
     return new ApiTarget(base.replaceAll("/$", ""), k, why, cfg.dataDir(), jobId);
-  }
-
-  /** A progress line on stderr: a bar when it is a terminal, a plain line every 5 s when not. */
-  private final class Progress implements AutoCloseable {
-    final long total;
-    final long started;
-    final boolean tty = System.console() != null;
-    final Thread thread;
-    final java.util.function.LongSupplier loaded;
-    volatile boolean done;
-
-    Progress(long total, long started, java.util.function.LongSupplier loaded) {
-      this.total = total;
-      this.started = started;
-      this.loaded = loaded;
-      thread = new Thread(this::loop, "import-progress");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    void loop() {
-      while (!done) {
-        try {
-          Thread.sleep(tty ? 500 : (long) (progressInterval * 1000));
-        } catch (InterruptedException e) {
-          return;
-        }
-        if (!done) print(false);
-      }
-    }
-
-    void print(boolean last) {
-      double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-      long b = bytes.get();
-      double frac = total > 0 ? Math.min(1.0, (double) b / total) : 0;
-      long eta = frac > 0.01 ? (long) (secs / frac - secs) : -1;
-      String bar = "";
-      if (tty) {
-        int width = 30;
-        int filled = (int) (frac * width);
-        bar = "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] ";
-      }
-      String line = String.format("%s%3.0f%%  %,d events read%s  %,.0f events/s  %,d/%,d MB%s", bar, frac * 100,
-          read.get(), loaded == null ? "" : String.format(", %,d loaded", loaded.getAsLong()), read.get() / secs,
-          b >> 20, total >> 20, eta >= 0 && !last ? "  ETA " + eta + " s" : "");
-      if (tty) System.err.print("\r" + line + (last ? "\n" : ""));
-      else System.err.println(line);
-      System.err.flush();
-    }
-
-    @Override
-    public void close() {
-      if (done) return;
-      done = true;
-      thread.interrupt();
-      print(true);
-    }
   }
 
   private void report(ImportTarget target, long started) {
