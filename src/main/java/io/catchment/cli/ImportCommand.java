@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.config.CatchmentConfig;
 import io.catchment.event.EventJson;
 import io.catchment.importer.ApiTarget;
+import io.catchment.importer.ArchiveSource;
 import io.catchment.importer.Archives;
+import io.catchment.importer.ExportApis;
 import io.catchment.importer.ImportProgress;
 import io.catchment.importer.ImportTarget;
 import io.catchment.importer.LogTarget;
@@ -144,45 +146,38 @@ public final class ImportCommand implements Callable<Integer> {
     if (dataDir != null) overrides.put("data_dir", dataDir.toString());
     CatchmentConfig cfg = Cli.config(config, overrides);
     if (cfg == null) return Cli.USAGE;
-    List<Path> files = new ArrayList<>();
-    List<String> exports = new ArrayList<>();
-    List<io.catchment.importer.S3Source.Item> objects = new ArrayList<>();
+    // walked in this order: files, S3 objects, export API ranges (the job's identity lists the exports second)
+    List<ArchiveSource> files = new ArrayList<>();
+    List<ArchiveSource> objects = new ArrayList<>();
+    List<ArchiveSource> exports = new ArrayList<>();
     io.catchment.importer.S3Source s3 = null;
+    ExportApis apis = null;
     for (String s : sources) {
-      if (io.catchment.importer.ExportApis.isExportUri(s)) {
-        exports.add(s);
-        continue;
-      }
-      if (io.catchment.importer.S3Source.isS3(s)) {
-        if (s3 == null) {
-          s3 = new io.catchment.importer.S3Source(s3Endpoint, s3Region != null ? s3Region : System.getenv("AWS_REGION"),
-              s3PathStyle);
-        }
-        try {
-          objects.addAll(s3.list(s));
-        } catch (IOException e) {
-          System.err.println("error: " + e.getMessage());
-          return Cli.FAILURE;
-        }
-        continue;
-      }
       try {
-        files.addAll(Archives.files(s));
+        if (ExportApis.isExportUri(s)) {
+          if (apis == null) apis = exportApis();
+          exports.add(ArchiveSource.export(apis, s));
+        } else if (io.catchment.importer.S3Source.isS3(s)) {
+          if (s3 == null) {
+            s3 = new io.catchment.importer.S3Source(s3Endpoint, s3Region != null ? s3Region : System.getenv("AWS_REGION"),
+                s3PathStyle);
+          }
+          for (var item : s3.list(s)) objects.add(ArchiveSource.s3(s3, item));
+        } else {
+          for (Path f : Archives.files(s)) files.add(ArchiveSource.file(f));
+        }
       } catch (IOException e) {
         System.err.println("error: " + e.getMessage());
-        return Cli.USAGE;
+        return io.catchment.importer.S3Source.isS3(s) ? Cli.FAILURE : Cli.USAGE;
       }
     }
     long total = 0;
     StringBuilder identity = new StringBuilder(format + "\n" + source);
-    for (Path f : files) {
-      total += Files.size(f);
-      identity.append('\n').append(f.toAbsolutePath().normalize());
-    }
-    for (String u : exports) identity.append('\n').append(u);
-    for (var o : objects) {
-      total += o.size();
-      identity.append('\n').append(o.name());
+    for (List<ArchiveSource> group : List.of(files, exports, objects)) {
+      for (ArchiveSource a : group) {
+        total += a.bytes();
+        identity.append('\n').append(a.identity());
+      }
     }
     jobId = Names.hash(identity.toString()).substring(0, 16);
     long started = System.nanoTime();
@@ -192,22 +187,8 @@ public final class ImportCommand implements Callable<Integer> {
           + " MB" + (exports.isEmpty() ? "" : ", " + exports.size() + " export API range(s)") + ", " + target.describe());
       buf = new ByteArrayOutputStream((int) Math.min((long) batchEvents * 700, BATCH_BYTES + (1 << 20)));
       lines = new long[batchEvents];
-      for (Path f : files) {
-        try (InputStream in = counting(Files.newInputStream(f))) {
-          Archives.walk(f.toString(), in, (member, content) -> importMember(target, forced, member, content));
-        }
-      }
-      for (var o : objects) {
-        s3.walk(o, this::counting, (member, content) -> importMember(target, forced, member, content));
-      }
-      if (!exports.isEmpty()) {
-        Map<String, String> env = System.getenv();
-        var apis = new io.catchment.importer.ExportApis(new io.catchment.importer.ExportApis.Access(amplitudeHost,
-            env.get("CATCHMENT_AMPLITUDE_API_KEY"), env.get("CATCHMENT_AMPLITUDE_SECRET_KEY"), mixpanelHost,
-            env.get("CATCHMENT_MIXPANEL_USER"), env.get("CATCHMENT_MIXPANEL_SECRET")));
-        for (String u : exports) {
-          apis.walk(u, (member, content) -> importMember(target, forced, member, counting(content)));
-        }
+      for (List<ArchiveSource> group : List.of(files, objects, exports)) {
+        for (ArchiveSource a : group) a.walk(this::counting, (member, content) -> importMember(target, forced, member, content));
       }
       flushLast(target);
       target.finish();
@@ -220,6 +201,13 @@ public final class ImportCommand implements Callable<Integer> {
     } finally {
       if (s3 != null) s3.close();
     }
+  }
+
+  private ExportApis exportApis() {
+    Map<String, String> env = System.getenv();
+    return new ExportApis(new ExportApis.Access(amplitudeHost, env.get("CATCHMENT_AMPLITUDE_API_KEY"),
+        env.get("CATCHMENT_AMPLITUDE_SECRET_KEY"), mixpanelHost, env.get("CATCHMENT_MIXPANEL_USER"),
+        env.get("CATCHMENT_MIXPANEL_SECRET")));
   }
 
   private InputStream counting(InputStream in) {
