@@ -73,8 +73,8 @@ public final class DuckDbSink implements Sink {
   private final int maxColumns;
   private DuckDbDeadLetters deadLetters;
   private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
-  /** Checkpoint when table data held in memory passes this many bytes (a third of DuckDB's memory limit). */
-  private final long inMemoryCeiling;
+  private final DuckDbMemory memory;
+  private final DuckDbSchema schema;
 
   public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
     this(dataDir, memoryLimit, checkpointThreshold, true, TableSchema.DEFAULT_MAX_COLUMNS, DEFAULT_BLOCK_SIZE);
@@ -85,12 +85,13 @@ public final class DuckDbSink implements Sink {
       long blockSize) throws SQLException, IOException {
     this.dedup = dedup;
     this.maxColumns = maxColumns;
-    this.inMemoryCeiling = sizeBytes(memoryLimit, 1L << 30) * 3 / 5;
     Files.createDirectories(dataDir);
     staging = dataDir.resolve("staging").toAbsolutePath();
     Path tmp = dataDir.resolve("tmp").toAbsolutePath();
     Path file = dataDir.resolve("catchment.duckdb").toAbsolutePath();
     conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+    memory = new DuckDbMemory(conn, memoryLimit);
+    schema = new DuckDbSchema(conn);
     try (Statement s = conn.createStatement()) {
       // attached rather than opened, for the storage options; the catalog keeps the file's name, as when opened.
       // Attaching takes DuckDB's file lock: only then is the staging directory this process's to empty
@@ -197,16 +198,16 @@ public final class DuckDbSink implements Sink {
     try (Statement s = conn.createStatement()) {
       long t0 = System.nanoTime();
       boolean eventsExisted = storedBefore(Router.EVENTS, changes);
-      applySchema(s, changes);
+      schema.applySchema(s, changes);
       long t1 = System.nanoTime();
-      boolean filter = dedup && eventsExisted && ids != null && findDuplicates(s, ids) > 0;
+      boolean filter = dedup && eventsExisted && ids != null && DuckDbDedup.findDuplicates(s, ids) > 0;
       deadLetters.add(conn, w.deadLetters());
       long t2 = System.nanoTime();
       for (TableBatch b : batches) {
         long inserted = 0;
         for (TableBatch.Part part : b.parts()) {
           long ts = System.nanoTime();
-          inserted += s.executeUpdate(insertSql(b.table(), part, filter));
+          inserted += s.executeUpdate(DuckDbDedup.insertSql(b.table(), part, filter));
           if (LOG.isDebugEnabled() && System.nanoTime() - ts > 50_000_000L) {
             LOG.debug("slow insert into {}: {} rows, {} columns, ragged {}, {} ms", b.table(), part.rows(),
                 part.columns().size(), part.ragged(), (System.nanoTime() - ts) / 1_000_000);
@@ -217,7 +218,7 @@ public final class DuckDbSink implements Sink {
       long tu = System.nanoTime();
       DuckDbUsers.merge(conn, w.users(), staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
       long t3 = System.nanoTime();
-      touchColumns(s, batches);
+      DuckDbSchema.touchColumns(s, batches);
       long t4 = System.nanoTime();
       Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
       offsets.put(w.consumer(), w.nextOffset());
@@ -242,7 +243,7 @@ public final class DuckDbSink implements Sink {
             w.users().size(), (t3 - tu) / 1_000_000, (t4 - t3) / 1_000_000, (System.nanoTime() - t4) / 1_000_000);
       }
     } catch (SQLException | RuntimeException e) {
-      if (String.valueOf(e.getMessage()).startsWith("Out of Memory")) LOG.warn("DuckDB memory: {}", memory());
+      if (String.valueOf(e.getMessage()).startsWith("Out of Memory")) LOG.warn("DuckDB memory: {}", memory.memory());
       rollback();
       throw new SinkException("DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(), e,
           DuckDbErrors.isTransient(e), DuckDbErrors.culprit(e));
@@ -252,7 +253,7 @@ public final class DuckDbSink implements Sink {
           c.reason(), c.eventId());
     }
     w.discard();
-    checkpointIfMemoryHigh();
+    memory.checkpointIfMemoryHigh();
     return duplicates;
   }
 
@@ -271,182 +272,13 @@ public final class DuckDbSink implements Sink {
     }
   }
 
-  /**
-   * DuckDB checkpoints on its own when the WAL passes {@code checkpoint_threshold}, but an {@code ALTER TABLE ADD
-   * COLUMN} writes a few bytes of WAL while it fills the new column of every existing row group in memory until the
-   * next checkpoint. Data that keeps gaining columns (new fields every few thousand events, the normal life of product
-   * events) therefore runs DuckDB out of memory long before the WAL threshold. So after each commit the sink asks
-   * DuckDB how much table data it holds in memory and checkpoints when that passes a third of the memory limit.
-   */
-  private void checkpointIfMemoryHigh() {
-    long held;
-    try (Statement s = conn.createStatement();
-        ResultSet rs = s.executeQuery("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
-            + "WHERE tag = 'IN_MEMORY_TABLE'")) {
-      held = rs.next() ? rs.getLong(1) : 0;
-      conn.commit();
-    } catch (SQLException e) {
-      LOG.warn("cannot read DuckDB memory use", e);
-      return;
-    }
-    if (held < inMemoryCeiling) return;
-    long start = System.nanoTime();
-    checkpoint();
-    LOG.info("checkpointed {} MB of in-memory table data in {} ms; now {}", held >> 20, (System.nanoTime() - start) / 1_000_000, memory());
-  }
-
-  /** Parses a DuckDB size setting ("1GB", "512MiB", "2.5 GB"); percentages and anything else give the fallback. */
-  static long sizeBytes(String size, long fallback) {
-    var m = java.util.regex.Pattern.compile("(?i)\\s*([0-9.]+)\\s*([kmgt]?i?b?)\\s*").matcher(size);
-    if (!m.matches()) return fallback;
-    String unit = m.group(2).toUpperCase(java.util.Locale.ROOT);
-    long base = unit.contains("I") ? 1024 : 1000;
-    int power = unit.isEmpty() ? 0 : "BKMGT".indexOf(unit.charAt(0));
-    if (power < 0) return fallback;
-    return (long) (Double.parseDouble(m.group(1)) * Math.pow(base, power));
-  }
-
-  /**
-   * Writes data not yet checkpointed to the database file, to free memory after a failed write. Runs outside any
-   * transaction, which is the only place DuckDB runs it.
-   */
-  private void checkpoint() {
-    try {
-      conn.setAutoCommit(true);
-      try (Statement s = conn.createStatement()) {
-        s.execute("CHECKPOINT");
-      } finally {
-        conn.setAutoCommit(false);
-      }
-    } catch (SQLException e) {
-      LOG.warn("DuckDB checkpoint failed", e);
-    }
-  }
-
-  /** DuckDB's own account of its memory, by component, for the log when it runs out. */
-  private String memory() {
-    StringBuilder b = new StringBuilder();
-    try (Connection c = conn.duplicate(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT tag, memory_usage_bytes >> 20, temporary_storage_bytes >> 20 "
-            + "FROM duckdb_memory() WHERE memory_usage_bytes > 0 OR temporary_storage_bytes > 0")) {
-      while (rs.next()) b.append(rs.getString(1)).append('=').append(rs.getLong(2)).append("MB/")
-          .append(rs.getLong(3)).append("MB-temp ");
-    } catch (SQLException e) {
-      b.append("unavailable: ").append(e.getMessage());
-    }
-    return b.toString();
-  }
-
   private void rollback() {
     try {
       conn.rollback();
-      checkpoint(); // memory held by data not yet checkpointed is what a retry needs
+      memory.checkpoint(); // memory held by data not yet checkpointed is what a retry needs
     } catch (SQLException e) {
       LOG.error("DuckDB rollback failed", e);
     }
-  }
-
-  /**
-   * Applies changes in order. A table created in this batch is created with its final columns in one statement, built
-   * from the changes themselves (never from the live catalog, which the loader may already be extending).
-   */
-  private void applySchema(Statement s, List<SchemaChange> changes) throws SQLException {
-    Map<String, Map<String, ColumnType>> created = new LinkedHashMap<>();
-    for (SchemaChange c : changes) {
-      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) {
-        created.put(c.table(), new LinkedHashMap<>(TableSchema.ENVELOPE));
-      } else if (created.containsKey(c.table())) {
-        created.get(c.table()).put(c.column(), c.newType());
-      }
-    }
-    for (var t : created.entrySet()) {
-      StringBuilder ddl = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(Names.quote(t.getKey())).append(" (");
-      t.getValue().forEach((col, type) -> ddl.append(Names.quote(col)).append(' ').append(type.sql).append(", "));
-      ddl.append("loaded_at TIMESTAMPTZ DEFAULT current_timestamp)");
-      s.execute(ddl.toString());
-    }
-    for (SchemaChange c : changes) {
-      if (created.containsKey(c.table())) continue;
-      String table = Names.quote(c.table());
-      if (c.kind() == SchemaChange.Kind.ADD_COLUMN) {
-        s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + Names.quote(c.column()) + " " + c.newType().sql);
-      } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN) {
-        s.execute("ALTER TABLE " + table + " ALTER COLUMN " + Names.quote(c.column()) + " SET DATA TYPE " + c.newType().sql);
-      }
-    }
-    if (changes.isEmpty()) return;
-    List<Object[]> log = new ArrayList<>(changes.size());
-    for (SchemaChange c : changes) {
-      log.add(new Object[] {c.table(), c.column(), c.kind().name(), c.oldType() == null ? null : c.oldType().sql,
-          c.newType() == null ? null : c.newType().sql, c.reason(), c.eventId(), c.source()});
-    }
-    insertRows("INSERT INTO _schema_changes (table_name, column_name, change, old_type, new_type, reason, event_id, "
-        + "source) VALUES ", "", 8, log);
-    recordColumns(s, changes, created);
-  }
-
-  /** Keeps {@code _columns} (which key each column holds, its type, when first seen) in step with the changes. */
-  private void recordColumns(Statement s, List<SchemaChange> changes, Map<String, Map<String, ColumnType>> created)
-      throws SQLException {
-    List<Object[]> added = new ArrayList<>();
-    for (var t : created.entrySet()) {
-      TableSchema.ENVELOPE.forEach((col, type) -> added.add(new Object[] {t.getKey(), col, null, type.sql}));
-      added.add(new Object[] {t.getKey(), "loaded_at", null, ColumnType.TIMESTAMP.sql});
-    }
-    List<Object[]> widened = new ArrayList<>();
-    for (SchemaChange c : changes) {
-      if (c.kind() == SchemaChange.Kind.ADD_COLUMN) {
-        ColumnType type = created.containsKey(c.table()) ? created.get(c.table()).get(c.column()) : c.newType();
-        added.add(new Object[] {c.table(), c.column(), c.source(), type.sql});
-      } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN) {
-        widened.add(new Object[] {c.table(), c.column(), c.newType().sql});
-      }
-    }
-    insertRows("INSERT INTO _columns SELECT *, now(), now() FROM (VALUES ", ") ON CONFLICT DO NOTHING", 4, added);
-    for (Object[] w : widened) {
-      try (PreparedStatement ps = conn.prepareStatement("UPDATE _columns SET type = ? WHERE table_name = ? "
-          + "AND column_name = ?")) {
-        ps.setObject(1, w[2]);
-        ps.setObject(2, w[0]);
-        ps.setObject(3, w[1]);
-        ps.execute();
-      }
-    }
-  }
-
-  /**
-   * Inserts rows with one statement per 500 rows ({@code head} + {@code (?, …), (?, …)} + {@code tail}): a schema
-   * change touching hundreds of columns costs a few statements, not hundreds.
-   */
-  private void insertRows(String head, String tail, int width, List<Object[]> rows) throws SQLException {
-    String tuple = "(" + String.join(", ", java.util.Collections.nCopies(width, "?")) + ")";
-    for (int from = 0; from < rows.size(); from += 500) {
-      List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + 500));
-      String sql = head + String.join(", ", java.util.Collections.nCopies(chunk.size(), tuple)) + tail;
-      try (PreparedStatement ps = conn.prepareStatement(sql)) {
-        int i = 1;
-        for (Object[] row : chunk) {
-          for (Object v : row) ps.setObject(i++, v);
-        }
-        ps.execute();
-      }
-    }
-  }
-
-  /** Marks the columns a batch wrote to as seen now, in one statement. */
-  private static void touchColumns(Statement s, List<TableBatch> batches) throws SQLException {
-    StringBuilder values = new StringBuilder();
-    for (TableBatch b : batches) {
-      java.util.Set<String> cols = new java.util.LinkedHashSet<>();
-      for (TableBatch.Part p : b.parts()) cols.addAll(p.columns());
-      for (String c : cols) {
-        values.append(values.length() == 0 ? "" : ", ").append("('").append(b.table().replace("'", "''"))
-            .append("', '").append(c.replace("'", "''")).append("')");
-      }
-    }
-    if (values.length() == 0) return;
-    s.execute("UPDATE _columns SET last_seen = now() FROM (VALUES " + values + ") v(t, c) "
-        + "WHERE _columns.table_name = v.t AND _columns.column_name = v.c");
   }
 
   /** Whether {@code table} is in the store already (not just planned by this batch). */
@@ -456,67 +288,6 @@ public final class DuckDbSink implements Sink {
       if (c.kind() == SchemaChange.Kind.CREATE_TABLE && c.table().equals(table)) return false;
     }
     return true;
-  }
-
-  /**
-   * Collects into the temp table {@code _dups} the batch's events already stored in {@code events} for the same UTC
-   * day. Every event has its row in {@code events}, so one lookup there serves every table. Only the days the batch
-   * touches are scanned, so the cost follows the size of those days, not of the table.
-   */
-  private long findDuplicates(Statement s, TableBatch ids) throws SQLException {
-    StringBuilder union = new StringBuilder();
-    String from = null;
-    String to = null;
-    for (TableBatch.Part part : ids.parts()) {
-      if (part.firstDay() == null) continue;
-      if (union.length() > 0) union.append(" UNION ALL ");
-      union.append("SELECT * FROM ").append(((CsvStage) part.staged())
-          .readCsv("'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ', 'tbl': 'VARCHAR'", part.ragged()));
-      from = from == null || part.firstDay().compareTo(from) < 0 ? part.firstDay() : from;
-      to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
-    }
-    if (from == null) return 0;
-    s.execute("CREATE OR REPLACE TEMP TABLE _dups AS SELECT b.id, " + day("b") + " AS day FROM (" + union
-        + ") b SEMI JOIN (SELECT id, " + day(null) + " AS day FROM events WHERE \"timestamp\" >= TIMESTAMPTZ '"
-        + from + " 00:00:00+00' AND \"timestamp\" < TIMESTAMPTZ '" + to + " 00:00:00+00' + INTERVAL 1 DAY) e "
-        + "ON b.id = e.id AND " + day("b") + " = e.day");
-    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM _dups")) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  /** The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out. */
-  private static String insertSql(String table, TableBatch.Part part, boolean skipDuplicates) {
-    List<ColumnType> types = part.types();
-    StringBuilder cols = new StringBuilder();
-    StringBuilder spec = new StringBuilder();
-    for (int i = 0; i < types.size(); i++) {
-      String c = part.columns().get(i);
-      if (i > 0) {
-        cols.append(", ");
-        spec.append(", ");
-      }
-      cols.append(Names.quote(c));
-      spec.append('\'').append(c).append("': '").append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
-          .append('\'');
-    }
-    String source = ((CsvStage) part.staged()).readCsv(spec.toString(), part.ragged());
-    String t = Names.quote(table);
-    if (!skipDuplicates || !part.columns().contains("timestamp")) {
-      return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;
-    }
-    return "INSERT INTO " + t + " (" + cols + ") SELECT s.* FROM " + source + " s ANTI JOIN _dups d "
-        + "ON s.id = d.id AND " + day("s") + " = d.day";
-  }
-
-  /**
-   * The UTC day of {@code alias.timestamp} as a day number since 1970-01-01. Arithmetic on the epoch rather than
-   * {@code CAST(… AS DATE)}, which DuckDB computes through ICU's calendar for a {@code TIMESTAMPTZ}: 15 times slower,
-   * and the duplicate check computes it for every stored event of the days a batch touches.
-   */
-  static String day(String alias) {
-    return "CAST(floor(epoch_us(" + (alias == null ? "" : alias + ".") + "\"timestamp\") / 86400000000.0) AS INTEGER)";
   }
 
   @Override

@@ -148,10 +148,10 @@ class DuckDbSinkTest {
 
   @Test
   void duckdb_sizes_parse_in_its_own_units() {
-    assertThat(DuckDbSink.sizeBytes("1GB", 0)).isEqualTo(1_000_000_000L);
-    assertThat(DuckDbSink.sizeBytes("512MiB", 0)).isEqualTo(512L << 20);
-    assertThat(DuckDbSink.sizeBytes(" 2.5 gb ", 0)).isEqualTo(2_500_000_000L);
-    assertThat(DuckDbSink.sizeBytes("80%", 7)).isEqualTo(7);
+    assertThat(DuckDbMemory.sizeBytes("1GB", 0)).isEqualTo(1_000_000_000L);
+    assertThat(DuckDbMemory.sizeBytes("512MiB", 0)).isEqualTo(512L << 20);
+    assertThat(DuckDbMemory.sizeBytes(" 2.5 gb ", 0)).isEqualTo(2_500_000_000L);
+    assertThat(DuckDbMemory.sizeBytes("80%", 7)).isEqualTo(7);
   }
 
   @Test
