@@ -178,6 +178,12 @@ final class ClickHouse implements AutoCloseable {
     return b.append('\n').toString();
   }
 
+  /** A ClickHouse DateTime as text ({@code 2026-01-02 03:04:05[.123]}, UTC) to ISO-8601. */
+  static String iso(String chTime) {
+    if (chTime == null) return null;
+    return chTime.replace(' ', 'T') + "Z";
+  }
+
   /** A string literal. */
   static String literal(String s) {
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";

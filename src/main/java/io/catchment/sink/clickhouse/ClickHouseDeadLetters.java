@@ -106,6 +106,6 @@ final class ClickHouseDeadLetters {
   }
 
   private static Instant time(String chTime) {
-    return chTime == null ? null : Instant.parse(ClickHouseSink.iso(chTime));
+    return chTime == null ? null : Instant.parse(ClickHouse.iso(chTime));
   }
 }

@@ -109,7 +109,7 @@ final class ClickHouseQueries {
       }
       if (t.startsWith("Float")) return Double.parseDouble(v);
       if (t.startsWith("Bool")) return v.equals("true") || v.equals("1");
-      if (t.startsWith("DateTime")) return ClickHouseSink.iso(v);
+      if (t.startsWith("DateTime")) return ClickHouse.iso(v);
     } catch (NumberFormatException e) {
       return v; // nan, inf: as text
     }

@@ -60,6 +60,8 @@ public final class ClickHouseSink implements Sink {
   private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
   private final ClickHouseDeadLetters deadLetters;
   private final String idsTable;
+  private final ClickHouseDedup dedupCheck;
+  private final ClickHouseUsers users;
   private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean open = true;
@@ -93,6 +95,8 @@ public final class ClickHouseSink implements Sink {
       for (String sql : ddl.metadata()) ch.execute(sql);
       idsTable = "_ids_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
       ch.execute(ddl.idsTable(idsTable));
+      dedupCheck = new ClickHouseDedup(ch, ddl, idsTable);
+      users = new ClickHouseUsers(ch, ddl, this::nextVersion);
       deadLetters = new ClickHouseDeadLetters(ch, database, this::nextVersion);
       reloadCatalog();
     } catch (ClickHouseFailure e) {
@@ -171,7 +175,7 @@ public final class ClickHouseSink implements Sink {
       Set<String> created = applySchema(w.changes());
       long t1 = System.nanoTime();
       deadLetters.add(w.deadLetters());
-      Map<String, Set<String>> stored = dedup && w.ids() != null ? storedIds(w, created) : Map.of();
+      Map<String, Set<String>> stored = dedup && w.ids() != null ? dedupCheck.storedIds(w, created) : Map.of();
       long t2 = System.nanoTime();
       // one INSERT per table, a few at a time: ClickHouse parses and writes each on one thread
       Map<String, java.util.concurrent.Future<Long>> sent = new LinkedHashMap<>();
@@ -179,7 +183,7 @@ public final class ClickHouseSink implements Sink {
         Set<String> skip = stored.getOrDefault(b.table(), Set.of());
         sent.put(b.table(), inserts.submit(() -> {
           long inserted = 0;
-          for (TableBatch.Part part : b.parts()) inserted += insert(b.table(), part, skip);
+          for (TableBatch.Part part : b.parts()) inserted += dedupCheck.insert(b.table(), part, skip);
           return b.rows() - inserted;
         }));
       }
@@ -200,7 +204,7 @@ public final class ClickHouseSink implements Sink {
       }
       if (failed != null) throw failed;
       long t3 = System.nanoTime();
-      mergeUsers(w.users());
+      users.merge(w.users());
       Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
       offsets.put(w.consumer(), w.nextOffset());
       StringBuilder rows = new StringBuilder();
@@ -290,106 +294,6 @@ public final class ClickHouseSink implements Sink {
     Set<String> created = new HashSet<>(createdCols.keySet());
     created.removeAll(before.keySet());
     return created;
-  }
-
-  /**
-   * The batch's events already stored, per table, as {@code id + '\t' + day}: the batch's ids go to this loader's
-   * own Memory table, then one query asks every table that existed before the batch for those (id, day) pairs,
-   * scanning only the days the batch touches.
-   */
-  private Map<String, Set<String>> storedIds(WriteBatch w, Set<String> created) throws IOException {
-    String from = null;
-    String to = null;
-    for (TableBatch.Part part : w.ids().parts()) {
-      if (part.firstDay() == null) continue;
-      from = from == null || part.firstDay().compareTo(from) < 0 ? part.firstDay() : from;
-      to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
-    }
-    List<String> tables = new ArrayList<>();
-    for (TableBatch b : w.tables()) {
-      if (!created.contains(b.table()) && b.rows() > 0) tables.add(b.table());
-    }
-    if (from == null || tables.isEmpty()) return Map.of();
-    ch.execute("TRUNCATE TABLE " + ddl.q(idsTable));
-    for (TableBatch.Part part : w.ids().parts()) {
-      Path file = ((TsvStage) part.staged()).file();
-      ch.insert(ddl.q(idsTable), part.columns(), out -> TsvStage.padded(file, part.columns().size(), null, out));
-    }
-    // each table is asked only for the events it holds: every event has a row in events, and one in its own table
-    StringBuilder sql = new StringBuilder();
-    String range = " WHERE `timestamp` >= toDateTime(" + ClickHouse.literal(from + " 00:00:00") + ", 'UTC') AND "
-        + "`timestamp` < toDateTime(" + ClickHouse.literal(to + " 00:00:00") + ", 'UTC') + 86400 AND (id, toDate("
-        + "`timestamp`)) IN (SELECT id, toDate(`timestamp`) FROM " + ddl.q(idsTable);
-    for (String t : tables) {
-      if (sql.length() > 0) sql.append(" UNION ALL ");
-      sql.append("SELECT ").append(ClickHouse.literal(t)).append(", id, toString(toDate(`timestamp`)) FROM ")
-          .append(ddl.q(t)).append(range)
-          .append(t.equals(io.catchment.schema.Router.EVENTS) ? ")" : " WHERE tbl = " + ClickHouse.literal(t) + ")");
-    }
-    Map<String, Set<String>> out = new HashMap<>();
-    ch.query(sql + " FORMAT TabSeparated", Map.of(), r -> out.computeIfAbsent(r[0], k -> new HashSet<>())
-        .add(r[1] + '\t' + r[2]));
-    return out;
-  }
-
-  /** Sends one staged part, padded to its columns, leaving out rows already stored; returns the rows sent. */
-  private long insert(String table, TableBatch.Part part, Set<String> skip) {
-    Path file = ((TsvStage) part.staged()).file();
-    int columns = part.columns().size();
-    TsvStage.LineFilter filter = null;
-    if (!skip.isEmpty()) {
-      int idAt = part.columns().indexOf("id");
-      int tsAt = part.columns().indexOf("timestamp");
-      filter = (line, from, to) -> !skip.contains(cell(line, from, to, idAt) + '\t' + day(cell(line, from, to, tsAt)));
-    }
-    long[] sent = new long[1];
-    TsvStage.LineFilter f = filter;
-    ch.insert(ddl.q(table), part.columns(), out -> sent[0] = TsvStage.padded(file, columns, f, out));
-    return sent[0];
-  }
-
-  private static String day(String iso) {
-    return iso.length() >= 10 ? iso.substring(0, 10) : iso;
-  }
-
-  /** The raw (still escaped) text of cell {@code index} of the staged line {@code line[from, to)}. */
-  private static String cell(byte[] line, int from, int to, int index) {
-    int start = from;
-    for (int c = 0; c < index; c++) {
-      while (start < to && line[start] != '\t') start++;
-      start++;
-    }
-    int end = start;
-    while (end < to && line[end] != '\t') end++;
-    return start >= to ? "" : new String(line, start, end - start, StandardCharsets.UTF_8);
-  }
-
-  /** Merges trait operations into {@code users} (see {@link Users}): reads the users' rows, writes new versions. */
-  private void mergeUsers(List<UserUpdate> updates) {
-    if (updates.isEmpty()) return;
-    Map<String, UserTraits.Row> rows = new LinkedHashMap<>();
-    List<String> ids = updates.stream().map(UserUpdate::user).distinct().toList();
-    for (int from = 0; from < ids.size(); from += 1000) {
-      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
-      for (String[] r : ch.rows("SELECT user_id, traits, trait_times, first_seen, last_seen FROM " + ddl.q("users")
-          + " FINAL WHERE user_id IN (" + String.join(", ", chunk.stream().map(ClickHouse::literal).toList()) + ")")) {
-        rows.put(r[0], UserTraits.row(r[1], r[2], iso(r[3]), iso(r[4])));
-      }
-    }
-    UserTraits.applyAll(rows, updates);
-    StringBuilder out = new StringBuilder();
-    long v = nextVersion();
-    String now = Instant.now().toString();
-    rows.forEach((user, r) -> out.append(ClickHouse.line(user, r.traits.toString(), r.times.toString(), r.firstSeen,
-        r.lastSeen, now, v)));
-    ch.insert(ddl.q("users"), List.of("user_id", "traits", "trait_times", "first_seen", "last_seen", "updated_at",
-        "version"), o -> o.write(out.toString().getBytes(StandardCharsets.UTF_8)));
-  }
-
-  /** A ClickHouse DateTime as text ({@code 2026-01-02 03:04:05[.123]}, UTC) to ISO-8601. */
-  static String iso(String chTime) {
-    if (chTime == null) return null;
-    return chTime.replace(' ', 'T') + "Z";
   }
 
   @Override
