@@ -14,7 +14,7 @@ import io.catchment.importer.ImportTarget;
 import io.catchment.importer.LogTarget;
 import io.catchment.importer.StoreTarget;
 import io.catchment.importer.Unreachable;
-import io.catchment.importer.ImportFormat;
+import io.catchment.format.Format;
 import io.catchment.importer.ImportedLine;
 import io.catchment.loader.ImportWriter;
 import io.catchment.schema.Names;
@@ -135,9 +135,9 @@ public final class ImportCommand implements Callable<Integer> {
       System.err.println("error: --batch-events must be at least 1");
       return Cli.USAGE;
     }
-    ImportFormat forced;
+    Format forced;
     try {
-      forced = ImportFormat.parse(format);
+      forced = Format.named(format);
     } catch (IllegalArgumentException e) {
       System.err.println("error: unknown --format " + format + " (auto, amplitude, mixpanel, segment, posthog, native)");
       return Cli.USAGE;
@@ -238,7 +238,7 @@ public final class ImportCommand implements Callable<Integer> {
     return Sink.IMPORT_PREFIX + jobId + ":" + member;
   }
 
-  private void importMember(ImportTarget target, ImportFormat forced, String member, InputStream content)
+  private void importMember(ImportTarget target, Format forced, String member, InputStream content)
       throws IOException {
     String consumer = consumer(member);
     long resume = target.resumeAt(consumer);

@@ -1,5 +1,7 @@
 package io.catchment.importer;
 
+import io.catchment.format.Format;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,13 +22,13 @@ import java.time.Instant;
  * down, under properties) are all dead lines.
  */
 public record ImportedLine(byte[] json, String problem) {
-  /** The current line of {@code r}, in {@code forced} format or the one its keys tell ({@link ImportFormat#detect}). */
-  public static ImportedLine read(JsonLines r, ImportFormat forced, String source, Instant receivedAt)
+  /** The current line of {@code r}, in {@code forced} format or the one its keys tell ({@link Format#detect}). */
+  public static ImportedLine read(JsonLines r, Format forced, String source, Instant receivedAt)
       throws IOException {
     try {
       JsonNode node = r.tree();
       if (!(node instanceof ObjectNode o)) throw new InvalidEventException(0, null, "the line is not a JSON object");
-      ImportFormat f = forced != null ? forced : ImportFormat.detect(o);
+      Format f = forced != null ? forced : Format.detect(o);
       Event event = f.toEvent(o, 0, source, receivedAt);
       try {
         return new ImportedLine(EventJson.toBytes(event), null);
