@@ -107,14 +107,13 @@ public final class LocalLog implements EventLog {
   private final java.nio.channels.FileLock lock;
   private FileChannel writeChannel;
   private Segment active;
-  private ReadCursor cursor;
+  private final SegmentReader reader = new SegmentReader(segments);
 
   private record Pending(byte[] payload, CompletableFuture<Long> done) {}
 
   /** Queued by {@link #close} so the writer sees {@code closed} now instead of at its next poll. */
   private static final Pending WAKE_UP = new Pending(new byte[0], null);
 
-  private record ReadCursor(long offset, Segment segment, long position) {}
 
   public LocalLog(Path dir, long segmentBytes, long maxBytes, Duration retention) throws IOException {
     this(dir, segmentBytes, maxBytes, retention, FileOpener.DEFAULT);
@@ -399,8 +398,8 @@ public final class LocalLog implements EventLog {
     if (from < startOffset()) {
       throw new CatchmentException("offset " + from + " was already deleted; the log starts at " + startOffset());
     }
-    ReadCursor c = from < endOffset ? cursorAt(from) : null;
-    if (c != null) from = c.offset; // past a gap a repair left, so a reader there waits instead of spinning
+    // past a gap a repair left, so a reader there waits instead of spinning
+    if (from < endOffset) from = reader.skipGap(from);
     if (from >= endOffset) {
       long deadline = System.nanoTime() + wait.toNanos();
       synchronized (durable) {
@@ -411,73 +410,7 @@ public final class LocalLog implements EventLog {
         }
       }
     }
-    if (c == null) c = cursorAt(from);
-    List<LogRecord> out = new ArrayList<>();
-    Segment seg = c.segment;
-    long pos = c.position;
-    long off = c.offset;
-    ByteBuffer rh = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
-    while (out.size() < max && off < endOffset) {
-      if (off >= seg.end() || exhausted(seg, pos)) {
-        var next = segments.higherEntry(seg.base);
-        if (next == null) break;
-        seg = next.getValue();
-        off = seg.base;
-        pos = Segment.HEADER_BYTES;
-        continue;
-      }
-      rh.clear();
-      Segment.readFully(seg.reader(), rh, pos);
-      rh.flip();
-      int len = rh.getInt();
-      int crc = rh.getInt();
-      if (len <= 0 || len > Segment.MAX_RECORD_BYTES || pos + Segment.RECORD_HEADER_BYTES + len > seg.size) {
-        throw new LogCorruptException(seg.path, pos, "invalid length " + len + " in the record header of offset "
-            + off);
-      }
-      ByteBuffer payload = ByteBuffer.allocate(len);
-      Segment.readFully(seg.reader(), payload, pos + Segment.RECORD_HEADER_BYTES);
-      int actual = Segment.crc(payload.array());
-      if (actual != crc) {
-        throw new LogCorruptException(seg.path, pos, String.format("checksum mismatch in the record of offset %d: the "
-            + "record header says crc32c %08x, the payload gives %08x", off, crc, actual));
-      }
-      out.add(new LogRecord(off, payload.array()));
-      pos += Segment.RECORD_HEADER_BYTES + len;
-      off++;
-    }
-    cursor = new ReadCursor(off, seg, pos);
-    return out;
-  }
-
-  private ReadCursor cursorAt(long from) throws IOException {
-    return cursor != null && cursor.offset == from && segments.containsKey(cursor.segment.base) ? cursor : seek(from);
-  }
-
-  private ReadCursor seek(long offset) throws IOException {
-    Segment seg = segments.floorEntry(offset).getValue();
-    long pos = Segment.HEADER_BYTES;
-    ByteBuffer rh = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
-    for (long o = seg.base; o <= offset; o++) {
-      if (exhausted(seg, pos)) {
-        Segment next = segments.higherEntry(seg.base).getValue();
-        return new ReadCursor(next.base, next, Segment.HEADER_BYTES);
-      }
-      if (o == offset) break;
-      rh.clear();
-      Segment.readFully(seg.reader(), rh, pos);
-      rh.flip();
-      pos += Segment.RECORD_HEADER_BYTES + rh.getInt();
-    }
-    return new ReadCursor(offset, seg, pos);
-  }
-
-  /**
-   * An older segment ends before the next one's base when a repair moved its damaged part to quarantine: those offsets
-   * are a gap and reading goes on at the next segment. The newest segment's size is where the writer is.
-   */
-  private boolean exhausted(Segment seg, long pos) {
-    return pos >= seg.size && seg.base < segments.lastKey();
+    return reader.read(from, max, endOffset);
   }
 
   @Override
