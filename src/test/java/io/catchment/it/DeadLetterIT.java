@@ -80,7 +80,7 @@ class DeadLetterIT {
       // replaying again (by key, as replayed ones are only picked by key) changes nothing
       String key = Http.sql(s.url(""), ServerProcess.ADMIN_KEY, "SELECT key FROM _dead_letters").get(0).get(0).asText();
       assertThat(cli(s, "dlq", "replay", key)).contains("replayed 1 events");
-      Thread.sleep(1500);
+      Http.caughtUp(s.url(""), ServerProcess.ADMIN_KEY, Duration.ofSeconds(10));
       assertThat(count(s, "SELECT count(*) FROM wide WHERE id = 'poison'")).isEqualTo(1);
       assertThat(count(s, "SELECT count(*) FROM wide")).isEqualTo(51);
       assertThat(count(s, "SELECT properties_p39 FROM wide WHERE id = 'poison'")).isEqualTo(39);

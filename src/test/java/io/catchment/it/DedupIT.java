@@ -79,11 +79,12 @@ class DedupIT {
       sends.add("{\"id\":\"edge\",\"event\":\"Edge\",\"timestamp\":\"2024-05-02T01:00:00+02:00\"}"); // 23:00Z on the 1st
       for (String e : sends) {
         post(s, e);
-        Thread.sleep(700); // separate loader batches, so the store-side check is what decides
+        // loaded before the next is sent: separate loader batches, so the store-side check is what decides
+        Http.caughtUp(s.url(""), ServerProcess.ADMIN_KEY, Duration.ofSeconds(10));
       }
       assertThat(Http.eventually(Duration.ofSeconds(10), () -> Http.sql(s.url(""), ServerProcess.ADMIN_KEY,
           "SELECT count(*) FROM edge").get(0).get(0).asInt() == 2)).isTrue();
-      Thread.sleep(1000);
+      Http.caughtUp(s.url(""), ServerProcess.ADMIN_KEY, Duration.ofSeconds(10));
       JsonNode rows = Http.sql(s.url(""), ServerProcess.ADMIN_KEY,
           "SELECT CAST(\"timestamp\" AS DATE)::VARCHAR, count(*) FROM edge GROUP BY 1 ORDER BY 1");
       assertThat(rows.toString()).isEqualTo("[[\"2024-05-01\",1],[\"2024-05-02\",1]]");

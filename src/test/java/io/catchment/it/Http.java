@@ -50,6 +50,20 @@ final class Http {
     return r.json().path("rows");
   }
 
+  /**
+   * Waits for the positive signal that everything the server accepted so far is loaded or dead-lettered: its
+   * {@code /v1/status} shows no loader lag and no event in flight. Fails the test when that does not happen in time.
+   */
+  static void caughtUp(String baseUrl, String adminKey, Duration timeout) throws Exception {
+    boolean done = eventually(timeout, () -> {
+      JsonNode s = get(baseUrl + "/v1/status", adminKey).json();
+      return s.path("loader").path("lag_records").asLong(-1) == 0
+          && s.path("events_since_start").path("in_flight").asLong(-1) == 0;
+    });
+    if (!done) throw new AssertionError("the loader did not catch up in " + timeout + ": " + get(baseUrl + "/v1/status",
+        adminKey).body());
+  }
+
   /** Polls until {@code check} returns true or the timeout passes; returns whether it held. */
   static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> check) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
