@@ -26,66 +26,99 @@ import java.sql.SQLException;
  * the log and the store. Not thread-safe; open and close it on one thread.
  */
 public final class Backends implements AutoCloseable {
-  public final EventLog log;
-  public final Sink sink;
-  public final Loading loading;
-  private final KafkaDeadLetters kafkaDeadLetters;
+    public final EventLog log;
+    public final Sink sink;
+    public final Loading loading;
+    private final KafkaDeadLetters kafkaDeadLetters;
 
-  private Backends(EventLog log, Sink sink, Loading loading, KafkaDeadLetters kafkaDeadLetters) {
-    this.log = log;
-    this.sink = sink;
-    this.loading = loading;
-    this.kafkaDeadLetters = kafkaDeadLetters;
-  }
-
-  /** Opens the log, the store and the loading the server runs (loading is not started). */
-  public static Backends open(CatchmentConfig c, Metrics metrics) throws IOException, SQLException {
-    Router router = new Router(c.loader().layout(), c.loader().layoutBySource());
-    Path quarantine = c.dataDir().resolve("quarantine");
-    if (c.log().kafka()) {
-      KafkaLog kafka = new KafkaLog(c.kafka());
-      KafkaDeadLetters deadLetters = new KafkaDeadLetters(kafka);
-      Sink sink = new SeparateDeadLetters(store(c, c.duckdb().memoryLimit()), deadLetters);
-      Loading loading = new KafkaLoaders(kafka, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-          c.loader().maxFields(), c.loader().maxColumns(), router, quarantine);
-      return new Backends(kafka, sink, loading, deadLetters);
+    private Backends(EventLog log, Sink sink, Loading loading, KafkaDeadLetters kafkaDeadLetters) {
+        this.log = log;
+        this.sink = sink;
+        this.loading = loading;
+        this.kafkaDeadLetters = kafkaDeadLetters;
     }
-    EventLog log = localLog(c);
-    Sink sink = store(c, c.duckdb().memoryLimit());
-    Loading loading = new Loader(log, sink, metrics, c.loader().batchEvents(), c.loader().batchWait(),
-        c.loader().maxFields(), c.loader().maxColumns(), router).quarantineIn(quarantine);
-    return new Backends(log, sink, loading, null);
-  }
 
-  /** The local log under {@code DATA_DIR/log} (the import's {@code --via-log} target too). */
-  public static EventLog localLog(CatchmentConfig c) throws IOException {
-    return new LocalLog(c.dataDir().resolve("log"), c.log().segmentBytes(), c.log().maxBytes(), c.log().retention());
-  }
-
-  /**
-   * The configured store, with DuckDB's memory limit {@code duckdbMemory} (the server's, or the import's smaller
-   * one). ClickHouse's memory is the server's own business.
-   */
-  public static Sink store(CatchmentConfig c, String duckdbMemory) throws IOException, SQLException {
-    if (c.duckdb().clickhouse()) {
-      var ch = c.clickhouse();
-      return new ClickHouseSink(ch.url(), ch.database(), ch.user(), ch.password(), ch.cluster(), c.dataDir(),
-          c.duckdb().dedup(), c.loader().maxColumns(), ch.queryMaxMemory());
+    /** Opens the log, the store and the loading the server runs (loading is not started). */
+    public static Backends open(CatchmentConfig c, Metrics metrics) throws IOException, SQLException {
+        Router router = new Router(c.loader().layout(), c.loader().layoutBySource());
+        Path quarantine = c.dataDir().resolve("quarantine");
+        if (c.log().kafka()) {
+            KafkaLog kafka = new KafkaLog(c.kafka());
+            KafkaDeadLetters deadLetters = new KafkaDeadLetters(kafka);
+            Sink sink = new SeparateDeadLetters(store(c, c.duckdb().memoryLimit()), deadLetters);
+            Loading loading = new KafkaLoaders(
+                    kafka,
+                    sink,
+                    metrics,
+                    c.loader().batchEvents(),
+                    c.loader().batchWait(),
+                    c.loader().maxFields(),
+                    c.loader().maxColumns(),
+                    router,
+                    quarantine);
+            return new Backends(kafka, sink, loading, deadLetters);
+        }
+        EventLog log = localLog(c);
+        Sink sink = store(c, c.duckdb().memoryLimit());
+        Loading loading = new Loader(
+                        log,
+                        sink,
+                        metrics,
+                        c.loader().batchEvents(),
+                        c.loader().batchWait(),
+                        c.loader().maxFields(),
+                        c.loader().maxColumns(),
+                        router)
+                .quarantineIn(quarantine);
+        return new Backends(log, sink, loading, null);
     }
-    return new DuckDbSink(c.dataDir(), duckdbMemory, c.duckdb().checkpointThreshold(), c.duckdb().dedup(),
-        c.loader().maxColumns(), c.duckdb().blockSize());
-  }
 
-  /** Whether the log is this machine's own (its backlog can be counted by reading it from the loader's offset). */
-  public boolean localLog() {
-    return kafkaDeadLetters == null;
-  }
+    /** The local log under {@code DATA_DIR/log} (the import's {@code --via-log} target too). */
+    public static EventLog localLog(CatchmentConfig c) throws IOException {
+        return new LocalLog(
+                c.dataDir().resolve("log"),
+                c.log().segmentBytes(),
+                c.log().maxBytes(),
+                c.log().retention());
+    }
 
-  @Override
-  public void close() throws IOException {
-    loading.close();
-    if (kafkaDeadLetters != null) kafkaDeadLetters.close();
-    log.close();
-    sink.close();
-  }
+    /**
+     * The configured store, with DuckDB's memory limit {@code duckdbMemory} (the server's, or the import's smaller
+     * one). ClickHouse's memory is the server's own business.
+     */
+    public static Sink store(CatchmentConfig c, String duckdbMemory) throws IOException, SQLException {
+        if (c.duckdb().clickhouse()) {
+            var ch = c.clickhouse();
+            return new ClickHouseSink(
+                    ch.url(),
+                    ch.database(),
+                    ch.user(),
+                    ch.password(),
+                    ch.cluster(),
+                    c.dataDir(),
+                    c.duckdb().dedup(),
+                    c.loader().maxColumns(),
+                    ch.queryMaxMemory());
+        }
+        return new DuckDbSink(
+                c.dataDir(),
+                duckdbMemory,
+                c.duckdb().checkpointThreshold(),
+                c.duckdb().dedup(),
+                c.loader().maxColumns(),
+                c.duckdb().blockSize());
+    }
+
+    /** Whether the log is this machine's own (its backlog can be counted by reading it from the loader's offset). */
+    public boolean localLog() {
+        return kafkaDeadLetters == null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        loading.close();
+        if (kafkaDeadLetters != null) kafkaDeadLetters.close();
+        log.close();
+        sink.close();
+    }
 }

@@ -2,11 +2,11 @@ package io.catchment;
 
 /** Root of Catchment's unchecked exceptions. Messages carry the facts: which event, which field, expected vs actual. */
 public class CatchmentException extends RuntimeException {
-  public CatchmentException(String message) {
-    super(message);
-  }
+    public CatchmentException(String message) {
+        super(message);
+    }
 
-  public CatchmentException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public CatchmentException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -6,7 +6,7 @@ package io.catchment;
  * API).
  */
 public final class InUseException extends CatchmentException {
-  public InUseException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public InUseException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -33,263 +33,337 @@ import picocli.CommandLine.Option;
  * draining it into a fresh DuckDB store, then times DuckDB's own {@code read_json} loading the same events into one
  * table, and prints both rates and their ratio.
  */
-@Command(name = "bench-loader", mixinStandardHelpOptions = true,
-    description = {"Benchmark the loader (log -> DuckDB) against DuckDB's own read_json on the same events."})
+@Command(
+        name = "bench-loader",
+        mixinStandardHelpOptions = true,
+        description = {"Benchmark the loader (log -> DuckDB) against DuckDB's own read_json on the same events."})
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--events", description = "events to generate (default: ${DEFAULT-VALUE})", defaultValue = "1000000")
-  int events;
+    @Option(
+            names = "--events",
+            description = "events to generate (default: ${DEFAULT-VALUE})",
+            defaultValue = "1000000")
+    int events;
 
-  @Option(names = "--batch-events", description = "loader batch size (default: ${DEFAULT-VALUE})", defaultValue = "100000")
-  int batchEvents;
+    @Option(
+            names = "--batch-events",
+            description = "loader batch size (default: ${DEFAULT-VALUE})",
+            defaultValue = "100000")
+    int batchEvents;
 
-  @Option(names = "--dedup", description = "on, off, or both (one loader run each, same events) (default: ${DEFAULT-VALUE})",
-      defaultValue = "on")
-  String dedup;
+    @Option(
+            names = "--dedup",
+            description = "on, off, or both (one loader run each, same events) (default: ${DEFAULT-VALUE})",
+            defaultValue = "on")
+    String dedup;
 
-  @Option(names = "--warmup", description = "loader runs before the measured ones, printed but not counted: the JIT "
-      + "compiles the loader's code during the first million events or so, which a loader running for days pays once "
-      + "(default: ${DEFAULT-VALUE})", defaultValue = "0")
-  int warmup;
+    @Option(
+            names = "--warmup",
+            description = "loader runs before the measured ones, printed but not counted: the JIT "
+                    + "compiles the loader's code during the first million events or so, which a loader running for days pays once "
+                    + "(default: ${DEFAULT-VALUE})",
+            defaultValue = "0")
+    int warmup;
 
-  @Option(names = "--mixed", description = "schema churn: new fields over time and 1%% type conflicts")
-  boolean mixed;
+    @Option(names = "--mixed", description = "schema churn: new fields over time and 1%% type conflicts")
+    boolean mixed;
 
-  @Option(names = "--real-shaped", description = "events shaped like real ones: 16 types of 100-500 fields nested up "
-      + "to 7 levels, arrays of objects, multi-line CRLF text with emoji, 1%% of numbers sent as text, ~2.3 KB each")
-  boolean realShaped;
+    @Option(
+            names = "--real-shaped",
+            description =
+                    "events shaped like real ones: 16 types of 100-500 fields nested up "
+                            + "to 7 levels, arrays of objects, multi-line CRLF text with emoji, 1%% of numbers sent as text, ~2.3 KB each")
+    boolean realShaped;
 
-  @Option(names = "--new-field-every", description = "with --mixed, each of the 8 generators adds a field every N "
-      + "events: 250 gives 500 new columns per 1M events, 2000 gives 62 (default: ${DEFAULT-VALUE})",
-      defaultValue = "250")
-  int newFieldEvery;
+    @Option(
+            names = "--new-field-every",
+            description = "with --mixed, each of the 8 generators adds a field every N "
+                    + "events: 250 gives 500 new columns per 1M events, 2000 gives 62 (default: ${DEFAULT-VALUE})",
+            defaultValue = "250")
+    int newFieldEvery;
 
-  @Option(names = "--clickhouse", paramLabel = "URL", description = "load into ClickHouse at URL (a new database "
-      + "per run) instead of DuckDB; the baseline is then ClickHouse's own INSERT ... FORMAT JSONEachRow of the same rows into the same tables")
-  String clickhouse;
+    @Option(
+            names = "--clickhouse",
+            paramLabel = "URL",
+            description =
+                    "load into ClickHouse at URL (a new database "
+                            + "per run) instead of DuckDB; the baseline is then ClickHouse's own INSERT ... FORMAT JSONEachRow of the same rows into the same tables")
+    String clickhouse;
 
-  @Option(names = "--clickhouse-pid", paramLabel = "PID", description = "the local ClickHouse server's PID: each "
-      + "phase then prints the CPU seconds ClickHouse used besides this JVM's (read from /proc)")
-  long clickhousePid;
+    @Option(
+            names = "--clickhouse-pid",
+            paramLabel = "PID",
+            description = "the local ClickHouse server's PID: each "
+                    + "phase then prints the CPU seconds ClickHouse used besides this JVM's (read from /proc)")
+    long clickhousePid;
 
-  @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
-  Path dir;
+    @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
+    Path dir;
 
-  private long rawBytes;
-  private String lastDatabase;
-  private CpuClock cpu;
+    private long rawBytes;
+    private String lastDatabase;
+    private CpuClock cpu;
 
-  @Override
-  public Integer call() throws Exception {
-    cpu = new CpuClock(clickhousePid, "ClickHouse");
-    boolean temp = dir == null;
-    Path work = temp ? Files.createTempDirectory("catchment-bench") : Files.createDirectories(dir);
-    try {
-      Path ndjson = work.resolve("events.ndjson");
-      long t0 = System.nanoTime();
-      try (LocalLog log = new LocalLog(work.resolve("data/log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
-          OutputStream raw = new BufferedOutputStream(Files.newOutputStream(ndjson), 1 << 20)) {
-        fill(log, raw);
-      }
-      System.out.printf("generated %,d events (%,d bytes canonical NDJSON) in %.1f s%n", events, Files.size(ndjson),
-          (System.nanoTime() - t0) / 1e9);
-      System.gc();
-      rawBytes = Files.size(ndjson);
-      double theirs = clickhouse != null ? 0 : runReadJson(work, ndjson);
-      // with --dedup both: off, on, off, on, so neither gains from running second (JIT, page cache)
-      int rounds = dedup.equals("both") ? 2 : 1;
-      double[] sum = new double[2];
-      for (int w = 0; w < warmup; w++) runLoader(work, !dedup.equals("off"), -1 - w);
-      for (int round = 0; round < rounds; round++) {
-        for (boolean on : new boolean[] {false, true}) {
-          if (on ? dedup.equals("off") : dedup.equals("on")) continue;
-          double rate = runLoader(work, on, round);
-          sum[on ? 1 : 0] += rate / rounds;
+    @Override
+    public Integer call() throws Exception {
+        cpu = new CpuClock(clickhousePid, "ClickHouse");
+        boolean temp = dir == null;
+        Path work = temp ? Files.createTempDirectory("catchment-bench") : Files.createDirectories(dir);
+        try {
+            Path ndjson = work.resolve("events.ndjson");
+            long t0 = System.nanoTime();
+            try (LocalLog log = new LocalLog(work.resolve("data/log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
+                    OutputStream raw = new BufferedOutputStream(Files.newOutputStream(ndjson), 1 << 20)) {
+                fill(log, raw);
+            }
+            System.out.printf(
+                    "generated %,d events (%,d bytes canonical NDJSON) in %.1f s%n",
+                    events, Files.size(ndjson), (System.nanoTime() - t0) / 1e9);
+            System.gc();
+            rawBytes = Files.size(ndjson);
+            double theirs = clickhouse != null ? 0 : runReadJson(work, ndjson);
+            // with --dedup both: off, on, off, on, so neither gains from running second (JIT, page cache)
+            int rounds = dedup.equals("both") ? 2 : 1;
+            double[] sum = new double[2];
+            for (int w = 0; w < warmup; w++) runLoader(work, !dedup.equals("off"), -1 - w);
+            for (int round = 0; round < rounds; round++) {
+                for (boolean on : new boolean[] {false, true}) {
+                    if (on ? dedup.equals("off") : dedup.equals("on")) continue;
+                    double rate = runLoader(work, on, round);
+                    sum[on ? 1 : 0] += rate / rounds;
+                }
+            }
+            // ClickHouse's own load of the same rows into the same tables, once the loader has made them
+            if (clickhouse != null) theirs = runJsonEachRow(work, lastDatabase);
+            for (int on = 0; on < 2; on++) {
+                if (sum[on] == 0) continue;
+                System.out.printf(
+                        "RESULT loader (dedup %s) %.0f events/s, %s %.0f events/s, ratio %.2f%n",
+                        on == 1 ? "on" : "off",
+                        sum[on],
+                        clickhouse != null ? "ClickHouse JSONEachRow of the same rows" : "DuckDB read_json",
+                        theirs,
+                        sum[on] / theirs);
+            }
+            if (sum[0] > 0 && sum[1] > 0) {
+                System.out.printf(
+                        "RESULT dedup overhead %.0f%% (throughput with dedup on is %.2f of off)%n",
+                        100 * (1 - sum[1] / sum[0]), sum[1] / sum[0]);
+            }
+            long heap =
+                    Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            System.out.printf(
+                    "heap in use at end: %d MB (max %d MB)%n",
+                    heap >> 20, Runtime.getRuntime().maxMemory() >> 20);
+            return 0;
+        } finally {
+            if (temp) deleteTree(work);
         }
-      }
-      // ClickHouse's own load of the same rows into the same tables, once the loader has made them
-      if (clickhouse != null) theirs = runJsonEachRow(work, lastDatabase);
-      for (int on = 0; on < 2; on++) {
-        if (sum[on] == 0) continue;
-        System.out.printf("RESULT loader (dedup %s) %.0f events/s, %s %.0f events/s, ratio %.2f%n",
-            on == 1 ? "on" : "off", sum[on], clickhouse != null ? "ClickHouse JSONEachRow of the same rows" : "DuckDB read_json",
-            theirs, sum[on] / theirs);
-      }
-      if (sum[0] > 0 && sum[1] > 0) {
-        System.out.printf("RESULT dedup overhead %.0f%% (throughput with dedup on is %.2f of off)%n",
-            100 * (1 - sum[1] / sum[0]), sum[1] / sum[0]);
-      }
-      long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-      System.out.printf("heap in use at end: %d MB (max %d MB)%n", heap >> 20, Runtime.getRuntime().maxMemory() >> 20);
-      return 0;
-    } finally {
-      if (temp) deleteTree(work);
     }
-  }
 
-  private void fill(LocalLog log, OutputStream raw) throws Exception {
-    int perRecord = 100;
-    int records = (events + perRecord - 1) / perRecord;
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    List<Future<?>> done = new ArrayList<>();
-    int threads = 8;
-    for (int w = 0; w < threads; w++) {
-      int worker = w;
-      done.add(pool.submit(() -> {
-        Batches gen = realShaped ? new RealShapedEvents(worker + 1)
-            : mixed ? new EventGenerator(worker + 1).mixed(newFieldEvery) : new EventGenerator(worker + 1);
-        for (int r = worker; r < records; r += threads) {
-          int n = Math.min(perRecord, events - r * perRecord);
-          byte[] body = gen.batch(n).getBytes(StandardCharsets.UTF_8);
-          var parsed = NativeFormat.split(body, 1 << 20);
-          ByteArrayOutputStream rec = new ByteArrayOutputStream(body.length + 4096);
-          Instant now = Instant.now();
-          for (int i = 0; i < n; i++) {
-            EventJson.write(NativeFormat.toEvent(parsed.events().get(i), i, "bench", now), rec);
-            rec.write('\n');
-          }
-          byte[] bytes = rec.toByteArray();
-          log.append(bytes);
-          synchronized (raw) {
-            raw.write(bytes);
-          }
+    private void fill(LocalLog log, OutputStream raw) throws Exception {
+        int perRecord = 100;
+        int records = (events + perRecord - 1) / perRecord;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> done = new ArrayList<>();
+        int threads = 8;
+        for (int w = 0; w < threads; w++) {
+            int worker = w;
+            done.add(pool.submit(() -> {
+                Batches gen = realShaped
+                        ? new RealShapedEvents(worker + 1)
+                        : mixed ? new EventGenerator(worker + 1).mixed(newFieldEvery) : new EventGenerator(worker + 1);
+                for (int r = worker; r < records; r += threads) {
+                    int n = Math.min(perRecord, events - r * perRecord);
+                    byte[] body = gen.batch(n).getBytes(StandardCharsets.UTF_8);
+                    var parsed = NativeFormat.split(body, 1 << 20);
+                    ByteArrayOutputStream rec = new ByteArrayOutputStream(body.length + 4096);
+                    Instant now = Instant.now();
+                    for (int i = 0; i < n; i++) {
+                        EventJson.write(NativeFormat.toEvent(parsed.events().get(i), i, "bench", now), rec);
+                        rec.write('\n');
+                    }
+                    byte[] bytes = rec.toByteArray();
+                    log.append(bytes);
+                    synchronized (raw) {
+                        raw.write(bytes);
+                    }
+                }
+                return null;
+            }));
         }
-        return null;
-      }));
+        for (Future<?> f : done) f.get();
+        pool.shutdown();
     }
-    for (Future<?> f : done) f.get();
-    pool.shutdown();
-  }
 
-  /** Loads the whole log into a fresh store (the log is kept: retention is long). */
-  private double runLoader(Path work, boolean dedupOn, int round) throws Exception {
-    Metrics metrics = new Metrics();
-    Path data = work.resolve("data");
-    Path store = work.resolve((dedupOn ? "store-dedup-" : "store-plain-") + round);
-    String database = "bench_" + System.currentTimeMillis();
-    double rate;
-    try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
-        io.catchment.sink.Sink sink = clickhouse != null
-            ? new io.catchment.sink.clickhouse.ClickHouseSink(clickhouse, database, "default", "", "", store, dedupOn, 1000)
-            : new DuckDbSink(store, Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
-                Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(), dedupOn, 1000, DuckDbSink.DEFAULT_BLOCK_SIZE)) {
-      Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);
-      long end = log.endOffset();
-      double[] cpu0 = cpu.now();
-      long t0 = System.nanoTime();
-      loader.start();
-      while (loader.position() < end) Thread.sleep(5);
-      double secs = (System.nanoTime() - t0) / 1e9;
-      double[] cpu1 = cpu.now();
-      loader.close();
-      var r = sink.query("SELECT count(*) FROM events", 1, Duration.ofMinutes(1));
-      System.out.printf("loader (dedup %s%s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
-          dedupOn ? "on" : "off", round < 0 ? ", warm-up: not counted" : "", events, r.rows().get(0).get(0), secs,
-          events / secs, batchEvents);
-      System.out.println(cpu.used(cpu0, cpu1, secs));
-      rate = events / secs;
-      if (clickhouse != null) {
-        lastDatabase = database;
-        // parts are written compressed as they come; merges change the size little (measured)
-        long bytes = Long.parseLong(clickhouseSql("SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND "
-            + "database = '" + database + "'").strip());
-        if (round >= 0) onDisk("ClickHouse", bytes);
-      }
+    /** Loads the whole log into a fresh store (the log is kept: retention is long). */
+    private double runLoader(Path work, boolean dedupOn, int round) throws Exception {
+        Metrics metrics = new Metrics();
+        Path data = work.resolve("data");
+        Path store = work.resolve((dedupOn ? "store-dedup-" : "store-plain-") + round);
+        String database = "bench_" + System.currentTimeMillis();
+        double rate;
+        try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
+                io.catchment.sink.Sink sink = clickhouse != null
+                        ? new io.catchment.sink.clickhouse.ClickHouseSink(
+                                clickhouse, database, "default", "", "", store, dedupOn, 1000)
+                        : new DuckDbSink(
+                                store,
+                                Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
+                                Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(),
+                                dedupOn,
+                                1000,
+                                DuckDbSink.DEFAULT_BLOCK_SIZE)) {
+            Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);
+            long end = log.endOffset();
+            double[] cpu0 = cpu.now();
+            long t0 = System.nanoTime();
+            loader.start();
+            while (loader.position() < end) Thread.sleep(5);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double[] cpu1 = cpu.now();
+            loader.close();
+            var r = sink.query("SELECT count(*) FROM events", 1, Duration.ofMinutes(1));
+            System.out.printf(
+                    "loader (dedup %s%s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
+                    dedupOn ? "on" : "off",
+                    round < 0 ? ", warm-up: not counted" : "",
+                    events,
+                    r.rows().get(0).get(0),
+                    secs,
+                    events / secs,
+                    batchEvents);
+            System.out.println(cpu.used(cpu0, cpu1, secs));
+            rate = events / secs;
+            if (clickhouse != null) {
+                lastDatabase = database;
+                // parts are written compressed as they come; merges change the size little (measured)
+                long bytes =
+                        Long.parseLong(clickhouseSql("SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND "
+                                        + "database = '" + database + "'")
+                                .strip());
+                if (round >= 0) onDisk("ClickHouse", bytes);
+            }
+        }
+        // a warm-up's merges would compete with the measured run
+        if (clickhouse != null && round < 0) clickhouseSql("DROP DATABASE " + database);
+        if (clickhouse == null && round >= 0) onDisk("DuckDB", storeBytes(store)); // closed: checkpointed, WAL empty
+        return rate;
     }
-    // a warm-up's merges would compete with the measured run
-    if (clickhouse != null && round < 0) clickhouseSql("DROP DATABASE " + database);
-    if (clickhouse == null && round >= 0) onDisk("DuckDB", storeBytes(store)); // closed: checkpointed, WAL empty
-    return rate;
-  }
 
-  private void onDisk(String store, long bytes) {
-    System.out.printf("RESULT on disk: %s %,d bytes = %.0f bytes/event; raw NDJSON %.0f bytes/event (%.1fx smaller)%n",
-        store, bytes, (double) bytes / events, (double) rawBytes / events, (double) rawBytes / bytes);
-  }
-
-  /** The store's files (the DuckDB database and its WAL), without the staging area. */
-  private static long storeBytes(Path store) throws java.io.IOException {
-    try (var files = Files.walk(store)) {
-      return files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("staging"))
-          .mapToLong(f -> f.toFile().length()).sum();
+    private void onDisk(String store, long bytes) {
+        System.out.printf(
+                "RESULT on disk: %s %,d bytes = %.0f bytes/event; raw NDJSON %.0f bytes/event (%.1fx smaller)%n",
+                store, bytes, (double) bytes / events, (double) rawBytes / events, (double) rawBytes / bytes);
     }
-  }
 
-  private String clickhouseSql(String sql) throws Exception {
-    var r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/"))
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) throw new IllegalStateException("ClickHouse: " + r.body());
-    return r.body();
-  }
-
-  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
-
-  /**
-   * ClickHouse's own load of the same rows into the same tables: every table the loader filled in {@code db} is
-   * exported as JSONEachRow (flat rows: ClickHouse cannot flatten nested JSON itself), then, timed, each file is sent
-   * with {@code INSERT INTO copy FORMAT JSONEachRow} over HTTP as curl would, into an empty table of the same
-   * definition. The loader did more (parse the events, flatten, route, evolve the schema, check duplicates); this is
-   * what storing its output costs ClickHouse alone.
-   */
-  private double runJsonEachRow(Path work, String db) throws Exception {
-    String base = db + "_baseline";
-    clickhouseSql("CREATE DATABASE " + base);
-    List<String> tables = clickhouseSql("SELECT name FROM system.tables WHERE database = '" + db
-        + "' AND name NOT LIKE '\\\\_%' ORDER BY name").lines().toList();
-    Path dir = Files.createDirectories(work.resolve("baseline"));
-    for (String t : tables) {
-      clickhouseSql("CREATE TABLE " + base + ".`" + t + "` AS " + db + ".`" + t + "`");
-      HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/"))
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("SELECT * FROM " + db + ".`" + t
-              + "` FORMAT JSONEachRow")).build(), java.net.http.HttpResponse.BodyHandlers.ofFile(dir.resolve(t + ".ndjson")));
+    /** The store's files (the DuckDB database and its WAL), without the staging area. */
+    private static long storeBytes(Path store) throws java.io.IOException {
+        try (var files = Files.walk(store)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(f -> !f.toString().contains("staging"))
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
+        }
     }
-    // on a quiet server: the merges of the loader's parts would otherwise compete with the baseline
-    for (int i = 0; i < 600 && !clickhouseSql("SELECT count() FROM system.merges").strip().equals("0"); i++) {
-      Thread.sleep(100);
-    }
-    long rows = 0;
-    double[] cpu0 = cpu.now();
-    long t0 = System.nanoTime();
-    for (String t : tables) {
-      var r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/?query="
-          + java.net.URLEncoder.encode("INSERT INTO " + base + ".`" + t + "` FORMAT JSONEachRow", StandardCharsets.UTF_8)))
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(dir.resolve(t + ".ndjson"))).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) throw new IllegalStateException("ClickHouse JSONEachRow into " + t + ": " + r.body());
-    }
-    double secs = (System.nanoTime() - t0) / 1e9;
-    double[] cpu1 = cpu.now();
-    rows = Long.parseLong(clickhouseSql("SELECT sum(rows) FROM system.parts WHERE active AND database = '" + base + "'")
-        .strip());
-    System.out.printf("ClickHouse INSERT FORMAT JSONEachRow of the loader's rows (%d tables, %,d rows) in %.2f s = "
-        + "%.0f events/s%n", tables.size(), rows, secs, events / secs);
-    System.out.println(cpu.used(cpu0, cpu1, secs));
-    return events / secs;
-  }
 
-  private double runReadJson(Path work, Path ndjson) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + work.resolve("baseline.duckdb"));
-        Statement s = c.createStatement()) {
-      s.execute("SET memory_limit = '1GB'");
-      double[] cpu0 = cpu.now();
-      long t0 = System.nanoTime();
-      s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited'"
-          // with schema churn read_json must sample the whole file to know every key (and its widest type)
-          + (mixed || realShaped ? ", sample_size = -1" : "") + ")");
-      double secs = (System.nanoTime() - t0) / 1e9;
-      double[] cpu1 = cpu.now();
-      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
-        rs.next();
-        System.out.printf("DuckDB read_json: %,d rows in %.2f s = %.0f rows/s%n", rs.getLong(1), secs, rs.getLong(1) / secs);
+    private String clickhouseSql(String sql) throws Exception {
+        var r = HTTP.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException("ClickHouse: " + r.body());
+        return r.body();
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    /**
+     * ClickHouse's own load of the same rows into the same tables: every table the loader filled in {@code db} is
+     * exported as JSONEachRow (flat rows: ClickHouse cannot flatten nested JSON itself), then, timed, each file is sent
+     * with {@code INSERT INTO copy FORMAT JSONEachRow} over HTTP as curl would, into an empty table of the same
+     * definition. The loader did more (parse the events, flatten, route, evolve the schema, check duplicates); this is
+     * what storing its output costs ClickHouse alone.
+     */
+    private double runJsonEachRow(Path work, String db) throws Exception {
+        String base = db + "_baseline";
+        clickhouseSql("CREATE DATABASE " + base);
+        List<String> tables = clickhouseSql("SELECT name FROM system.tables WHERE database = '" + db
+                        + "' AND name NOT LIKE '\\\\_%' ORDER BY name")
+                .lines()
+                .toList();
+        Path dir = Files.createDirectories(work.resolve("baseline"));
+        for (String t : tables) {
+            clickhouseSql("CREATE TABLE " + base + ".`" + t + "` AS " + db + ".`" + t + "`");
+            HTTP.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "SELECT * FROM " + db + ".`" + t + "` FORMAT JSONEachRow"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofFile(dir.resolve(t + ".ndjson")));
+        }
+        // on a quiet server: the merges of the loader's parts would otherwise compete with the baseline
+        for (int i = 0;
+                i < 600
+                        && !clickhouseSql("SELECT count() FROM system.merges")
+                                .strip()
+                                .equals("0");
+                i++) {
+            Thread.sleep(100);
+        }
+        long rows = 0;
+        double[] cpu0 = cpu.now();
+        long t0 = System.nanoTime();
+        for (String t : tables) {
+            var r = HTTP.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/?query="
+                                    + java.net.URLEncoder.encode(
+                                            "INSERT INTO " + base + ".`" + t + "` FORMAT JSONEachRow",
+                                            StandardCharsets.UTF_8)))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(dir.resolve(t + ".ndjson")))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200)
+                throw new IllegalStateException("ClickHouse JSONEachRow into " + t + ": " + r.body());
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double[] cpu1 = cpu.now();
+        rows = Long.parseLong(
+                clickhouseSql("SELECT sum(rows) FROM system.parts WHERE active AND database = '" + base + "'")
+                        .strip());
+        System.out.printf(
+                "ClickHouse INSERT FORMAT JSONEachRow of the loader's rows (%d tables, %,d rows) in %.2f s = "
+                        + "%.0f events/s%n",
+                tables.size(), rows, secs, events / secs);
         System.out.println(cpu.used(cpu0, cpu1, secs));
-        return rs.getLong(1) / secs;
-      }
+        return events / secs;
     }
-  }
 
-  private static void deleteTree(Path p) throws java.io.IOException {
-    try (var s = Files.walk(p)) {
-      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+    private double runReadJson(Path work, Path ndjson) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + work.resolve("baseline.duckdb"));
+                Statement s = c.createStatement()) {
+            s.execute("SET memory_limit = '1GB'");
+            double[] cpu0 = cpu.now();
+            long t0 = System.nanoTime();
+            s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited'"
+                    // with schema churn read_json must sample the whole file to know every key (and its widest type)
+                    + (mixed || realShaped ? ", sample_size = -1" : "") + ")");
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double[] cpu1 = cpu.now();
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
+                rs.next();
+                System.out.printf(
+                        "DuckDB read_json: %,d rows in %.2f s = %.0f rows/s%n",
+                        rs.getLong(1), secs, rs.getLong(1) / secs);
+                System.out.println(cpu.used(cpu0, cpu1, secs));
+                return rs.getLong(1) / secs;
+            }
+        }
     }
-  }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+        }
+    }
 }

@@ -32,137 +32,159 @@ import org.slf4j.LoggerFactory;
  * failed fsync ({@code log_failed}), or another write error ({@code log_error}). Thread-safe.
  */
 public final class Collector {
-  private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
-  private static final int MAX_REPORTED = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
+    private static final int MAX_REPORTED = 100;
 
-  private final EventLog log;
-  private final Auth auth;
-  private final Metrics metrics;
-  private final long maxRequestBytes;
-  private final long maxEventBytes;
+    private final EventLog log;
+    private final Auth auth;
+    private final Metrics metrics;
+    private final long maxRequestBytes;
+    private final long maxEventBytes;
 
-  public Collector(EventLog log, Auth auth, Metrics metrics, long maxRequestBytes, long maxEventBytes) {
-    this.log = log;
-    this.auth = auth;
-    this.metrics = metrics;
-    this.maxRequestBytes = maxRequestBytes;
-    this.maxEventBytes = maxEventBytes;
-  }
-
-  public void events(Context ctx) throws IOException {
-    long start = System.nanoTime();
-    String source = auth.source(ctx);
-    byte[] wire = Bodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), maxRequestBytes);
-    byte[] body = Bodies.decode(wire, ctx.header("Content-Encoding"), maxRequestBytes);
-    NativeFormat.Parsed parsed;
-    try {
-      parsed = NativeFormat.split(body, maxEventBytes);
-    } catch (InvalidEventException e) {
-      throw invalid(List.of(e), e.tooLarge() ? 413 : 400, 1);
+    public Collector(EventLog log, Auth auth, Metrics metrics, long maxRequestBytes, long maxEventBytes) {
+        this.log = log;
+        this.auth = auth;
+        this.metrics = metrics;
+        this.maxRequestBytes = maxRequestBytes;
+        this.maxEventBytes = maxEventBytes;
     }
-    int n = parsed.events().size();
-    metrics.received.increment(n);
-    if (n == 0) throw HttpProblem.of(400, "empty", "the request holds no events");
-    Instant receivedAt = Instant.now();
-    List<Event> events = new ArrayList<>(n);
-    List<InvalidEventException> errors = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      try {
-        events.add(NativeFormat.toEvent(parsed.events().get(i), i, source, receivedAt));
-      } catch (InvalidEventException e) {
-        errors.add(e);
-      }
-    }
-    if (!errors.isEmpty()) {
-      metrics.rejected("invalid", n);
-      throw invalid(errors, 400, n);
-    }
-    accept(events, start);
-    ctx.contentType("application/json").result("{\"accepted\":" + n + "}");
-  }
 
-  /**
-   * Appends normalised events to the log as one record and returns once it is durable: the shared path of the
-   * native and vendor endpoints. Throws {@link HttpProblem} 413 when the record is too large, 503 when the log is
-   * full or failing.
-   */
-  public void accept(List<Event> events, long startNanos) {
-    int n = events.size();
-    ByteArrayOutputStream record = new ByteArrayOutputStream(n * 700);
-    int i = 0;
-    try {
-      for (Event e : events) {
-        EventJson.write(e, record);
-        record.write('\n');
-        i++;
-      }
-    } catch (StreamConstraintsException e) { // top-level keys moved under properties: one level deeper than sent
-      throw HttpProblem.of(400, "invalid", "event " + i + " is nested too deep once normalised: "
-          + io.catchment.event.ParseErrors.describe(e, null));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    public void events(Context ctx) throws IOException {
+        long start = System.nanoTime();
+        String source = auth.source(ctx);
+        byte[] wire = Bodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), maxRequestBytes);
+        byte[] body = Bodies.decode(wire, ctx.header("Content-Encoding"), maxRequestBytes);
+        NativeFormat.Parsed parsed;
+        try {
+            parsed = NativeFormat.split(body, maxEventBytes);
+        } catch (InvalidEventException e) {
+            throw invalid(List.of(e), e.tooLarge() ? 413 : 400, 1);
+        }
+        int n = parsed.events().size();
+        metrics.received.increment(n);
+        if (n == 0) throw HttpProblem.of(400, "empty", "the request holds no events");
+        Instant receivedAt = Instant.now();
+        List<Event> events = new ArrayList<>(n);
+        List<InvalidEventException> errors = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            try {
+                events.add(NativeFormat.toEvent(parsed.events().get(i), i, source, receivedAt));
+            } catch (InvalidEventException e) {
+                errors.add(e);
+            }
+        }
+        if (!errors.isEmpty()) {
+            metrics.rejected("invalid", n);
+            throw invalid(errors, 400, n);
+        }
+        accept(events, start);
+        ctx.contentType("application/json").result("{\"accepted\":" + n + "}");
     }
-    if (record.size() > EventLog.MAX_RECORD_BYTES) {
-      throw HttpProblem.of(413, "too_large", "the request's " + n + " events take " + record.size()
-          + " bytes once normalised, over the log's record limit of " + EventLog.MAX_RECORD_BYTES + "; send fewer per request");
+
+    /**
+     * Appends normalised events to the log as one record and returns once it is durable: the shared path of the
+     * native and vendor endpoints. Throws {@link HttpProblem} 413 when the record is too large, 503 when the log is
+     * full or failing.
+     */
+    public void accept(List<Event> events, long startNanos) {
+        int n = events.size();
+        ByteArrayOutputStream record = new ByteArrayOutputStream(n * 700);
+        int i = 0;
+        try {
+            for (Event e : events) {
+                EventJson.write(e, record);
+                record.write('\n');
+                i++;
+            }
+        } catch (StreamConstraintsException e) { // top-level keys moved under properties: one level deeper than sent
+            throw HttpProblem.of(
+                    400,
+                    "invalid",
+                    "event " + i + " is nested too deep once normalised: "
+                            + io.catchment.event.ParseErrors.describe(e, null));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (record.size() > EventLog.MAX_RECORD_BYTES) {
+            throw HttpProblem.of(
+                    413,
+                    "too_large",
+                    "the request's " + n + " events take " + record.size()
+                            + " bytes once normalised, over the log's record limit of " + EventLog.MAX_RECORD_BYTES
+                            + "; send fewer per request");
+        }
+        Event first = events.isEmpty() ? null : events.get(0);
+        append(
+                first == null ? null : first.userId() != null ? first.userId() : first.anonymousId(),
+                record.toByteArray(),
+                n);
+        metrics.accepted.increment(n);
+        metrics.ackLatency.record(java.time.Duration.ofNanos(System.nanoTime() - startNanos));
     }
-    Event first = events.isEmpty() ? null : events.get(0);
-    append(first == null ? null : first.userId() != null ? first.userId() : first.anonymousId(), record.toByteArray(), n);
-    metrics.accepted.increment(n);
-    metrics.ackLatency.record(java.time.Duration.ofNanos(System.nanoTime() - startNanos));
-  }
 
-  /** Counts events that arrived (before validation), for the accounting in /metrics. */
-  public void received(int n) {
-    metrics.received.increment(n);
-  }
-
-  /** Counts events refused, by reason. */
-  public void rejected(String reason, int n) {
-    metrics.rejected(reason, n);
-  }
-
-  private void append(String key, byte[] record, int n) {
-    try {
-      log.append(key, record);
-    } catch (DiskFullException e) {
-      LOG.error("Append of {} events to the log failed: its disk is full", n, e);
-      metrics.rejected("disk_full", n);
-      throw new HttpProblem(503, "disk_full", Map.of("error", "the event log's disk is full; retry later",
-          "retry_after", 30));
-    } catch (LogFullException e) {
-      metrics.rejected("log_full", n);
-      throw new HttpProblem(503, "log_full", Map.of("error", "the event log is full; retry later", "retry_after", 30));
-    } catch (LogPoisonedException e) {
-      LOG.error("Append of {} events refused: the log needs a restart", n, e);
-      metrics.rejected("log_failed", n);
-      throw new HttpProblem(503, "log_failed", Map.of("error", "the event log failed and refuses events until "
-          + "Catchment is restarted; retry later", "retry_after", 30));
-    } catch (IOException e) {
-      LOG.error("Append of {} events to the log failed", n, e);
-      metrics.rejected("log_error", n);
-      throw new HttpProblem(503, "log_error", Map.of("error", "the event log could not store the events; retry later",
-          "retry_after", 5));
+    /** Counts events that arrived (before validation), for the accounting in /metrics. */
+    public void received(int n) {
+        metrics.received.increment(n);
     }
-  }
 
-  private HttpProblem invalid(List<InvalidEventException> errors, int status, int total) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    InvalidEventException first = errors.get(0);
-    body.put("error", errors.size() == 1 ? first.getMessage()
-        : errors.size() + " of " + total + " events are invalid; none was accepted");
-    if (first.index() >= 0) body.put("index", first.index());
-    if (first.field() != null) body.put("field", first.field());
-    List<Map<String, Object>> list = new ArrayList<>();
-    for (InvalidEventException e : errors.subList(0, Math.min(MAX_REPORTED, errors.size()))) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      if (e.index() >= 0) m.put("index", e.index());
-      if (e.field() != null) m.put("field", e.field());
-      m.put("message", e.getMessage());
-      list.add(m);
+    /** Counts events refused, by reason. */
+    public void rejected(String reason, int n) {
+        metrics.rejected(reason, n);
     }
-    if (errors.size() > 1 || first.index() >= 0) body.put("errors", list);
-    body.put("accepted", 0);
-    return new HttpProblem(status, status == 413 ? "too_large" : "invalid", body);
-  }
+
+    private void append(String key, byte[] record, int n) {
+        try {
+            log.append(key, record);
+        } catch (DiskFullException e) {
+            LOG.error("Append of {} events to the log failed: its disk is full", n, e);
+            metrics.rejected("disk_full", n);
+            throw new HttpProblem(
+                    503, "disk_full", Map.of("error", "the event log's disk is full; retry later", "retry_after", 30));
+        } catch (LogFullException e) {
+            metrics.rejected("log_full", n);
+            throw new HttpProblem(
+                    503, "log_full", Map.of("error", "the event log is full; retry later", "retry_after", 30));
+        } catch (LogPoisonedException e) {
+            LOG.error("Append of {} events refused: the log needs a restart", n, e);
+            metrics.rejected("log_failed", n);
+            throw new HttpProblem(
+                    503,
+                    "log_failed",
+                    Map.of(
+                            "error",
+                            "the event log failed and refuses events until " + "Catchment is restarted; retry later",
+                            "retry_after",
+                            30));
+        } catch (IOException e) {
+            LOG.error("Append of {} events to the log failed", n, e);
+            metrics.rejected("log_error", n);
+            throw new HttpProblem(
+                    503,
+                    "log_error",
+                    Map.of("error", "the event log could not store the events; retry later", "retry_after", 5));
+        }
+    }
+
+    private HttpProblem invalid(List<InvalidEventException> errors, int status, int total) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        InvalidEventException first = errors.get(0);
+        body.put(
+                "error",
+                errors.size() == 1
+                        ? first.getMessage()
+                        : errors.size() + " of " + total + " events are invalid; none was accepted");
+        if (first.index() >= 0) body.put("index", first.index());
+        if (first.field() != null) body.put("field", first.field());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (InvalidEventException e : errors.subList(0, Math.min(MAX_REPORTED, errors.size()))) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (e.index() >= 0) m.put("index", e.index());
+            if (e.field() != null) m.put("field", e.field());
+            m.put("message", e.getMessage());
+            list.add(m);
+        }
+        if (errors.size() > 1 || first.index() >= 0) body.put("errors", list);
+        body.put("accepted", 0);
+        return new HttpProblem(status, status == 413 ? "too_large" : "invalid", body);
+    }
 }

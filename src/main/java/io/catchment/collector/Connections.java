@@ -22,25 +22,26 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * holds a connection, not a thread; headers over 8 KB get 431.
  */
 public final class Connections {
-  private Connections() {}
+    private Connections() {}
 
-  public static void apply(JavalinConfig cfg, CatchmentConfig.Connections c) {
-    cfg.jetty.threadPool = new QueuedThreadPool(c.maxThreads(), Math.min(8, c.maxThreads()), 60_000);
-    cfg.jetty.modifyHttpConfiguration(http -> {
-      http.setIdleTimeout(c.idleTimeout().toMillis());
-      http.setMinRequestDataRate(c.minRequestRate());
-    });
-    cfg.jetty.modifyServer(server -> {
-      server.addBean(new ConnectionLimit(c.maxConnections(), server));
-      // connectors made later (Javalin's default one) take the idle timeout when the server starts them
-      server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
-        @Override
-        public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
-          for (var connector : server.getConnectors()) {
-            if (connector instanceof ServerConnector sc) sc.setIdleTimeout(c.idleTimeout().toMillis());
-          }
-        }
-      });
-    });
-  }
+    public static void apply(JavalinConfig cfg, CatchmentConfig.Connections c) {
+        cfg.jetty.threadPool = new QueuedThreadPool(c.maxThreads(), Math.min(8, c.maxThreads()), 60_000);
+        cfg.jetty.modifyHttpConfiguration(http -> {
+            http.setIdleTimeout(c.idleTimeout().toMillis());
+            http.setMinRequestDataRate(c.minRequestRate());
+        });
+        cfg.jetty.modifyServer(server -> {
+            server.addBean(new ConnectionLimit(c.maxConnections(), server));
+            // connectors made later (Javalin's default one) take the idle timeout when the server starts them
+            server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+                    for (var connector : server.getConnectors()) {
+                        if (connector instanceof ServerConnector sc)
+                            sc.setIdleTimeout(c.idleTimeout().toMillis());
+                    }
+                }
+            });
+        });
+    }
 }

@@ -6,72 +6,103 @@ import java.util.List;
 import java.util.Map;
 
 /** The whole validated configuration, immutable. Built by {@link ConfigLoader}; one record per feature. */
-public record CatchmentConfig(Server server, Path dataDir, Keys keys, Log log, Loader loader, Query query,
-    DuckDb duckdb, Kafka kafka, ClickHouse clickhouse) {
+public record CatchmentConfig(
+        Server server,
+        Path dataDir,
+        Keys keys,
+        Log log,
+        Loader loader,
+        Query query,
+        DuckDb duckdb,
+        Kafka kafka,
+        ClickHouse clickhouse) {
 
-  /** The log when {@code log.type=kafka}: topics, partitions of topics it creates, group, extra client properties. */
-  public record Kafka(String bootstrapServers, String topic, String deadLetterTopic, int partitions,
-      int replicationFactor, String group, Map<String, String> properties) {}
+    /** The log when {@code log.type=kafka}: topics, partitions of topics it creates, group, extra client properties. */
+    public record Kafka(
+            String bootstrapServers,
+            String topic,
+            String deadLetterTopic,
+            int partitions,
+            int replicationFactor,
+            String group,
+            Map<String, String> properties) {}
 
-  /**
-   * The store when {@code store.type=clickhouse}; an empty {@code cluster} means one server; {@code queryMaxMemory}
-   * is the max_memory_usage of each query.
-   */
-  public record ClickHouse(String url, String database, String user, String password, String cluster,
-      long queryMaxMemory) {}
+    /**
+     * The store when {@code store.type=clickhouse}; an empty {@code cluster} means one server; {@code queryMaxMemory}
+     * is the max_memory_usage of each query.
+     */
+    public record ClickHouse(
+            String url, String database, String user, String password, String cluster, long queryMaxMemory) {}
 
-  /**
-   * {@code store} is duckdb or clickhouse; {@code dedup} applies to both; {@code importMemoryLimit} replaces
-   * {@code memoryLimit} while {@code catchment import} loads straight into DuckDB.
-   */
-  public record DuckDb(String memoryLimit, String checkpointThreshold, boolean dedup, long blockSize, String store,
-      String importMemoryLimit) {
-    public boolean clickhouse() {
-      return store.equals("clickhouse");
+    /**
+     * {@code store} is duckdb or clickhouse; {@code dedup} applies to both; {@code importMemoryLimit} replaces
+     * {@code memoryLimit} while {@code catchment import} loads straight into DuckDB.
+     */
+    public record DuckDb(
+            String memoryLimit,
+            String checkpointThreshold,
+            boolean dedup,
+            long blockSize,
+            String store,
+            String importMemoryLimit) {
+        public boolean clickhouse() {
+            return store.equals("clickhouse");
+        }
     }
-  }
 
-  public record Server(String host, int port, long maxRequestBytes, long maxEventBytes, Tls tls, Connections connections,
-      Cors cors) {}
+    public record Server(
+            String host,
+            int port,
+            long maxRequestBytes,
+            long maxEventBytes,
+            Tls tls,
+            Connections connections,
+            Cors cors) {}
 
-  /** Origins allowed to call the ingestion routes, and the admin and query routes, from a browser. */
-  public record Cors(List<String> allowedOrigins, List<String> adminOrigins) {}
+    /** Origins allowed to call the ingestion routes, and the admin and query routes, from a browser. */
+    public record Cors(List<String> allowedOrigins, List<String> adminOrigins) {}
 
-  /**
-   * What a slow or hostile client may hold: how long a connection may sit idle or block a read, the slowest request
-   * body accepted (bytes per second, measured from the request's start), connections held at once, and HTTP threads.
-   */
-  public record Connections(Duration idleTimeout, long minRequestRate, int maxConnections, int maxThreads) {}
+    /**
+     * What a slow or hostile client may hold: how long a connection may sit idle or block a read, the slowest request
+     * body accepted (bytes per second, measured from the request's start), connections held at once, and HTTP threads.
+     */
+    public record Connections(Duration idleTimeout, long minRequestRate, int maxConnections, int maxThreads) {}
 
-  /** HTTPS: PEM files, or a self-signed development certificate; off when neither is set. */
-  public record Tls(String cert, String key, boolean selfSigned, int port) {
-    public boolean enabled() {
-      return selfSigned || !cert.isEmpty();
+    /** HTTPS: PEM files, or a self-signed development certificate; off when neither is set. */
+    public record Tls(String cert, String key, boolean selfSigned, int port) {
+        public boolean enabled() {
+            return selfSigned || !cert.isEmpty();
+        }
     }
-  }
 
-  /** Write keys map key to source name; the admin key reads and administers. */
-  public record Keys(Map<String, String> writeKeys, String adminKey) {}
+    /** Write keys map key to source name; the admin key reads and administers. */
+    public record Keys(Map<String, String> writeKeys, String adminKey) {}
 
-  /** {@code type} is local or kafka. */
-  public record Log(String type, long segmentBytes, long maxBytes, Duration retention) {
-    public boolean kafka() {
-      return type.equals("kafka");
+    /** {@code type} is local or kafka. */
+    public record Log(String type, long segmentBytes, long maxBytes, Duration retention) {
+        public boolean kafka() {
+            return type.equals("kafka");
+        }
     }
-  }
 
-  public record Loader(boolean enabled, int batchEvents, Duration batchWait, int maxFields, int maxColumns,
-      io.catchment.config.Layout layout, Map<String, io.catchment.config.Layout> layoutBySource,
-      Duration stallAfter) {}
+    public record Loader(
+            boolean enabled,
+            int batchEvents,
+            Duration batchWait,
+            int maxFields,
+            int maxColumns,
+            io.catchment.config.Layout layout,
+            Map<String, io.catchment.config.Layout> layoutBySource,
+            Duration stallAfter) {}
 
-  /** /v1/query: rows and time per query, how many run at once and how long one waits for its turn. */
-  public record Query(int maxRows, Duration timeout, int maxConcurrent, Duration queueWait) {}
+    /** /v1/query: rows and time per query, how many run at once and how long one waits for its turn. */
+    public record Query(int maxRows, Duration timeout, int maxConcurrent, Duration queueWait) {}
 
-  public CatchmentConfig withKeys(Keys k) {
-    return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb, kafka, clickhouse);
-  }
+    public CatchmentConfig withKeys(Keys k) {
+        return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb, kafka, clickhouse);
+    }
 
-  public CatchmentConfig withDataDir(Path dir) {
-    return new CatchmentConfig(server, dir, keys, log, loader, query, duckdb, kafka, clickhouse);
-  }
+    public CatchmentConfig withDataDir(Path dir) {
+        return new CatchmentConfig(server, dir, keys, log, loader, query, duckdb, kafka, clickhouse);
+    }
 }

@@ -17,135 +17,179 @@ import java.util.stream.Collectors;
  * validated here; the first problem is reported naming the key, where it came from and what is wrong.
  */
 public final class ConfigLoader {
-  private final Map<String, String> env;
+    private final Map<String, String> env;
 
-  public ConfigLoader(Map<String, String> env) {
-    this.env = env;
-  }
+    public ConfigLoader(Map<String, String> env) {
+        this.env = env;
+    }
 
-  public CatchmentConfig load(Path file, Map<String, String> overrides) {
-    Map<String, String> fromFile = file == null ? Map.of() : readYaml(file);
-    Map<String, String> origin = new HashMap<>();
-    Map<String, String> raw = new HashMap<>();
-    Set<String> known = Settings.ALL.stream().map(Setting::key).collect(Collectors.toSet());
-    for (String k : fromFile.keySet()) {
-      if (!known.contains(k)) throw new ConfigException("unknown key '" + k + "' in " + file + "; known keys: " + known);
+    public CatchmentConfig load(Path file, Map<String, String> overrides) {
+        Map<String, String> fromFile = file == null ? Map.of() : readYaml(file);
+        Map<String, String> origin = new HashMap<>();
+        Map<String, String> raw = new HashMap<>();
+        Set<String> known = Settings.ALL.stream().map(Setting::key).collect(Collectors.toSet());
+        for (String k : fromFile.keySet()) {
+            if (!known.contains(k))
+                throw new ConfigException("unknown key '" + k + "' in " + file + "; known keys: " + known);
+        }
+        for (Setting<?> s : Settings.ALL) {
+            String v = s.defaultValue();
+            String o = "default";
+            if (fromFile.containsKey(s.key())) {
+                v = fromFile.get(s.key());
+                o = file.toString();
+            }
+            if (env.containsKey(s.env())) {
+                v = env.get(s.env());
+                o = "environment variable " + s.env();
+            }
+            if (overrides.containsKey(s.key())) {
+                v = overrides.get(s.key());
+                o = "command line";
+            }
+            raw.put(s.key(), v);
+            origin.put(s.key(), o);
+        }
+        Parsed p = new Parsed(raw, origin);
+        long maxRequest = p.get(Settings.MAX_REQUEST_BYTES);
+        long maxEvent = p.get(Settings.MAX_EVENT_BYTES);
+        if (maxEvent > maxRequest) {
+            throw new ConfigException("invalid limits.max_event_bytes: " + maxEvent
+                    + " is larger than limits.max_request_bytes (" + maxRequest + ")");
+        }
+        long segment = p.get(Settings.LOG_SEGMENT_BYTES);
+        long quota = p.get(Settings.LOG_MAX_BYTES);
+        if (quota < 2 * segment) {
+            throw new ConfigException("invalid log.max_bytes: " + quota + " must be at least twice log.segment_bytes ("
+                    + segment + "), or the active segment alone could fill the quota");
+        }
+        var tls = new CatchmentConfig.Tls(
+                p.get(Settings.TLS_CERT),
+                p.get(Settings.TLS_KEY),
+                p.get(Settings.TLS_SELF_SIGNED),
+                p.get(Settings.TLS_PORT));
+        if (tls.cert().isEmpty() != tls.key().isEmpty()) {
+            throw new ConfigException("invalid tls: set both tls.cert and tls.key (PEM files), or neither");
+        }
+        if (!tls.cert().isEmpty() && tls.selfSigned()) {
+            throw new ConfigException("invalid tls.self_signed: it replaces tls.cert/tls.key; set one or the other");
+        }
+        for (String f : new String[] {tls.cert(), tls.key()}) {
+            if (!f.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
+                throw new ConfigException("invalid tls: " + f + " is not a readable file");
+            }
+        }
+        var keys = new CatchmentConfig.Keys(p.get(Settings.WRITE_KEYS), p.get(Settings.ADMIN_KEY));
+        if (keys.writeKeys().containsKey(keys.adminKey())) {
+            throw new ConfigException("invalid admin_key: the admin key must differ from every write key");
+        }
+        var kafka = new CatchmentConfig.Kafka(
+                p.get(Settings.KAFKA_BOOTSTRAP_SERVERS),
+                p.get(Settings.KAFKA_TOPIC),
+                p.get(Settings.KAFKA_DEAD_LETTER_TOPIC),
+                p.get(Settings.KAFKA_PARTITIONS),
+                p.get(Settings.KAFKA_REPLICATION_FACTOR),
+                p.get(Settings.KAFKA_GROUP),
+                p.get(Settings.KAFKA_PROPERTIES));
+        if (p.get(Settings.LOG_TYPE).equals("kafka") && kafka.bootstrapServers().isBlank()) {
+            throw new ConfigException(
+                    "invalid kafka.bootstrap_servers: log.type is kafka, so the brokers must be given "
+                            + "(host:port, comma-separated)");
+        }
+        return new CatchmentConfig(
+                new CatchmentConfig.Server(
+                        p.get(Settings.HOST),
+                        p.get(Settings.PORT),
+                        maxRequest,
+                        maxEvent,
+                        tls,
+                        new CatchmentConfig.Connections(
+                                p.get(Settings.HTTP_IDLE_TIMEOUT),
+                                p.get(Settings.HTTP_MIN_REQUEST_RATE),
+                                p.get(Settings.HTTP_MAX_CONNECTIONS),
+                                p.get(Settings.HTTP_MAX_THREADS)),
+                        new CatchmentConfig.Cors(
+                                p.get(Settings.CORS_ALLOWED_ORIGINS), p.get(Settings.CORS_ADMIN_ORIGINS))),
+                p.get(Settings.DATA_DIR),
+                keys,
+                new CatchmentConfig.Log(
+                        p.get(Settings.LOG_TYPE),
+                        p.get(Settings.LOG_SEGMENT_BYTES),
+                        p.get(Settings.LOG_MAX_BYTES),
+                        p.get(Settings.LOG_RETENTION)),
+                new CatchmentConfig.Loader(
+                        p.get(Settings.LOADER_ENABLED),
+                        p.get(Settings.LOADER_BATCH_EVENTS),
+                        p.get(Settings.LOADER_BATCH_WAIT),
+                        p.get(Settings.MAX_FIELDS_PER_EVENT),
+                        p.get(Settings.MAX_COLUMNS),
+                        p.get(Settings.LAYOUT),
+                        p.get(Settings.LAYOUT_BY_SOURCE),
+                        p.get(Settings.LOADER_STALL_AFTER)),
+                new CatchmentConfig.Query(
+                        p.get(Settings.QUERY_MAX_ROWS),
+                        p.get(Settings.QUERY_TIMEOUT),
+                        p.get(Settings.QUERY_MAX_CONCURRENT),
+                        p.get(Settings.QUERY_QUEUE_WAIT)),
+                new CatchmentConfig.DuckDb(
+                        p.get(Settings.DUCKDB_MEMORY_LIMIT),
+                        p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
+                        p.get(Settings.DEDUP_ENABLED),
+                        p.get(Settings.DUCKDB_BLOCK_SIZE),
+                        p.get(Settings.STORE_TYPE),
+                        p.get(Settings.IMPORT_DUCKDB_MEMORY_LIMIT)),
+                kafka,
+                new CatchmentConfig.ClickHouse(
+                        p.get(Settings.CLICKHOUSE_URL),
+                        p.get(Settings.CLICKHOUSE_DATABASE),
+                        p.get(Settings.CLICKHOUSE_USER),
+                        p.get(Settings.CLICKHOUSE_PASSWORD),
+                        p.get(Settings.CLICKHOUSE_CLUSTER),
+                        p.get(Settings.CLICKHOUSE_QUERY_MAX_MEMORY)));
     }
-    for (Setting<?> s : Settings.ALL) {
-      String v = s.defaultValue();
-      String o = "default";
-      if (fromFile.containsKey(s.key())) {
-        v = fromFile.get(s.key());
-        o = file.toString();
-      }
-      if (env.containsKey(s.env())) {
-        v = env.get(s.env());
-        o = "environment variable " + s.env();
-      }
-      if (overrides.containsKey(s.key())) {
-        v = overrides.get(s.key());
-        o = "command line";
-      }
-      raw.put(s.key(), v);
-      origin.put(s.key(), o);
-    }
-    Parsed p = new Parsed(raw, origin);
-    long maxRequest = p.get(Settings.MAX_REQUEST_BYTES);
-    long maxEvent = p.get(Settings.MAX_EVENT_BYTES);
-    if (maxEvent > maxRequest) {
-      throw new ConfigException("invalid limits.max_event_bytes: " + maxEvent + " is larger than limits.max_request_bytes ("
-          + maxRequest + ")");
-    }
-    long segment = p.get(Settings.LOG_SEGMENT_BYTES);
-    long quota = p.get(Settings.LOG_MAX_BYTES);
-    if (quota < 2 * segment) {
-      throw new ConfigException("invalid log.max_bytes: " + quota + " must be at least twice log.segment_bytes ("
-          + segment + "), or the active segment alone could fill the quota");
-    }
-    var tls = new CatchmentConfig.Tls(p.get(Settings.TLS_CERT), p.get(Settings.TLS_KEY), p.get(Settings.TLS_SELF_SIGNED),
-        p.get(Settings.TLS_PORT));
-    if (tls.cert().isEmpty() != tls.key().isEmpty()) {
-      throw new ConfigException("invalid tls: set both tls.cert and tls.key (PEM files), or neither");
-    }
-    if (!tls.cert().isEmpty() && tls.selfSigned()) {
-      throw new ConfigException("invalid tls.self_signed: it replaces tls.cert/tls.key; set one or the other");
-    }
-    for (String f : new String[] {tls.cert(), tls.key()}) {
-      if (!f.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) {
-        throw new ConfigException("invalid tls: " + f + " is not a readable file");
-      }
-    }
-    var keys = new CatchmentConfig.Keys(p.get(Settings.WRITE_KEYS), p.get(Settings.ADMIN_KEY));
-    if (keys.writeKeys().containsKey(keys.adminKey())) {
-      throw new ConfigException("invalid admin_key: the admin key must differ from every write key");
-    }
-    var kafka = new CatchmentConfig.Kafka(p.get(Settings.KAFKA_BOOTSTRAP_SERVERS), p.get(Settings.KAFKA_TOPIC),
-        p.get(Settings.KAFKA_DEAD_LETTER_TOPIC), p.get(Settings.KAFKA_PARTITIONS), p.get(Settings.KAFKA_REPLICATION_FACTOR),
-        p.get(Settings.KAFKA_GROUP), p.get(Settings.KAFKA_PROPERTIES));
-    if (p.get(Settings.LOG_TYPE).equals("kafka") && kafka.bootstrapServers().isBlank()) {
-      throw new ConfigException("invalid kafka.bootstrap_servers: log.type is kafka, so the brokers must be given "
-          + "(host:port, comma-separated)");
-    }
-    return new CatchmentConfig(
-        new CatchmentConfig.Server(p.get(Settings.HOST), p.get(Settings.PORT), maxRequest, maxEvent, tls,
-            new CatchmentConfig.Connections(p.get(Settings.HTTP_IDLE_TIMEOUT), p.get(Settings.HTTP_MIN_REQUEST_RATE),
-                p.get(Settings.HTTP_MAX_CONNECTIONS), p.get(Settings.HTTP_MAX_THREADS)),
-            new CatchmentConfig.Cors(p.get(Settings.CORS_ALLOWED_ORIGINS), p.get(Settings.CORS_ADMIN_ORIGINS))),
-        p.get(Settings.DATA_DIR),
-        keys,
-        new CatchmentConfig.Log(p.get(Settings.LOG_TYPE), p.get(Settings.LOG_SEGMENT_BYTES), p.get(Settings.LOG_MAX_BYTES), p.get(Settings.LOG_RETENTION)),
-        new CatchmentConfig.Loader(p.get(Settings.LOADER_ENABLED), p.get(Settings.LOADER_BATCH_EVENTS), p.get(Settings.LOADER_BATCH_WAIT),
-            p.get(Settings.MAX_FIELDS_PER_EVENT), p.get(Settings.MAX_COLUMNS), p.get(Settings.LAYOUT),
-            p.get(Settings.LAYOUT_BY_SOURCE), p.get(Settings.LOADER_STALL_AFTER)),
-        new CatchmentConfig.Query(p.get(Settings.QUERY_MAX_ROWS), p.get(Settings.QUERY_TIMEOUT),
-            p.get(Settings.QUERY_MAX_CONCURRENT), p.get(Settings.QUERY_QUEUE_WAIT)),
-        new CatchmentConfig.DuckDb(p.get(Settings.DUCKDB_MEMORY_LIMIT), p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
-            p.get(Settings.DEDUP_ENABLED), p.get(Settings.DUCKDB_BLOCK_SIZE), p.get(Settings.STORE_TYPE),
-            p.get(Settings.IMPORT_DUCKDB_MEMORY_LIMIT)),
-        kafka,
-        new CatchmentConfig.ClickHouse(p.get(Settings.CLICKHOUSE_URL), p.get(Settings.CLICKHOUSE_DATABASE),
-            p.get(Settings.CLICKHOUSE_USER), p.get(Settings.CLICKHOUSE_PASSWORD), p.get(Settings.CLICKHOUSE_CLUSTER),
-            p.get(Settings.CLICKHOUSE_QUERY_MAX_MEMORY)));
-  }
 
-  private record Parsed(Map<String, String> raw, Map<String, String> origin) {
-    <T> T get(Setting<T> s) {
-      return s.parse(raw.get(s.key()), origin.get(s.key()));
+    private record Parsed(Map<String, String> raw, Map<String, String> origin) {
+        <T> T get(Setting<T> s) {
+            return s.parse(raw.get(s.key()), origin.get(s.key()));
+        }
     }
-  }
 
-  /** Flattens nested YAML maps to dotted keys; lists become comma-separated values. */
-  static Map<String, String> readYaml(Path file) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
-    } catch (IOException e) {
-      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    /** Flattens nested YAML maps to dotted keys; lists become comma-separated values. */
+    static Map<String, String> readYaml(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> out = new HashMap<>();
+        if (root == null || root.isMissingNode() || root.isNull()) return out;
+        if (!root.isObject()) throw new ConfigException("config file " + file + " must be a YAML mapping of keys");
+        flatten("", root, out);
+        return out;
     }
-    Map<String, String> out = new HashMap<>();
-    if (root == null || root.isMissingNode() || root.isNull()) return out;
-    if (!root.isObject()) throw new ConfigException("config file " + file + " must be a YAML mapping of keys");
-    flatten("", root, out);
-    return out;
-  }
 
-  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
-    for (Map.Entry<String, JsonNode> e : node.properties()) {
-      String k = prefix + e.getKey();
-      JsonNode v = e.getValue();
-      if (v.isObject() && !k.equals("write_keys")) {
-        flatten(k + ".", v, out);
-      } else if (v.isObject()) {
-        StringBuilder b = new StringBuilder();
-        v.properties().forEach(f -> b.append(b.length() > 0 ? "," : "").append(f.getKey()).append('=').append(f.getValue().asText()));
-        out.put(k, b.toString());
-      } else if (v.isArray()) {
-        StringBuilder b = new StringBuilder();
-        v.forEach(x -> b.append(b.length() > 0 ? "," : "").append(x.asText()));
-        out.put(k, b.toString());
-      } else {
-        out.put(k, v.isNull() ? "" : v.asText());
-      }
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            String k = prefix + e.getKey();
+            JsonNode v = e.getValue();
+            if (v.isObject() && !k.equals("write_keys")) {
+                flatten(k + ".", v, out);
+            } else if (v.isObject()) {
+                StringBuilder b = new StringBuilder();
+                v.properties()
+                        .forEach(f -> b.append(b.length() > 0 ? "," : "")
+                                .append(f.getKey())
+                                .append('=')
+                                .append(f.getValue().asText()));
+                out.put(k, b.toString());
+            } else if (v.isArray()) {
+                StringBuilder b = new StringBuilder();
+                v.forEach(x -> b.append(b.length() > 0 ? "," : "").append(x.asText()));
+                out.put(k, b.toString());
+            } else {
+                out.put(k, v.isNull() ? "" : v.asText());
+            }
+        }
     }
-  }
 }

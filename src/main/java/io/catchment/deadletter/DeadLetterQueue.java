@@ -10,6 +10,6 @@ import java.util.List;
  */
 public interface DeadLetterQueue extends DeadLetterStore {
 
-  /** Adds dead letters durably; an event already there counts one more attempt. */
-  void add(List<DeadLetter> letters) throws IOException;
+    /** Adds dead letters durably; an event already there counts one more attempt. */
+    void add(List<DeadLetter> letters) throws IOException;
 }

@@ -9,22 +9,31 @@ import java.util.List;
  */
 public interface DeadLetterStore {
 
-  /** One waiting (or replayed) dead letter. */
-  record Entry(String key, String eventId, String table, String reason, int attempts, Instant firstFailedAt,
-      Instant lastFailedAt, Instant replayedAt, long logOffset, String event) {}
+    /** One waiting (or replayed) dead letter. */
+    record Entry(
+            String key,
+            String eventId,
+            String table,
+            String reason,
+            int attempts,
+            Instant firstFailedAt,
+            Instant lastFailedAt,
+            Instant replayedAt,
+            long logOffset,
+            String event) {}
 
-  /** Which entries: by key, by reason (substring), failed since, and whether replayed ones are included. */
-  record Filter(List<String> keys, String reason, Instant since, boolean includeReplayed) {
-    public static final Filter PENDING = new Filter(List.of(), null, null, false);
-  }
+    /** Which entries: by key, by reason (substring), failed since, and whether replayed ones are included. */
+    record Filter(List<String> keys, String reason, Instant since, boolean includeReplayed) {
+        public static final Filter PENDING = new Filter(List.of(), null, null, false);
+    }
 
-  List<Entry> deadLetters(Filter filter, int limit);
+    List<Entry> deadLetters(Filter filter, int limit);
 
-  /** Marks entries replayed (they stay listed with {@code includeReplayed}); returns how many. */
-  int markReplayed(List<String> keys);
+    /** Marks entries replayed (they stay listed with {@code includeReplayed}); returns how many. */
+    int markReplayed(List<String> keys);
 
-  /** Deletes entries; returns how many. */
-  int purge(Filter filter);
+    /** Deletes entries; returns how many. */
+    int purge(Filter filter);
 
-  long pendingDeadLetters();
+    long pendingDeadLetters();
 }

@@ -16,20 +16,20 @@ import java.util.Set;
  * @param source the source name of the write key (or import job) that delivered it
  */
 public record Event(
-    String id,
-    String type,
-    String event,
-    String userId,
-    String anonymousId,
-    String groupId,
-    String previousId,
-    Instant timestamp,
-    Instant sentAt,
-    Instant receivedAt,
-    String source,
-    ObjectNode properties,
-    ObjectNode traits,
-    ObjectNode context) {
+        String id,
+        String type,
+        String event,
+        String userId,
+        String anonymousId,
+        String groupId,
+        String previousId,
+        Instant timestamp,
+        Instant sentAt,
+        Instant receivedAt,
+        String source,
+        ObjectNode properties,
+        ObjectNode traits,
+        ObjectNode context) {
 
-  public static final Set<String> TYPES = Set.of("track", "identify", "page", "screen", "group", "alias");
+    public static final Set<String> TYPES = Set.of("track", "identify", "page", "screen", "group", "alias");
 }

@@ -12,44 +12,44 @@ import java.io.IOException;
  * is read, exactly as it would alone, and starts a new run at the line after. Not thread-safe.
  */
 public final class JsonRun implements AutoCloseable {
-  /** Reads the next value from {@code p}, a parser started at {@code start} of the buffer. */
-  @FunctionalInterface
-  public interface Read<T> {
-    T read(JsonParser p, int start) throws IOException;
-  }
-
-  private JsonParser parser;
-  private int start;
-
-  /** Starts a run over {@code buf[from, to)}: lines one newline apart, the first at {@code from}. */
-  public void open(byte[] buf, int from, int to) throws IOException {
-    close();
-    start = from;
-    parser = EventJson.MAPPER.getFactory().createParser(buf, from, to - from);
-  }
-
-  public boolean isOpen() {
-    return parser != null;
-  }
-
-  /**
-   * The next value, as {@code read} reads it, when it ends exactly at {@code lineEnd}; else null, with the run closed
-   * (read that line alone).
-   */
-  public <T> T next(int lineEnd, Read<T> read) throws IOException {
-    try {
-      T v = read.read(parser, start);
-      if (v != null && start + parser.currentLocation().getByteOffset() == lineEnd) return v;
-    } catch (IOException | RuntimeException e) {
-      // the caller reads the line alone: it fails as it would have, or succeeds where the run's parser stumbled
+    /** Reads the next value from {@code p}, a parser started at {@code start} of the buffer. */
+    @FunctionalInterface
+    public interface Read<T> {
+        T read(JsonParser p, int start) throws IOException;
     }
-    close();
-    return null;
-  }
 
-  @Override
-  public void close() throws IOException {
-    if (parser != null) parser.close();
-    parser = null;
-  }
+    private JsonParser parser;
+    private int start;
+
+    /** Starts a run over {@code buf[from, to)}: lines one newline apart, the first at {@code from}. */
+    public void open(byte[] buf, int from, int to) throws IOException {
+        close();
+        start = from;
+        parser = EventJson.MAPPER.getFactory().createParser(buf, from, to - from);
+    }
+
+    public boolean isOpen() {
+        return parser != null;
+    }
+
+    /**
+     * The next value, as {@code read} reads it, when it ends exactly at {@code lineEnd}; else null, with the run closed
+     * (read that line alone).
+     */
+    public <T> T next(int lineEnd, Read<T> read) throws IOException {
+        try {
+            T v = read.read(parser, start);
+            if (v != null && start + parser.currentLocation().getByteOffset() == lineEnd) return v;
+        } catch (IOException | RuntimeException e) {
+            // the caller reads the line alone: it fails as it would have, or succeeds where the run's parser stumbled
+        }
+        close();
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (parser != null) parser.close();
+        parser = null;
+    }
 }

@@ -12,66 +12,66 @@ import java.util.function.UnaryOperator;
  * reads passes through {@code counting}, so the import can show its progress. Used on one thread.
  */
 public interface ArchiveSource {
-  /** Bytes to read, as far as known before reading (0 for an export API). */
-  long bytes();
+    /** Bytes to read, as far as known before reading (0 for an export API). */
+    long bytes();
 
-  /** What names this source in the import job's identity: re-running the same job resumes it. */
-  String identity();
+    /** What names this source in the import job's identity: re-running the same job resumes it. */
+    String identity();
 
-  void walk(UnaryOperator<InputStream> counting, Archives.Visitor visitor) throws IOException, InterruptedException;
+    void walk(UnaryOperator<InputStream> counting, Archives.Visitor visitor) throws IOException, InterruptedException;
 
-  /** A local file: an archive or an NDJSON file. */
-  static ArchiveSource file(Path f) throws IOException {
-    long size = Files.size(f);
-    return new ArchiveSource() {
-      public long bytes() {
-        return size;
-      }
+    /** A local file: an archive or an NDJSON file. */
+    static ArchiveSource file(Path f) throws IOException {
+        long size = Files.size(f);
+        return new ArchiveSource() {
+            public long bytes() {
+                return size;
+            }
 
-      public String identity() {
-        return f.toAbsolutePath().normalize().toString();
-      }
+            public String identity() {
+                return f.toAbsolutePath().normalize().toString();
+            }
 
-      public void walk(UnaryOperator<InputStream> counting, Archives.Visitor visitor) throws IOException {
-        try (InputStream in = counting.apply(Files.newInputStream(f))) {
-          Archives.walk(f.toString(), in, visitor);
-        }
-      }
-    };
-  }
+            public void walk(UnaryOperator<InputStream> counting, Archives.Visitor visitor) throws IOException {
+                try (InputStream in = counting.apply(Files.newInputStream(f))) {
+                    Archives.walk(f.toString(), in, visitor);
+                }
+            }
+        };
+    }
 
-  /** An object of an S3 bucket. */
-  static ArchiveSource s3(S3Source s3, S3Source.Item item) {
-    return new ArchiveSource() {
-      public long bytes() {
-        return item.size();
-      }
+    /** An object of an S3 bucket. */
+    static ArchiveSource s3(S3Source s3, S3Source.Item item) {
+        return new ArchiveSource() {
+            public long bytes() {
+                return item.size();
+            }
 
-      public String identity() {
-        return item.name();
-      }
+            public String identity() {
+                return item.name();
+            }
 
-      public void walk(UnaryOperator<InputStream> counting, Archives.Visitor visitor) throws IOException {
-        s3.walk(item, counting, visitor);
-      }
-    };
-  }
+            public void walk(UnaryOperator<InputStream> counting, Archives.Visitor visitor) throws IOException {
+                s3.walk(item, counting, visitor);
+            }
+        };
+    }
 
-  /** A range of Amplitude's or Mixpanel's export API ({@code amplitude-export://…}, {@code mixpanel-export://…}). */
-  static ArchiveSource export(ExportApis apis, String uri) {
-    return new ArchiveSource() {
-      public long bytes() {
-        return 0;
-      }
+    /** A range of Amplitude's or Mixpanel's export API ({@code amplitude-export://…}, {@code mixpanel-export://…}). */
+    static ArchiveSource export(ExportApis apis, String uri) {
+        return new ArchiveSource() {
+            public long bytes() {
+                return 0;
+            }
 
-      public String identity() {
-        return uri;
-      }
+            public String identity() {
+                return uri;
+            }
 
-      public void walk(UnaryOperator<InputStream> counting, Archives.Visitor visitor)
-          throws IOException, InterruptedException {
-        apis.walk(uri, (member, content) -> visitor.member(member, counting.apply(content)));
-      }
-    };
-  }
+            public void walk(UnaryOperator<InputStream> counting, Archives.Visitor visitor)
+                    throws IOException, InterruptedException {
+                apis.walk(uri, (member, content) -> visitor.member(member, counting.apply(content)));
+            }
+        };
+    }
 }

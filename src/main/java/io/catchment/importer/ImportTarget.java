@@ -10,37 +10,44 @@ import java.util.Map;
  * server's API ({@link ApiTarget}). Used by one import on one thread.
  */
 public interface ImportTarget extends AutoCloseable {
-  String describe();
+    String describe();
 
-  /** Lines already imported from this member's checkpoint (0 when the target keeps none). */
-  long resumeAt(String consumer);
+    /** Lines already imported from this member's checkpoint (0 when the target keeps none). */
+    long resumeAt(String consumer);
 
-  /**
-   * A batch of canonical events; {@code consumer}/{@code nextLine} is the checkpoint of the member it ends in,
-   * {@code finished} those of members that ended earlier in the batch.
-   */
-  void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine, Map<String, Long> finished,
-      List<DeadLetter> bad) throws Exception;
+    /**
+     * A batch of canonical events; {@code consumer}/{@code nextLine} is the checkpoint of the member it ends in,
+     * {@code finished} those of members that ended earlier in the batch.
+     */
+    void batch(
+            String consumer,
+            byte[] ndjson,
+            long[] lines,
+            int count,
+            long nextLine,
+            Map<String, Long> finished,
+            List<DeadLetter> bad)
+            throws Exception;
 
-  void finish() throws Exception;
+    void finish() throws Exception;
 
-  @Override
-  void close() throws Exception;
+    @Override
+    void close() throws Exception;
 
-  /** Splits NDJSON at line ends into pieces of at most about {@code max} bytes. */
-  static List<byte[]> chunks(byte[] ndjson, int max) {
-    List<byte[]> out = new ArrayList<>();
-    int start = 0;
-    while (start < ndjson.length) {
-      int end = Math.min(ndjson.length, start + max);
-      if (end < ndjson.length) {
-        int nl = end;
-        while (nl > start && ndjson[nl - 1] != '\n') nl--;
-        end = nl > start ? nl : end;
-      }
-      out.add(java.util.Arrays.copyOfRange(ndjson, start, end));
-      start = end;
+    /** Splits NDJSON at line ends into pieces of at most about {@code max} bytes. */
+    static List<byte[]> chunks(byte[] ndjson, int max) {
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        while (start < ndjson.length) {
+            int end = Math.min(ndjson.length, start + max);
+            if (end < ndjson.length) {
+                int nl = end;
+                while (nl > start && ndjson[nl - 1] != '\n') nl--;
+                end = nl > start ? nl : end;
+            }
+            out.add(java.util.Arrays.copyOfRange(ndjson, start, end));
+            start = end;
+        }
+        return out;
     }
-    return out;
-  }
 }

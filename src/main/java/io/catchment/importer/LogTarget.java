@@ -7,32 +7,40 @@ import java.util.Map;
 
 /** Appends to the event log; a server loads it. Bad lines go to a file next to the data. */
 public final class LogTarget implements ImportTarget {
-  final io.catchment.log.EventLog log;
-  final Rejects rejects;
+    final io.catchment.log.EventLog log;
+    final Rejects rejects;
 
-  public LogTarget(io.catchment.log.EventLog log, Path data, String jobId) {
-    this.log = log;
-    this.rejects = new Rejects(data, jobId);
-  }
+    public LogTarget(io.catchment.log.EventLog log, Path data, String jobId) {
+        this.log = log;
+        this.rejects = new Rejects(data, jobId);
+    }
 
-  public String describe() {
-    return "appending to the event log (a server loads it)";
-  }
+    public String describe() {
+        return "appending to the event log (a server loads it)";
+    }
 
-  public long resumeAt(String consumer) {
-    return 0;
-  }
+    public long resumeAt(String consumer) {
+        return 0;
+    }
 
-  public void batch(String consumer, byte[] ndjson, long[] lines, int count, long nextLine,
-      Map<String, Long> finished, List<DeadLetter> bad) throws Exception {
-    for (byte[] chunk : ImportTarget.chunks(ndjson, io.catchment.log.EventLog.MAX_RECORD_BYTES / 2)) log.append(chunk);
-    rejects.add(bad);
-  }
+    public void batch(
+            String consumer,
+            byte[] ndjson,
+            long[] lines,
+            int count,
+            long nextLine,
+            Map<String, Long> finished,
+            List<DeadLetter> bad)
+            throws Exception {
+        for (byte[] chunk : ImportTarget.chunks(ndjson, io.catchment.log.EventLog.MAX_RECORD_BYTES / 2))
+            log.append(chunk);
+        rejects.add(bad);
+    }
 
-  public void finish() {}
+    public void finish() {}
 
-  public void close() throws Exception {
-    rejects.close();
-    log.close();
-  }
+    public void close() throws Exception {
+        rejects.close();
+        log.close();
+    }
 }

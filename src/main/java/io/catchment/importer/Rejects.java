@@ -11,26 +11,26 @@ import java.util.Map;
 
 /** Bad lines when the store is not reachable directly: {@code DATA_DIR/import-<job>-rejected.ndjson}. */
 final class Rejects implements AutoCloseable {
-  final Path file;
-  Writer out;
+    final Path file;
+    Writer out;
 
-  Rejects(Path data, String jobId) {
-    this.file = data.resolve("import-" + jobId + "-rejected.ndjson");
-  }
-
-  void add(List<DeadLetter> bad) throws IOException {
-    if (bad.isEmpty()) return;
-    if (out == null) out = Files.newBufferedWriter(file);
-    for (DeadLetter d : bad) {
-      out.write(EventJson.MAPPER.writeValueAsString(Map.of("reason", d.reason(), "line", d.event())));
-      out.write('\n');
+    Rejects(Path data, String jobId) {
+        this.file = data.resolve("import-" + jobId + "-rejected.ndjson");
     }
-  }
 
-  public void close() throws IOException {
-    if (out != null) {
-      out.close();
-      System.err.println("bad lines written to " + file);
+    void add(List<DeadLetter> bad) throws IOException {
+        if (bad.isEmpty()) return;
+        if (out == null) out = Files.newBufferedWriter(file);
+        for (DeadLetter d : bad) {
+            out.write(EventJson.MAPPER.writeValueAsString(Map.of("reason", d.reason(), "line", d.event())));
+            out.write('\n');
+        }
     }
-  }
+
+    public void close() throws IOException {
+        if (out != null) {
+            out.close();
+            System.err.println("bad lines written to " + file);
+        }
+    }
 }

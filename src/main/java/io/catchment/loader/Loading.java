@@ -10,25 +10,25 @@ import java.util.Map;
  * at any time.
  */
 public interface Loading extends AutoCloseable {
-  void start();
+    void start();
 
-  /** The offset loading has reached (with several partitions: the sum of their offsets). */
-  long position();
+    /** The offset loading has reached (with several partitions: the sum of their offsets). */
+    long position();
 
-  /** Records written to the log (the partitions this process loads) and not loaded yet. */
-  long lag();
+    /** Records written to the log (the partitions this process loads) and not loaded yet. */
+    long lag();
 
-  /** How long since loading last committed anything or found nothing to load. */
-  Duration sinceProgress();
+    /** How long since loading last committed anything or found nothing to load. */
+    Duration sinceProgress();
 
-  /** The store's last error while retrying, or null. */
-  String lastError();
+    /** The store's last error while retrying, or null. */
+    String lastError();
 
-  /** Extra facts for {@code /v1/status} (e.g. the Kafka partitions this process loads); empty by default. */
-  default Map<String, Object> details() {
-    return Map.of();
-  }
+    /** Extra facts for {@code /v1/status} (e.g. the Kafka partitions this process loads); empty by default. */
+    default Map<String, Object> details() {
+        return Map.of();
+    }
 
-  @Override
-  void close();
+    @Override
+    void close();
 }

@@ -1,7 +1,7 @@
 package io.catchment.loader;
 
-import io.catchment.event.EventJson;
 import io.catchment.deadletter.DeadLetter;
+import io.catchment.event.EventJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,43 +23,44 @@ import org.slf4j.LoggerFactory;
  * Each {@code event} is the canonical event exactly as the log held it. Thread-safe.
  */
 public final class Quarantine {
-  private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
-  public static final String FILE = "dead-letters.ndjson";
+    private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
+    public static final String FILE = "dead-letters.ndjson";
 
-  private final Path dir;
+    private final Path dir;
 
-  /** {@code dir} is created on first use. */
-  public Quarantine(Path dir) {
-    this.dir = dir;
-  }
-
-  public Path file() {
-    return dir.resolve(FILE);
-  }
-
-  /** Appends the dead letters and fsyncs them; throws when the file cannot be written. */
-  public synchronized void add(List<DeadLetter> letters, String storeError) throws IOException {
-    if (letters.isEmpty()) return;
-    Files.createDirectories(dir);
-    StringBuilder out = new StringBuilder();
-    String now = java.time.Instant.now().toString();
-    for (DeadLetter d : letters) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("quarantined_at", now);
-      m.put("event_id", d.eventId());
-      m.put("table", d.table());
-      m.put("reason", d.reason());
-      m.put("store_error", storeError);
-      m.put("log_offset", d.logOffset());
-      m.put("event", d.event());
-      out.append(EventJson.MAPPER.writeValueAsString(m)).append('\n');
+    /** {@code dir} is created on first use. */
+    public Quarantine(Path dir) {
+        this.dir = dir;
     }
-    try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND)) {
-      ByteBuffer b = ByteBuffer.wrap(out.toString().getBytes(StandardCharsets.UTF_8));
-      while (b.hasRemaining()) ch.write(b);
-      ch.force(true);
+
+    public Path file() {
+        return dir.resolve(FILE);
     }
-    LOG.error("The store would not record {} dead letters ({}); kept them in {}", letters.size(), storeError, file());
-  }
+
+    /** Appends the dead letters and fsyncs them; throws when the file cannot be written. */
+    public synchronized void add(List<DeadLetter> letters, String storeError) throws IOException {
+        if (letters.isEmpty()) return;
+        Files.createDirectories(dir);
+        StringBuilder out = new StringBuilder();
+        String now = java.time.Instant.now().toString();
+        for (DeadLetter d : letters) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("quarantined_at", now);
+            m.put("event_id", d.eventId());
+            m.put("table", d.table());
+            m.put("reason", d.reason());
+            m.put("store_error", storeError);
+            m.put("log_offset", d.logOffset());
+            m.put("event", d.event());
+            out.append(EventJson.MAPPER.writeValueAsString(m)).append('\n');
+        }
+        try (FileChannel ch = FileChannel.open(
+                file(), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer b = ByteBuffer.wrap(out.toString().getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        }
+        LOG.error(
+                "The store would not record {} dead letters ({}); kept them in {}", letters.size(), storeError, file());
+    }
 }

@@ -9,23 +9,24 @@ import java.util.Locale;
  * {@code Retry-After}.
  */
 public final class DiskFullException extends LogFullException {
-  public DiskFullException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  /**
-   * Whether {@code e} or one of its causes is the operating system saying the disk or quota is full. The JDK reports
-   * ENOSPC from a channel write only as the message text of a plain IOException, so the text is read here, and only
-   * here: Linux "No space left on device", "Disk quota exceeded"; Windows "There is not enough space on the disk".
-   */
-  public static boolean isDiskFull(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-      if (m.contains("no space left on device") || m.contains("disk quota exceeded")
-          || m.contains("not enough space on the disk")) {
-        return true;
-      }
+    public DiskFullException(String message, Throwable cause) {
+        super(message, cause);
     }
-    return false;
-  }
+
+    /**
+     * Whether {@code e} or one of its causes is the operating system saying the disk or quota is full. The JDK reports
+     * ENOSPC from a channel write only as the message text of a plain IOException, so the text is read here, and only
+     * here: Linux "No space left on device", "Disk quota exceeded"; Windows "There is not enough space on the disk".
+     */
+    public static boolean isDiskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            if (m.contains("no space left on device")
+                    || m.contains("disk quota exceeded")
+                    || m.contains("not enough space on the disk")) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -14,45 +14,45 @@ import java.util.List;
  * Implementations are thread-safe: many appenders, one reader.
  */
 public interface EventLog extends Closeable {
-  /** Largest record an implementation must accept. */
-  int MAX_RECORD_BYTES = 64 << 20;
+    /** Largest record an implementation must accept. */
+    int MAX_RECORD_BYTES = 64 << 20;
 
-  /**
-   * Appends one record and blocks until it is durable.
-   *
-   * @return the record's offset
-   * @throws LogFullException when the disk quota is reached (retry later)
-   * @throws IOException when the record could not be made durable; the log stays usable when it can
-   */
-  long append(byte[] record) throws IOException;
+    /**
+     * Appends one record and blocks until it is durable.
+     *
+     * @return the record's offset
+     * @throws LogFullException when the disk quota is reached (retry later)
+     * @throws IOException when the record could not be made durable; the log stays usable when it can
+     */
+    long append(byte[] record) throws IOException;
 
-  /**
-   * Appends one record whose events belong to {@code key} (a user): a partitioned log keeps one key's records in one
-   * partition, in order. The local log has one partition and ignores it.
-   */
-  default long append(String key, byte[] record) throws IOException {
-    return append(record);
-  }
+    /**
+     * Appends one record whose events belong to {@code key} (a user): a partitioned log keeps one key's records in one
+     * partition, in order. The local log has one partition and ignores it.
+     */
+    default long append(String key, byte[] record) throws IOException {
+        return append(record);
+    }
 
-  /** Reads up to {@code max} records from {@code from}, waiting up to {@code wait} when none is there yet. */
-  List<LogRecord> read(long from, int max, Duration wait) throws IOException, InterruptedException;
+    /** Reads up to {@code max} records from {@code from}, waiting up to {@code wait} when none is there yet. */
+    List<LogRecord> read(long from, int max, Duration wait) throws IOException, InterruptedException;
 
-  /** Marks every record below {@code next} as loaded. */
-  void commit(long next) throws IOException;
+    /** Marks every record below {@code next} as loaded. */
+    void commit(long next) throws IOException;
 
-  long committedOffset();
+    long committedOffset();
 
-  /** Offset the next appended record will get. */
-  long endOffset();
+    /** Offset the next appended record will get. */
+    long endOffset();
 
-  /** Oldest offset still readable. */
-  long startOffset();
+    /** Oldest offset still readable. */
+    long startOffset();
 
-  long sizeBytes();
+    long sizeBytes();
 
-  /** False once the log hit an error it cannot recover from without a restart. */
-  boolean healthy();
+    /** False once the log hit an error it cannot recover from without a restart. */
+    boolean healthy();
 
-  /** One record as read back, with its offset. */
-  record LogRecord(long offset, byte[] payload) {}
+    /** One record as read back, with its offset. */
+    record LogRecord(long offset, byte[] payload) {}
 }

@@ -8,11 +8,11 @@ import io.catchment.CatchmentException;
  * {@code Retry-After}). The log stays usable.
  */
 public sealed class LogFullException extends CatchmentException permits DiskFullException {
-  public LogFullException(String message) {
-    super(message);
-  }
+    public LogFullException(String message) {
+        super(message);
+    }
 
-  LogFullException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    LogFullException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

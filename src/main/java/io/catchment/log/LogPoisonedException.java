@@ -9,7 +9,7 @@ import java.io.IOException;
  * before the failure stay readable and survive the reopen. The rule is in {@code LocalLog}'s class comment.
  */
 public final class LogPoisonedException extends IOException {
-  public LogPoisonedException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public LogPoisonedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -13,91 +13,137 @@ import java.util.function.LongSupplier;
 
 /** Every metric Catchment exports, in one place, named as Prometheus shows them. Thread-safe. */
 public final class Metrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter> duplicateRows = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter> rowsWritten = new ConcurrentHashMap<>();
-  public final Counter received = Counter.builder("catchment.events.received")
-      .description("events in requests that reached the collector").register(registry);
-  public final Counter accepted = Counter.builder("catchment.events.accepted")
-      .description("events acknowledged durable in the log").register(registry);
-  public final Counter loaded = Counter.builder("catchment.events.loaded")
-      .description("events committed to the store").register(registry);
-  public final Counter deadLettered = Counter.builder("catchment.events.dead.lettered")
-      .description("events set aside in the dead-letter store").register(registry);
-  public final Counter schemaChanges = Counter.builder("catchment.schema.changes")
-      .description("tables created, columns added or widened").register(registry);
-  public final DistributionSummary batchEvents = DistributionSummary.builder("catchment.loader.batch.events")
-      .description("events per loader batch").register(registry);
-  public final Timer batchLatency = Timer.builder("catchment.loader.batch.latency")
-      .description("time to write one loader batch to the store").publishPercentiles(0.5, 0.99).register(registry);
-  public final Timer ackLatency = Timer.builder("catchment.collector.ack.latency")
-      .description("time from request start to durable acknowledgement").publishPercentiles(0.5, 0.99).register(registry);
-  /** Events that were in the log, not yet loaded, when this process started (counted in the background). */
-  public final AtomicLong backlogAtStart = new AtomicLong();
-  /** Events put back on the log by dead-letter replays. */
-  public final Counter replayed = Counter.builder("catchment.events.replayed")
-      .description("dead letters put back on the log").register(registry);
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> duplicateRows = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> rowsWritten = new ConcurrentHashMap<>();
+    public final Counter received = Counter.builder("catchment.events.received")
+            .description("events in requests that reached the collector")
+            .register(registry);
+    public final Counter accepted = Counter.builder("catchment.events.accepted")
+            .description("events acknowledged durable in the log")
+            .register(registry);
+    public final Counter loaded = Counter.builder("catchment.events.loaded")
+            .description("events committed to the store")
+            .register(registry);
+    public final Counter deadLettered = Counter.builder("catchment.events.dead.lettered")
+            .description("events set aside in the dead-letter store")
+            .register(registry);
+    public final Counter schemaChanges = Counter.builder("catchment.schema.changes")
+            .description("tables created, columns added or widened")
+            .register(registry);
+    public final DistributionSummary batchEvents = DistributionSummary.builder("catchment.loader.batch.events")
+            .description("events per loader batch")
+            .register(registry);
+    public final Timer batchLatency = Timer.builder("catchment.loader.batch.latency")
+            .description("time to write one loader batch to the store")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    public final Timer ackLatency = Timer.builder("catchment.collector.ack.latency")
+            .description("time from request start to durable acknowledgement")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    /** Events that were in the log, not yet loaded, when this process started (counted in the background). */
+    public final AtomicLong backlogAtStart = new AtomicLong();
+    /** Events put back on the log by dead-letter replays. */
+    public final Counter replayed = Counter.builder("catchment.events.replayed")
+            .description("dead letters put back on the log")
+            .register(registry);
 
-  {
-    Gauge.builder("catchment.events.in.flight", this, Metrics::inFlight)
-        .description("events in the log not yet loaded or dead-lettered: backlog at start + accepted + replayed "
-            + "- loaded - dead-lettered").register(registry);
-  }
+    {
+        Gauge.builder("catchment.events.in.flight", this, Metrics::inFlight)
+                .description(
+                        "events in the log not yet loaded or dead-lettered: backlog at start + accepted + replayed "
+                                + "- loaded - dead-lettered")
+                .register(registry);
+    }
 
-  /** The accounting identity: accepted (+ backlog at start + replayed) = loaded + dead-lettered + in flight. */
-  public long inFlight() {
-    return backlogAtStart.get() + (long) accepted.count() + (long) replayed.count() - (long) loaded.count()
-        - (long) deadLettered.count();
-  }
+    /** The accounting identity: accepted (+ backlog at start + replayed) = loaded + dead-lettered + in flight. */
+    public long inFlight() {
+        return backlogAtStart.get()
+                + (long) accepted.count()
+                + (long) replayed.count()
+                - (long) loaded.count()
+                - (long) deadLettered.count();
+    }
 
-  public void rejected(String reason, long events) {
-    rejected.computeIfAbsent(reason, r -> Counter.builder("catchment.events.rejected").tag("reason", r)
-        .description("events refused with a 4xx/503, by reason").register(registry)).increment(events);
-  }
+    public void rejected(String reason, long events) {
+        rejected.computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("catchment.events.rejected")
+                                .tag("reason", r)
+                                .description("events refused with a 4xx/503, by reason")
+                                .register(registry))
+                .increment(events);
+    }
 
-  /** A request refused before its events could be counted (auth, size, encoding). */
-  public void rejectedRequest(String reason) {
-    rejectedRequests.computeIfAbsent(reason, r -> Counter.builder("catchment.requests.rejected").tag("reason", r)
-        .description("requests refused with a 4xx/503, by reason").register(registry)).increment();
-  }
+    /** A request refused before its events could be counted (auth, size, encoding). */
+    public void rejectedRequest(String reason) {
+        rejectedRequests
+                .computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("catchment.requests.rejected")
+                                .tag("reason", r)
+                                .description("requests refused with a 4xx/503, by reason")
+                                .register(registry))
+                .increment();
+    }
 
-  public void duplicates(String table, long rows) {
-    if (rows == 0) return;
-    duplicateRows.computeIfAbsent(table, t -> Counter.builder("catchment.rows.duplicate").tag("table", t)
-        .description("rows skipped because their id was already in the table for that day").register(registry))
-        .increment(rows);
-  }
+    public void duplicates(String table, long rows) {
+        if (rows == 0) return;
+        duplicateRows
+                .computeIfAbsent(
+                        table,
+                        t -> Counter.builder("catchment.rows.duplicate")
+                                .tag("table", t)
+                                .description("rows skipped because their id was already in the table for that day")
+                                .register(registry))
+                .increment(rows);
+    }
 
-  public void rowsWritten(String table, long rows) {
-    rowsWritten.computeIfAbsent(table, t -> Counter.builder("catchment.rows.written").tag("table", t)
-        .description("rows committed, per table").register(registry)).increment(rows);
-  }
+    public void rowsWritten(String table, long rows) {
+        rowsWritten
+                .computeIfAbsent(
+                        table,
+                        t -> Counter.builder("catchment.rows.written")
+                                .tag("table", t)
+                                .description("rows committed, per table")
+                                .register(registry))
+                .increment(rows);
+    }
 
-  /**
-   * The log's gauges; {@code lag} is what this process's loaders have still to load (on Kafka, summed over the
-   * partitions this process loads).
-   */
-  public void bindLog(EventLog log, LongSupplier lag) {
-    Gauge.builder("catchment.log.bytes", log, EventLog::sizeBytes).description("bytes of log segments on disk")
-        .baseUnit("bytes").register(registry);
-    Gauge.builder("catchment.log.lag.records", lag, LongSupplier::getAsLong).strongReference(true) // a lambda: kept
-        .description("log records not yet loaded into the store").register(registry);
-    Gauge.builder("catchment.log.end.offset", log, EventLog::endOffset).register(registry);
-  }
+    /**
+     * The log's gauges; {@code lag} is what this process's loaders have still to load (on Kafka, summed over the
+     * partitions this process loads).
+     */
+    public void bindLog(EventLog log, LongSupplier lag) {
+        Gauge.builder("catchment.log.bytes", log, EventLog::sizeBytes)
+                .description("bytes of log segments on disk")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("catchment.log.lag.records", lag, LongSupplier::getAsLong)
+                .strongReference(true) // a lambda: kept
+                .description("log records not yet loaded into the store")
+                .register(registry);
+        Gauge.builder("catchment.log.end.offset", log, EventLog::endOffset).register(registry);
+    }
 
-  /**
-   * {@code catchment_loader_seconds_since_progress}: with events waiting, the seconds since the loader last committed
-   * (0 while nothing waits). Alert when it passes {@code loader.stall_after}, as {@code /readyz} does.
-   */
-  public void bindLoaderProgress(java.util.function.DoubleSupplier seconds) {
-    Gauge.builder("catchment.loader.seconds.since.progress", seconds, java.util.function.DoubleSupplier::getAsDouble)
-        .strongReference(true).description("with events waiting, seconds since the loader last committed a batch")
-        .register(registry);
-  }
+    /**
+     * {@code catchment_loader_seconds_since_progress}: with events waiting, the seconds since the loader last committed
+     * (0 while nothing waits). Alert when it passes {@code loader.stall_after}, as {@code /readyz} does.
+     */
+    public void bindLoaderProgress(java.util.function.DoubleSupplier seconds) {
+        Gauge.builder(
+                        "catchment.loader.seconds.since.progress",
+                        seconds,
+                        java.util.function.DoubleSupplier::getAsDouble)
+                .strongReference(true)
+                .description("with events waiting, seconds since the loader last committed a batch")
+                .register(registry);
+    }
 
-  public String scrape() {
-    return registry.scrape();
-  }
+    public String scrape() {
+        return registry.scrape();
+    }
 }

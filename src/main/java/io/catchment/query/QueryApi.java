@@ -23,51 +23,59 @@ import java.util.Map;
  * is answered 503 with Retry-After ({@link QuerySlots}). Thread-safe.
  */
 public final class QueryApi {
-  private final Sink sink;
-  private final Auth auth;
-  private final int maxRows;
-  private final Duration timeout;
-  private final QuerySlots slots;
+    private final Sink sink;
+    private final Auth auth;
+    private final int maxRows;
+    private final Duration timeout;
+    private final QuerySlots slots;
 
-  public QueryApi(Sink sink, Auth auth, CatchmentConfig.Query limits) {
-    this.sink = sink;
-    this.auth = auth;
-    this.maxRows = limits.maxRows();
-    this.timeout = limits.timeout();
-    this.slots = new QuerySlots(limits.maxConcurrent(), limits.queueWait());
-  }
+    public QueryApi(Sink sink, Auth auth, CatchmentConfig.Query limits) {
+        this.sink = sink;
+        this.auth = auth;
+        this.maxRows = limits.maxRows();
+        this.timeout = limits.timeout();
+        this.slots = new QuerySlots(limits.maxConcurrent(), limits.queueWait());
+    }
 
-  public void query(Context ctx) throws IOException {
-    auth.requireAdmin(ctx);
-    byte[] body = Bodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), 1 << 20);
-    JsonNode req;
-    try {
-      req = EventJson.MAPPER.readTree(body);
-    } catch (IOException e) {
-      throw HttpProblem.of(400, "invalid", "the body must be JSON like {\"sql\": \"SELECT 1\"}: " + e.getMessage().lines().findFirst().orElse(""));
+    public void query(Context ctx) throws IOException {
+        auth.requireAdmin(ctx);
+        byte[] body = Bodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), 1 << 20);
+        JsonNode req;
+        try {
+            req = EventJson.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw HttpProblem.of(
+                    400,
+                    "invalid",
+                    "the body must be JSON like {\"sql\": \"SELECT 1\"}: "
+                            + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (req == null
+                || !req.path("sql").isTextual()
+                || req.path("sql").textValue().isBlank()) {
+            throw HttpProblem.of(400, "invalid", "the body must be JSON with a non-empty \"sql\" string");
+        }
+        int rows =
+                req.has("max_rows") ? Math.min(Math.max(1, req.path("max_rows").asInt(maxRows)), maxRows) : maxRows;
+        QueryResult r;
+        try {
+            String sql = req.path("sql").textValue();
+            r = slots.run(() -> sink.query(sql, rows, timeout));
+        } catch (QueryException e) {
+            int status = switch (e.reason()) {
+                case FORBIDDEN -> 403;
+                case TIMEOUT -> 408;
+                case UNAVAILABLE -> 503;
+                default -> 400;
+            };
+            throw HttpProblem.of(
+                    status, "query_" + e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("columns", r.columns());
+        out.put("rows", r.rows());
+        out.put("truncated", r.truncated());
+        out.put("elapsed_ms", r.elapsedMillis());
+        ctx.contentType("application/json").result(EventJson.MAPPER.writeValueAsBytes(out));
     }
-    if (req == null || !req.path("sql").isTextual() || req.path("sql").textValue().isBlank()) {
-      throw HttpProblem.of(400, "invalid", "the body must be JSON with a non-empty \"sql\" string");
-    }
-    int rows = req.has("max_rows") ? Math.min(Math.max(1, req.path("max_rows").asInt(maxRows)), maxRows) : maxRows;
-    QueryResult r;
-    try {
-      String sql = req.path("sql").textValue();
-      r = slots.run(() -> sink.query(sql, rows, timeout));
-    } catch (QueryException e) {
-      int status = switch (e.reason()) {
-        case FORBIDDEN -> 403;
-        case TIMEOUT -> 408;
-        case UNAVAILABLE -> 503;
-        default -> 400;
-      };
-      throw HttpProblem.of(status, "query_" + e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("columns", r.columns());
-    out.put("rows", r.rows());
-    out.put("truncated", r.truncated());
-    out.put("elapsed_ms", r.elapsedMillis());
-    ctx.contentType("application/json").result(EventJson.MAPPER.writeValueAsBytes(out));
-  }
 }

@@ -16,45 +16,47 @@ import java.util.function.Supplier;
  * Thread-safe.
  */
 final class QuerySlots {
-  private final Semaphore slots;
-  private final int max;
-  private final Duration wait;
+    private final Semaphore slots;
+    private final int max;
+    private final Duration wait;
 
-  QuerySlots(int max, Duration wait) {
-    if (max < 1) throw new IllegalArgumentException("query.max_concurrent must be at least 1 (got " + max + ")");
-    this.slots = new Semaphore(max, true);
-    this.max = max;
-    this.wait = wait;
-  }
-
-  /** Runs {@code query} in a slot, or throws the 503 when none frees up within the wait. */
-  <T> T run(Supplier<T> query) {
-    boolean acquired;
-    try {
-      acquired = slots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      acquired = false;
+    QuerySlots(int max, Duration wait) {
+        if (max < 1) throw new IllegalArgumentException("query.max_concurrent must be at least 1 (got " + max + ")");
+        this.slots = new Semaphore(max, true);
+        this.max = max;
+        this.wait = wait;
     }
-    if (!acquired) throw busy();
-    try {
-      return query.get();
-    } finally {
-      slots.release();
+
+    /** Runs {@code query} in a slot, or throws the 503 when none frees up within the wait. */
+    <T> T run(Supplier<T> query) {
+        boolean acquired;
+        try {
+            acquired = slots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) throw busy();
+        try {
+            return query.get();
+        } finally {
+            slots.release();
+        }
     }
-  }
 
-  /** Queries running now. */
-  int running() {
-    return max - slots.availablePermits();
-  }
+    /** Queries running now. */
+    int running() {
+        return max - slots.availablePermits();
+    }
 
-  private HttpProblem busy() {
-    long retry = Math.max(1, wait.toSeconds());
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", max + " queries are already running (query.max_concurrent) and none finished within "
-        + wait.toMillis() + " ms (query.queue_wait); retry later");
-    body.put("retry_after", retry);
-    return new HttpProblem(503, "query_busy", body);
-  }
+    private HttpProblem busy() {
+        long retry = Math.max(1, wait.toSeconds());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(
+                "error",
+                max + " queries are already running (query.max_concurrent) and none finished within " + wait.toMillis()
+                        + " ms (query.queue_wait); retry later");
+        body.put("retry_after", retry);
+        return new HttpProblem(503, "query_busy", body);
+    }
 }

@@ -15,87 +15,88 @@ import java.util.Map;
  * the wrapped store's.
  */
 public final class SeparateDeadLetters implements Sink {
-  private final Sink store;
-  private final DeadLetterQueue queue;
+    private final Sink store;
+    private final DeadLetterQueue queue;
 
-  public SeparateDeadLetters(Sink store, DeadLetterQueue queue) {
-    this.store = store;
-    this.queue = queue;
-  }
-
-  @Override
-  public Map<String, Long> write(WriteBatch batch) throws SinkException {
-    if (!batch.deadLetters().isEmpty()) {
-      try {
-        queue.add(batch.deadLetters());
-      } catch (IOException | RuntimeException e) {
-        throw new SinkException("cannot add " + batch.deadLetters().size() + " dead letters: " + e.getMessage(), e, true);
-      }
+    public SeparateDeadLetters(Sink store, DeadLetterQueue queue) {
+        this.store = store;
+        this.queue = queue;
     }
-    return store.write(batch.withOffsets(List.of(), batch.otherOffsets()));
-  }
 
-  @Override
-  public List<Entry> deadLetters(Filter filter, int limit) {
-    return queue.deadLetters(filter, limit);
-  }
+    @Override
+    public Map<String, Long> write(WriteBatch batch) throws SinkException {
+        if (!batch.deadLetters().isEmpty()) {
+            try {
+                queue.add(batch.deadLetters());
+            } catch (IOException | RuntimeException e) {
+                throw new SinkException(
+                        "cannot add " + batch.deadLetters().size() + " dead letters: " + e.getMessage(), e, true);
+            }
+        }
+        return store.write(batch.withOffsets(List.of(), batch.otherOffsets()));
+    }
 
-  @Override
-  public int markReplayed(List<String> keys) {
-    return queue.markReplayed(keys);
-  }
+    @Override
+    public List<Entry> deadLetters(Filter filter, int limit) {
+        return queue.deadLetters(filter, limit);
+    }
 
-  @Override
-  public int purge(Filter filter) {
-    return queue.purge(filter);
-  }
+    @Override
+    public int markReplayed(List<String> keys) {
+        return queue.markReplayed(keys);
+    }
 
-  @Override
-  public long pendingDeadLetters() {
-    return queue.pendingDeadLetters();
-  }
+    @Override
+    public int purge(Filter filter) {
+        return queue.purge(filter);
+    }
 
-  @Override
-  public Map<String, TableSchema> catalog() {
-    return store.catalog();
-  }
+    @Override
+    public long pendingDeadLetters() {
+        return queue.pendingDeadLetters();
+    }
 
-  @Override
-  public TableBatch.Encoder stage(String table) throws IOException {
-    return store.stage(table);
-  }
+    @Override
+    public Map<String, TableSchema> catalog() {
+        return store.catalog();
+    }
 
-  @Override
-  public void reloadCatalog() throws java.sql.SQLException {
-    store.reloadCatalog();
-  }
+    @Override
+    public TableBatch.Encoder stage(String table) throws IOException {
+        return store.stage(table);
+    }
 
-  @Override
-  public long loadedOffset(String consumer) {
-    return store.loadedOffset(consumer);
-  }
+    @Override
+    public void reloadCatalog() throws java.sql.SQLException {
+        store.reloadCatalog();
+    }
 
-  @Override
-  public QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException {
-    return store.query(sql, maxRows, timeout);
-  }
+    @Override
+    public long loadedOffset(String consumer) {
+        return store.loadedOffset(consumer);
+    }
 
-  @Override
-  public boolean healthy() {
-    return store.healthy();
-  }
+    @Override
+    public QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException {
+        return store.query(sql, maxRows, timeout);
+    }
 
-  /** The wrapped store. */
-  public Dialect dialect() {
-    return store.dialect();
-  }
+    @Override
+    public boolean healthy() {
+        return store.healthy();
+    }
 
-  public Sink store() {
-    return store;
-  }
+    /** The wrapped store. */
+    public Dialect dialect() {
+        return store.dialect();
+    }
 
-  @Override
-  public void close() throws IOException {
-    store.close();
-  }
+    public Sink store() {
+        return store;
+    }
+
+    @Override
+    public void close() throws IOException {
+        store.close();
+    }
 }

@@ -1,11 +1,9 @@
 package io.catchment.sink;
 
 import io.catchment.deadletter.DeadLetterStore;
-import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
 import java.io.Closeable;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,41 +16,44 @@ import java.util.Map;
  */
 public interface Sink extends Closeable, DeadLetterStore {
 
-  /** Tables and their columns as the store has them now (metadata tables, starting with {@code _}, left out). */
-  Map<String, TableSchema> catalog();
+    /** Tables and their columns as the store has them now (metadata tables, starting with {@code _}, left out). */
+    Map<String, TableSchema> catalog();
 
-  /** A fresh staging area for one part of a table's batch, in the store's bulk-load format. */
-  TableBatch.Encoder stage(String table) throws java.io.IOException;
+    /** A fresh staging area for one part of a table's batch, in the store's bulk-load format. */
+    TableBatch.Encoder stage(String table) throws java.io.IOException;
 
-  /** Re-reads the catalog from the store, forgetting columns planned by batches that were never written. */
-  void reloadCatalog() throws java.sql.SQLException;
+    /** Re-reads the catalog from the store, forgetting columns planned by batches that were never written. */
+    void reloadCatalog() throws java.sql.SQLException;
 
-  /**
-   * Consumers named {@code import:JOB:MEMBER} are import checkpoints (a store may mirror them in {@code _imports}).
-   * A protocol in a name, to be replaced by explicit checkpoints in {@link WriteBatch} (issue 20).
-   */
-  String IMPORT_PREFIX = "import:";
+    /**
+     * Consumers named {@code import:JOB:MEMBER} are import checkpoints (a store may mirror them in {@code _imports}).
+     * A protocol in a name, to be replaced by explicit checkpoints in {@link WriteBatch} (issue 20).
+     */
+    String IMPORT_PREFIX = "import:";
 
-  /** The next log offset the consumer should read, or -1 when it never committed. */
-  long loadedOffset(String consumer);
+    /** The next log offset the consumer should read, or -1 when it never committed. */
+    long loadedOffset(String consumer);
 
-  /**
-   * Applies the batch atomically: schema changes, rows, dead letters and the consumer's next offset commit together
-   * or not at all. An event of {@code ids} whose id is already stored for the same UTC day of its timestamp is
-   * skipped in every table, so no table ever holds two rows with one id on one day. A {@link SinkException} says
-   * whether the same batch may succeed later (store away, locked, disk full) or never will (a value it refuses).
-   *
-   * @return rows skipped as duplicates, per table
-   */
-  Map<String, Long> write(WriteBatch batch) throws SinkException;
+    /**
+     * Applies the batch atomically: schema changes, rows, dead letters and the consumer's next offset commit together
+     * or not at all. An event of {@code ids} whose id is already stored for the same UTC day of its timestamp is
+     * skipped in every table, so no table ever holds two rows with one id on one day. A {@link SinkException} says
+     * whether the same batch may succeed later (store away, locked, disk full) or never will (a value it refuses).
+     *
+     * @return rows skipped as duplicates, per table
+     */
+    Map<String, Long> write(WriteBatch batch) throws SinkException;
 
-  /** The SQL dialect {@link #query} speaks. */
-  enum Dialect { DUCKDB, CLICKHOUSE }
+    /** The SQL dialect {@link #query} speaks. */
+    enum Dialect {
+        DUCKDB,
+        CLICKHOUSE
+    }
 
-  Dialect dialect();
+    Dialect dialect();
 
-  /** Runs one read-only statement, returning at most {@code maxRows} rows. */
-  QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;
+    /** Runs one read-only statement, returning at most {@code maxRows} rows. */
+    QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;
 
-  boolean healthy();
+    boolean healthy();
 }

@@ -1,15 +1,14 @@
 package io.catchment.sink;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.event.EventJson;
 import io.catchment.format.Identity;
-import io.catchment.schema.ColumnType;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
@@ -25,100 +24,106 @@ import java.util.Map;
  * $append…) are stored with the event but not applied here. Applying the same event twice changes nothing.
  */
 public final class UserTraits {
-  private UserTraits() {}
+    private UserTraits() {}
 
-  /** One user's stored state: traits, the time each trait last changed, first and last seen (ISO-8601). */
-  public static final class Row {
-    public ObjectNode traits = EventJson.MAPPER.createObjectNode();
-    public ObjectNode times = EventJson.MAPPER.createObjectNode();
-    public String firstSeen;
-    public String lastSeen;
-  }
-
-  /** Applies {@code updates} in event-time order to {@code rows} (the stored rows of their users), adding new users. */
-  public static void applyAll(Map<String, Row> rows, List<UserUpdate> updates) {
-    List<UserUpdate> ordered = new ArrayList<>(updates.size());
-    for (UserUpdate u : updates) ordered.add(new UserUpdate(u.user(), normal(u.timestamp()), u.traits()));
-    ordered.sort(Comparator.comparing(UserUpdate::timestamp));
-    for (UserUpdate u : ordered) apply(rows.computeIfAbsent(u.user(), k -> new Row()), u);
-  }
-
-  /** A stored row, read back: traits and trait times as JSON text, first and last seen as ISO-8601. */
-  public static Row row(String traits, String times, String firstSeen, String lastSeen) {
-    Row r = new Row();
-    r.traits = object(traits);
-    r.times = object(times);
-    r.firstSeen = firstSeen == null ? null : normal(firstSeen);
-    r.lastSeen = lastSeen == null ? null : normal(lastSeen);
-    return r;
-  }
-
-  private static ObjectNode object(String json) {
-    try {
-      return json != null && EventJson.MAPPER.readTree(json) instanceof ObjectNode o ? o
-          : EventJson.MAPPER.createObjectNode();
-    } catch (IOException e) {
-      return EventJson.MAPPER.createObjectNode();
+    /** One user's stored state: traits, the time each trait last changed, first and last seen (ISO-8601). */
+    public static final class Row {
+        public ObjectNode traits = EventJson.MAPPER.createObjectNode();
+        public ObjectNode times = EventJson.MAPPER.createObjectNode();
+        public String firstSeen;
+        public String lastSeen;
     }
-  }
 
-  private static final java.time.format.DateTimeFormatter FIXED = java.time.format.DateTimeFormatter
-      .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
-
-  /** A time as fixed-width ISO-8601 UTC (nine fraction digits), so that times compare as strings. */
-  public static String normal(String iso) {
-    // the canonical form (Instant.toString: YYYY-MM-DDTHH:MM:SS[.fff…]Z) only needs its fraction padded
-    int n = iso.length();
-    if (n >= 20 && n <= 30 && iso.charAt(4) == '-' && iso.charAt(10) == 'T' && iso.charAt(n - 1) == 'Z'
-        && (n == 20 || iso.charAt(19) == '.' && n > 21 && digits(iso, 20, n - 1))) {
-      StringBuilder b = new StringBuilder(30).append(iso, 0, 19).append('.');
-      if (n > 20) b.append(iso, 20, n - 1);
-      while (b.length() < 29) b.append('0');
-      return b.append('Z').toString();
+    /** Applies {@code updates} in event-time order to {@code rows} (the stored rows of their users), adding new users. */
+    public static void applyAll(Map<String, Row> rows, List<UserUpdate> updates) {
+        List<UserUpdate> ordered = new ArrayList<>(updates.size());
+        for (UserUpdate u : updates) ordered.add(new UserUpdate(u.user(), normal(u.timestamp()), u.traits()));
+        ordered.sort(Comparator.comparing(UserUpdate::timestamp));
+        for (UserUpdate u : ordered) apply(rows.computeIfAbsent(u.user(), k -> new Row()), u);
     }
-    Instant t = io.catchment.schema.Flattener.parseTime(iso);
-    return FIXED.format(t != null ? t : Instant.parse(iso));
-  }
 
-  private static boolean digits(String s, int from, int to) {
-    for (int i = from; i < to; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
-    return true;
-  }
-
-  private static boolean before(String a, String b) {
-    return a.compareTo(b) < 0;
-  }
-
-  public static void apply(Row row, UserUpdate u) {
-    String t = u.timestamp();
-    if (row.firstSeen == null || before(t, row.firstSeen)) row.firstSeen = t;
-    if (row.lastSeen == null || before(row.lastSeen, t)) row.lastSeen = t;
-    for (Map.Entry<String, JsonNode> f : u.traits().properties()) {
-      String k = f.getKey();
-      if (k.equals(Identity.SET_ONCE)) {
-        if (!(f.getValue() instanceof ObjectNode once)) continue;
-        for (Map.Entry<String, JsonNode> o : once.properties()) {
-          String changed = row.times.path(o.getKey()).asText(null);
-          if (!row.traits.has(o.getKey()) && (changed == null || !before(t, changed))) {
-            row.traits.set(o.getKey(), o.getValue());
-            row.times.put(o.getKey(), t);
-          }
-        }
-      } else if (k.equals(Identity.UNSET)) {
-        for (JsonNode name : f.getValue()) {
-          String changed = row.times.path(name.asText()).asText(null);
-          if (changed == null || !before(t, changed)) {
-            row.traits.remove(name.asText());
-            row.times.put(name.asText(), t);
-          }
-        }
-      } else if (!Identity.isOperation(k)) {
-        String changed = row.times.path(k).asText(null);
-        if (changed == null || !before(t, changed)) {
-          row.traits.set(k, f.getValue());
-          row.times.put(k, t);
-        }
-      }
+    /** A stored row, read back: traits and trait times as JSON text, first and last seen as ISO-8601. */
+    public static Row row(String traits, String times, String firstSeen, String lastSeen) {
+        Row r = new Row();
+        r.traits = object(traits);
+        r.times = object(times);
+        r.firstSeen = firstSeen == null ? null : normal(firstSeen);
+        r.lastSeen = lastSeen == null ? null : normal(lastSeen);
+        return r;
     }
-  }
+
+    private static ObjectNode object(String json) {
+        try {
+            return json != null && EventJson.MAPPER.readTree(json) instanceof ObjectNode o
+                    ? o
+                    : EventJson.MAPPER.createObjectNode();
+        } catch (IOException e) {
+            return EventJson.MAPPER.createObjectNode();
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter FIXED = java.time.format.DateTimeFormatter.ofPattern(
+                    "uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
+
+    /** A time as fixed-width ISO-8601 UTC (nine fraction digits), so that times compare as strings. */
+    public static String normal(String iso) {
+        // the canonical form (Instant.toString: YYYY-MM-DDTHH:MM:SS[.fff…]Z) only needs its fraction padded
+        int n = iso.length();
+        if (n >= 20
+                && n <= 30
+                && iso.charAt(4) == '-'
+                && iso.charAt(10) == 'T'
+                && iso.charAt(n - 1) == 'Z'
+                && (n == 20 || iso.charAt(19) == '.' && n > 21 && digits(iso, 20, n - 1))) {
+            StringBuilder b = new StringBuilder(30).append(iso, 0, 19).append('.');
+            if (n > 20) b.append(iso, 20, n - 1);
+            while (b.length() < 29) b.append('0');
+            return b.append('Z').toString();
+        }
+        Instant t = io.catchment.schema.Flattener.parseTime(iso);
+        return FIXED.format(t != null ? t : Instant.parse(iso));
+    }
+
+    private static boolean digits(String s, int from, int to) {
+        for (int i = from; i < to; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
+    }
+
+    private static boolean before(String a, String b) {
+        return a.compareTo(b) < 0;
+    }
+
+    public static void apply(Row row, UserUpdate u) {
+        String t = u.timestamp();
+        if (row.firstSeen == null || before(t, row.firstSeen)) row.firstSeen = t;
+        if (row.lastSeen == null || before(row.lastSeen, t)) row.lastSeen = t;
+        for (Map.Entry<String, JsonNode> f : u.traits().properties()) {
+            String k = f.getKey();
+            if (k.equals(Identity.SET_ONCE)) {
+                if (!(f.getValue() instanceof ObjectNode once)) continue;
+                for (Map.Entry<String, JsonNode> o : once.properties()) {
+                    String changed = row.times.path(o.getKey()).asText(null);
+                    if (!row.traits.has(o.getKey()) && (changed == null || !before(t, changed))) {
+                        row.traits.set(o.getKey(), o.getValue());
+                        row.times.put(o.getKey(), t);
+                    }
+                }
+            } else if (k.equals(Identity.UNSET)) {
+                for (JsonNode name : f.getValue()) {
+                    String changed = row.times.path(name.asText()).asText(null);
+                    if (changed == null || !before(t, changed)) {
+                        row.traits.remove(name.asText());
+                        row.times.put(name.asText(), t);
+                    }
+                }
+            } else if (!Identity.isOperation(k)) {
+                String changed = row.times.path(k).asText(null);
+                if (changed == null || !before(t, changed)) {
+                    row.traits.set(k, f.getValue());
+                    row.times.put(k, t);
+                }
+            }
+        }
+    }
 }

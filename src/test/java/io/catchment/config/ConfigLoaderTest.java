@@ -11,58 +11,66 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void defaults_then_file_then_environment_then_command_line() throws Exception {
-    Path f = dir.resolve("c.yaml");
-    Files.writeString(f, "port: 9999\nlog:\n  retention: 2h\n  max_bytes: 2GB\nwrite_keys:\n  key-one-123: web\n");
-    CatchmentConfig c = new ConfigLoader(Map.of("CATCHMENT_PORT", "7000", "CATCHMENT_ADMIN_KEY", "admin-key-123"))
-        .load(f, Map.of("data_dir", "/tmp/x"));
-    assertThat(c.server().port()).isEqualTo(7000);
-    assertThat(c.log().retention()).isEqualTo(Duration.ofHours(2));
-    assertThat(c.log().maxBytes()).isEqualTo(2L << 30);
-    assertThat(c.keys().writeKeys()).containsEntry("key-one-123", "web");
-    assertThat(c.keys().adminKey()).isEqualTo("admin-key-123");
-    assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
-    assertThat(c.server().maxRequestBytes()).isEqualTo(1 << 20);
-  }
+    @Test
+    void defaults_then_file_then_environment_then_command_line() throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "port: 9999\nlog:\n  retention: 2h\n  max_bytes: 2GB\nwrite_keys:\n  key-one-123: web\n");
+        CatchmentConfig c = new ConfigLoader(Map.of("CATCHMENT_PORT", "7000", "CATCHMENT_ADMIN_KEY", "admin-key-123"))
+                .load(f, Map.of("data_dir", "/tmp/x"));
+        assertThat(c.server().port()).isEqualTo(7000);
+        assertThat(c.log().retention()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.log().maxBytes()).isEqualTo(2L << 30);
+        assertThat(c.keys().writeKeys()).containsEntry("key-one-123", "web");
+        assertThat(c.keys().adminKey()).isEqualTo("admin-key-123");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
+        assertThat(c.server().maxRequestBytes()).isEqualTo(1 << 20);
+    }
 
-  @Test
-  void write_keys_from_the_environment_with_and_without_sources() {
-    CatchmentConfig c = new ConfigLoader(Map.of("CATCHMENT_WRITE_KEYS", "aaaaaaaa1, bbbbbbbb2=mobile")).load(null, Map.of());
-    assertThat(c.keys().writeKeys()).containsEntry("aaaaaaaa1", "default").containsEntry("bbbbbbbb2", "mobile");
-  }
+    @Test
+    void write_keys_from_the_environment_with_and_without_sources() {
+        CatchmentConfig c =
+                new ConfigLoader(Map.of("CATCHMENT_WRITE_KEYS", "aaaaaaaa1, bbbbbbbb2=mobile")).load(null, Map.of());
+        assertThat(c.keys().writeKeys()).containsEntry("aaaaaaaa1", "default").containsEntry("bbbbbbbb2", "mobile");
+    }
 
-  @Test
-  void invalid_values_name_the_key_and_where_it_came_from() {
-    assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_PORT", "eighty")).load(null, Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("port").hasMessageContaining("CATCHMENT_PORT")
-        .hasMessageContaining("eighty");
-    assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_LOG_RETENTION", "soon")).load(null, Map.of()))
-        .hasMessageContaining("log.retention");
-    assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_WRITE_KEYS", "short")).load(null, Map.of()))
-        .hasMessageContaining("write_keys");
-    assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_LIMITS_MAX_EVENT_BYTES", "2MB")).load(null, Map.of()))
-        .hasMessageContaining("limits.max_event_bytes");
-  }
+    @Test
+    void invalid_values_name_the_key_and_where_it_came_from() {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_PORT", "eighty")).load(null, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("port")
+                .hasMessageContaining("CATCHMENT_PORT")
+                .hasMessageContaining("eighty");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_LOG_RETENTION", "soon")).load(null, Map.of()))
+                .hasMessageContaining("log.retention");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_WRITE_KEYS", "short")).load(null, Map.of()))
+                .hasMessageContaining("write_keys");
+        assertThatThrownBy(
+                        () -> new ConfigLoader(Map.of("CATCHMENT_LIMITS_MAX_EVENT_BYTES", "2MB")).load(null, Map.of()))
+                .hasMessageContaining("limits.max_event_bytes");
+    }
 
-  @Test
-  void unknown_keys_in_the_file_are_refused() throws Exception {
-    Path f = dir.resolve("c.yaml");
-    Files.writeString(f, "prot: 80\n");
-    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(f, Map.of())).hasMessageContaining("unknown key 'prot'");
-  }
+    @Test
+    void unknown_keys_in_the_file_are_refused() throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "prot: 80\n");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(f, Map.of()))
+                .hasMessageContaining("unknown key 'prot'");
+    }
 
-  @Test
-  void missing_keys_are_generated_once_and_read_back() {
-    StringBuilder announced = new StringBuilder();
-    var empty = new CatchmentConfig.Keys(Map.of(), "");
-    var first = KeyStore.resolve(empty, dir, announced::append);
-    assertThat(announced.toString()).contains(first.adminKey()).contains(first.writeKeys().keySet().iterator().next());
-    announced.setLength(0);
-    var second = KeyStore.resolve(empty, dir, announced::append);
-    assertThat(second).isEqualTo(first);
-    assertThat(announced).isEmpty();
-  }
+    @Test
+    void missing_keys_are_generated_once_and_read_back() {
+        StringBuilder announced = new StringBuilder();
+        var empty = new CatchmentConfig.Keys(Map.of(), "");
+        var first = KeyStore.resolve(empty, dir, announced::append);
+        assertThat(announced.toString())
+                .contains(first.adminKey())
+                .contains(first.writeKeys().keySet().iterator().next());
+        announced.setLength(0);
+        var second = KeyStore.resolve(empty, dir, announced::append);
+        assertThat(second).isEqualTo(first);
+        assertThat(announced).isEmpty();
+    }
 }

@@ -11,70 +11,73 @@ import java.util.Map;
 
 /** A small HTTP client for the tests: POST bodies with a key, run SQL, poll until a condition holds. */
 final class Http {
-  static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Reply(int status, String body, HttpResponse<String> raw) {
-    JsonNode json() throws Exception {
-      return EventJson.MAPPER.readTree(body);
+    record Reply(int status, String body, HttpResponse<String> raw) {
+        JsonNode json() throws Exception {
+            return EventJson.MAPPER.readTree(body);
+        }
     }
-  }
 
-  static Reply post(String url, String key, byte[] body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (key != null) b.header("Authorization", "Bearer " + key);
-    headers.forEach(b::header);
-    HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(r.statusCode(), r.body(), r);
-  }
-
-  static Reply post(String url, String key, String body) throws Exception {
-    return post(url, key, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
-  }
-
-  static Reply get(String url) throws Exception {
-    return get(url, null);
-  }
-
-  static Reply get(String url, String key) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
-    if (key != null) b.header("Authorization", "Bearer " + key);
-    HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(r.statusCode(), r.body(), r);
-  }
-
-  /** Runs SQL through /v1/query and returns the rows node; fails the test on a non-200. */
-  static JsonNode sql(String baseUrl, String adminKey, String sql) throws Exception {
-    Reply r = post(baseUrl + "/v1/query", adminKey, EventJson.MAPPER.writeValueAsString(Map.of("sql", sql)));
-    if (r.status() != 200) throw new AssertionError("query failed: " + r.status() + " " + r.body());
-    return r.json().path("rows");
-  }
-
-  /**
-   * Waits for the positive signal that everything the server accepted so far is loaded or dead-lettered: its
-   * {@code /v1/status} shows no loader lag and no event in flight. Fails the test when that does not happen in time.
-   */
-  static void caughtUp(String baseUrl, String adminKey, Duration timeout) throws Exception {
-    boolean done = eventually(timeout, () -> {
-      JsonNode s = get(baseUrl + "/v1/status", adminKey).json();
-      return s.path("loader").path("lag_records").asLong(-1) == 0
-          && s.path("events_since_start").path("in_flight").asLong(-1) == 0;
-    });
-    if (!done) throw new AssertionError("the loader did not catch up in " + timeout + ": " + get(baseUrl + "/v1/status",
-        adminKey).body());
-  }
-
-  /** Polls until {@code check} returns true or the timeout passes; returns whether it held. */
-  static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> check) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (Boolean.TRUE.equals(check.call())) return true;
-      } catch (Exception | AssertionError notYet) {
-        // e.g. the table does not exist until the loader's first batch
-      }
-      Thread.sleep(50);
+    static Reply post(String url, String key, byte[] body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        headers.forEach(b::header);
+        HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body(), r);
     }
-    return check.call();
-  }
+
+    static Reply post(String url, String key, String body) throws Exception {
+        return post(url, key, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+    }
+
+    static Reply get(String url) throws Exception {
+        return get(url, null);
+    }
+
+    static Reply get(String url, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body(), r);
+    }
+
+    /** Runs SQL through /v1/query and returns the rows node; fails the test on a non-200. */
+    static JsonNode sql(String baseUrl, String adminKey, String sql) throws Exception {
+        Reply r = post(baseUrl + "/v1/query", adminKey, EventJson.MAPPER.writeValueAsString(Map.of("sql", sql)));
+        if (r.status() != 200) throw new AssertionError("query failed: " + r.status() + " " + r.body());
+        return r.json().path("rows");
+    }
+
+    /**
+     * Waits for the positive signal that everything the server accepted so far is loaded or dead-lettered: its
+     * {@code /v1/status} shows no loader lag and no event in flight. Fails the test when that does not happen in time.
+     */
+    static void caughtUp(String baseUrl, String adminKey, Duration timeout) throws Exception {
+        boolean done = eventually(timeout, () -> {
+            JsonNode s = get(baseUrl + "/v1/status", adminKey).json();
+            return s.path("loader").path("lag_records").asLong(-1) == 0
+                    && s.path("events_since_start").path("in_flight").asLong(-1) == 0;
+        });
+        if (!done)
+            throw new AssertionError("the loader did not catch up in " + timeout + ": "
+                    + get(baseUrl + "/v1/status", adminKey).body());
+    }
+
+    /** Polls until {@code check} returns true or the timeout passes; returns whether it held. */
+    static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> check) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (Boolean.TRUE.equals(check.call())) return true;
+            } catch (Exception | AssertionError notYet) {
+                // e.g. the table does not exist until the loader's first batch
+            }
+            Thread.sleep(50);
+        }
+        return check.call();
+    }
 }

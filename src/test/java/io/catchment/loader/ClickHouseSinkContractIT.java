@@ -1,7 +1,7 @@
 package io.catchment.loader;
 
-import io.catchment.sink.clickhouse.ClickHouseSink;
 import io.catchment.sink.Sink;
+import io.catchment.sink.clickhouse.ClickHouseSink;
 import io.catchment.testing.ClickHouseServer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,21 +12,21 @@ import org.junit.jupiter.api.Timeout;
 /** The {@link SinkContract} against a real ClickHouse server (Debian's 18.16 here), one database per test. */
 @Timeout(180)
 class ClickHouseSinkContractIT extends SinkContract {
-  private static ClickHouseServer server;
-  private static final AtomicInteger DBS = new AtomicInteger();
+    private static ClickHouseServer server;
+    private static final AtomicInteger DBS = new AtomicInteger();
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = ClickHouseServer.start();
-  }
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = ClickHouseServer.start();
+    }
 
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) server.close();
-  }
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) server.close();
+    }
 
-  @Override
-  Sink open(Path dir) throws Exception {
-    return new ClickHouseSink(server.url(), "contract" + DBS.incrementAndGet(), "default", "", "", dir, true, 1000);
-  }
+    @Override
+    Sink open(Path dir) throws Exception {
+        return new ClickHouseSink(server.url(), "contract" + DBS.incrementAndGet(), "default", "", "", dir, true, 1000);
+    }
 }

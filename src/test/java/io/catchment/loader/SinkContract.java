@@ -3,10 +3,10 @@ package io.catchment.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.catchment.log.local.LocalLog;
-import io.catchment.metrics.Metrics;
 import io.catchment.deadletter.DeadLetter;
 import io.catchment.deadletter.DeadLetterStore;
+import io.catchment.log.local.LocalLog;
+import io.catchment.metrics.Metrics;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.Sink;
 import io.catchment.sink.WriteBatch;
@@ -23,178 +23,238 @@ import org.junit.jupiter.api.io.TempDir;
  * path: a real local log, the real loader, the real store. Queries are plain SQL both stores answer.
  */
 abstract class SinkContract {
-  @TempDir Path dir;
-  Sink sink;
-  private LocalLog log;
-  /** The last {@link #load}'s metrics. */
-  Metrics metrics;
+    @TempDir
+    Path dir;
 
-  /** A fresh, empty store. */
-  abstract Sink open(Path dir) throws Exception;
+    Sink sink;
+    private LocalLog log;
+    /** The last {@link #load}'s metrics. */
+    Metrics metrics;
 
-  @AfterEach
-  void closeAll() throws Exception {
-    if (log != null) log.close();
-    if (sink != null) sink.close();
-  }
+    /** A fresh, empty store. */
+    abstract Sink open(Path dir) throws Exception;
 
-  private Sink sink() throws Exception {
-    if (sink == null) sink = open(dir.resolve("store"));
-    return sink;
-  }
-
-  /** Appends records (each a block of NDJSON canonical events) to a fresh log and loads them all with a loader. */
-  private void load(String consumerLog, String... records) throws Exception {
-    if (log != null) log.close();
-    log = new LocalLog(dir.resolve(consumerLog), 1 << 20, 64 << 20, Duration.ZERO);
-    for (String r : records) log.append(r.getBytes(StandardCharsets.UTF_8));
-    metrics = new Metrics();
-    Loader loader = new Loader(log, sink(), metrics, 1000, Duration.ofMillis(50), 1000, 1000,
-        new io.catchment.schema.Router(), consumerLog);
-    loader.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (loader.position() < log.endOffset() && System.nanoTime() < deadline) Thread.sleep(20);
-    loader.close();
-    assertThat(loader.position()).as("loaded: %s", loader.lastError()).isEqualTo(log.endOffset());
-  }
-
-  static String track(String id, String event, String time, String props) {
-    return "{\"id\":\"" + id + "\",\"type\":\"track\",\"event\":\"" + event + "\",\"user_id\":\"u-" + id
-        + "\",\"timestamp\":\"" + time + "\",\"received_at\":\"" + time + "\",\"source\":\"test\",\"properties\":"
-        + props + "}\n";
-  }
-
-  long count(String sql) throws Exception {
-    return ((Number) sink().query(sql, 10, Duration.ofSeconds(30)).rows().get(0).get(0)).longValue();
-  }
-
-  List<Object> row(String sql) throws Exception {
-    var rows = sink().query(sql, 10, Duration.ofSeconds(30)).rows();
-    assertThat(rows).as(sql).hasSize(1);
-    return rows.get(0);
-  }
-
-  @Test
-  void a_table_with_hundreds_of_long_column_names_loads_in_one_write() throws Exception {
-    // real product events: 600 columns of 40 characters name a 24 KB INSERT statement
-    StringBuilder props = new StringBuilder("{");
-    for (int i = 0; i < 600; i++) {
-      props.append(i > 0 ? "," : "").append("\"a_rather_long_property_name_number_").append(i).append("\":").append(i);
+    @AfterEach
+    void closeAll() throws Exception {
+        if (log != null) log.close();
+        if (sink != null) sink.close();
     }
-    String p = props.append('}').toString();
-    load("log", track("w1", "Wide", "2024-05-01T10:00:00Z", p) + track("w2", "Wide", "2024-05-01T10:00:01Z", p));
-    assertThat(count("SELECT count(*) FROM wide")).isEqualTo(2);
-    assertThat(count("SELECT sum(properties_a_rather_long_property_name_number_599) FROM wide")).isEqualTo(1198);
-    assertThat(metrics.batchEvents.count()).as("store transactions: one, not the batch taken apart").isEqualTo(1);
-    assertThat(sink.pendingDeadLetters()).isZero();
-  }
 
-  @Test
-  void events_land_in_their_tables_with_their_types() throws Exception {
-    load("log", track("a1", "Order Completed", "2024-05-01T10:00:00.250Z",
-            "{\"total\":12,\"price\":9.5,\"paid\":true,\"coupon\":\"SPRING\",\"cart\":{\"items\":3},\"tags\":[\"x\",\"y\"]}")
-        + track("a2", "Order Completed", "2024-05-01T11:00:00Z", "{\"total\":7,\"note\":\"tab\\there, line\\nbreak \\\\ 'q'\"}")
-        + track("b1", "Signed Up", "2024-05-02T09:00:00Z", "{\"plan\":\"pro\"}"));
-    assertThat(count("SELECT count(*) FROM events")).isEqualTo(3);
-    assertThat(count("SELECT count(*) FROM order_completed")).isEqualTo(2);
-    assertThat(row("SELECT properties_total, properties_price, properties_coupon, properties_cart_items, user_id "
-        + "FROM order_completed WHERE id = 'a1'")).containsExactly(12L, 9.5, "SPRING", 3L, "u-a1");
-    assertThat(row("SELECT properties_note FROM order_completed WHERE id = 'a2'"))
-        .containsExactly("tab\there, line\nbreak \\ 'q'");
-    assertThat(sink.catalog()).containsKeys("events", "order_completed", "signed_up");
-    assertThat(sink.loadedOffset("log")).isEqualTo(1);
-  }
-
-  @Test
-  void an_event_is_stored_once_however_often_it_arrives_but_the_same_id_on_another_day_is_another_event()
-      throws Exception {
-    String a = track("d1", "Click", "2024-05-01T10:00:00Z", "{\"n\":1}") + track("d2", "Click", "2024-05-01T10:00:01Z", "{\"n\":2}");
-    load("log1", a, a, a + track("d3", "Click", "2024-05-01T10:00:02Z", "{\"n\":3}"));
-    // another consumer replays everything (a crash before the offset was stored), plus the same id a day later
-    load("log2", a + track("d3", "Click", "2024-05-01T10:00:02Z", "{\"n\":3}"),
-        track("d1", "Click", "2024-05-02T10:00:00Z", "{\"n\":4}"));
-    assertThat(count("SELECT count(*) FROM click")).isEqualTo(4);
-    assertThat(count("SELECT count(*) FROM events")).isEqualTo(4);
-    assertThat(count("SELECT count(*) FROM click WHERE id = 'd1'")).isEqualTo(2);
-  }
-
-  @Test
-  void the_day_of_the_duplicate_rule_is_the_utc_day_to_the_microsecond() throws Exception {
-    load("log1", track("m1", "Tick", "2024-05-01T00:00:00Z", "{\"n\":1}")
-        + track("m2", "Tick", "2024-05-01T23:59:59.999Z", "{\"n\":2}"));
-    // the same ids again: m1 at the last instant of its day (a duplicate), m2 a millisecond later (the next day)
-    load("log2", track("m1", "Tick", "2024-05-01T23:59:59.999Z", "{\"n\":3}")
-        + track("m2", "Tick", "2024-05-02T00:00:00Z", "{\"n\":4}"));
-    assertThat(count("SELECT count(*) FROM tick WHERE id = 'm1'")).isEqualTo(1);
-    assertThat(count("SELECT count(*) FROM tick WHERE id = 'm2'")).isEqualTo(2);
-    assertThat(count("SELECT count(*) FROM events")).isEqualTo(3);
-  }
-
-  @Test
-  void a_value_that_conflicts_with_its_column_is_kept_in_a_typed_sibling_and_numbers_widen() throws Exception {
-    load("log", track("c1", "Pay", "2024-05-01T10:00:00Z", "{\"amount\":10}"),
-        track("c2", "Pay", "2024-05-01T10:00:01Z", "{\"amount\":\"ten\"}"),
-        track("c3", "Pay", "2024-05-01T10:00:02Z", "{\"amount\":10.5}"));
-    assertThat(row("SELECT properties_amount FROM pay WHERE id = 'c1'").get(0)).isEqualTo(10.0);
-    assertThat(row("SELECT properties_amount, properties_amount__string FROM pay WHERE id = 'c2'"))
-        .containsExactly(null, "ten");
-    assertThat(row("SELECT properties_amount FROM pay WHERE id = 'c3'")).containsExactly(10.5);
-    assertThat(count("SELECT count(*) FROM _schema_changes WHERE table_name = 'pay' AND change = 'WIDEN_COLUMN'"))
-        .isEqualTo(1);
-  }
-
-  @Test
-  void identify_traits_merge_into_users() throws Exception {
-    load("log", "{\"id\":\"i1\",\"type\":\"identify\",\"user_id\":\"u9\",\"timestamp\":\"2024-05-01T10:00:00Z\","
-        + "\"received_at\":\"2024-05-01T10:00:00Z\",\"traits\":{\"plan\":\"free\",\"email\":\"a@b.c\"}}\n",
-        "{\"id\":\"i2\",\"type\":\"identify\",\"user_id\":\"u9\",\"timestamp\":\"2024-05-03T10:00:00Z\","
-        + "\"received_at\":\"2024-05-03T10:00:00Z\",\"traits\":{\"plan\":\"pro\"}}\n");
-    String traits = row("SELECT traits FROM users WHERE user_id = 'u9'").get(0).toString();
-    assertThat(traits).contains("\"plan\":\"pro\"").contains("\"email\":\"a@b.c\"");
-    assertThat(count("SELECT count(*) FROM identifies")).isEqualTo(2);
-  }
-
-  @Test
-  void dead_letters_are_kept_counted_replayed_and_purged() throws Exception {
-    DeadLetter bad = new DeadLetter("x1", "t", "too big", "{\"id\":\"x1\"}", 7);
-    DeadLetter other = new DeadLetter("x2", "t", "refused by the store", "{\"id\":\"x2\"}", 8);
-    sink().write(WriteBatch.offsetOnly(List.of(bad, other), "dlq-test", 9));
-    sink.write(WriteBatch.offsetOnly(List.of(bad), "dlq-test", 10));
-    assertThat(sink.pendingDeadLetters()).isEqualTo(2);
-    var all = sink.deadLetters(DeadLetterStore.Filter.PENDING, 10);
-    assertThat(all).extracting(DeadLetterStore.Entry::eventId).containsExactlyInAnyOrder("x1", "x2");
-    var first = all.stream().filter(e -> e.eventId().equals("x1")).findFirst().orElseThrow();
-    assertThat(first.attempts()).isEqualTo(2);
-    assertThat(first.event()).isEqualTo("{\"id\":\"x1\"}");
-    assertThat(first.logOffset()).isEqualTo(7);
-    assertThat(sink.deadLetters(new DeadLetterStore.Filter(List.of(), "store", null, false), 10))
-        .extracting(DeadLetterStore.Entry::eventId).containsExactly("x2");
-    assertThat(sink.markReplayed(List.of(first.key()))).isEqualTo(1);
-    assertThat(sink.pendingDeadLetters()).isEqualTo(1);
-    assertThat(sink.deadLetters(new DeadLetterStore.Filter(List.of(), null, null, true), 10)).hasSize(2);
-    assertThat(sink.purge(new DeadLetterStore.Filter(List.of(), null, null, true))).isEqualTo(2);
-    assertThat(sink.deadLetters(new DeadLetterStore.Filter(List.of(), null, null, true), 10)).isEmpty();
-    assertThat(sink.loadedOffset("dlq-test")).isEqualTo(10);
-    assertThat(sink.loadedOffset("nobody")).isEqualTo(-1);
-  }
-
-  @Test
-  void queries_are_read_only_and_bounded() throws Exception {
-    load("log", track("q1", "Look", "2024-05-01T10:00:00Z", "{}"));
-    for (String sql : List.of("DROP TABLE look", "INSERT INTO look (id) VALUES ('x')", "CREATE TABLE x (a INT)",
-        "SELECT 1; DROP TABLE look", "ALTER TABLE look DROP COLUMN id")) {
-      assertThatThrownBy(() -> sink.query(sql, 10, Duration.ofSeconds(5))).as(sql).isInstanceOf(QueryException.class)
-          .satisfies(e -> assertThat(((QueryException) e).reason()).as(sql).isEqualTo(QueryException.Reason.FORBIDDEN));
+    private Sink sink() throws Exception {
+        if (sink == null) sink = open(dir.resolve("store"));
+        return sink;
     }
-    assertThatThrownBy(() -> sink.query("SELECT * FROM nope", 10, Duration.ofSeconds(5)))
-        .isInstanceOf(QueryException.class)
-        .satisfies(e -> assertThat(((QueryException) e).reason()).isEqualTo(QueryException.Reason.INVALID));
-    var r = sink.query("SELECT * FROM events", 10, Duration.ofSeconds(5));
-    assertThat(r.rows()).hasSize(1);
-    assertThat(r.truncated()).isFalse();
-    load("log2", track("q2", "Look", "2024-05-01T10:00:01Z", "{}") + track("q3", "Look", "2024-05-01T10:00:02Z", "{}"));
-    r = sink.query("SELECT id FROM look ORDER BY id", 2, Duration.ofSeconds(5));
-    assertThat(r.rows()).hasSize(2);
-    assertThat(r.truncated()).isTrue();
-  }
+
+    /** Appends records (each a block of NDJSON canonical events) to a fresh log and loads them all with a loader. */
+    private void load(String consumerLog, String... records) throws Exception {
+        if (log != null) log.close();
+        log = new LocalLog(dir.resolve(consumerLog), 1 << 20, 64 << 20, Duration.ZERO);
+        for (String r : records) log.append(r.getBytes(StandardCharsets.UTF_8));
+        metrics = new Metrics();
+        Loader loader = new Loader(
+                log,
+                sink(),
+                metrics,
+                1000,
+                Duration.ofMillis(50),
+                1000,
+                1000,
+                new io.catchment.schema.Router(),
+                consumerLog);
+        loader.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (loader.position() < log.endOffset() && System.nanoTime() < deadline) Thread.sleep(20);
+        loader.close();
+        assertThat(loader.position()).as("loaded: %s", loader.lastError()).isEqualTo(log.endOffset());
+    }
+
+    static String track(String id, String event, String time, String props) {
+        return "{\"id\":\"" + id + "\",\"type\":\"track\",\"event\":\"" + event + "\",\"user_id\":\"u-" + id
+                + "\",\"timestamp\":\"" + time + "\",\"received_at\":\"" + time
+                + "\",\"source\":\"test\",\"properties\":"
+                + props + "}\n";
+    }
+
+    long count(String sql) throws Exception {
+        return ((Number) sink().query(sql, 10, Duration.ofSeconds(30))
+                        .rows()
+                        .get(0)
+                        .get(0))
+                .longValue();
+    }
+
+    List<Object> row(String sql) throws Exception {
+        var rows = sink().query(sql, 10, Duration.ofSeconds(30)).rows();
+        assertThat(rows).as(sql).hasSize(1);
+        return rows.get(0);
+    }
+
+    @Test
+    void a_table_with_hundreds_of_long_column_names_loads_in_one_write() throws Exception {
+        // real product events: 600 columns of 40 characters name a 24 KB INSERT statement
+        StringBuilder props = new StringBuilder("{");
+        for (int i = 0; i < 600; i++) {
+            props.append(i > 0 ? "," : "")
+                    .append("\"a_rather_long_property_name_number_")
+                    .append(i)
+                    .append("\":")
+                    .append(i);
+        }
+        String p = props.append('}').toString();
+        load("log", track("w1", "Wide", "2024-05-01T10:00:00Z", p) + track("w2", "Wide", "2024-05-01T10:00:01Z", p));
+        assertThat(count("SELECT count(*) FROM wide")).isEqualTo(2);
+        assertThat(count("SELECT sum(properties_a_rather_long_property_name_number_599) FROM wide"))
+                .isEqualTo(1198);
+        assertThat(metrics.batchEvents.count())
+                .as("store transactions: one, not the batch taken apart")
+                .isEqualTo(1);
+        assertThat(sink.pendingDeadLetters()).isZero();
+    }
+
+    @Test
+    void events_land_in_their_tables_with_their_types() throws Exception {
+        load(
+                "log",
+                track(
+                                "a1",
+                                "Order Completed",
+                                "2024-05-01T10:00:00.250Z",
+                                "{\"total\":12,\"price\":9.5,\"paid\":true,\"coupon\":\"SPRING\",\"cart\":{\"items\":3},\"tags\":[\"x\",\"y\"]}")
+                        + track(
+                                "a2",
+                                "Order Completed",
+                                "2024-05-01T11:00:00Z",
+                                "{\"total\":7,\"note\":\"tab\\there, line\\nbreak \\\\ 'q'\"}")
+                        + track("b1", "Signed Up", "2024-05-02T09:00:00Z", "{\"plan\":\"pro\"}"));
+        assertThat(count("SELECT count(*) FROM events")).isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM order_completed")).isEqualTo(2);
+        assertThat(row("SELECT properties_total, properties_price, properties_coupon, properties_cart_items, user_id "
+                        + "FROM order_completed WHERE id = 'a1'"))
+                .containsExactly(12L, 9.5, "SPRING", 3L, "u-a1");
+        assertThat(row("SELECT properties_note FROM order_completed WHERE id = 'a2'"))
+                .containsExactly("tab\there, line\nbreak \\ 'q'");
+        assertThat(sink.catalog()).containsKeys("events", "order_completed", "signed_up");
+        assertThat(sink.loadedOffset("log")).isEqualTo(1);
+    }
+
+    @Test
+    void an_event_is_stored_once_however_often_it_arrives_but_the_same_id_on_another_day_is_another_event()
+            throws Exception {
+        String a = track("d1", "Click", "2024-05-01T10:00:00Z", "{\"n\":1}")
+                + track("d2", "Click", "2024-05-01T10:00:01Z", "{\"n\":2}");
+        load("log1", a, a, a + track("d3", "Click", "2024-05-01T10:00:02Z", "{\"n\":3}"));
+        // another consumer replays everything (a crash before the offset was stored), plus the same id a day later
+        load(
+                "log2",
+                a + track("d3", "Click", "2024-05-01T10:00:02Z", "{\"n\":3}"),
+                track("d1", "Click", "2024-05-02T10:00:00Z", "{\"n\":4}"));
+        assertThat(count("SELECT count(*) FROM click")).isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM events")).isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM click WHERE id = 'd1'")).isEqualTo(2);
+    }
+
+    @Test
+    void the_day_of_the_duplicate_rule_is_the_utc_day_to_the_microsecond() throws Exception {
+        load(
+                "log1",
+                track("m1", "Tick", "2024-05-01T00:00:00Z", "{\"n\":1}")
+                        + track("m2", "Tick", "2024-05-01T23:59:59.999Z", "{\"n\":2}"));
+        // the same ids again: m1 at the last instant of its day (a duplicate), m2 a millisecond later (the next day)
+        load(
+                "log2",
+                track("m1", "Tick", "2024-05-01T23:59:59.999Z", "{\"n\":3}")
+                        + track("m2", "Tick", "2024-05-02T00:00:00Z", "{\"n\":4}"));
+        assertThat(count("SELECT count(*) FROM tick WHERE id = 'm1'")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM tick WHERE id = 'm2'")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM events")).isEqualTo(3);
+    }
+
+    @Test
+    void a_value_that_conflicts_with_its_column_is_kept_in_a_typed_sibling_and_numbers_widen() throws Exception {
+        load(
+                "log",
+                track("c1", "Pay", "2024-05-01T10:00:00Z", "{\"amount\":10}"),
+                track("c2", "Pay", "2024-05-01T10:00:01Z", "{\"amount\":\"ten\"}"),
+                track("c3", "Pay", "2024-05-01T10:00:02Z", "{\"amount\":10.5}"));
+        assertThat(row("SELECT properties_amount FROM pay WHERE id = 'c1'").get(0))
+                .isEqualTo(10.0);
+        assertThat(row("SELECT properties_amount, properties_amount__string FROM pay WHERE id = 'c2'"))
+                .containsExactly(null, "ten");
+        assertThat(row("SELECT properties_amount FROM pay WHERE id = 'c3'")).containsExactly(10.5);
+        assertThat(count("SELECT count(*) FROM _schema_changes WHERE table_name = 'pay' AND change = 'WIDEN_COLUMN'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void identify_traits_merge_into_users() throws Exception {
+        load(
+                "log",
+                "{\"id\":\"i1\",\"type\":\"identify\",\"user_id\":\"u9\",\"timestamp\":\"2024-05-01T10:00:00Z\","
+                        + "\"received_at\":\"2024-05-01T10:00:00Z\",\"traits\":{\"plan\":\"free\",\"email\":\"a@b.c\"}}\n",
+                "{\"id\":\"i2\",\"type\":\"identify\",\"user_id\":\"u9\",\"timestamp\":\"2024-05-03T10:00:00Z\","
+                        + "\"received_at\":\"2024-05-03T10:00:00Z\",\"traits\":{\"plan\":\"pro\"}}\n");
+        String traits =
+                row("SELECT traits FROM users WHERE user_id = 'u9'").get(0).toString();
+        assertThat(traits).contains("\"plan\":\"pro\"").contains("\"email\":\"a@b.c\"");
+        assertThat(count("SELECT count(*) FROM identifies")).isEqualTo(2);
+    }
+
+    @Test
+    void dead_letters_are_kept_counted_replayed_and_purged() throws Exception {
+        DeadLetter bad = new DeadLetter("x1", "t", "too big", "{\"id\":\"x1\"}", 7);
+        DeadLetter other = new DeadLetter("x2", "t", "refused by the store", "{\"id\":\"x2\"}", 8);
+        sink().write(WriteBatch.offsetOnly(List.of(bad, other), "dlq-test", 9));
+        sink.write(WriteBatch.offsetOnly(List.of(bad), "dlq-test", 10));
+        assertThat(sink.pendingDeadLetters()).isEqualTo(2);
+        var all = sink.deadLetters(DeadLetterStore.Filter.PENDING, 10);
+        assertThat(all).extracting(DeadLetterStore.Entry::eventId).containsExactlyInAnyOrder("x1", "x2");
+        var first =
+                all.stream().filter(e -> e.eventId().equals("x1")).findFirst().orElseThrow();
+        assertThat(first.attempts()).isEqualTo(2);
+        assertThat(first.event()).isEqualTo("{\"id\":\"x1\"}");
+        assertThat(first.logOffset()).isEqualTo(7);
+        assertThat(sink.deadLetters(new DeadLetterStore.Filter(List.of(), "store", null, false), 10))
+                .extracting(DeadLetterStore.Entry::eventId)
+                .containsExactly("x2");
+        assertThat(sink.markReplayed(List.of(first.key()))).isEqualTo(1);
+        assertThat(sink.pendingDeadLetters()).isEqualTo(1);
+        assertThat(sink.deadLetters(new DeadLetterStore.Filter(List.of(), null, null, true), 10))
+                .hasSize(2);
+        assertThat(sink.purge(new DeadLetterStore.Filter(List.of(), null, null, true)))
+                .isEqualTo(2);
+        assertThat(sink.deadLetters(new DeadLetterStore.Filter(List.of(), null, null, true), 10))
+                .isEmpty();
+        assertThat(sink.loadedOffset("dlq-test")).isEqualTo(10);
+        assertThat(sink.loadedOffset("nobody")).isEqualTo(-1);
+    }
+
+    @Test
+    void queries_are_read_only_and_bounded() throws Exception {
+        load("log", track("q1", "Look", "2024-05-01T10:00:00Z", "{}"));
+        for (String sql : List.of(
+                "DROP TABLE look",
+                "INSERT INTO look (id) VALUES ('x')",
+                "CREATE TABLE x (a INT)",
+                "SELECT 1; DROP TABLE look",
+                "ALTER TABLE look DROP COLUMN id")) {
+            assertThatThrownBy(() -> sink.query(sql, 10, Duration.ofSeconds(5)))
+                    .as(sql)
+                    .isInstanceOf(QueryException.class)
+                    .satisfies(e -> assertThat(((QueryException) e).reason())
+                            .as(sql)
+                            .isEqualTo(QueryException.Reason.FORBIDDEN));
+        }
+        assertThatThrownBy(() -> sink.query("SELECT * FROM nope", 10, Duration.ofSeconds(5)))
+                .isInstanceOf(QueryException.class)
+                .satisfies(e -> assertThat(((QueryException) e).reason()).isEqualTo(QueryException.Reason.INVALID));
+        var r = sink.query("SELECT * FROM events", 10, Duration.ofSeconds(5));
+        assertThat(r.rows()).hasSize(1);
+        assertThat(r.truncated()).isFalse();
+        load(
+                "log2",
+                track("q2", "Look", "2024-05-01T10:00:01Z", "{}") + track("q3", "Look", "2024-05-01T10:00:02Z", "{}"));
+        r = sink.query("SELECT id FROM look ORDER BY id", 2, Duration.ofSeconds(5));
+        assertThat(r.rows()).hasSize(2);
+        assertThat(r.truncated()).isTrue();
+    }
 }

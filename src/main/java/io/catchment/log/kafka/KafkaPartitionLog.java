@@ -20,112 +20,114 @@ import org.apache.kafka.common.TopicPartition;
  * group, for the lag that Kafka's own tools show. Appends go to this partition. One reader thread.
  */
 public final class KafkaPartitionLog implements EventLog {
-  private final KafkaLog topic;
-  private final TopicPartition tp;
-  private KafkaConsumer<byte[], byte[]> consumer;
-  private long position = -1;
-  private volatile long committed = -1;
+    private final KafkaLog topic;
+    private final TopicPartition tp;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private long position = -1;
+    private volatile long committed = -1;
 
-  KafkaPartitionLog(KafkaLog topic, int partition) {
-    this.topic = topic;
-    this.tp = new TopicPartition(topic.topic(), partition);
-  }
-
-  public int partition() {
-    return tp.partition();
-  }
-
-  @Override
-  public long append(byte[] record) throws IOException {
-    return topic.send(new ProducerRecord<>(tp.topic(), tp.partition(), null, record));
-  }
-
-  private KafkaConsumer<byte[], byte[]> consumer() {
-    if (consumer == null) {
-      consumer = topic.newConsumer(null);
-      consumer.assign(List.of(tp));
+    KafkaPartitionLog(KafkaLog topic, int partition) {
+        this.topic = topic;
+        this.tp = new TopicPartition(topic.topic(), partition);
     }
-    return consumer;
-  }
 
-  @Override
-  public synchronized List<LogRecord> read(long from, int max, Duration wait) throws IOException {
-    KafkaConsumer<byte[], byte[]> c = consumer();
-    if (from != position) {
-      c.seek(tp, from);
-      position = from;
+    public int partition() {
+        return tp.partition();
     }
-    List<LogRecord> out = new ArrayList<>();
-    long deadline = System.nanoTime() + wait.toNanos();
-    try {
-      do {
-        long left = Math.max(0, deadline - System.nanoTime());
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200))))) {
-          out.add(new LogRecord(r.offset(), r.value()));
+
+    @Override
+    public long append(byte[] record) throws IOException {
+        return topic.send(new ProducerRecord<>(tp.topic(), tp.partition(), null, record));
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        if (consumer == null) {
+            consumer = topic.newConsumer(null);
+            consumer.assign(List.of(tp));
         }
-      } while (out.isEmpty() && System.nanoTime() < deadline);
-    } catch (org.apache.kafka.common.KafkaException e) {
-      position = -1;
-      throw new IOException("Kafka read of " + tp + " failed: " + e.getMessage(), e);
+        return consumer;
     }
-    if (out.size() > max) {
-      // more than asked: the rest is read again from the next offset (the consumer is re-positioned)
-      out = new ArrayList<>(out.subList(0, max));
+
+    @Override
+    public synchronized List<LogRecord> read(long from, int max, Duration wait) throws IOException {
+        KafkaConsumer<byte[], byte[]> c = consumer();
+        if (from != position) {
+            c.seek(tp, from);
+            position = from;
+        }
+        List<LogRecord> out = new ArrayList<>();
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            do {
+                long left = Math.max(0, deadline - System.nanoTime());
+                for (ConsumerRecord<byte[], byte[]> r :
+                        c.poll(Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200))))) {
+                    out.add(new LogRecord(r.offset(), r.value()));
+                }
+            } while (out.isEmpty() && System.nanoTime() < deadline);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            position = -1;
+            throw new IOException("Kafka read of " + tp + " failed: " + e.getMessage(), e);
+        }
+        if (out.size() > max) {
+            // more than asked: the rest is read again from the next offset (the consumer is re-positioned)
+            out = new ArrayList<>(out.subList(0, max));
+        }
+        if (!out.isEmpty()) position = out.get(out.size() - 1).offset() + 1;
+        if (position >= 0 && c.position(tp) != position) c.seek(tp, position);
+        return out;
     }
-    if (!out.isEmpty()) position = out.get(out.size() - 1).offset() + 1;
-    if (position >= 0 && c.position(tp) != position) c.seek(tp, position);
-    return out;
-  }
 
-  @Override
-  public void commit(long next) throws IOException {
-    committed = next;
-  }
-
-  /** Commits the loaded position to the consumer group {@code group} (for Kafka's lag tools); best effort. */
-  public void commitToGroup(KafkaConsumer<?, ?> groupConsumer) {
-    if (committed >= 0) groupConsumer.commitAsync(Map.of(tp, new OffsetAndMetadata(committed)), null);
-  }
-
-  @Override
-  public long committedOffset() {
-    return committed;
-  }
-
-  @Override
-  public long endOffset() {
-    return offsets(true);
-  }
-
-  @Override
-  public long startOffset() {
-    return offsets(false);
-  }
-
-  private synchronized long offsets(boolean end) {
-    try {
-      Map<TopicPartition, Long> m = end ? consumer().endOffsets(List.of(tp), Duration.ofSeconds(10))
-          : consumer().beginningOffsets(List.of(tp), Duration.ofSeconds(10));
-      return m.get(tp);
-    } catch (org.apache.kafka.common.KafkaException e) {
-      throw new IllegalStateException("cannot read the offsets of " + tp + ": " + e.getMessage(), e);
+    @Override
+    public void commit(long next) throws IOException {
+        committed = next;
     }
-  }
 
-  @Override
-  public long sizeBytes() {
-    return 0;
-  }
+    /** Commits the loaded position to the consumer group {@code group} (for Kafka's lag tools); best effort. */
+    public void commitToGroup(KafkaConsumer<?, ?> groupConsumer) {
+        if (committed >= 0) groupConsumer.commitAsync(Map.of(tp, new OffsetAndMetadata(committed)), null);
+    }
 
-  @Override
-  public boolean healthy() {
-    return topic.healthy();
-  }
+    @Override
+    public long committedOffset() {
+        return committed;
+    }
 
-  @Override
-  public synchronized void close() {
-    if (consumer != null) consumer.close(Duration.ofSeconds(5));
-    consumer = null;
-    position = -1;
-  }
+    @Override
+    public long endOffset() {
+        return offsets(true);
+    }
+
+    @Override
+    public long startOffset() {
+        return offsets(false);
+    }
+
+    private synchronized long offsets(boolean end) {
+        try {
+            Map<TopicPartition, Long> m = end
+                    ? consumer().endOffsets(List.of(tp), Duration.ofSeconds(10))
+                    : consumer().beginningOffsets(List.of(tp), Duration.ofSeconds(10));
+            return m.get(tp);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new IllegalStateException("cannot read the offsets of " + tp + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long sizeBytes() {
+        return 0;
+    }
+
+    @Override
+    public boolean healthy() {
+        return topic.healthy();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (consumer != null) consumer.close(Duration.ofSeconds(5));
+        consumer = null;
+        position = -1;
+    }
 }

@@ -19,40 +19,45 @@ import org.slf4j.LoggerFactory;
  * offset, so a missing or unreadable file reads as 0. Not thread-safe: one loader commits.
  */
 final class CommittedFile {
-  private static final Logger LOG = LoggerFactory.getLogger(CommittedFile.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CommittedFile.class);
 
-  private final Path file;
-  private final Path tmp;
-  private final FileOpener opener;
+    private final Path file;
+    private final Path tmp;
+    private final FileOpener opener;
 
-  CommittedFile(Path dir, FileOpener opener) {
-    this.file = dir.resolve("committed");
-    this.tmp = dir.resolve("committed.tmp");
-    this.opener = opener;
-  }
-
-  /** The committed offset, or 0 when the file is missing or damaged. */
-  long read() {
-    try {
-      return Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
-    } catch (IOException | NumberFormatException e) {
-      LOG.warn("Ignoring unreadable {} ({}); the store's offset decides where loading resumes", file, e.toString());
-      return 0;
+    CommittedFile(Path dir, FileOpener opener) {
+        this.file = dir.resolve("committed");
+        this.tmp = dir.resolve("committed.tmp");
+        this.opener = opener;
     }
-  }
 
-  /** Replaces the value with {@code next}; when this throws, the file still holds the previous value. */
-  void write(long next) throws IOException {
-    try (FileChannel ch = opener.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.wrap(Long.toString(next).getBytes(StandardCharsets.US_ASCII));
-      while (b.hasRemaining()) ch.write(b);
-      ch.force(true);
-    } catch (IOException e) {
-      throw new IOException("cannot commit offset " + next + ": writing " + tmp + " failed (" + e.getMessage()
-          + "); " + file + " keeps the previous offset", e);
+    /** The committed offset, or 0 when the file is missing or damaged. */
+    long read() {
+        try {
+            return Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn(
+                    "Ignoring unreadable {} ({}); the store's offset decides where loading resumes",
+                    file,
+                    e.toString());
+            return 0;
+        }
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    Quarantine.forceDirectory(file.getParent());
-  }
+
+    /** Replaces the value with {@code next}; when this throws, the file still holds the previous value. */
+    void write(long next) throws IOException {
+        try (FileChannel ch = opener.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(Long.toString(next).getBytes(StandardCharsets.US_ASCII));
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        } catch (IOException e) {
+            throw new IOException(
+                    "cannot commit offset " + next + ": writing " + tmp + " failed (" + e.getMessage() + "); " + file
+                            + " keeps the previous offset",
+                    e);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Quarantine.forceDirectory(file.getParent());
+    }
 }

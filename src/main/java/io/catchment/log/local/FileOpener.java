@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** Opens the log's files; a seam so tests can inject a channel that fails its writes. */
 @FunctionalInterface
 public interface FileOpener {
-  FileOpener DEFAULT = FileChannel::open;
+    FileOpener DEFAULT = FileChannel::open;
 
-  FileChannel open(Path path, OpenOption... options) throws IOException;
+    FileChannel open(Path path, OpenOption... options) throws IOException;
 }

@@ -9,30 +9,31 @@ import java.nio.file.Path;
  * found, and the command that moves the damaged part aside.
  */
 public final class LogCorruptException extends CatchmentException {
-  private final transient Path file;
-  private final long at;
+    private final transient Path file;
+    private final long at;
 
-  public LogCorruptException(Path file, long at, String what) {
-    super("log segment " + file + " is damaged at byte " + at + ": " + what + ". Catchment will not drop records that "
-        + "may have been acknowledged; run `catchment log repair --quarantine --data-dir " + dataDir(file)
-        + "` to move the damaged part aside (nothing is deleted)");
-    this.file = file;
-    this.at = at;
-  }
+    public LogCorruptException(Path file, long at, String what) {
+        super("log segment " + file + " is damaged at byte " + at + ": " + what
+                + ". Catchment will not drop records that "
+                + "may have been acknowledged; run `catchment log repair --quarantine --data-dir " + dataDir(file)
+                + "` to move the damaged part aside (nothing is deleted)");
+        this.file = file;
+        this.at = at;
+    }
 
-  /** The damaged segment file. */
-  public Path file() {
-    return file;
-  }
+    /** The damaged segment file. */
+    public Path file() {
+        return file;
+    }
 
-  /** The byte of {@link #file()} where the damage starts. */
-  public long at() {
-    return at;
-  }
+    /** The byte of {@link #file()} where the damage starts. */
+    public long at() {
+        return at;
+    }
 
-  /** The log lives in {@code DATA_DIR/log/}, so the data dir is the segment's grandparent. */
-  private static Path dataDir(Path segment) {
-    Path logDir = segment.toAbsolutePath().getParent();
-    return logDir.getParent() != null ? logDir.getParent() : logDir;
-  }
+    /** The log lives in {@code DATA_DIR/log/}, so the data dir is the segment's grandparent. */
+    private static Path dataDir(Path segment) {
+        Path logDir = segment.toAbsolutePath().getParent();
+        return logDir.getParent() != null ? logDir.getParent() : logDir;
+    }
 }

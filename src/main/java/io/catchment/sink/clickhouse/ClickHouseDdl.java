@@ -20,155 +20,191 @@ import java.util.Map;
  * ends with the id within the day, so merges also collapse any duplicate the dedup check let through.
  */
 final class ClickHouseDdl {
-  private final String db;
-  private final boolean modern;
-  private final String cluster;
+    private final String db;
+    private final boolean modern;
+    private final String cluster;
 
-  ClickHouseDdl(String db, boolean modern, String cluster) {
-    this.db = db;
-    this.modern = modern;
-    this.cluster = cluster == null ? "" : cluster;
-  }
-
-  /** A table qualified with the database. */
-  String q(String table) {
-    return ClickHouse.ident(db) + "." + ClickHouse.ident(table);
-  }
-
-  private String onCluster() {
-    return cluster.isEmpty() ? "" : " ON CLUSTER " + ClickHouse.ident(cluster);
-  }
-
-  private String engine(String kind, String table, String args) {
-    if (cluster.isEmpty()) return kind + (args.isEmpty() ? "" : "(" + args + ")");
-    String path = "'/clickhouse/tables/{shard}/" + db + "/" + table + "', '{replica}'";
-    return "Replicated" + kind + "(" + path + (args.isEmpty() ? "" : ", " + args) + ")";
-  }
-
-  /** Statements creating a table under {@code name} with {@code columns} and the engine clause {@code tail}. */
-  private List<String> table(String name, String columns, String kind, String args, String tail) {
-    List<String> out = new ArrayList<>();
-    if (cluster.isEmpty()) {
-      out.add("CREATE TABLE IF NOT EXISTS " + q(name) + " (" + columns + ") ENGINE = " + engine(kind, name, args) + tail);
-      return out;
+    ClickHouseDdl(String db, boolean modern, String cluster) {
+        this.db = db;
+        this.modern = modern;
+        this.cluster = cluster == null ? "" : cluster;
     }
-    String local = name + "_local";
-    out.add("CREATE TABLE IF NOT EXISTS " + q(local) + onCluster() + " (" + columns + ") ENGINE = "
-        + engine(kind, local, args) + tail);
-    out.add("CREATE TABLE IF NOT EXISTS " + q(name) + onCluster() + " AS " + q(local) + " ENGINE = Distributed("
-        + ClickHouse.ident(cluster) + ", " + ClickHouse.ident(db) + ", " + ClickHouse.ident(local)
-        + (name.startsWith("_") || name.equals("users") ? ", rand())" : ", cityHash64(id))"));
-    return out;
-  }
 
-  /** The database and the metadata tables (offsets, schema changes, dead letters, users). */
-  List<String> metadata() {
-    List<String> out = new ArrayList<>();
-    out.add("CREATE DATABASE IF NOT EXISTS " + ClickHouse.ident(db) + onCluster());
-    String time = modern ? "DateTime64(3, 'UTC')" : "DateTime('UTC')";
-    out.addAll(table("_catchment_offsets", "consumer String, next_offset Int64, version UInt64", "ReplacingMergeTree",
-        "version", " ORDER BY consumer"));
-    out.addAll(table("_schema_changes", "changed_at " + time + ", table_name String, column_name Nullable(String), "
-        + "change String, old_type Nullable(String), new_type Nullable(String), reason Nullable(String), "
-        + "event_id Nullable(String), source Nullable(String)", "MergeTree", "", " ORDER BY (table_name, changed_at)"));
-    out.addAll(table("_dead_letters", "key String, event_id Nullable(String), table_name Nullable(String), "
-        + "reason String, attempts Int32, first_failed_at " + time + ", last_failed_at " + time + ", replayed_at "
-        + "Nullable(" + time + "), log_offset Int64, event String, deleted UInt8, version UInt64",
-        "ReplacingMergeTree", "version", " ORDER BY key"));
-    out.addAll(table("users", "user_id String, traits String, trait_times String, first_seen Nullable(" + time
-        + "), last_seen Nullable(" + time + "), updated_at " + time + ", version UInt64", "ReplacingMergeTree",
-        "version", " ORDER BY user_id"));
-    return out;
-  }
-
-  /** A loader's own table of the batch's (id, timestamp) pairs for the duplicate check: in memory, not replicated. */
-  String idsTable(String name) {
-    return "CREATE TABLE IF NOT EXISTS " + q(name) + " (id String, `timestamp` " + timestampType() + ", tbl String) ENGINE = Memory";
-  }
-
-  private String timestampType() {
-    return modern ? "DateTime64(3, 'UTC')" : "DateTime('UTC')";
-  }
-
-  /** A new data table with the envelope and the batch's new columns. */
-  List<String> createTable(String table, Collection<SchemaChange> added) {
-    StringBuilder cols = new StringBuilder();
-    for (Map.Entry<String, ColumnType> e : TableSchema.ENVELOPE.entrySet()) {
-      cols.append(ClickHouse.ident(e.getKey())).append(' ').append(envelopeType(e.getKey(), e.getValue()))
-          .append(" COMMENT ").append(ClickHouse.literal(e.getValue().name())).append(", ");
+    /** A table qualified with the database. */
+    String q(String table) {
+        return ClickHouse.ident(db) + "." + ClickHouse.ident(table);
     }
-    for (SchemaChange c : added) {
-      cols.append(ClickHouse.ident(c.column())).append(' ').append(type(c.newType())).append(" COMMENT ")
-          .append(ClickHouse.literal(comment(c.newType(), c.source()))).append(", ");
+
+    private String onCluster() {
+        return cluster.isEmpty() ? "" : " ON CLUSTER " + ClickHouse.ident(cluster);
     }
-    cols.append("loaded_at DateTime('UTC') DEFAULT now()");
-    String order = table.equals("events") ? "(toDate(`timestamp`), ifNull(event, ''), id)" : "(toDate(`timestamp`), id)";
-    return table(table, cols.toString(), "ReplacingMergeTree", "loaded_at",
-        " PARTITION BY toYYYYMM(`timestamp`) ORDER BY " + order);
-  }
 
-  List<String> addColumn(String table, String column, ColumnType type, String source) {
-    String c = ClickHouse.ident(column);
-    String clause = " ADD COLUMN " + c + " " + type(type) + ", COMMENT COLUMN " + c + " "
-        + ClickHouse.literal(comment(type, source));
-    return alter(table, clause);
-  }
-
-  List<String> modifyColumn(String table, String column, ColumnType type, String source) {
-    String c = ClickHouse.ident(column);
-    return alter(table, " MODIFY COLUMN " + c + " " + type(type) + ", COMMENT COLUMN " + c + " "
-        + ClickHouse.literal(comment(type, source)));
-  }
-
-  private List<String> alter(String table, String clause) {
-    if (cluster.isEmpty()) return List.of("ALTER TABLE " + q(table) + clause);
-    return List.of("ALTER TABLE " + q(table + "_local") + onCluster() + clause,
-        "ALTER TABLE " + q(table) + onCluster() + clause);
-  }
-
-  /** Envelope columns: the id and the event time are the sorting key, never NULL; names repeat, so LowCardinality. */
-  String envelopeType(String column, ColumnType type) {
-    if (column.equals("id")) return "String";
-    if (column.equals("timestamp")) return timestampType();
-    if (modern && (column.equals("type") || column.equals("event") || column.equals("source"))) {
-      return "LowCardinality(Nullable(String))";
+    private String engine(String kind, String table, String args) {
+        if (cluster.isEmpty()) return kind + (args.isEmpty() ? "" : "(" + args + ")");
+        String path = "'/clickhouse/tables/{shard}/" + db + "/" + table + "', '{replica}'";
+        return "Replicated" + kind + "(" + path + (args.isEmpty() ? "" : ", " + args) + ")";
     }
-    return type(type);
-  }
 
-  String type(ColumnType t) {
-    return switch (t) {
-      case BOOLEAN -> modern ? "Nullable(Bool)" : "Nullable(UInt8)";
-      case BIGINT -> "Nullable(Int64)";
-      case DOUBLE -> "Nullable(Float64)";
-      case TIMESTAMP -> "Nullable(" + timestampType() + ")";
-      case VARCHAR, JSON -> "Nullable(String)";
-    };
-  }
-
-  /** The COMMENT that records a column's Catchment type and the JSON key it holds. */
-  static String comment(ColumnType type, String source) {
-    return type.name() + (source == null ? "" : " " + source);
-  }
-
-  /** A column read back from system.columns: the type from its COMMENT, else from its ClickHouse type. */
-  static ClickHouseSink.Column column(String chType, String comment) {
-    if (comment != null && !comment.isEmpty()) {
-      int sp = comment.indexOf(' ');
-      String name = sp < 0 ? comment : comment.substring(0, sp);
-      try {
-        return new ClickHouseSink.Column(ColumnType.valueOf(name), sp < 0 ? null : comment.substring(sp + 1));
-      } catch (IllegalArgumentException e) {
-        // a comment of the user's own: fall through to the type
-      }
+    /** Statements creating a table under {@code name} with {@code columns} and the engine clause {@code tail}. */
+    private List<String> table(String name, String columns, String kind, String args, String tail) {
+        List<String> out = new ArrayList<>();
+        if (cluster.isEmpty()) {
+            out.add("CREATE TABLE IF NOT EXISTS " + q(name) + " (" + columns + ") ENGINE = " + engine(kind, name, args)
+                    + tail);
+            return out;
+        }
+        String local = name + "_local";
+        out.add("CREATE TABLE IF NOT EXISTS " + q(local) + onCluster() + " (" + columns + ") ENGINE = "
+                + engine(kind, local, args) + tail);
+        out.add("CREATE TABLE IF NOT EXISTS " + q(name) + onCluster() + " AS " + q(local) + " ENGINE = Distributed("
+                + ClickHouse.ident(cluster) + ", " + ClickHouse.ident(db) + ", " + ClickHouse.ident(local)
+                + (name.startsWith("_") || name.equals("users") ? ", rand())" : ", cityHash64(id))"));
+        return out;
     }
-    String t = chType.replace("LowCardinality(", "").replace("Nullable(", "");
-    ColumnType type;
-    if (t.startsWith("DateTime")) type = ColumnType.TIMESTAMP;
-    else if (t.startsWith("Bool") || t.startsWith("UInt8")) type = ColumnType.BOOLEAN;
-    else if (t.startsWith("Int") || t.startsWith("UInt")) type = ColumnType.BIGINT;
-    else if (t.startsWith("Float") || t.startsWith("Decimal")) type = ColumnType.DOUBLE;
-    else type = ColumnType.VARCHAR;
-    return new ClickHouseSink.Column(type, null);
-  }
+
+    /** The database and the metadata tables (offsets, schema changes, dead letters, users). */
+    List<String> metadata() {
+        List<String> out = new ArrayList<>();
+        out.add("CREATE DATABASE IF NOT EXISTS " + ClickHouse.ident(db) + onCluster());
+        String time = modern ? "DateTime64(3, 'UTC')" : "DateTime('UTC')";
+        out.addAll(table(
+                "_catchment_offsets",
+                "consumer String, next_offset Int64, version UInt64",
+                "ReplacingMergeTree",
+                "version",
+                " ORDER BY consumer"));
+        out.addAll(table(
+                "_schema_changes",
+                "changed_at " + time + ", table_name String, column_name Nullable(String), "
+                        + "change String, old_type Nullable(String), new_type Nullable(String), reason Nullable(String), "
+                        + "event_id Nullable(String), source Nullable(String)",
+                "MergeTree",
+                "",
+                " ORDER BY (table_name, changed_at)"));
+        out.addAll(table(
+                "_dead_letters",
+                "key String, event_id Nullable(String), table_name Nullable(String), "
+                        + "reason String, attempts Int32, first_failed_at " + time + ", last_failed_at " + time
+                        + ", replayed_at "
+                        + "Nullable(" + time + "), log_offset Int64, event String, deleted UInt8, version UInt64",
+                "ReplacingMergeTree",
+                "version",
+                " ORDER BY key"));
+        out.addAll(table(
+                "users",
+                "user_id String, traits String, trait_times String, first_seen Nullable(" + time
+                        + "), last_seen Nullable(" + time + "), updated_at " + time + ", version UInt64",
+                "ReplacingMergeTree",
+                "version",
+                " ORDER BY user_id"));
+        return out;
+    }
+
+    /** A loader's own table of the batch's (id, timestamp) pairs for the duplicate check: in memory, not replicated. */
+    String idsTable(String name) {
+        return "CREATE TABLE IF NOT EXISTS " + q(name) + " (id String, `timestamp` " + timestampType()
+                + ", tbl String) ENGINE = Memory";
+    }
+
+    private String timestampType() {
+        return modern ? "DateTime64(3, 'UTC')" : "DateTime('UTC')";
+    }
+
+    /** A new data table with the envelope and the batch's new columns. */
+    List<String> createTable(String table, Collection<SchemaChange> added) {
+        StringBuilder cols = new StringBuilder();
+        for (Map.Entry<String, ColumnType> e : TableSchema.ENVELOPE.entrySet()) {
+            cols.append(ClickHouse.ident(e.getKey()))
+                    .append(' ')
+                    .append(envelopeType(e.getKey(), e.getValue()))
+                    .append(" COMMENT ")
+                    .append(ClickHouse.literal(e.getValue().name()))
+                    .append(", ");
+        }
+        for (SchemaChange c : added) {
+            cols.append(ClickHouse.ident(c.column()))
+                    .append(' ')
+                    .append(type(c.newType()))
+                    .append(" COMMENT ")
+                    .append(ClickHouse.literal(comment(c.newType(), c.source())))
+                    .append(", ");
+        }
+        cols.append("loaded_at DateTime('UTC') DEFAULT now()");
+        String order =
+                table.equals("events") ? "(toDate(`timestamp`), ifNull(event, ''), id)" : "(toDate(`timestamp`), id)";
+        return table(
+                table,
+                cols.toString(),
+                "ReplacingMergeTree",
+                "loaded_at",
+                " PARTITION BY toYYYYMM(`timestamp`) ORDER BY " + order);
+    }
+
+    List<String> addColumn(String table, String column, ColumnType type, String source) {
+        String c = ClickHouse.ident(column);
+        String clause = " ADD COLUMN " + c + " " + type(type) + ", COMMENT COLUMN " + c + " "
+                + ClickHouse.literal(comment(type, source));
+        return alter(table, clause);
+    }
+
+    List<String> modifyColumn(String table, String column, ColumnType type, String source) {
+        String c = ClickHouse.ident(column);
+        return alter(
+                table,
+                " MODIFY COLUMN " + c + " " + type(type) + ", COMMENT COLUMN " + c + " "
+                        + ClickHouse.literal(comment(type, source)));
+    }
+
+    private List<String> alter(String table, String clause) {
+        if (cluster.isEmpty()) return List.of("ALTER TABLE " + q(table) + clause);
+        return List.of(
+                "ALTER TABLE " + q(table + "_local") + onCluster() + clause,
+                "ALTER TABLE " + q(table) + onCluster() + clause);
+    }
+
+    /** Envelope columns: the id and the event time are the sorting key, never NULL; names repeat, so LowCardinality. */
+    String envelopeType(String column, ColumnType type) {
+        if (column.equals("id")) return "String";
+        if (column.equals("timestamp")) return timestampType();
+        if (modern && (column.equals("type") || column.equals("event") || column.equals("source"))) {
+            return "LowCardinality(Nullable(String))";
+        }
+        return type(type);
+    }
+
+    String type(ColumnType t) {
+        return switch (t) {
+            case BOOLEAN -> modern ? "Nullable(Bool)" : "Nullable(UInt8)";
+            case BIGINT -> "Nullable(Int64)";
+            case DOUBLE -> "Nullable(Float64)";
+            case TIMESTAMP -> "Nullable(" + timestampType() + ")";
+            case VARCHAR, JSON -> "Nullable(String)";
+        };
+    }
+
+    /** The COMMENT that records a column's Catchment type and the JSON key it holds. */
+    static String comment(ColumnType type, String source) {
+        return type.name() + (source == null ? "" : " " + source);
+    }
+
+    /** A column read back from system.columns: the type from its COMMENT, else from its ClickHouse type. */
+    static ClickHouseSink.Column column(String chType, String comment) {
+        if (comment != null && !comment.isEmpty()) {
+            int sp = comment.indexOf(' ');
+            String name = sp < 0 ? comment : comment.substring(0, sp);
+            try {
+                return new ClickHouseSink.Column(ColumnType.valueOf(name), sp < 0 ? null : comment.substring(sp + 1));
+            } catch (IllegalArgumentException e) {
+                // a comment of the user's own: fall through to the type
+            }
+        }
+        String t = chType.replace("LowCardinality(", "").replace("Nullable(", "");
+        ColumnType type;
+        if (t.startsWith("DateTime")) type = ColumnType.TIMESTAMP;
+        else if (t.startsWith("Bool") || t.startsWith("UInt8")) type = ColumnType.BOOLEAN;
+        else if (t.startsWith("Int") || t.startsWith("UInt")) type = ColumnType.BIGINT;
+        else if (t.startsWith("Float") || t.startsWith("Decimal")) type = ColumnType.DOUBLE;
+        else type = ColumnType.VARCHAR;
+        return new ClickHouseSink.Column(type, null);
+    }
 }

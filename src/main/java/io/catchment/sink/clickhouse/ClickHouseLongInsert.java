@@ -20,50 +20,54 @@ import java.time.Duration;
  * are. Thread-safe.
  */
 final class ClickHouseLongInsert implements AutoCloseable {
-  /** Statements longer than this go in the body (well under 16 KB once URL-encoded). */
-  static final int MAX_URL_STATEMENT = 4_000;
+    /** Statements longer than this go in the body (well under 16 KB once URL-encoded). */
+    static final int MAX_URL_STATEMENT = 4_000;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final URI endpoint;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI endpoint;
 
-  ClickHouseLongInsert(String url, String user, String password) {
-    String base = url.endsWith("/") ? url : url + "/";
-    this.endpoint = URI.create(base + "?user=" + enc(user) + "&password=" + enc(password == null ? "" : password)
-        + "&date_time_input_format=best_effort");
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  void insert(String statement, ClickHouse.Body rows) {
-    java.nio.file.Path file = null;
-    try {
-      file = java.nio.file.Files.createTempFile("catchment-insert-", ".tsv");
-      try (OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file), 1 << 16)) {
-        out.write(statement.getBytes(StandardCharsets.UTF_8));
-        out.write('\n');
-        rows.write(out);
-      }
-      HttpRequest req = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(300))
-          .POST(HttpRequest.BodyPublishers.ofFile(file)).build();
-      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw ClickHouse.ClickHouseFailure.of(statement, new IOException(r.body().strip() + " (HTTP " + r.statusCode()
-            + ")"));
-      }
-    } catch (IOException e) {
-      throw ClickHouse.ClickHouseFailure.of(statement, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ClickHouse.ClickHouseFailure.of(statement, e);
-    } finally {
-      if (file != null) file.toFile().delete();
+    ClickHouseLongInsert(String url, String user, String password) {
+        String base = url.endsWith("/") ? url : url + "/";
+        this.endpoint = URI.create(base + "?user=" + enc(user) + "&password=" + enc(password == null ? "" : password)
+                + "&date_time_input_format=best_effort");
     }
-  }
 
-  @Override
-  public void close() {
-    // HttpClient has no close on Java 17; its threads are daemons
-  }
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    void insert(String statement, ClickHouse.Body rows) {
+        java.nio.file.Path file = null;
+        try {
+            file = java.nio.file.Files.createTempFile("catchment-insert-", ".tsv");
+            try (OutputStream out =
+                    new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file), 1 << 16)) {
+                out.write(statement.getBytes(StandardCharsets.UTF_8));
+                out.write('\n');
+                rows.write(out);
+            }
+            HttpRequest req = HttpRequest.newBuilder(endpoint)
+                    .timeout(Duration.ofSeconds(300))
+                    .POST(HttpRequest.BodyPublishers.ofFile(file))
+                    .build();
+            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw ClickHouse.ClickHouseFailure.of(
+                        statement, new IOException(r.body().strip() + " (HTTP " + r.statusCode() + ")"));
+            }
+        } catch (IOException e) {
+            throw ClickHouse.ClickHouseFailure.of(statement, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ClickHouse.ClickHouseFailure.of(statement, e);
+        } finally {
+            if (file != null) file.toFile().delete();
+        }
+    }
+
+    @Override
+    public void close() {
+        // HttpClient has no close on Java 17; its threads are daemons
+    }
 }

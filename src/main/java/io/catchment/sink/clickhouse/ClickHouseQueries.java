@@ -1,7 +1,7 @@
 package io.catchment.sink.clickhouse;
 
-import io.catchment.sink.QueryResult;
 import io.catchment.sink.QueryException;
+import io.catchment.sink.QueryResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,98 +21,109 @@ import java.util.regex.Pattern;
  * database} is sent as the request's database). Stateless and thread-safe.
  */
 final class ClickHouseQueries {
-  private static final Pattern START = Pattern.compile("(?is)^\\s*(select|with|show|describe|desc|explain|exists)\\b.*");
-  private static final Pattern FORBIDDEN = Pattern.compile("(?i)\\b(format|settings|into\\s+outfile)\\b");
+    private static final Pattern START =
+            Pattern.compile("(?is)^\\s*(select|with|show|describe|desc|explain|exists)\\b.*");
+    private static final Pattern FORBIDDEN = Pattern.compile("(?i)\\b(format|settings|into\\s+outfile)\\b");
 
-  /** ClickHouse's max_memory_usage for a query unless configured: 1 GiB (the server's own default is 10 GB). */
-  public static final long DEFAULT_MAX_MEMORY = 1L << 30;
+    /** ClickHouse's max_memory_usage for a query unless configured: 1 GiB (the server's own default is 10 GB). */
+    public static final long DEFAULT_MAX_MEMORY = 1L << 30;
 
-  private ClickHouseQueries() {}
+    private ClickHouseQueries() {}
 
-  /** The settings sent with every query request: read-only, the store's database, and the per-query limits. */
-  static Map<String, String> settings(String database, int maxRows, Duration timeout, long maxMemory) {
-    Map<String, String> s = new LinkedHashMap<>();
-    s.put("readonly", "1");
-    s.put("database", database);
-    s.put("max_execution_time", String.valueOf(Math.max(1, timeout.toSeconds())));
-    s.put("max_memory_usage", String.valueOf(maxMemory));
-    s.put("max_result_rows", String.valueOf((long) maxRows + 1));
-    s.put("result_overflow_mode", "break");
-    return s;
-  }
-
-  static QueryResult run(ClickHouse ch, Map<String, String> settings, String sql, int maxRows, Duration timeout) {
-    String s = sql.strip();
-    while (s.endsWith(";")) s = s.substring(0, s.length() - 1).strip();
-    if (!START.matcher(s).matches()) {
-      throw new QueryException(QueryException.Reason.FORBIDDEN,
-          "only read-only statements are allowed (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN)");
+    /** The settings sent with every query request: read-only, the store's database, and the per-query limits. */
+    static Map<String, String> settings(String database, int maxRows, Duration timeout, long maxMemory) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("readonly", "1");
+        s.put("database", database);
+        s.put("max_execution_time", String.valueOf(Math.max(1, timeout.toSeconds())));
+        s.put("max_memory_usage", String.valueOf(maxMemory));
+        s.put("max_result_rows", String.valueOf((long) maxRows + 1));
+        s.put("result_overflow_mode", "break");
+        return s;
     }
-    if (s.contains(";")) throw new QueryException(QueryException.Reason.FORBIDDEN, "send exactly one statement");
-    if (FORBIDDEN.matcher(stripStrings(s)).find()) {
-      throw new QueryException(QueryException.Reason.FORBIDDEN,
-          "FORMAT, SETTINGS and INTO OUTFILE are not allowed: the API chooses the format and the limits");
-    }
-    long start = System.nanoTime();
-    List<QueryResult.Column> cols = new ArrayList<>();
-    List<List<Object>> rows = new ArrayList<>();
-    boolean[] truncated = {false};
-    List<String> names = new ArrayList<>();
-    try {
-      ch.query(s + "\nFORMAT TabSeparatedWithNamesAndTypes", settings, r -> {
-        if (names.isEmpty()) {
-          names.addAll(List.of(r));
-          return true;
+
+    static QueryResult run(ClickHouse ch, Map<String, String> settings, String sql, int maxRows, Duration timeout) {
+        String s = sql.strip();
+        while (s.endsWith(";")) s = s.substring(0, s.length() - 1).strip();
+        if (!START.matcher(s).matches()) {
+            throw new QueryException(
+                    QueryException.Reason.FORBIDDEN,
+                    "only read-only statements are allowed (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN)");
         }
-        if (cols.isEmpty()) {
-          for (int i = 0; i < r.length; i++) cols.add(new QueryResult.Column(names.get(i), r[i]));
-          return true;
+        if (s.contains(";")) throw new QueryException(QueryException.Reason.FORBIDDEN, "send exactly one statement");
+        if (FORBIDDEN.matcher(stripStrings(s)).find()) {
+            throw new QueryException(
+                    QueryException.Reason.FORBIDDEN,
+                    "FORMAT, SETTINGS and INTO OUTFILE are not allowed: the API chooses the format and the limits");
         }
-        if (rows.size() == maxRows) {
-          truncated[0] = true;
-          return false;
+        long start = System.nanoTime();
+        List<QueryResult.Column> cols = new ArrayList<>();
+        List<List<Object>> rows = new ArrayList<>();
+        boolean[] truncated = {false};
+        List<String> names = new ArrayList<>();
+        try {
+            ch.query(s + "\nFORMAT TabSeparatedWithNamesAndTypes", settings, r -> {
+                if (names.isEmpty()) {
+                    names.addAll(List.of(r));
+                    return true;
+                }
+                if (cols.isEmpty()) {
+                    for (int i = 0; i < r.length; i++) cols.add(new QueryResult.Column(names.get(i), r[i]));
+                    return true;
+                }
+                if (rows.size() == maxRows) {
+                    truncated[0] = true;
+                    return false;
+                }
+                List<Object> row = new ArrayList<>(r.length);
+                for (int i = 0; i < r.length; i++)
+                    row.add(value(r[i], cols.get(i).type()));
+                rows.add(row);
+                return true;
+            });
+        } catch (ClickHouse.ClickHouseFailure e) {
+            if (e.code == ClickHouseErrors.TIMEOUT_EXCEEDED) {
+                throw new QueryException(
+                        QueryException.Reason.TIMEOUT,
+                        "query cancelled after the " + timeout.toSeconds() + " s limit (query.timeout)");
+            }
+            if (e.code == ClickHouseErrors.MEMORY_LIMIT_EXCEEDED) {
+                throw new QueryException(
+                        QueryException.Reason.INVALID,
+                        "the query needs more memory than its limit of " + settings.get("max_memory_usage")
+                                + " bytes (clickhouse.query_max_memory): " + e.getMessage());
+            }
+            if (e.code == ClickHouseErrors.READONLY)
+                throw new QueryException(QueryException.Reason.FORBIDDEN, e.getMessage());
+            if (e.transientFailure) throw new QueryException(QueryException.Reason.UNAVAILABLE, e.getMessage());
+            throw new QueryException(QueryException.Reason.INVALID, e.getMessage());
         }
-        List<Object> row = new ArrayList<>(r.length);
-        for (int i = 0; i < r.length; i++) row.add(value(r[i], cols.get(i).type()));
-        rows.add(row);
-        return true;
-      });
-    } catch (ClickHouse.ClickHouseFailure e) {
-      if (e.code == ClickHouseErrors.TIMEOUT_EXCEEDED) {
-        throw new QueryException(QueryException.Reason.TIMEOUT, "query cancelled after the " + timeout.toSeconds()
-            + " s limit (query.timeout)");
-      }
-      if (e.code == ClickHouseErrors.MEMORY_LIMIT_EXCEEDED) {
-        throw new QueryException(QueryException.Reason.INVALID, "the query needs more memory than its limit of "
-            + settings.get("max_memory_usage") + " bytes (clickhouse.query_max_memory): " + e.getMessage());
-      }
-      if (e.code == ClickHouseErrors.READONLY) throw new QueryException(QueryException.Reason.FORBIDDEN, e.getMessage());
-      if (e.transientFailure) throw new QueryException(QueryException.Reason.UNAVAILABLE, e.getMessage());
-      throw new QueryException(QueryException.Reason.INVALID, e.getMessage());
+        return new QueryResult(cols, rows, truncated[0], (System.nanoTime() - start) / 1_000_000);
     }
-    return new QueryResult(cols, rows, truncated[0], (System.nanoTime() - start) / 1_000_000);
-  }
 
-  /** The SQL with string literals and quoted identifiers blanked, so keywords inside them are not mistaken. */
-  static String stripStrings(String s) {
-    return s.replaceAll("'(?:[^'\\\\]|\\\\.)*'", "''").replaceAll("`(?:[^`\\\\]|\\\\.)*`", "``")
-        .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");
-  }
-
-  /** A JSON-ready value of a ClickHouse type written as TabSeparated text. */
-  static Object value(String v, String type) {
-    if (v == null) return null;
-    String t = type.replace("LowCardinality(", "").replace("Nullable(", "");
-    try {
-      if (t.startsWith("Int") || t.startsWith("UInt")) {
-        return t.contains("128") || t.contains("256") || t.startsWith("UInt64") ? new java.math.BigInteger(v) : Long.parseLong(v);
-      }
-      if (t.startsWith("Float")) return Double.parseDouble(v);
-      if (t.startsWith("Bool")) return v.equals("true") || v.equals("1");
-      if (t.startsWith("DateTime")) return ClickHouse.iso(v);
-    } catch (NumberFormatException e) {
-      return v; // nan, inf: as text
+    /** The SQL with string literals and quoted identifiers blanked, so keywords inside them are not mistaken. */
+    static String stripStrings(String s) {
+        return s.replaceAll("'(?:[^'\\\\]|\\\\.)*'", "''")
+                .replaceAll("`(?:[^`\\\\]|\\\\.)*`", "``")
+                .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");
     }
-    return v;
-  }
+
+    /** A JSON-ready value of a ClickHouse type written as TabSeparated text. */
+    static Object value(String v, String type) {
+        if (v == null) return null;
+        String t = type.replace("LowCardinality(", "").replace("Nullable(", "");
+        try {
+            if (t.startsWith("Int") || t.startsWith("UInt")) {
+                return t.contains("128") || t.contains("256") || t.startsWith("UInt64")
+                        ? new java.math.BigInteger(v)
+                        : Long.parseLong(v);
+            }
+            if (t.startsWith("Float")) return Double.parseDouble(v);
+            if (t.startsWith("Bool")) return v.equals("true") || v.equals("1");
+            if (t.startsWith("DateTime")) return ClickHouse.iso(v);
+        } catch (NumberFormatException e) {
+            return v; // nan, inf: as text
+        }
+        return v;
+    }
 }

@@ -1,34 +1,28 @@
 package io.catchment.sink.clickhouse;
 
-import io.catchment.sink.WriteBatch;
-import io.catchment.sink.UserUpdate;
-import io.catchment.sink.UserTraits;
-import io.catchment.sink.TextStage;
-import io.catchment.sink.TableBatch;
-import io.catchment.sink.SinkException;
-import io.catchment.sink.Sink;
-import io.catchment.sink.QueryResult;
-import io.catchment.sink.QueryException;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Names;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.QueryException;
+import io.catchment.sink.QueryResult;
+import io.catchment.sink.Sink;
+import io.catchment.sink.SinkException;
+import io.catchment.sink.TableBatch;
+import io.catchment.sink.TextStage;
+import io.catchment.sink.WriteBatch;
 import io.catchment.sink.clickhouse.ClickHouse.ClickHouseFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,309 +42,378 @@ import org.slf4j.LoggerFactory;
  * same ALTER as the column, so the catalog survives any loader's death without a side table.
  */
 public final class ClickHouseSink implements Sink {
-  private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
-  private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
+    private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
 
-  private final ClickHouse ch;
-  private final ClickHouseDdl ddl;
-  private final String db;
-  private final Path staging;
-  private final boolean dedup;
-  private final int maxColumns;
-  private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
-  private final ClickHouseDeadLetters deadLetters;
-  private final String idsTable;
-  private final ClickHouseDedup dedupCheck;
-  private final ClickHouseUsers users;
-  private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
-  private volatile boolean open = true;
-  private final long queryMaxMemory;
-  private final java.util.concurrent.ExecutorService inserts = java.util.concurrent.Executors.newFixedThreadPool(
-      INSERT_THREADS, r -> {
-        Thread t = new Thread(r, "clickhouse-insert");
-        t.setDaemon(true);
-        return t;
-      });
-  private static final int INSERT_THREADS = 3;
+    private final ClickHouse ch;
+    private final ClickHouseDdl ddl;
+    private final String db;
+    private final Path staging;
+    private final boolean dedup;
+    private final int maxColumns;
+    private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
+    private final ClickHouseDeadLetters deadLetters;
+    private final String idsTable;
+    private final ClickHouseDedup dedupCheck;
+    private final ClickHouseUsers users;
+    private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean open = true;
+    private final long queryMaxMemory;
+    private final java.util.concurrent.ExecutorService inserts =
+            java.util.concurrent.Executors.newFixedThreadPool(INSERT_THREADS, r -> {
+                Thread t = new Thread(r, "clickhouse-insert");
+                t.setDaemon(true);
+                return t;
+            });
+    private static final int INSERT_THREADS = 3;
 
-  /** Queries may use {@link ClickHouseQueries#DEFAULT_MAX_MEMORY} bytes of the server's memory. */
-  public ClickHouseSink(String url, String database, String user, String password, String cluster, Path dataDir,
-      boolean dedup, int maxColumns) throws IOException {
-    this(url, database, user, password, cluster, dataDir, dedup, maxColumns, ClickHouseQueries.DEFAULT_MAX_MEMORY);
-  }
-
-  /** @param queryMaxMemory ClickHouse's {@code max_memory_usage} for each query of {@link #query} */
-  public ClickHouseSink(String url, String database, String user, String password, String cluster, Path dataDir,
-      boolean dedup, int maxColumns, long queryMaxMemory) throws IOException {
-    this.queryMaxMemory = queryMaxMemory;
-    this.ch = new ClickHouse(url, user, password);
-    this.db = database;
-    this.ddl = new ClickHouseDdl(database, ch.modern(), cluster);
-    this.dedup = dedup;
-    this.maxColumns = maxColumns;
-    this.staging = dataDir.resolve("staging-clickhouse").toAbsolutePath();
-    TextStage.recreate(staging);
-    try {
-      for (String sql : ddl.metadata()) ch.execute(sql);
-      idsTable = "_ids_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
-      ch.execute(ddl.idsTable(idsTable));
-      dedupCheck = new ClickHouseDedup(ch, ddl, idsTable);
-      users = new ClickHouseUsers(ch, ddl, this::nextVersion);
-      deadLetters = new ClickHouseDeadLetters(ch, database, this::nextVersion);
-      reloadCatalog();
-    } catch (ClickHouseFailure e) {
-      ch.close();
-      throw new IOException(e.getMessage(), e);
+    /** Queries may use {@link ClickHouseQueries#DEFAULT_MAX_MEMORY} bytes of the server's memory. */
+    public ClickHouseSink(
+            String url,
+            String database,
+            String user,
+            String password,
+            String cluster,
+            Path dataDir,
+            boolean dedup,
+            int maxColumns)
+            throws IOException {
+        this(url, database, user, password, cluster, dataDir, dedup, maxColumns, ClickHouseQueries.DEFAULT_MAX_MEMORY);
     }
-    LOG.info("ClickHouse store {} at {} (server {}, {} types{}, {} tables)", database, url, ch.version(),
-        ch.modern() ? "modern" : "compatible", cluster.isEmpty() ? "" : ", cluster " + cluster, catalog.size());
-  }
 
-  /** Increasing row versions for the ReplacingMergeTree metadata tables (nanoseconds, never repeated here). */
-  private long nextVersion() {
-    long now = System.currentTimeMillis() * 1_000_000L;
-    return version.updateAndGet(v -> Math.max(v + 1, now));
-  }
-
-
-  @Override
-  public Map<String, TableSchema> catalog() {
-    return catalog;
-  }
-
-  @Override
-  public TableBatch.Encoder stage(String table) throws IOException {
-    return new TsvStage(staging.resolve(table + "-" + stageSeq.incrementAndGet() + ".tsv"));
-  }
-
-  @Override
-  public synchronized void reloadCatalog() {
-    Map<String, TableSchema> fresh = new LinkedHashMap<>();
-    readColumns(null).forEach((t, cols) -> {
-      Map<String, ColumnType> types = new LinkedHashMap<>();
-      Map<String, String> sources = new LinkedHashMap<>();
-      cols.forEach((c, spec) -> {
-        types.put(c, spec.type());
-        if (spec.source() != null) sources.put(c, spec.source());
-      });
-      fresh.put(t, new TableSchema(t, types, sources, maxColumns));
-    });
-    catalog.clear();
-    catalog.putAll(fresh);
-  }
-
-  /** A column as stored: its Catchment type and the JSON key it holds (from its COMMENT). */
-  record Column(ColumnType type, String source) {}
-
-  /** The tables' columns (all data tables, or those named), in order, from system.columns. */
-  private Map<String, Map<String, Column>> readColumns(Set<String> only) {
-    Map<String, Map<String, Column>> tables = new LinkedHashMap<>();
-    String where = only == null ? "" : only.isEmpty() ? " AND 0" : " AND table IN (" + String.join(", ",
-        only.stream().map(ClickHouse::literal).toList()) + ")";
-    for (String[] r : ch.rows("SELECT table, name, type, comment FROM system.columns WHERE database = "
-        + ClickHouse.literal(db) + " AND table NOT LIKE '\\\\_%' AND table != 'users'" + where)) {
-      if (r[1].equals("loaded_at")) continue;
-      tables.computeIfAbsent(r[0], t -> new LinkedHashMap<>()).put(r[1], ClickHouseDdl.column(r[2], r[3]));
-    }
-    return tables;
-  }
-
-  @Override
-  public long loadedOffset(String consumer) {
-    try {
-      List<String[]> r = ch.rows("SELECT count(), argMax(next_offset, version) FROM " + ddl.q("_catchment_offsets")
-          + " WHERE consumer = " + ClickHouse.literal(consumer));
-      return r.isEmpty() || r.get(0)[0].equals("0") ? -1 : Long.parseLong(r.get(0)[1]);
-    } catch (ClickHouseFailure e) {
-      throw new IllegalStateException("cannot read the loader offset from ClickHouse: " + e.getMessage(), e);
-    }
-  }
-
-  @Override
-  public synchronized Map<String, Long> write(WriteBatch w) throws SinkException {
-    Map<String, Long> duplicates = new LinkedHashMap<>();
-    try {
-      long t0 = System.nanoTime();
-      Set<String> created = applySchema(w.changes());
-      long t1 = System.nanoTime();
-      deadLetters.add(w.deadLetters());
-      Map<String, Set<String>> stored = dedup && w.ids() != null ? dedupCheck.storedIds(w, created) : Map.of();
-      long t2 = System.nanoTime();
-      // one INSERT per table, a few at a time: ClickHouse parses and writes each on one thread
-      Map<String, java.util.concurrent.Future<Long>> sent = new LinkedHashMap<>();
-      for (TableBatch b : w.tables()) {
-        Set<String> skip = stored.getOrDefault(b.table(), Set.of());
-        sent.put(b.table(), inserts.submit(() -> {
-          long inserted = 0;
-          for (TableBatch.Part part : b.parts()) inserted += dedupCheck.insert(b.table(), part, skip);
-          return b.rows() - inserted;
-        }));
-      }
-      ClickHouseFailure failed = null;
-      for (var e : sent.entrySet()) {
+    /** @param queryMaxMemory ClickHouse's {@code max_memory_usage} for each query of {@link #query} */
+    public ClickHouseSink(
+            String url,
+            String database,
+            String user,
+            String password,
+            String cluster,
+            Path dataDir,
+            boolean dedup,
+            int maxColumns,
+            long queryMaxMemory)
+            throws IOException {
+        this.queryMaxMemory = queryMaxMemory;
+        this.ch = new ClickHouse(url, user, password);
+        this.db = database;
+        this.ddl = new ClickHouseDdl(database, ch.modern(), cluster);
+        this.dedup = dedup;
+        this.maxColumns = maxColumns;
+        this.staging = dataDir.resolve("staging-clickhouse").toAbsolutePath();
+        TextStage.recreate(staging);
         try {
-          duplicates.put(e.getKey(), e.getValue().get());
-        } catch (java.util.concurrent.ExecutionException x) {
-          if (x.getCause() instanceof ClickHouseFailure f) {
-            if (failed == null || failed.transientFailure && !f.transientFailure) failed = f;
-          } else {
-            throw new IOException("insert into " + e.getKey() + " failed: " + x.getCause(), x.getCause());
-          }
-        } catch (InterruptedException x) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", x);
-        }
-      }
-      if (failed != null) throw failed;
-      long t3 = System.nanoTime();
-      users.merge(w.users());
-      Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
-      offsets.put(w.consumer(), w.nextOffset());
-      StringBuilder rows = new StringBuilder();
-      long v = nextVersion();
-      offsets.forEach((consumer, next) -> rows.append(ClickHouse.line(consumer, next, v)));
-      ch.insert(ddl.q("_catchment_offsets"), List.of("consumer", "next_offset", "version"),
-          out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
-      if (LOG.isDebugEnabled()) {
-        LOG.debug("write: schema {} changes {} ms, dedup {} ms, insert {} ms, users+offsets {} ms", w.changes().size(),
-            (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
-      }
-    } catch (ClickHouseFailure e) {
-      throw new SinkException("ClickHouse write of " + w.tables().size() + " tables failed: " + e.getMessage(), e,
-          e.transientFailure);
-    } catch (IOException | RuntimeException e) {
-      throw new SinkException("ClickHouse write failed: " + e, e, true);
-    }
-    for (SchemaChange c : w.changes()) {
-      SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
-          c.reason(), c.eventId());
-    }
-    w.discard();
-    return duplicates;
-  }
-
-  /**
-   * Creates tables and adds or widens columns; every statement is safe to repeat and to race with another loader's.
-   * Then reads the touched tables back: a column that exists with another type than planned (another loader won
-   * the race with other data) fails the write for good, so the loader re-reads the catalog and plans again.
-   *
-   * @return the tables this batch created (nothing stored in them yet to deduplicate against)
-   */
-  private Set<String> applySchema(List<SchemaChange> changes) throws SinkException {
-    if (changes.isEmpty()) return Set.of();
-    Map<String, Map<String, SchemaChange>> createdCols = new LinkedHashMap<>();
-    for (SchemaChange c : changes) {
-      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) createdCols.put(c.table(), new LinkedHashMap<>());
-    }
-    Set<String> touched = new HashSet<>();
-    for (SchemaChange c : changes) {
-      touched.add(c.table());
-      if (c.kind() == SchemaChange.Kind.ADD_COLUMN && createdCols.containsKey(c.table())) {
-        createdCols.get(c.table()).put(c.column(), c);
-      }
-    }
-    Map<String, Map<String, Column>> before = readColumns(touched);
-    for (var t : createdCols.entrySet()) {
-      if (!before.containsKey(t.getKey())) {
-        for (String sql : ddl.createTable(t.getKey(), t.getValue().values())) ch.execute(sql);
-      }
-    }
-    for (SchemaChange c : changes) {
-      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) continue;
-      Map<String, Column> existing = before.getOrDefault(c.table(), Map.of());
-      boolean createdNow = createdCols.containsKey(c.table()) && !before.containsKey(c.table());
-      if (createdNow) continue;
-      if (c.kind() == SchemaChange.Kind.ADD_COLUMN && !existing.containsKey(c.column())) {
-        try {
-          for (String sql : ddl.addColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
+            for (String sql : ddl.metadata()) ch.execute(sql);
+            idsTable = "_ids_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
+            ch.execute(ddl.idsTable(idsTable));
+            dedupCheck = new ClickHouseDedup(ch, ddl, idsTable);
+            users = new ClickHouseUsers(ch, ddl, this::nextVersion);
+            deadLetters = new ClickHouseDeadLetters(ch, database, this::nextVersion);
+            reloadCatalog();
         } catch (ClickHouseFailure e) {
-          if (!ClickHouseErrors.columnExists(e.code)) throw e; // another loader added it first: checked below
+            ch.close();
+            throw new IOException(e.getMessage(), e);
         }
-      } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN
-          && existing.getOrDefault(c.column(), new Column(c.newType(), null)).type() != c.newType()) {
-        for (String sql : ddl.modifyColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
-      }
+        LOG.info(
+                "ClickHouse store {} at {} (server {}, {} types{}, {} tables)",
+                database,
+                url,
+                ch.version(),
+                ch.modern() ? "modern" : "compatible",
+                cluster.isEmpty() ? "" : ", cluster " + cluster,
+                catalog.size());
     }
-    Map<String, Map<String, Column>> after = readColumns(touched);
-    for (SchemaChange c : changes) {
-      if (c.kind() == SchemaChange.Kind.CREATE_TABLE) continue;
-      Column got = after.getOrDefault(c.table(), Map.of()).get(c.column());
-      if (got == null || got.type() != c.newType()) {
-        throw new SinkException("column " + c.table() + "." + c.column() + " is " + (got == null ? "missing"
-            : got.type()) + " in ClickHouse, not " + c.newType() + " as planned (another loader changed the table): "
-            + "planning the batch again", null, false);
-      }
+
+    /** Increasing row versions for the ReplacingMergeTree metadata tables (nanoseconds, never repeated here). */
+    private long nextVersion() {
+        long now = System.currentTimeMillis() * 1_000_000L;
+        return version.updateAndGet(v -> Math.max(v + 1, now));
     }
-    StringBuilder rows = new StringBuilder();
-    String now = Instant.now().toString();
-    for (SchemaChange c : changes) {
-      rows.append(ClickHouse.line(now, c.table(), c.column(), c.kind().name(),
-          c.oldType() == null ? null : c.oldType().sql, c.newType() == null ? null : c.newType().sql, c.reason(),
-          c.eventId(), c.source()));
+
+    @Override
+    public Map<String, TableSchema> catalog() {
+        return catalog;
     }
-    ch.insert(ddl.q("_schema_changes"), List.of("changed_at", "table_name", "column_name", "change", "old_type",
-        "new_type", "reason", "event_id", "source"), out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
-    Set<String> created = new HashSet<>(createdCols.keySet());
-    created.removeAll(before.keySet());
-    return created;
-  }
 
-  @Override
-  public QueryResult query(String sql, int maxRows, Duration timeout) {
-    if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
-    return ClickHouseQueries.run(ch, ClickHouseQueries.settings(db, maxRows, timeout, queryMaxMemory), sql, maxRows, timeout);
-  }
-
-  @Override
-  public List<Entry> deadLetters(Filter filter, int limit) {
-    return deadLetters.list(filter, limit);
-  }
-
-  @Override
-  public int markReplayed(List<String> keys) {
-    return deadLetters.markReplayed(keys);
-  }
-
-  @Override
-  public int purge(Filter filter) {
-    return deadLetters.purge(filter);
-  }
-
-  @Override
-  public long pendingDeadLetters() {
-    return deadLetters.pending();
-  }
-
-  @Override
-  public Dialect dialect() {
-    return Dialect.CLICKHOUSE;
-  }
-
-  @Override
-  public boolean healthy() {
-    return open;
-  }
-
-  /** The database's name, for SQL that qualifies tables. */
-  public String database() {
-    return db;
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!open) return;
-    open = false;
-    try {
-      ch.execute("DROP TABLE IF EXISTS " + ddl.q(idsTable));
-    } catch (ClickHouseFailure e) {
-      LOG.debug("could not drop {}", idsTable, e);
+    @Override
+    public TableBatch.Encoder stage(String table) throws IOException {
+        return new TsvStage(staging.resolve(table + "-" + stageSeq.incrementAndGet() + ".tsv"));
     }
-    inserts.shutdownNow();
-    ch.close();
-  }
 
-  static String hashKey(String event) {
-    return Names.hash(event).substring(0, 24);
-  }
+    @Override
+    public synchronized void reloadCatalog() {
+        Map<String, TableSchema> fresh = new LinkedHashMap<>();
+        readColumns(null).forEach((t, cols) -> {
+            Map<String, ColumnType> types = new LinkedHashMap<>();
+            Map<String, String> sources = new LinkedHashMap<>();
+            cols.forEach((c, spec) -> {
+                types.put(c, spec.type());
+                if (spec.source() != null) sources.put(c, spec.source());
+            });
+            fresh.put(t, new TableSchema(t, types, sources, maxColumns));
+        });
+        catalog.clear();
+        catalog.putAll(fresh);
+    }
+
+    /** A column as stored: its Catchment type and the JSON key it holds (from its COMMENT). */
+    record Column(ColumnType type, String source) {}
+
+    /** The tables' columns (all data tables, or those named), in order, from system.columns. */
+    private Map<String, Map<String, Column>> readColumns(Set<String> only) {
+        Map<String, Map<String, Column>> tables = new LinkedHashMap<>();
+        String where = only == null
+                ? ""
+                : only.isEmpty()
+                        ? " AND 0"
+                        : " AND table IN ("
+                                + String.join(
+                                        ", ",
+                                        only.stream().map(ClickHouse::literal).toList()) + ")";
+        for (String[] r : ch.rows("SELECT table, name, type, comment FROM system.columns WHERE database = "
+                + ClickHouse.literal(db) + " AND table NOT LIKE '\\\\_%' AND table != 'users'" + where)) {
+            if (r[1].equals("loaded_at")) continue;
+            tables.computeIfAbsent(r[0], t -> new LinkedHashMap<>()).put(r[1], ClickHouseDdl.column(r[2], r[3]));
+        }
+        return tables;
+    }
+
+    @Override
+    public long loadedOffset(String consumer) {
+        try {
+            List<String[]> r = ch.rows("SELECT count(), argMax(next_offset, version) FROM "
+                    + ddl.q("_catchment_offsets") + " WHERE consumer = " + ClickHouse.literal(consumer));
+            return r.isEmpty() || r.get(0)[0].equals("0") ? -1 : Long.parseLong(r.get(0)[1]);
+        } catch (ClickHouseFailure e) {
+            throw new IllegalStateException("cannot read the loader offset from ClickHouse: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized Map<String, Long> write(WriteBatch w) throws SinkException {
+        Map<String, Long> duplicates = new LinkedHashMap<>();
+        try {
+            long t0 = System.nanoTime();
+            Set<String> created = applySchema(w.changes());
+            long t1 = System.nanoTime();
+            deadLetters.add(w.deadLetters());
+            Map<String, Set<String>> stored = dedup && w.ids() != null ? dedupCheck.storedIds(w, created) : Map.of();
+            long t2 = System.nanoTime();
+            // one INSERT per table, a few at a time: ClickHouse parses and writes each on one thread
+            Map<String, java.util.concurrent.Future<Long>> sent = new LinkedHashMap<>();
+            for (TableBatch b : w.tables()) {
+                Set<String> skip = stored.getOrDefault(b.table(), Set.of());
+                sent.put(b.table(), inserts.submit(() -> {
+                    long inserted = 0;
+                    for (TableBatch.Part part : b.parts()) inserted += dedupCheck.insert(b.table(), part, skip);
+                    return b.rows() - inserted;
+                }));
+            }
+            ClickHouseFailure failed = null;
+            for (var e : sent.entrySet()) {
+                try {
+                    duplicates.put(e.getKey(), e.getValue().get());
+                } catch (java.util.concurrent.ExecutionException x) {
+                    if (x.getCause() instanceof ClickHouseFailure f) {
+                        if (failed == null || failed.transientFailure && !f.transientFailure) failed = f;
+                    } else {
+                        throw new IOException("insert into " + e.getKey() + " failed: " + x.getCause(), x.getCause());
+                    }
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", x);
+                }
+            }
+            if (failed != null) throw failed;
+            long t3 = System.nanoTime();
+            users.merge(w.users());
+            Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
+            offsets.put(w.consumer(), w.nextOffset());
+            StringBuilder rows = new StringBuilder();
+            long v = nextVersion();
+            offsets.forEach((consumer, next) -> rows.append(ClickHouse.line(consumer, next, v)));
+            ch.insert(
+                    ddl.q("_catchment_offsets"),
+                    List.of("consumer", "next_offset", "version"),
+                    out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
+            if (LOG.isDebugEnabled()) {
+                LOG.debug(
+                        "write: schema {} changes {} ms, dedup {} ms, insert {} ms, users+offsets {} ms",
+                        w.changes().size(),
+                        (t1 - t0) / 1_000_000,
+                        (t2 - t1) / 1_000_000,
+                        (t3 - t2) / 1_000_000,
+                        (System.nanoTime() - t3) / 1_000_000);
+            }
+        } catch (ClickHouseFailure e) {
+            throw new SinkException(
+                    "ClickHouse write of " + w.tables().size() + " tables failed: " + e.getMessage(),
+                    e,
+                    e.transientFailure);
+        } catch (IOException | RuntimeException e) {
+            throw new SinkException("ClickHouse write failed: " + e, e, true);
+        }
+        for (SchemaChange c : w.changes()) {
+            SCHEMA_LOG.info(
+                    "{} {}.{} {} -> {} ({}, event {})",
+                    c.kind(),
+                    c.table(),
+                    c.column(),
+                    c.oldType(),
+                    c.newType(),
+                    c.reason(),
+                    c.eventId());
+        }
+        w.discard();
+        return duplicates;
+    }
+
+    /**
+     * Creates tables and adds or widens columns; every statement is safe to repeat and to race with another loader's.
+     * Then reads the touched tables back: a column that exists with another type than planned (another loader won
+     * the race with other data) fails the write for good, so the loader re-reads the catalog and plans again.
+     *
+     * @return the tables this batch created (nothing stored in them yet to deduplicate against)
+     */
+    private Set<String> applySchema(List<SchemaChange> changes) throws SinkException {
+        if (changes.isEmpty()) return Set.of();
+        Map<String, Map<String, SchemaChange>> createdCols = new LinkedHashMap<>();
+        for (SchemaChange c : changes) {
+            if (c.kind() == SchemaChange.Kind.CREATE_TABLE) createdCols.put(c.table(), new LinkedHashMap<>());
+        }
+        Set<String> touched = new HashSet<>();
+        for (SchemaChange c : changes) {
+            touched.add(c.table());
+            if (c.kind() == SchemaChange.Kind.ADD_COLUMN && createdCols.containsKey(c.table())) {
+                createdCols.get(c.table()).put(c.column(), c);
+            }
+        }
+        Map<String, Map<String, Column>> before = readColumns(touched);
+        for (var t : createdCols.entrySet()) {
+            if (!before.containsKey(t.getKey())) {
+                for (String sql : ddl.createTable(t.getKey(), t.getValue().values())) ch.execute(sql);
+            }
+        }
+        for (SchemaChange c : changes) {
+            if (c.kind() == SchemaChange.Kind.CREATE_TABLE) continue;
+            Map<String, Column> existing = before.getOrDefault(c.table(), Map.of());
+            boolean createdNow = createdCols.containsKey(c.table()) && !before.containsKey(c.table());
+            if (createdNow) continue;
+            if (c.kind() == SchemaChange.Kind.ADD_COLUMN && !existing.containsKey(c.column())) {
+                try {
+                    for (String sql : ddl.addColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
+                } catch (ClickHouseFailure e) {
+                    if (!ClickHouseErrors.columnExists(e.code)) throw e; // another loader added it first: checked below
+                }
+            } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN
+                    && existing.getOrDefault(c.column(), new Column(c.newType(), null))
+                                    .type()
+                            != c.newType()) {
+                for (String sql : ddl.modifyColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
+            }
+        }
+        Map<String, Map<String, Column>> after = readColumns(touched);
+        for (SchemaChange c : changes) {
+            if (c.kind() == SchemaChange.Kind.CREATE_TABLE) continue;
+            Column got = after.getOrDefault(c.table(), Map.of()).get(c.column());
+            if (got == null || got.type() != c.newType()) {
+                throw new SinkException(
+                        "column " + c.table() + "." + c.column() + " is " + (got == null ? "missing" : got.type())
+                                + " in ClickHouse, not " + c.newType()
+                                + " as planned (another loader changed the table): "
+                                + "planning the batch again",
+                        null,
+                        false);
+            }
+        }
+        StringBuilder rows = new StringBuilder();
+        String now = Instant.now().toString();
+        for (SchemaChange c : changes) {
+            rows.append(ClickHouse.line(
+                    now,
+                    c.table(),
+                    c.column(),
+                    c.kind().name(),
+                    c.oldType() == null ? null : c.oldType().sql,
+                    c.newType() == null ? null : c.newType().sql,
+                    c.reason(),
+                    c.eventId(),
+                    c.source()));
+        }
+        ch.insert(
+                ddl.q("_schema_changes"),
+                List.of(
+                        "changed_at",
+                        "table_name",
+                        "column_name",
+                        "change",
+                        "old_type",
+                        "new_type",
+                        "reason",
+                        "event_id",
+                        "source"),
+                out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
+        Set<String> created = new HashSet<>(createdCols.keySet());
+        created.removeAll(before.keySet());
+        return created;
+    }
+
+    @Override
+    public QueryResult query(String sql, int maxRows, Duration timeout) {
+        if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
+        return ClickHouseQueries.run(
+                ch, ClickHouseQueries.settings(db, maxRows, timeout, queryMaxMemory), sql, maxRows, timeout);
+    }
+
+    @Override
+    public List<Entry> deadLetters(Filter filter, int limit) {
+        return deadLetters.list(filter, limit);
+    }
+
+    @Override
+    public int markReplayed(List<String> keys) {
+        return deadLetters.markReplayed(keys);
+    }
+
+    @Override
+    public int purge(Filter filter) {
+        return deadLetters.purge(filter);
+    }
+
+    @Override
+    public long pendingDeadLetters() {
+        return deadLetters.pending();
+    }
+
+    @Override
+    public Dialect dialect() {
+        return Dialect.CLICKHOUSE;
+    }
+
+    @Override
+    public boolean healthy() {
+        return open;
+    }
+
+    /** The database's name, for SQL that qualifies tables. */
+    public String database() {
+        return db;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!open) return;
+        open = false;
+        try {
+            ch.execute("DROP TABLE IF EXISTS " + ddl.q(idsTable));
+        } catch (ClickHouseFailure e) {
+            LOG.debug("could not drop {}", idsTable, e);
+        }
+        inserts.shutdownNow();
+        ch.close();
+    }
+
+    static String hashKey(String event) {
+        return Names.hash(event).substring(0, 24);
+    }
 }

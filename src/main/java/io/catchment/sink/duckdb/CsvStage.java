@@ -1,10 +1,10 @@
 package io.catchment.sink.duckdb;
 
-import io.catchment.sink.TextStage;
-import io.catchment.sink.TableBatch;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.catchment.schema.ColumnType;
 import io.catchment.schema.Field;
+import io.catchment.sink.TableBatch;
+import io.catchment.sink.TextStage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,84 +21,84 @@ import java.nio.file.Path;
  * BIGINT to DOUBLE, whose text is the same. Not thread-safe.
  */
 public final class CsvStage extends TextStage {
-  private static final byte[] NULL = {'\\', 'N'};
-  private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = {'\\', 'N'};
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
 
-  public CsvStage(Path file) throws IOException {
-    super(file, "\"\n\r");
-  }
-
-  @Override
-  public void row(Object[] cells, ColumnType[] types, int columns) throws IOException {
-    for (int c = 0; c < columns; c++) {
-      if (c > 0) put((byte) ',');
-      cell(cells[c], types[c]);
+    public CsvStage(Path file) throws IOException {
+        super(file, "\"\n\r");
     }
-    endRow();
-  }
 
-  /**
-   * DuckDB's {@code read_csv} of this file in this dialect; {@code columns} is its column spec ({@code 'name':
-   * 'TYPE', …}). {@code padded} reads rows staged before a column appeared with NULL in their missing cells (with
-   * DuckDB's serial reader when a value holds a line break: its parallel one misreads such rows when padding).
-   */
-  String readCsv(String columns, boolean padded) {
-    return "read_csv('" + file().toString().replace("'", "''") + "', header = false, auto_detect = false, "
-        + "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', nullstr = '\\N', allow_quoted_nulls = false, "
-        + (padded ? "null_padding = true, " + (multiline() ? "parallel = false, " : "") : "")
-        + "columns = {" + columns + "})";
-  }
-
-  @Override
-  protected void escape(char c) {
-    if (c == '"') buf[pos++] = '"'; // inner quotes doubled; line breaks stay as they are inside quotes
-    buf[pos++] = (byte) c;
-  }
-
-  private void cell(Object v, ColumnType type) {
-    if (v == null) {
-      put(NULL);
-      return;
+    @Override
+    public void row(Object[] cells, ColumnType[] types, int columns) throws IOException {
+        for (int c = 0; c < columns; c++) {
+            if (c > 0) put((byte) ',');
+            cell(cells[c], types[c]);
+        }
+        endRow();
     }
-    switch (type) {
-      case VARCHAR -> {
-        if (v instanceof Field.RawText r) {
-          // a JSON string without escapes holds no quote and no line break: nothing to double
-          put((byte) '"');
-          raw(r);
-          put((byte) '"');
-        } else {
-          quoted(v.toString());
-        }
-      }
-      case TIMESTAMP -> ascii(((Field.TimeValue) v).iso());
-      case JSON -> {
-        if (v instanceof Field.JsonText j) {
-          quoted(j.json());
-        } else if (v instanceof String || v instanceof Field.RawText || v instanceof Field.TimeValue) {
-          quoted('"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.toString())) + '"');
-        } else {
-          ascii(v.toString());
-        }
-      }
-      case BOOLEAN -> put((Boolean) v ? TRUE : FALSE);
-      case BIGINT -> {
-        if (v instanceof Long l) {
-          number(l);
-        } else {
-          ascii(v.toString());
-        }
-      }
-      default -> ascii(v.toString());
-    }
-  }
 
-  /** A double-quoted field: inner quotes doubled, UTF-8 encoded. */
-  private void quoted(String s) {
-    ensure(s.length() + 2);
-    buf[pos++] = '"';
-    text(s);
-    put((byte) '"');
-  }
+    /**
+     * DuckDB's {@code read_csv} of this file in this dialect; {@code columns} is its column spec ({@code 'name':
+     * 'TYPE', …}). {@code padded} reads rows staged before a column appeared with NULL in their missing cells (with
+     * DuckDB's serial reader when a value holds a line break: its parallel one misreads such rows when padding).
+     */
+    String readCsv(String columns, boolean padded) {
+        return "read_csv('" + file().toString().replace("'", "''") + "', header = false, auto_detect = false, "
+                + "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', nullstr = '\\N', allow_quoted_nulls = false, "
+                + (padded ? "null_padding = true, " + (multiline() ? "parallel = false, " : "") : "")
+                + "columns = {" + columns + "})";
+    }
+
+    @Override
+    protected void escape(char c) {
+        if (c == '"') buf[pos++] = '"'; // inner quotes doubled; line breaks stay as they are inside quotes
+        buf[pos++] = (byte) c;
+    }
+
+    private void cell(Object v, ColumnType type) {
+        if (v == null) {
+            put(NULL);
+            return;
+        }
+        switch (type) {
+            case VARCHAR -> {
+                if (v instanceof Field.RawText r) {
+                    // a JSON string without escapes holds no quote and no line break: nothing to double
+                    put((byte) '"');
+                    raw(r);
+                    put((byte) '"');
+                } else {
+                    quoted(v.toString());
+                }
+            }
+            case TIMESTAMP -> ascii(((Field.TimeValue) v).iso());
+            case JSON -> {
+                if (v instanceof Field.JsonText j) {
+                    quoted(j.json());
+                } else if (v instanceof String || v instanceof Field.RawText || v instanceof Field.TimeValue) {
+                    quoted('"' + new String(JsonStringEncoder.getInstance().quoteAsString(v.toString())) + '"');
+                } else {
+                    ascii(v.toString());
+                }
+            }
+            case BOOLEAN -> put((Boolean) v ? TRUE : FALSE);
+            case BIGINT -> {
+                if (v instanceof Long l) {
+                    number(l);
+                } else {
+                    ascii(v.toString());
+                }
+            }
+            default -> ascii(v.toString());
+        }
+    }
+
+    /** A double-quoted field: inner quotes doubled, UTF-8 encoded. */
+    private void quoted(String s) {
+        ensure(s.length() + 2);
+        buf[pos++] = '"';
+        text(s);
+        put((byte) '"');
+    }
 }

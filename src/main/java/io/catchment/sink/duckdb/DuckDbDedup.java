@@ -14,66 +14,71 @@ import java.util.List;
  * transaction.
  */
 final class DuckDbDedup {
-  private DuckDbDedup() {}
+    private DuckDbDedup() {}
 
-  /**
-   * Collects into the temp table {@code _dups} the batch's events already stored in {@code events} for the same UTC
-   * day. Every event has its row in {@code events}, so one lookup there serves every table. Only the days the batch
-   * touches are scanned, so the cost follows the size of those days, not of the table.
-   */
-  static long findDuplicates(Statement s, TableBatch ids) throws SQLException {
-    StringBuilder union = new StringBuilder();
-    String from = null;
-    String to = null;
-    for (TableBatch.Part part : ids.parts()) {
-      if (part.firstDay() == null) continue;
-      if (union.length() > 0) union.append(" UNION ALL ");
-      union.append("SELECT * FROM ").append(((CsvStage) part.staged())
-          .readCsv("'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ', 'tbl': 'VARCHAR'", part.ragged()));
-      from = from == null || part.firstDay().compareTo(from) < 0 ? part.firstDay() : from;
-      to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
+    /**
+     * Collects into the temp table {@code _dups} the batch's events already stored in {@code events} for the same UTC
+     * day. Every event has its row in {@code events}, so one lookup there serves every table. Only the days the batch
+     * touches are scanned, so the cost follows the size of those days, not of the table.
+     */
+    static long findDuplicates(Statement s, TableBatch ids) throws SQLException {
+        StringBuilder union = new StringBuilder();
+        String from = null;
+        String to = null;
+        for (TableBatch.Part part : ids.parts()) {
+            if (part.firstDay() == null) continue;
+            if (union.length() > 0) union.append(" UNION ALL ");
+            union.append("SELECT * FROM ")
+                    .append(((CsvStage) part.staged())
+                            .readCsv("'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ', 'tbl': 'VARCHAR'", part.ragged()));
+            from = from == null || part.firstDay().compareTo(from) < 0 ? part.firstDay() : from;
+            to = to == null || part.lastDay().compareTo(to) > 0 ? part.lastDay() : to;
+        }
+        if (from == null) return 0;
+        s.execute("CREATE OR REPLACE TEMP TABLE _dups AS SELECT b.id, " + day("b") + " AS day FROM (" + union
+                + ") b SEMI JOIN (SELECT id, " + day(null) + " AS day FROM events WHERE \"timestamp\" >= TIMESTAMPTZ '"
+                + from + " 00:00:00+00' AND \"timestamp\" < TIMESTAMPTZ '" + to + " 00:00:00+00' + INTERVAL 1 DAY) e "
+                + "ON b.id = e.id AND " + day("b") + " = e.day");
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM _dups")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
-    if (from == null) return 0;
-    s.execute("CREATE OR REPLACE TEMP TABLE _dups AS SELECT b.id, " + day("b") + " AS day FROM (" + union
-        + ") b SEMI JOIN (SELECT id, " + day(null) + " AS day FROM events WHERE \"timestamp\" >= TIMESTAMPTZ '"
-        + from + " 00:00:00+00' AND \"timestamp\" < TIMESTAMPTZ '" + to + " 00:00:00+00' + INTERVAL 1 DAY) e "
-        + "ON b.id = e.id AND " + day("b") + " = e.day");
-    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM _dups")) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 
-  /** The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out. */
-  static String insertSql(String table, TableBatch.Part part, boolean skipDuplicates) {
-    List<ColumnType> types = part.types();
-    StringBuilder cols = new StringBuilder();
-    StringBuilder spec = new StringBuilder();
-    for (int i = 0; i < types.size(); i++) {
-      String c = part.columns().get(i);
-      if (i > 0) {
-        cols.append(", ");
-        spec.append(", ");
-      }
-      cols.append(Names.quote(c));
-      spec.append('\'').append(c).append("': '").append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
-          .append('\'');
+    /** The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out. */
+    static String insertSql(String table, TableBatch.Part part, boolean skipDuplicates) {
+        List<ColumnType> types = part.types();
+        StringBuilder cols = new StringBuilder();
+        StringBuilder spec = new StringBuilder();
+        for (int i = 0; i < types.size(); i++) {
+            String c = part.columns().get(i);
+            if (i > 0) {
+                cols.append(", ");
+                spec.append(", ");
+            }
+            cols.append(Names.quote(c));
+            spec.append('\'')
+                    .append(c)
+                    .append("': '")
+                    .append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
+                    .append('\'');
+        }
+        String source = ((CsvStage) part.staged()).readCsv(spec.toString(), part.ragged());
+        String t = Names.quote(table);
+        if (!skipDuplicates || !part.columns().contains("timestamp")) {
+            return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;
+        }
+        return "INSERT INTO " + t + " (" + cols + ") SELECT s.* FROM " + source + " s ANTI JOIN _dups d "
+                + "ON s.id = d.id AND " + day("s") + " = d.day";
     }
-    String source = ((CsvStage) part.staged()).readCsv(spec.toString(), part.ragged());
-    String t = Names.quote(table);
-    if (!skipDuplicates || !part.columns().contains("timestamp")) {
-      return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;
-    }
-    return "INSERT INTO " + t + " (" + cols + ") SELECT s.* FROM " + source + " s ANTI JOIN _dups d "
-        + "ON s.id = d.id AND " + day("s") + " = d.day";
-  }
 
-  /**
-   * The UTC day of {@code alias.timestamp} as a day number since 1970-01-01. Arithmetic on the epoch rather than
-   * {@code CAST(… AS DATE)}, which DuckDB computes through ICU's calendar for a {@code TIMESTAMPTZ}: 15 times slower,
-   * and the duplicate check computes it for every stored event of the days a batch touches.
-   */
-  static String day(String alias) {
-    return "CAST(floor(epoch_us(" + (alias == null ? "" : alias + ".") + "\"timestamp\") / 86400000000.0) AS INTEGER)";
-  }
+    /**
+     * The UTC day of {@code alias.timestamp} as a day number since 1970-01-01. Arithmetic on the epoch rather than
+     * {@code CAST(… AS DATE)}, which DuckDB computes through ICU's calendar for a {@code TIMESTAMPTZ}: 15 times slower,
+     * and the duplicate check computes it for every stored event of the days a batch touches.
+     */
+    static String day(String alias) {
+        return "CAST(floor(epoch_us(" + (alias == null ? "" : alias + ".")
+                + "\"timestamp\") / 86400000000.0) AS INTEGER)";
+    }
 }

@@ -1,17 +1,16 @@
 package io.catchment.sink.duckdb;
 
-import io.catchment.sink.WriteBatch;
-import io.catchment.sink.TextStage;
-import io.catchment.sink.TableBatch;
-import io.catchment.sink.SinkException;
-import io.catchment.sink.Sink;
-import io.catchment.sink.QueryResult;
-import io.catchment.sink.QueryException;
 import io.catchment.schema.ColumnType;
-import io.catchment.schema.Names;
 import io.catchment.schema.Router;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.QueryException;
+import io.catchment.sink.QueryResult;
+import io.catchment.sink.Sink;
+import io.catchment.sink.SinkException;
+import io.catchment.sink.TableBatch;
+import io.catchment.sink.TextStage;
+import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +21,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,302 +40,343 @@ import org.slf4j.LoggerFactory;
  * read-only transaction (MVCC: they see committed batches only; see {@link DuckDbQueries}).
  */
 public final class DuckDbSink implements Sink {
-  private static final Logger LOG = LoggerFactory.getLogger(DuckDbSink.class);
-  public static final long DEFAULT_BLOCK_SIZE = 16 << 10;
-  /**
-   * Rows per row group (DuckDB's default is 122,880). A loader batch then fills whole row groups, which DuckDB writes
-   * to the database file as the batch inserts them (its "optimistic" write path): the commit logs only pointers to
-   * them, and the next checkpoint has little left to write. With the default, every table's batch stayed in memory,
-   * was copied into the WAL at commit and rewritten at each checkpoint, and a checkpoint rewrote every row group that
-   * had gained rows: 1M mixed events 69,355 events/s (checkpoint 3.4 s) against 89,175 (DuckDB 2.0.0.1, same
-   * machine and session). That path lost exactness after {@code kill -9} on DuckDB 1.5.2 (a batch's uncommitted rows
-   * recovered from the file, so a replay stored them twice; duckdb/duckdb#25931, merged for 2.0); CrashIT guards it.
-   * Session 9 went from 16,384 to 4,096: a batch spread over many event tables gives each only a few thousand rows
-   * (100,000 real-shaped events over 16 tables: 6,250 each), which stayed under a row group and were copied into the
-   * WAL at commit, 1.8–4.3 s per batch for wide tables; with 4,096 the commit is 0.1 s and the real-shaped load went
-   * from 8,231 to 12,759 events/s in one session (ratio to read_json 0.83 → 1.21); mixed events are unchanged within
-   * the noise, on disk +2–8% (BENCHMARKS.md, session 9).
-   */
-  static final int ROW_GROUP_SIZE = 4_096;
-  /** The catalog name of the store in SQL (what DuckDB calls a database opened from catchment.duckdb). */
-  public static final String CATALOG = "catchment";
-  private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDbSink.class);
+    public static final long DEFAULT_BLOCK_SIZE = 16 << 10;
+    /**
+     * Rows per row group (DuckDB's default is 122,880). A loader batch then fills whole row groups, which DuckDB writes
+     * to the database file as the batch inserts them (its "optimistic" write path): the commit logs only pointers to
+     * them, and the next checkpoint has little left to write. With the default, every table's batch stayed in memory,
+     * was copied into the WAL at commit and rewritten at each checkpoint, and a checkpoint rewrote every row group that
+     * had gained rows: 1M mixed events 69,355 events/s (checkpoint 3.4 s) against 89,175 (DuckDB 2.0.0.1, same
+     * machine and session). That path lost exactness after {@code kill -9} on DuckDB 1.5.2 (a batch's uncommitted rows
+     * recovered from the file, so a replay stored them twice; duckdb/duckdb#25931, merged for 2.0); CrashIT guards it.
+     * Session 9 went from 16,384 to 4,096: a batch spread over many event tables gives each only a few thousand rows
+     * (100,000 real-shaped events over 16 tables: 6,250 each), which stayed under a row group and were copied into the
+     * WAL at commit, 1.8–4.3 s per batch for wide tables; with 4,096 the commit is 0.1 s and the real-shaped load went
+     * from 8,231 to 12,759 events/s in one session (ratio to read_json 0.83 → 1.21); mixed events are unchanged within
+     * the noise, on disk +2–8% (BENCHMARKS.md, session 9).
+     */
+    static final int ROW_GROUP_SIZE = 4_096;
+    /** The catalog name of the store in SQL (what DuckDB calls a database opened from catchment.duckdb). */
+    public static final String CATALOG = "catchment";
 
-  private final DuckDBConnection conn;
-  private final Path staging;
-  private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
-  private final DuckDbQueries queries;
-  private volatile boolean open = true;
-  private final boolean dedup;
-  private final int maxColumns;
-  private DuckDbDeadLetters deadLetters;
-  private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
-  private final DuckDbMemory memory;
-  private final DuckDbSchema schema;
+    private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
 
-  public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
-    this(dataDir, memoryLimit, checkpointThreshold, true, TableSchema.DEFAULT_MAX_COLUMNS, DEFAULT_BLOCK_SIZE);
-  }
+    private final DuckDBConnection conn;
+    private final Path staging;
+    private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
+    private final DuckDbQueries queries;
+    private volatile boolean open = true;
+    private final boolean dedup;
+    private final int maxColumns;
+    private DuckDbDeadLetters deadLetters;
+    private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
+    private final DuckDbMemory memory;
+    private final DuckDbSchema schema;
 
-  /** @param blockSize the block size of the database file when this creates it; an existing file keeps its own */
-  public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold, boolean dedup, int maxColumns,
-      long blockSize) throws SQLException, IOException {
-    this.dedup = dedup;
-    this.maxColumns = maxColumns;
-    Files.createDirectories(dataDir);
-    staging = dataDir.resolve("staging").toAbsolutePath();
-    Path tmp = dataDir.resolve("tmp").toAbsolutePath();
-    Path file = dataDir.resolve("catchment.duckdb").toAbsolutePath();
-    conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
-    memory = new DuckDbMemory(conn, memoryLimit);
-    schema = new DuckDbSchema(conn);
-    try (Statement s = conn.createStatement()) {
-      // attached rather than opened, for the storage options; the catalog keeps the file's name, as when opened.
-      // Attaching takes DuckDB's file lock: only then is the staging directory this process's to empty
-      // the block size is chosen when the file is created; an existing file keeps its own (DuckDB refuses another).
-      // ROW_GROUP_SIZE is an attach option, given at every attach
-      s.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + CATALOG + " ("
-          + (Files.exists(file) ? "" : "BLOCK_SIZE " + blockSize + ", ") + "ROW_GROUP_SIZE " + ROW_GROUP_SIZE + ")");
-      s.execute("USE " + CATALOG);
-    } catch (SQLException e) {
-      conn.close();
-      if (DuckDbErrors.isLockConflict(e)) {
-        throw new io.catchment.InUseException("the store " + file + " is in use by another process: " + e.getMessage(), e);
-      }
-      throw e;
+    public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
+        this(dataDir, memoryLimit, checkpointThreshold, true, TableSchema.DEFAULT_MAX_COLUMNS, DEFAULT_BLOCK_SIZE);
     }
-    TextStage.recreate(staging);
-    Files.createDirectories(tmp);
-    try (Statement s = conn.createStatement()) {
-      s.execute("SET GLOBAL TimeZone = 'UTC'");
-      s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
-      s.execute("SET temp_directory = '" + tmp.toString().replace("'", "''") + "'");
-      s.execute("SET allowed_directories = ['" + staging.toString().replace("'", "''") + "/']");
-      s.execute("SET checkpoint_threshold = '" + checkpointThreshold.replace("'", "") + "'");
-      s.execute("SET preserve_insertion_order = false");
-      s.execute("SET autoinstall_known_extensions = false");
-      s.execute("SET autoload_known_extensions = false");
-      s.execute("SET allow_community_extensions = false");
-      s.execute("SET enable_external_access = false");
-      // last: from here on no connection, the query connections included, can change a setting
-      s.execute("SET lock_configuration = true");
-      s.execute("CREATE TABLE IF NOT EXISTS _catchment_offsets (consumer VARCHAR PRIMARY KEY, next_offset BIGINT)");
-      s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
-          + "table_name VARCHAR, column_name VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR, "
-          + "reason VARCHAR, event_id VARCHAR, source VARCHAR)");
-      s.execute("CREATE TABLE IF NOT EXISTS _imports (job_id VARCHAR, member VARCHAR, next_line BIGINT, "
-          + "events BIGINT, dead_letters BIGINT, updated_at TIMESTAMPTZ, PRIMARY KEY (job_id, member))");
-      s.execute("CREATE TABLE IF NOT EXISTS users (user_id VARCHAR PRIMARY KEY, traits JSON, trait_times JSON, "
-          + "first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, updated_at TIMESTAMPTZ)");
-      s.execute("CREATE TABLE IF NOT EXISTS _columns (table_name VARCHAR, column_name VARCHAR, source VARCHAR, "
-          + "type VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, PRIMARY KEY (table_name, column_name))");
-    }
-    conn.setAutoCommit(false);
-    deadLetters = new DuckDbDeadLetters(conn);
-    conn.commit();
-    reloadCatalog();
-    queries = new DuckDbQueries(conn);
-    LOG.info("DuckDB store open at {} ({} tables)", file, catalog.size());
-  }
 
-  /** Re-reads tables and columns from the database, dropping whatever a failed batch had planned. */
-  @Override
-  public synchronized void reloadCatalog() throws SQLException {
-    Map<String, Map<String, ColumnType>> tables = new LinkedHashMap<>();
-    try (Statement s = conn.createStatement();
-        ResultSet rs = s.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns "
-            + "WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' AND table_name <> 'users' "
-            + "ORDER BY table_name, ordinal_position")) {
-      while (rs.next()) {
-        tables.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
-            .put(rs.getString(2), ColumnType.fromSql(rs.getString(3)));
-      }
-    }
-    Map<String, Map<String, String>> sources = new LinkedHashMap<>();
-    try (Statement s = conn.createStatement();
-        ResultSet rs = s.executeQuery("SELECT table_name, column_name, source FROM _columns WHERE source IS NOT NULL")) {
-      while (rs.next()) sources.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(3));
-    }
-    conn.commit();
-    catalog.clear();
-    tables.forEach((t, cols) -> catalog.put(t, new TableSchema(t, cols, sources.getOrDefault(t, Map.of()), maxColumns)));
-  }
-
-  @Override
-  public Map<String, TableSchema> catalog() {
-    return catalog;
-  }
-
-  /** Synchronized like {@link #write}: the connection is not thread-safe, and an import asks while it writes. */
-  @Override
-  public synchronized long loadedOffset(String consumer) {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT next_offset FROM _catchment_offsets WHERE consumer = ?")) {
-      ps.setString(1, consumer);
-      try (ResultSet rs = ps.executeQuery()) {
-        long v = rs.next() ? rs.getLong(1) : -1;
+    /** @param blockSize the block size of the database file when this creates it; an existing file keeps its own */
+    public DuckDbSink(
+            Path dataDir, String memoryLimit, String checkpointThreshold, boolean dedup, int maxColumns, long blockSize)
+            throws SQLException, IOException {
+        this.dedup = dedup;
+        this.maxColumns = maxColumns;
+        Files.createDirectories(dataDir);
+        staging = dataDir.resolve("staging").toAbsolutePath();
+        Path tmp = dataDir.resolve("tmp").toAbsolutePath();
+        Path file = dataDir.resolve("catchment.duckdb").toAbsolutePath();
+        conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+        memory = new DuckDbMemory(conn, memoryLimit);
+        schema = new DuckDbSchema(conn);
+        try (Statement s = conn.createStatement()) {
+            // attached rather than opened, for the storage options; the catalog keeps the file's name, as when opened.
+            // Attaching takes DuckDB's file lock: only then is the staging directory this process's to empty
+            // the block size is chosen when the file is created; an existing file keeps its own (DuckDB refuses
+            // another).
+            // ROW_GROUP_SIZE is an attach option, given at every attach
+            s.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + CATALOG + " ("
+                    + (Files.exists(file) ? "" : "BLOCK_SIZE " + blockSize + ", ") + "ROW_GROUP_SIZE " + ROW_GROUP_SIZE
+                    + ")");
+            s.execute("USE " + CATALOG);
+        } catch (SQLException e) {
+            conn.close();
+            if (DuckDbErrors.isLockConflict(e)) {
+                throw new io.catchment.InUseException(
+                        "the store " + file + " is in use by another process: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+        TextStage.recreate(staging);
+        Files.createDirectories(tmp);
+        try (Statement s = conn.createStatement()) {
+            s.execute("SET GLOBAL TimeZone = 'UTC'");
+            s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
+            s.execute("SET temp_directory = '" + tmp.toString().replace("'", "''") + "'");
+            s.execute("SET allowed_directories = ['" + staging.toString().replace("'", "''") + "/']");
+            s.execute("SET checkpoint_threshold = '" + checkpointThreshold.replace("'", "") + "'");
+            s.execute("SET preserve_insertion_order = false");
+            s.execute("SET autoinstall_known_extensions = false");
+            s.execute("SET autoload_known_extensions = false");
+            s.execute("SET allow_community_extensions = false");
+            s.execute("SET enable_external_access = false");
+            // last: from here on no connection, the query connections included, can change a setting
+            s.execute("SET lock_configuration = true");
+            s.execute(
+                    "CREATE TABLE IF NOT EXISTS _catchment_offsets (consumer VARCHAR PRIMARY KEY, next_offset BIGINT)");
+            s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
+                    + "table_name VARCHAR, column_name VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR, "
+                    + "reason VARCHAR, event_id VARCHAR, source VARCHAR)");
+            s.execute("CREATE TABLE IF NOT EXISTS _imports (job_id VARCHAR, member VARCHAR, next_line BIGINT, "
+                    + "events BIGINT, dead_letters BIGINT, updated_at TIMESTAMPTZ, PRIMARY KEY (job_id, member))");
+            s.execute("CREATE TABLE IF NOT EXISTS users (user_id VARCHAR PRIMARY KEY, traits JSON, trait_times JSON, "
+                    + "first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, updated_at TIMESTAMPTZ)");
+            s.execute(
+                    "CREATE TABLE IF NOT EXISTS _columns (table_name VARCHAR, column_name VARCHAR, source VARCHAR, "
+                            + "type VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, PRIMARY KEY (table_name, column_name))");
+        }
+        conn.setAutoCommit(false);
+        deadLetters = new DuckDbDeadLetters(conn);
         conn.commit();
-        return v;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read the loader offset from DuckDB", e);
+        reloadCatalog();
+        queries = new DuckDbQueries(conn);
+        LOG.info("DuckDB store open at {} ({} tables)", file, catalog.size());
     }
-  }
 
-  /** Stages a part of a table's batch as a CSV file in the staging directory. */
-  public TableBatch.Encoder stage(String table) throws IOException {
-    return new CsvStage(staging.resolve(table + "-" + stageSeq.incrementAndGet() + ".csv"));
-  }
-
-  @Override
-  public synchronized Map<String, Long> write(WriteBatch w) throws SinkException {
-    List<SchemaChange> changes = w.changes();
-    List<TableBatch> batches = w.tables();
-    TableBatch ids = w.ids();
-    Map<String, Long> duplicates = new LinkedHashMap<>();
-    try (Statement s = conn.createStatement()) {
-      long t0 = System.nanoTime();
-      boolean eventsExisted = storedBefore(Router.EVENTS, changes);
-      schema.applySchema(s, changes);
-      long t1 = System.nanoTime();
-      boolean filter = dedup && eventsExisted && ids != null && DuckDbDedup.findDuplicates(s, ids) > 0;
-      deadLetters.add(conn, w.deadLetters());
-      long t2 = System.nanoTime();
-      for (TableBatch b : batches) {
-        long inserted = 0;
-        for (TableBatch.Part part : b.parts()) {
-          long ts = System.nanoTime();
-          inserted += s.executeUpdate(DuckDbDedup.insertSql(b.table(), part, filter));
-          if (LOG.isDebugEnabled() && System.nanoTime() - ts > 50_000_000L) {
-            LOG.debug("slow insert into {}: {} rows, {} columns, ragged {}, {} ms", b.table(), part.rows(),
-                part.columns().size(), part.ragged(), (System.nanoTime() - ts) / 1_000_000);
-          }
+    /** Re-reads tables and columns from the database, dropping whatever a failed batch had planned. */
+    @Override
+    public synchronized void reloadCatalog() throws SQLException {
+        Map<String, Map<String, ColumnType>> tables = new LinkedHashMap<>();
+        try (Statement s = conn.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                                + "WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' AND table_name <> 'users' "
+                                + "ORDER BY table_name, ordinal_position")) {
+            while (rs.next()) {
+                tables.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
+                        .put(rs.getString(2), ColumnType.fromSql(rs.getString(3)));
+            }
         }
-        duplicates.put(b.table(), b.rows() - inserted);
-      }
-      long tu = System.nanoTime();
-      DuckDbUsers.merge(conn, w.users(), staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
-      long t3 = System.nanoTime();
-      DuckDbSchema.touchColumns(s, batches);
-      long t4 = System.nanoTime();
-      Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
-      offsets.put(w.consumer(), w.nextOffset());
-      try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
-        for (var o : offsets.entrySet()) {
-          ps.setString(1, o.getKey());
-          ps.setLong(2, o.getValue());
-          ps.execute();
+        Map<String, Map<String, String>> sources = new LinkedHashMap<>();
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT table_name, column_name, source FROM _columns WHERE source IS NOT NULL")) {
+            while (rs.next())
+                sources.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
+                        .put(rs.getString(2), rs.getString(3));
         }
-      }
-      for (var o : offsets.entrySet()) {
-        if (o.getKey().startsWith(IMPORT_PREFIX)) {
-          boolean main = o.getKey().equals(w.consumer());
-          recordImport(o.getKey(), o.getValue(), main && w.ids() != null ? w.ids().rows() : 0,
-              main ? w.deadLetters().size() : 0);
+        conn.commit();
+        catalog.clear();
+        tables.forEach((t, cols) ->
+                catalog.put(t, new TableSchema(t, cols, sources.getOrDefault(t, Map.of()), maxColumns)));
+    }
+
+    @Override
+    public Map<String, TableSchema> catalog() {
+        return catalog;
+    }
+
+    /** Synchronized like {@link #write}: the connection is not thread-safe, and an import asks while it writes. */
+    @Override
+    public synchronized long loadedOffset(String consumer) {
+        try (PreparedStatement ps =
+                conn.prepareStatement("SELECT next_offset FROM _catchment_offsets WHERE consumer = ?")) {
+            ps.setString(1, consumer);
+            try (ResultSet rs = ps.executeQuery()) {
+                long v = rs.next() ? rs.getLong(1) : -1;
+                conn.commit();
+                return v;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the loader offset from DuckDB", e);
         }
-      }
-      conn.commit();
-      if (LOG.isDebugEnabled()) {
-        LOG.debug("write: schema {} changes {} ms, dedup {} ms, insert {} ms, users {} ({} ms), columns {} ms, "
-            + "commit {} ms", changes.size(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (tu - t2) / 1_000_000,
-            w.users().size(), (t3 - tu) / 1_000_000, (t4 - t3) / 1_000_000, (System.nanoTime() - t4) / 1_000_000);
-      }
-    } catch (SQLException | RuntimeException e) {
-      if (String.valueOf(e.getMessage()).startsWith("Out of Memory")) LOG.warn("DuckDB memory: {}", memory.memory());
-      rollback();
-      throw new SinkException("DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(), e,
-          DuckDbErrors.isTransient(e), DuckDbErrors.culprit(e));
     }
-    for (SchemaChange c : changes) {
-      SCHEMA_LOG.info("{} {}.{} {} -> {} ({}, event {})", c.kind(), c.table(), c.column(), c.oldType(), c.newType(),
-          c.reason(), c.eventId());
+
+    /** Stages a part of a table's batch as a CSV file in the staging directory. */
+    public TableBatch.Encoder stage(String table) throws IOException {
+        return new CsvStage(staging.resolve(table + "-" + stageSeq.incrementAndGet() + ".csv"));
     }
-    w.discard();
-    memory.checkpointIfMemoryHigh();
-    return duplicates;
-  }
 
-  private void recordImport(String consumer, long nextLine, long events, long dead) throws SQLException {
-    String rest = consumer.substring(IMPORT_PREFIX.length());
-    int colon = rest.indexOf(':');
-    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO _imports VALUES (?, ?, ?, ?, ?, now()) "
-        + "ON CONFLICT DO UPDATE SET next_line = excluded.next_line, events = _imports.events + excluded.events, "
-        + "dead_letters = _imports.dead_letters + excluded.dead_letters, updated_at = now()")) {
-      ps.setString(1, rest.substring(0, colon));
-      ps.setString(2, rest.substring(colon + 1));
-      ps.setLong(3, nextLine);
-      ps.setLong(4, events);
-      ps.setLong(5, dead);
-      ps.execute();
+    @Override
+    public synchronized Map<String, Long> write(WriteBatch w) throws SinkException {
+        List<SchemaChange> changes = w.changes();
+        List<TableBatch> batches = w.tables();
+        TableBatch ids = w.ids();
+        Map<String, Long> duplicates = new LinkedHashMap<>();
+        try (Statement s = conn.createStatement()) {
+            long t0 = System.nanoTime();
+            boolean eventsExisted = storedBefore(Router.EVENTS, changes);
+            schema.applySchema(s, changes);
+            long t1 = System.nanoTime();
+            boolean filter = dedup && eventsExisted && ids != null && DuckDbDedup.findDuplicates(s, ids) > 0;
+            deadLetters.add(conn, w.deadLetters());
+            long t2 = System.nanoTime();
+            for (TableBatch b : batches) {
+                long inserted = 0;
+                for (TableBatch.Part part : b.parts()) {
+                    long ts = System.nanoTime();
+                    inserted += s.executeUpdate(DuckDbDedup.insertSql(b.table(), part, filter));
+                    if (LOG.isDebugEnabled() && System.nanoTime() - ts > 50_000_000L) {
+                        LOG.debug(
+                                "slow insert into {}: {} rows, {} columns, ragged {}, {} ms",
+                                b.table(),
+                                part.rows(),
+                                part.columns().size(),
+                                part.ragged(),
+                                (System.nanoTime() - ts) / 1_000_000);
+                    }
+                }
+                duplicates.put(b.table(), b.rows() - inserted);
+            }
+            long tu = System.nanoTime();
+            DuckDbUsers.merge(conn, w.users(), staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
+            long t3 = System.nanoTime();
+            DuckDbSchema.touchColumns(s, batches);
+            long t4 = System.nanoTime();
+            Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
+            offsets.put(w.consumer(), w.nextOffset());
+            try (PreparedStatement ps =
+                    conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
+                for (var o : offsets.entrySet()) {
+                    ps.setString(1, o.getKey());
+                    ps.setLong(2, o.getValue());
+                    ps.execute();
+                }
+            }
+            for (var o : offsets.entrySet()) {
+                if (o.getKey().startsWith(IMPORT_PREFIX)) {
+                    boolean main = o.getKey().equals(w.consumer());
+                    recordImport(
+                            o.getKey(),
+                            o.getValue(),
+                            main && w.ids() != null ? w.ids().rows() : 0,
+                            main ? w.deadLetters().size() : 0);
+                }
+            }
+            conn.commit();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug(
+                        "write: schema {} changes {} ms, dedup {} ms, insert {} ms, users {} ({} ms), columns {} ms, "
+                                + "commit {} ms",
+                        changes.size(),
+                        (t1 - t0) / 1_000_000,
+                        (t2 - t1) / 1_000_000,
+                        (tu - t2) / 1_000_000,
+                        w.users().size(),
+                        (t3 - tu) / 1_000_000,
+                        (t4 - t3) / 1_000_000,
+                        (System.nanoTime() - t4) / 1_000_000);
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (String.valueOf(e.getMessage()).startsWith("Out of Memory"))
+                LOG.warn("DuckDB memory: {}", memory.memory());
+            rollback();
+            throw new SinkException(
+                    "DuckDB write of " + batches.size() + " tables failed: " + e.getMessage(),
+                    e,
+                    DuckDbErrors.isTransient(e),
+                    DuckDbErrors.culprit(e));
+        }
+        for (SchemaChange c : changes) {
+            SCHEMA_LOG.info(
+                    "{} {}.{} {} -> {} ({}, event {})",
+                    c.kind(),
+                    c.table(),
+                    c.column(),
+                    c.oldType(),
+                    c.newType(),
+                    c.reason(),
+                    c.eventId());
+        }
+        w.discard();
+        memory.checkpointIfMemoryHigh();
+        return duplicates;
     }
-  }
 
-  private void rollback() {
-    try {
-      conn.rollback();
-      memory.checkpoint(); // memory held by data not yet checkpointed is what a retry needs
-    } catch (SQLException e) {
-      LOG.error("DuckDB rollback failed", e);
+    private void recordImport(String consumer, long nextLine, long events, long dead) throws SQLException {
+        String rest = consumer.substring(IMPORT_PREFIX.length());
+        int colon = rest.indexOf(':');
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO _imports VALUES (?, ?, ?, ?, ?, now()) "
+                + "ON CONFLICT DO UPDATE SET next_line = excluded.next_line, events = _imports.events + excluded.events, "
+                + "dead_letters = _imports.dead_letters + excluded.dead_letters, updated_at = now()")) {
+            ps.setString(1, rest.substring(0, colon));
+            ps.setString(2, rest.substring(colon + 1));
+            ps.setLong(3, nextLine);
+            ps.setLong(4, events);
+            ps.setLong(5, dead);
+            ps.execute();
+        }
     }
-  }
 
-  /** Whether {@code table} is in the store already (not just planned by this batch). */
-  private boolean storedBefore(String table, List<SchemaChange> changes) {
-    if (!catalog.containsKey(table)) return false;
-    for (SchemaChange c : changes) {
-      if (c.kind() == SchemaChange.Kind.CREATE_TABLE && c.table().equals(table)) return false;
+    private void rollback() {
+        try {
+            conn.rollback();
+            memory.checkpoint(); // memory held by data not yet checkpointed is what a retry needs
+        } catch (SQLException e) {
+            LOG.error("DuckDB rollback failed", e);
+        }
     }
-    return true;
-  }
 
-  @Override
-  public synchronized List<Entry> deadLetters(Filter filter, int limit) {
-    return deadLetters.list(filter, limit);
-  }
-
-  @Override
-  public synchronized int markReplayed(List<String> keys) {
-    return deadLetters.markReplayed(keys);
-  }
-
-  @Override
-  public synchronized int purge(Filter filter) {
-    return deadLetters.purge(filter);
-  }
-
-  @Override
-  public synchronized long pendingDeadLetters() {
-    return deadLetters.pending();
-  }
-
-  @Override
-  public QueryResult query(String sql, int maxRows, Duration timeout) {
-    if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
-    return queries.run(sql, maxRows, timeout);
-  }
-
-  /** A connection like the ones queries run on, for tests of what the engine allows there. */
-  Connection queryConnection() throws SQLException {
-    return queries.open();
-  }
-
-  @Override
-  public Dialect dialect() {
-    return Dialect.DUCKDB;
-  }
-
-  @Override
-  public boolean healthy() {
-    return open;
-  }
-
-  @Override
-  public synchronized void close() {
-    open = false;
-    queries.close();
-    try {
-      conn.close();
-    } catch (SQLException e) {
-      LOG.warn("Closing DuckDB failed", e);
+    /** Whether {@code table} is in the store already (not just planned by this batch). */
+    private boolean storedBefore(String table, List<SchemaChange> changes) {
+        if (!catalog.containsKey(table)) return false;
+        for (SchemaChange c : changes) {
+            if (c.kind() == SchemaChange.Kind.CREATE_TABLE && c.table().equals(table)) return false;
+        }
+        return true;
     }
-  }
+
+    @Override
+    public synchronized List<Entry> deadLetters(Filter filter, int limit) {
+        return deadLetters.list(filter, limit);
+    }
+
+    @Override
+    public synchronized int markReplayed(List<String> keys) {
+        return deadLetters.markReplayed(keys);
+    }
+
+    @Override
+    public synchronized int purge(Filter filter) {
+        return deadLetters.purge(filter);
+    }
+
+    @Override
+    public synchronized long pendingDeadLetters() {
+        return deadLetters.pending();
+    }
+
+    @Override
+    public QueryResult query(String sql, int maxRows, Duration timeout) {
+        if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
+        return queries.run(sql, maxRows, timeout);
+    }
+
+    /** A connection like the ones queries run on, for tests of what the engine allows there. */
+    Connection queryConnection() throws SQLException {
+        return queries.open();
+    }
+
+    @Override
+    public Dialect dialect() {
+        return Dialect.DUCKDB;
+    }
+
+    @Override
+    public boolean healthy() {
+        return open;
+    }
+
+    @Override
+    public synchronized void close() {
+        open = false;
+        queries.close();
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            LOG.warn("Closing DuckDB failed", e);
+        }
+    }
 }
