@@ -287,7 +287,7 @@ public final class ImportWriter implements AutoCloseable {
     private void reloadCatalog() {
         try {
             sink.reloadCatalog();
-        } catch (java.sql.SQLException e) {
+        } catch (io.catchment.sink.SinkException e) {
             LOG.warn("Could not re-read the catalog", e);
         }
     }

@@ -349,7 +349,7 @@ public final class Loader implements Loading {
         try {
             while (running && inFlight.get() > 0) Thread.sleep(10);
             sink.reloadCatalog();
-        } catch (java.sql.SQLException e) {
+        } catch (io.catchment.sink.SinkException e) {
             LOG.warn("Could not re-read the catalog", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

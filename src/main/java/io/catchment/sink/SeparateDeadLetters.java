@@ -67,7 +67,7 @@ public final class SeparateDeadLetters implements Sink {
     }
 
     @Override
-    public void reloadCatalog() throws java.sql.SQLException {
+    public void reloadCatalog() throws SinkException {
         store.reloadCatalog();
     }
 

@@ -23,7 +23,7 @@ public interface Sink extends Closeable, DeadLetterStore {
     TableBatch.Encoder stage(String table) throws java.io.IOException;
 
     /** Re-reads the catalog from the store, forgetting columns planned by batches that were never written. */
-    void reloadCatalog() throws java.sql.SQLException;
+    void reloadCatalog() throws SinkException;
 
     /**
      * Consumers named {@code import:JOB:MEMBER} are import checkpoints (a store may mirror them in {@code _imports}).

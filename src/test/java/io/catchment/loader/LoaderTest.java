@@ -70,7 +70,7 @@ class LoaderTest {
         }
 
         @Override
-        public void reloadCatalog() throws java.sql.SQLException {
+        public void reloadCatalog() throws io.catchment.sink.SinkException {
             real.reloadCatalog();
         }
 

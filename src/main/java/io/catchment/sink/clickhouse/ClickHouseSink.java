@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClickHouseSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
-    private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
 
     private final ClickHouse ch;
     private final ClickHouseDdl ddl;
@@ -253,17 +252,7 @@ public final class ClickHouseSink implements Sink {
         } catch (IOException | RuntimeException e) {
             throw new SinkException("ClickHouse write failed: " + e, e, true);
         }
-        for (SchemaChange c : w.changes()) {
-            SCHEMA_LOG.info(
-                    "{} {}.{} {} -> {} ({}, event {})",
-                    c.kind(),
-                    c.table(),
-                    c.column(),
-                    c.oldType(),
-                    c.newType(),
-                    c.reason(),
-                    c.eventId());
-        }
+        SchemaChange.logCommitted(w.changes());
         w.discard();
         return duplicates;
     }

@@ -60,8 +60,6 @@ public final class DuckDbSink implements Sink {
     /** The catalog name of the store in SQL (what DuckDB calls a database opened from catchment.duckdb). */
     public static final String CATALOG = "catchment";
 
-    private static final Logger SCHEMA_LOG = LoggerFactory.getLogger("catchment.schema");
-
     private final DuckDBConnection conn;
     private final Path staging;
     private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
@@ -140,14 +138,22 @@ public final class DuckDbSink implements Sink {
         conn.setAutoCommit(false);
         deadLetters = new DuckDbDeadLetters(conn);
         conn.commit();
-        reloadCatalog();
+        readCatalog();
         queries = new DuckDbQueries(conn);
         LOG.info("DuckDB store open at {} ({} tables)", file, catalog.size());
     }
 
     /** Re-reads tables and columns from the database, dropping whatever a failed batch had planned. */
     @Override
-    public synchronized void reloadCatalog() throws SQLException {
+    public synchronized void reloadCatalog() throws SinkException {
+        try {
+            readCatalog();
+        } catch (SQLException e) {
+            throw new SinkException("cannot read the catalog: " + e.getMessage(), e, DuckDbErrors.isTransient(e));
+        }
+    }
+
+    private void readCatalog() throws SQLException {
         Map<String, Map<String, ColumnType>> tables = new LinkedHashMap<>();
         try (Statement s = conn.createStatement();
                 ResultSet rs =
@@ -279,17 +285,7 @@ public final class DuckDbSink implements Sink {
                     DuckDbErrors.isTransient(e),
                     DuckDbErrors.culprit(e));
         }
-        for (SchemaChange c : changes) {
-            SCHEMA_LOG.info(
-                    "{} {}.{} {} -> {} ({}, event {})",
-                    c.kind(),
-                    c.table(),
-                    c.column(),
-                    c.oldType(),
-                    c.newType(),
-                    c.reason(),
-                    c.eventId());
-        }
+        SchemaChange.logCommitted(changes);
         w.discard();
         memory.checkpointIfMemoryHigh();
         return duplicates;
