@@ -3,7 +3,6 @@ package io.catchment.loader;
 import io.catchment.deadletter.DeadLetter;
 import io.catchment.schema.Router;
 import io.catchment.sink.Sink;
-import io.catchment.sink.SinkException;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -222,23 +221,16 @@ public final class ImportWriter implements AutoCloseable {
 
     /** Null when the store refuses the batch for good; retries transient failures up to about ten minutes. */
     private Map<String, Long> writeWithRetry(WriteBatch batch) throws InterruptedException, IOException {
-        long backoff = 100;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return sink.write(batch);
-            } catch (SinkException e) {
-                if (!e.transientFailure()) {
-                    lastRefusal = e.getMessage();
-                    lastCulprit = e.culpritId();
-                    LOG.warn("Store refused the batch ({}): writing it in smaller pieces", e.getMessage());
-                    return null;
-                }
-                if (attempt >= 30) throw new IOException("the store kept failing: " + e.getMessage(), e);
-                LOG.warn("Store write failed ({}), retrying in {} ms", e.getMessage(), backoff);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 30_000);
-            }
-        }
+        StoreWrites.Outcome o = StoreWrites.write(sink, batch, (e, attempt, wait) -> {
+            if (attempt >= 30) throw new IOException("the store kept failing: " + e.getMessage(), e);
+            LOG.warn("Store write failed ({}), retrying in {} ms", e.getMessage(), wait);
+            Thread.sleep(wait);
+        });
+        if (o.written()) return o.duplicates();
+        lastRefusal = o.refusal().getMessage();
+        lastCulprit = o.refusal().culpritId();
+        LOG.warn("Store refused the batch ({}): writing it in smaller pieces", lastRefusal);
+        return null;
     }
 
     private void takeApart(Work w) throws IOException, InterruptedException {

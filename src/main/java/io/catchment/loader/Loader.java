@@ -240,26 +240,27 @@ public final class Loader implements Loading {
 
     /** Returns the duplicates per table, or null when the store refused the batch for good. */
     private Map<String, Long> writeWithRetry(WriteBatch batch, int events) {
-        long backoff = 100;
-        while (true) {
-            try {
-                Map<String, Long> duplicates = sink.write(batch);
-                lastError = null;
-                trouble.clear();
-                return duplicates;
-            } catch (SinkException e) {
+        StoreWrites.Outcome o;
+        try {
+            o = StoreWrites.write(sink, batch, (e, attempt, wait) -> {
                 lastError = e.getMessage();
-                if (!e.transientFailure()) {
-                    lastCulprit = e.culpritId();
-                    LOG.warn("The store refused a batch of {} events ({}); taking it apart", events, e.getMessage());
-                    return null;
-                }
-                if (!running && backoff >= 1600) throw new CatchmentException("stopping with a batch not written", e);
-                trouble.warn("Store write failed, retrying the same {} events in {} ms", events, backoff, e);
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 30_000);
-            }
+                if (!running && wait >= 1600) throw new CatchmentException("stopping with a batch not written", e);
+                trouble.warn("Store write failed, retrying the same {} events in {} ms", events, wait, e);
+                sleep(wait);
+            });
+        } catch (InterruptedException e) { // the wait above keeps the interrupt for the loop; never thrown here
+            Thread.currentThread().interrupt();
+            throw new CatchmentException("interrupted with a batch not written", e);
         }
+        if (o.written()) {
+            lastError = null;
+            trouble.clear();
+            return o.duplicates();
+        }
+        lastError = o.refusal().getMessage();
+        lastCulprit = o.refusal().culpritId();
+        LOG.warn("The store refused a batch of {} events ({}); taking it apart", events, lastError);
+        return null;
     }
 
     private void committed(BatchPreparer.Prepared p, Map<String, Long> duplicates) {
