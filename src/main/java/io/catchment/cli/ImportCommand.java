@@ -1,37 +1,27 @@
 package io.catchment.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.Backends;
 import io.catchment.config.CatchmentConfig;
-import io.catchment.deadletter.DeadLetter;
-import io.catchment.event.EventJson;
 import io.catchment.format.Format;
 import io.catchment.importer.ApiTarget;
 import io.catchment.importer.ArchiveSource;
 import io.catchment.importer.Archives;
 import io.catchment.importer.ExportApis;
+import io.catchment.importer.ImportJob;
 import io.catchment.importer.ImportProgress;
 import io.catchment.importer.ImportTarget;
-import io.catchment.importer.ImportedLine;
 import io.catchment.importer.LogTarget;
 import io.catchment.importer.StoreTarget;
 import io.catchment.importer.Unreachable;
 import io.catchment.schema.Names;
-import io.catchment.schema.Router;
-import io.catchment.sink.Sink;
-import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
@@ -136,12 +126,6 @@ public final class ImportCommand implements Callable<Integer> {
             defaultValue = "100000")
     int batchEvents;
 
-    /**
-     * A batch also ends at this many bytes of canonical events: 100,000 real-shaped events (2.3 KB each) held 230 MB in
-     * one buffer, grown by doubling, and ran the import's 640 MB heap out of memory with a batch queued behind it.
-     */
-    static final int BATCH_BYTES = 96 << 20;
-
     @Option(
             names = "--progress-interval",
             description =
@@ -149,11 +133,7 @@ public final class ImportCommand implements Callable<Integer> {
             defaultValue = "5")
     double progressInterval;
 
-    private final AtomicLong read = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong bad = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
-    private final Map<String, Long> badReasons = new TreeMap<>();
     private String jobId;
 
     @Override
@@ -209,28 +189,27 @@ public final class ImportCommand implements Callable<Integer> {
         }
         jobId = Names.hash(identity.toString()).substring(0, 16);
         long started = System.nanoTime();
-        try (ImportTarget target = open(cfg);
-                ImportProgress progress = new ImportProgress(
-                        total,
-                        started,
-                        bytes::get,
-                        read::get,
-                        target instanceof StoreTarget st ? st.writer.events::get : null,
-                        progressInterval)) {
-            System.err.println("import " + jobId + ": " + (files.size() + objects.size()) + " file(s), " + (total >> 20)
-                    + " MB" + (exports.isEmpty() ? "" : ", " + exports.size() + " export API range(s)") + ", "
-                    + target.describe());
-            buf = new ByteArrayOutputStream((int) Math.min((long) batchEvents * 700, BATCH_BYTES + (1 << 20)));
-            lines = new long[batchEvents];
-            for (List<ArchiveSource> group : List.of(files, objects, exports)) {
-                for (ArchiveSource a : group)
-                    a.walk(this::counting, (member, content) -> importMember(target, forced, member, content));
+        try (ImportTarget target = open(cfg)) {
+            ImportJob job = new ImportJob(jobId, target, forced, source, batchEvents);
+            try (ImportProgress progress = new ImportProgress(
+                    total,
+                    started,
+                    bytes::get,
+                    job.read::get,
+                    target instanceof StoreTarget st ? st.writer.events::get : null,
+                    progressInterval)) {
+                System.err.println("import " + jobId + ": " + (files.size() + objects.size()) + " file(s), "
+                        + (total >> 20) + " MB"
+                        + (exports.isEmpty() ? "" : ", " + exports.size() + " export API range(s)") + ", "
+                        + target.describe());
+                for (List<ArchiveSource> group : List.of(files, objects, exports)) {
+                    for (ArchiveSource a : group) a.walk(this::counting, job::member);
+                }
+                job.finish();
+                progress.close();
+                job.report(started);
+                return 0;
             }
-            flushLast(target);
-            target.finish();
-            progress.close();
-            report(target, started);
-            return 0;
         } catch (Unreachable e) {
             System.err.println("error: " + e.getMessage());
             return Cli.UNREACHABLE;
@@ -268,91 +247,6 @@ public final class ImportCommand implements Callable<Integer> {
         };
     }
 
-    private ByteArrayOutputStream buf;
-    private long[] lines;
-    private int count;
-    private List<DeadLetter> deadLetters = new ArrayList<>();
-    private final java.util.LinkedHashMap<String, Long> finished = new java.util.LinkedHashMap<>();
-
-    private String consumer(String member) {
-        return Sink.IMPORT_PREFIX + jobId + ":" + member;
-    }
-
-    private void importMember(ImportTarget target, Format forced, String member, InputStream content)
-            throws IOException {
-        String consumer = consumer(member);
-        long resume = target.resumeAt(consumer);
-        Instant receivedAt = Instant.now();
-        io.catchment.importer.JsonLines r = new io.catchment.importer.JsonLines(content, resume, skipped);
-        long lineNo = 0;
-        try {
-            while (r.next()) {
-                lineNo = r.lineNo();
-                read.incrementAndGet();
-                ImportedLine line = ImportedLine.read(r, forced, source, receivedAt);
-                if (line.json() == null) {
-                    deadLetters.add(badLine(member, lineNo, line.problem(), r.text()));
-                } else {
-                    buf.write(line.json());
-                    buf.write('\n');
-                    lines[count++] = lineNo;
-                }
-                if (count == batchEvents || buf.size() >= BATCH_BYTES || deadLetters.size() >= 10_000) {
-                    flush(target, consumer, lineNo);
-                }
-            }
-            lineNo = r.linesRead();
-            if (lineNo > resume) finished.put(consumer, lineNo);
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(member + " line " + lineNo + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void flush(ImportTarget target, String consumer, long nextLine) throws Exception {
-        Map<String, Long> done = new java.util.LinkedHashMap<>(finished);
-        done.remove(consumer);
-        target.batch(consumer, buf.toByteArray(), lines.clone(), count, nextLine, done, deadLetters);
-        buf.reset();
-        count = 0;
-        deadLetters = new ArrayList<>();
-        finished.clear();
-    }
-
-    /** Writes what is left: the last finished member's checkpoint carries the others. */
-    private void flushLast(ImportTarget target) throws Exception {
-        if (finished.isEmpty()) return;
-        String last = null;
-        for (String k : finished.keySet()) last = k;
-        flush(target, last, finished.get(last));
-    }
-
-    private DeadLetter badLine(String member, long lineNo, String reason, String line) {
-        bad.incrementAndGet();
-        String kind = reason.length() > 60 ? reason.substring(0, 60) : reason;
-        synchronized (badReasons) {
-            badReasons.merge(kind.replaceAll("[0-9]+", "N"), 1L, Long::sum);
-        }
-        // where it came from, with the line as JSON when it is JSON, else as a string (the store holds JSON)
-        ObjectNode where =
-                EventJson.MAPPER.createObjectNode().put("member", member).put("line", lineNo);
-        JsonNode raw;
-        try {
-            raw = line.length() > 65_536 ? null : EventJson.MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-            raw = null;
-        }
-        where.set(
-                "raw",
-                raw != null
-                        ? raw
-                        : EventJson.MAPPER
-                                .getNodeFactory()
-                                .textNode(line.length() > 65_536 ? line.substring(0, 65_536) : line));
-        return new DeadLetter(null, null, member + " line " + lineNo + ": " + reason, where.toString(), lineNo);
-    }
-
     private ImportTarget open(CatchmentConfig cfg) throws Exception {
         Path data = cfg.dataDir();
         if (viaLog) {
@@ -381,29 +275,5 @@ public final class ImportCommand implements Callable<Integer> {
             k = cfg.keys().writeKeys().keySet().iterator().next();
         if (k == null) throw new Unreachable(why + ", and no write key is known for its API: pass --key");
         return new ApiTarget(base.replaceAll("/$", ""), k, why, cfg.dataDir(), jobId);
-    }
-
-    private void report(ImportTarget target, long started) {
-        double secs = (System.nanoTime() - started) / 1e9;
-        System.out.printf(
-                "import %s done in %.1f s: %,d events read (%,.0f events/s)%n",
-                jobId, secs, read.get(), read.get() / secs);
-        if (skipped.get() > 0)
-            System.out.printf("  %,d lines skipped: imported by an earlier run of this job%n", skipped.get());
-        if (target instanceof StoreTarget s) {
-            long loaded =
-                    s.writer.rows.getOrDefault(Router.EVENTS, new AtomicLong()).get();
-            System.out.printf(
-                    "  %,d loaded, %,d duplicates skipped, %,d dead-lettered%n",
-                    loaded, s.writer.duplicates.get(), s.writer.deadLetters.get());
-            new TreeMap<>(s.writer.rows).forEach((t, n) -> {
-                if (!t.equals(Router.EVENTS)) System.out.printf("    %-40s %,d rows%n", t, n.get());
-            });
-        } else {
-            System.out.printf(
-                    "  %,d sent (the server loads and deduplicates them), %,d bad lines%n",
-                    read.get() - bad.get(), bad.get());
-        }
-        badReasons.forEach((r, n) -> System.out.printf("  bad lines: %,d x %s%n", n, r));
     }
 }
