@@ -87,7 +87,7 @@ public final class PostHogBootstrap {
      * with the remote config merged in, as PostHog does for {@code config=true}. The token comes from the body (any of
      * posthog-js's compressions), the query or the Authorization header.
      */
-    private void flags(Context ctx) throws IOException {
+    void flags(Context ctx) throws IOException {
         byte[] body = Requests.body(ctx, FLAGS_BYTES, m -> PostHogApi.bad(m));
         String token = ctx.queryParam("token");
         if (body.length > 0 || ctx.queryParam("data") != null) {
@@ -115,6 +115,6 @@ public final class PostHogBootstrap {
         answer.put("errorsWhileComputingFlags", false);
         answer.put("quotaLimited", List.of());
         answer.put("requestId", java.util.UUID.randomUUID().toString());
-        ctx.json(answer);
+        ctx.contentType("application/json").result(EventJson.MAPPER.writeValueAsString(answer));
     }
 }

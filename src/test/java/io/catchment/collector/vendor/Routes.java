@@ -58,6 +58,7 @@ final class Routes {
     private final AmplitudeApi amplitude;
     private final MixpanelApi mixpanel;
     private final PostHogApi posthog;
+    private final PostHogBootstrap bootstrap;
 
     Routes() {
         Auth auth = new Auth(KEYS, "admin-key");
@@ -66,6 +67,7 @@ final class Routes {
         amplitude = new AmplitudeApi(collector, auth);
         mixpanel = new MixpanelApi(collector, auth);
         posthog = new PostHogApi(collector, auth, amplitude, mixpanel);
+        bootstrap = new PostHogBootstrap(auth);
     }
 
     static boolean isSegment(String path) {
@@ -95,6 +97,8 @@ final class Routes {
                 mixpanel.importEvents(ctx);
             } else if (isPostHog(p)) {
                 posthog.handle(ctx);
+            } else if (p.equals("/flags") || p.equals("/decide")) {
+                bootstrap.flags(ctx);
             } else {
                 return new Answer(404, "no such route: " + r.path());
             }

@@ -58,6 +58,14 @@ class SourcesFuzzTest {
     }
 
     /** lz-string alone: text, null (not lz-string) or too long; never more than the limit, never a hang. */
+    /** posthog-js's feature-flag call ({@code /flags}, {@code /decide}): the body in any of its compressions. */
+    @FuzzTest(maxDuration = "1m")
+    void posthog_flags(byte[] input) throws Exception {
+        Routes.Request r = Routes.parse(input);
+        String p = r.path().replaceAll("\\?.*$", "");
+        check(p.startsWith("/flags") || p.startsWith("/decide") ? r : r.withPath("/flags/"));
+    }
+
     @FuzzTest(maxDuration = "1m")
     void lz_string(byte[] input) {
         int limit = 1 << 16;
@@ -91,6 +99,7 @@ class SourcesFuzzTest {
                 sweep("amplitude", 400, this::amplitude),
                 sweep("mixpanel", 500, this::mixpanel),
                 sweep("posthog", 500, this::posthog),
+                sweep("posthog_flags", 300, this::posthog_flags),
                 sweep("lz_string", 2000, this::lz_string));
     }
 
