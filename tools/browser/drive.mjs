@@ -3,6 +3,8 @@
 // For each page: load it, wait until the page sets window.__catchment (its SDK calls are answered), then navigate
 // away (the page's pagehide event fires its unload event), and wait for the network to settle.
 // Prints one JSON object: per page, what the console said and every request with its answer (or failure).
+// For diagnosing an SDK by hand: "verbose": true also lists every request with its body as it starts, and
+// "netlog": "/tmp/net.json" writes Chromium's own network log (beacons sent while a page unloads show only there).
 import { chromium } from 'playwright-core';
 
 const spec = JSON.parse(process.argv[2]);

@@ -110,7 +110,7 @@ public final class Backends implements AutoCloseable {
     }
 
     /** Whether the log is this machine's own (its backlog can be counted by reading it from the loader's offset). */
-    public boolean localLog() {
+    public boolean logIsLocal() {
         return kafkaDeadLetters == null;
     }
 

@@ -147,7 +147,7 @@ public final class Server implements AutoCloseable {
                         .result(json(Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path())));
         });
         app.start(c.server().port());
-        if (backends.localLog()) status.countBacklog(loading.position(), backlogEnd);
+        if (backends.logIsLocal()) status.countBacklog(loading.position(), backlogEnd);
         if (c.loader().enabled()) {
             loading.start();
         } else {

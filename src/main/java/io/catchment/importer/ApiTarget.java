@@ -39,10 +39,6 @@ public final class ApiTarget implements ImportTarget {
         return why + ": sending to its API at " + base + " (it loads them; no checkpoints, re-runs are deduplicated)";
     }
 
-    public long resumeAt(String consumer) {
-        return 0;
-    }
-
     public void batch(
             String consumer,
             byte[] ndjson,
@@ -70,8 +66,6 @@ public final class ApiTarget implements ImportTarget {
         }
         rejects.add(bad);
     }
-
-    public void finish() {}
 
     public void close() throws Exception {
         rejects.close();

@@ -13,7 +13,9 @@ public interface ImportTarget extends AutoCloseable {
     String describe();
 
     /** Lines already imported from this member's checkpoint (0 when the target keeps none). */
-    long resumeAt(String consumer);
+    default long resumeAt(String consumer) {
+        return 0;
+    }
 
     /**
      * A batch of canonical events; {@code consumer}/{@code nextLine} is the checkpoint of the member it ends in,
@@ -29,7 +31,8 @@ public interface ImportTarget extends AutoCloseable {
             List<DeadLetter> bad)
             throws Exception;
 
-    void finish() throws Exception;
+    /** Waits until everything handed over is written (nothing to wait for when the target writes as it goes). */
+    default void finish() throws Exception {}
 
     @Override
     void close() throws Exception;

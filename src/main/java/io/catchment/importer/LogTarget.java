@@ -19,10 +19,6 @@ public final class LogTarget implements ImportTarget {
         return "appending to the event log (a server loads it)";
     }
 
-    public long resumeAt(String consumer) {
-        return 0;
-    }
-
     public void batch(
             String consumer,
             byte[] ndjson,
@@ -36,8 +32,6 @@ public final class LogTarget implements ImportTarget {
             log.append(chunk);
         rejects.add(bad);
     }
-
-    public void finish() {}
 
     public void close() throws Exception {
         rejects.close();

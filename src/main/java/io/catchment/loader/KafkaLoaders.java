@@ -98,7 +98,7 @@ public final class KafkaLoaders implements Loading {
                 } catch (RuntimeException e) {
                     lastError = e.getMessage();
                     LOG.warn("Kafka consumer group {}: {}", log.config().group(), e.toString());
-                    sleep(1000);
+                    Loader.sleep(1000);
                 }
             }
             for (Integer p : List.copyOf(running.keySet())) stopLoader(p, group);
@@ -180,14 +180,6 @@ public final class KafkaLoaders implements Loading {
         for (Running r : running.values())
             if (r.loader().lastError() != null) return r.loader().lastError();
         return null;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

@@ -382,7 +382,8 @@ public final class Loader implements Loading {
         return out;
     }
 
-    private static void sleep(long ms) {
+    /** Waits {@code ms}; an interrupt ends the wait and stays set for the loop that checks it. */
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
