@@ -81,6 +81,15 @@ public final class Server implements AutoCloseable {
         new io.catchment.collector.vendor.PostHogApi(collector, auth, amplitude, mixpanel).routes(app);
         new io.catchment.collector.vendor.PostHogBootstrap(auth).routes(app);
         app.post("/v1/query", query::query);
+        var analytics = new io.catchment.analytics.Analytics(
+                sink,
+                c.loader().layout(),
+                java.time.ZoneId.of("UTC"),
+                c.query().maxRows(),
+                c.query().timeout(),
+                query::inSlot,
+                java.time.Clock.systemUTC());
+        new io.catchment.analytics.AnalyticsApi(analytics, auth).routes(app);
         DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);
         app.get("/v1/status", ctx -> {
             auth.requireAdmin(ctx);

@@ -37,6 +37,22 @@ public final class QueryApi {
         this.slots = new QuerySlots(limits.maxConcurrent(), limits.queueWait());
     }
 
+    /** Runs {@code query} in one of the slots /v1/query uses (the analytics reports share them). */
+    public <T> T inSlot(java.util.function.Supplier<T> query) {
+        return slots.run(query);
+    }
+
+    /** The HTTP answer for a store's refusal of a query: 403, 408, 503 or 400. */
+    public static HttpProblem problem(QueryException e) {
+        int status = switch (e.reason()) {
+            case FORBIDDEN -> 403;
+            case TIMEOUT -> 408;
+            case UNAVAILABLE -> 503;
+            default -> 400;
+        };
+        return HttpProblem.of(status, "query_" + e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
+    }
+
     public void query(Context ctx) throws IOException {
         auth.requireAdmin(ctx);
         byte[] body = Bodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), 1 << 20);
@@ -62,14 +78,7 @@ public final class QueryApi {
             String sql = req.path("sql").textValue();
             r = slots.run(() -> sink.query(sql, rows, timeout));
         } catch (QueryException e) {
-            int status = switch (e.reason()) {
-                case FORBIDDEN -> 403;
-                case TIMEOUT -> 408;
-                case UNAVAILABLE -> 503;
-                default -> 400;
-            };
-            throw HttpProblem.of(
-                    status, "query_" + e.reason().name().toLowerCase(java.util.Locale.ROOT), e.getMessage());
+            throw problem(e);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("columns", r.columns());

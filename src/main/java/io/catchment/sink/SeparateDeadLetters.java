@@ -82,6 +82,12 @@ public final class SeparateDeadLetters implements Sink {
     }
 
     @Override
+    public QueryResult query(String sql, java.util.List<Object> params, int maxRows, Duration timeout)
+            throws QueryException {
+        return store.query(sql, params, maxRows, timeout);
+    }
+
+    @Override
     public boolean healthy() {
         return store.healthy();
     }

@@ -55,5 +55,11 @@ public interface Sink extends Closeable, DeadLetterStore {
     /** Runs one read-only statement, returning at most {@code maxRows} rows. */
     QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;
 
+    /**
+     * Like {@link #query(String, int, Duration)}, with {@code params} (strings, numbers, booleans or null) bound in
+     * order to the statement's {@code ?} placeholders, so values never become SQL text of their own.
+     */
+    QueryResult query(String sql, java.util.List<Object> params, int maxRows, Duration timeout) throws QueryException;
+
     boolean healthy();
 }

@@ -85,6 +85,11 @@ class LoaderTest {
         }
 
         @Override
+        public QueryResult query(String sql, java.util.List<Object> params, int maxRows, Duration timeout) {
+            return real.query(sql, params, maxRows, timeout);
+        }
+
+        @Override
         public Dialect dialect() {
             return real.dialect();
         }

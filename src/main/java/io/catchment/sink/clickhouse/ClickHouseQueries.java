@@ -101,6 +101,49 @@ final class ClickHouseQueries {
         return new QueryResult(cols, rows, truncated[0], (System.nanoTime() - start) / 1_000_000);
     }
 
+    /**
+     * The SQL with each {@code ?} outside literals and quoted identifiers replaced by the next value as a ClickHouse
+     * literal. Server-side query parameters ({@code {name:Type}}) came with ClickHouse 19.x, after the 18.16 the tests
+     * run, so values are escaped here, by the one quoting rule ({@link ClickHouse#literal}) every other statement uses.
+     */
+    static String bind(String sql, List<Object> params) {
+        StringBuilder out = new StringBuilder(sql.length() + 16 * params.size());
+        int next = 0;
+        char quote = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (quote != 0) {
+                out.append(c);
+                if (c == '\\' && i + 1 < sql.length()) out.append(sql.charAt(++i));
+                else if (c == quote) quote = 0;
+            } else if (c == '\'' || c == '`' || c == '"') {
+                quote = c;
+                out.append(c);
+            } else if (c == '?') {
+                if (next == params.size())
+                    throw new IllegalArgumentException("more placeholders than the " + params.size() + " values");
+                out.append(literal(params.get(next++)));
+            } else {
+                out.append(c);
+            }
+        }
+        if (next != params.size())
+            throw new IllegalArgumentException(params.size() + " values for " + next + " placeholders");
+        return out.toString();
+    }
+
+    private static String literal(Object v) {
+        if (v == null) return "NULL";
+        if (v instanceof Boolean b) return b ? "1" : "0";
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) return v.toString();
+        if (v instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) throw new IllegalArgumentException("not a finite number: " + d);
+            return d.toString();
+        }
+        if (v instanceof java.math.BigDecimal d) return d.toPlainString();
+        return ClickHouse.literal(v.toString());
+    }
+
     /** The SQL with string literals and quoted identifiers blanked, so keywords inside them are not mistaken. */
     static String stripStrings(String s) {
         return s.replaceAll("'(?:[^'\\\\]|\\\\.)*'", "''")

@@ -355,6 +355,11 @@ public final class ClickHouseSink implements Sink {
     }
 
     @Override
+    public QueryResult query(String sql, List<Object> params, int maxRows, Duration timeout) {
+        return query(ClickHouseQueries.bind(sql, params), maxRows, timeout);
+    }
+
+    @Override
     public List<Entry> deadLetters(Filter filter, int limit) {
         return deadLetters.list(filter, limit);
     }

@@ -51,13 +51,17 @@ final class DuckDbQueries {
     }
 
     QueryResult run(String sql, int maxRows, Duration timeout) {
+        return run(sql, List.of(), maxRows, timeout);
+    }
+
+    QueryResult run(String sql, List<Object> params, int maxRows, Duration timeout) {
         long start = System.nanoTime();
         try (Connection c = open();
                 Statement tx = c.createStatement()) {
             tx.execute("BEGIN TRANSACTION READ ONLY");
             try {
                 DuckDbQueryGuard.check(c, sql);
-                return execute(c, sql, maxRows, timeout, start);
+                return execute(c, sql, params, maxRows, timeout, start);
             } finally {
                 tx.execute("ROLLBACK");
             }
@@ -87,10 +91,12 @@ final class DuckDbQueries {
         return c;
     }
 
-    private QueryResult execute(Connection c, String sql, int maxRows, Duration timeout, long start)
+    private QueryResult execute(
+            Connection c, String sql, List<Object> params, int maxRows, Duration timeout, long start)
             throws SQLException {
         // prepare first: binder errors (unknown table or column) come back with DuckDB's own message
         try (PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) st.setObject(i + 1, params.get(i));
             AtomicBoolean timedOut = new AtomicBoolean();
             ScheduledFuture<?> cancel = timer.schedule(
                     () -> {

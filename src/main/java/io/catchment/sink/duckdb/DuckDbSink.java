@@ -350,6 +350,12 @@ public final class DuckDbSink implements Sink {
         return queries.run(sql, maxRows, timeout);
     }
 
+    @Override
+    public QueryResult query(String sql, List<Object> params, int maxRows, Duration timeout) {
+        if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
+        return queries.run(sql, params, maxRows, timeout);
+    }
+
     /** A connection like the ones queries run on, for tests of what the engine allows there. */
     Connection queryConnection() throws SQLException {
         return queries.open();

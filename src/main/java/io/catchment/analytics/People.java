@@ -1,0 +1,280 @@
+package io.catchment.analytics;
+
+import io.catchment.event.EventJson;
+import io.catchment.schema.Names;
+import io.catchment.schema.Router;
+import io.catchment.schema.TableSchema;
+import io.catchment.sink.QueryResult;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * People: a person's profile (the ids merged into them by {@link Identities}, their latest traits from {@code users},
+ * first and last seen, events per source), their event stream newest first with every property, paged by a cursor,
+ * and a search over ids and trait values.
+ */
+final class People {
+    private final Analytics a;
+
+    People(Analytics a) {
+        this.a = a;
+    }
+
+    /** The person {@code id} belongs to, and every id merged into that person (the person's own first). */
+    List<String> ids(String id, Map<String, TableSchema> catalog) {
+        Sql q = a.sql();
+        q.a("SELECT _mp FROM (");
+        Identities.map(q, catalog);
+        q.a(") AS m WHERE _alias = ").v(id);
+        List<List<Object>> rows = a.rows(q);
+        String person = rows.isEmpty() || rows.get(0).get(0) == null
+                ? id
+                : rows.get(0).get(0).toString();
+        Sql aliases = a.sql();
+        aliases.a("SELECT _alias FROM (");
+        Identities.map(aliases, catalog);
+        aliases.a(") AS m WHERE _mp = ").v(person).a(" ORDER BY _alias LIMIT 1000");
+        Set<String> ids = new LinkedHashSet<>();
+        ids.add(person);
+        for (List<Object> r : a.rows(aliases)) ids.add(r.get(0).toString());
+        return new ArrayList<>(ids);
+    }
+
+    Map<String, Object> profile(String id) {
+        Map<String, TableSchema> catalog = a.catalog();
+        if (!catalog.containsKey(Router.EVENTS)) throw new BadRequest("id", "no events have been loaded yet");
+        List<String> ids = ids(id, catalog);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", ids.get(0));
+        out.put("ids", ids);
+        Sql u = a.sql();
+        if (u.clickhouse()) {
+            u.a("SELECT argMax(traits, version), argMax(first_seen, version), argMax(last_seen, version) FROM users"
+                            + " WHERE user_id = ")
+                    .v(ids.get(0))
+                    .a(" GROUP BY user_id");
+        } else {
+            u.a("SELECT CAST(traits AS VARCHAR), first_seen, last_seen FROM users WHERE user_id = ")
+                    .v(ids.get(0));
+        }
+        List<List<Object>> user = a.rows(u);
+        Object traits = Map.of();
+        if (!user.isEmpty() && user.get(0).get(0) != null) {
+            try {
+                traits = EventJson.MAPPER.readTree(user.get(0).get(0).toString());
+            } catch (java.io.IOException e) {
+                traits = user.get(0).get(0).toString();
+            }
+        }
+        out.put("traits", traits);
+        Sql s = a.sql();
+        s.a("SELECT source, count(*), min(")
+                .id("timestamp")
+                .a("), max(")
+                .id("timestamp")
+                .a(") FROM events WHERE ");
+        owns(s, ids);
+        s.a(" GROUP BY source ORDER BY source");
+        List<Map<String, Object>> sources = new ArrayList<>();
+        long events = 0;
+        String first = null, last = null;
+        for (List<Object> r : a.rows(s)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("source", r.get(0));
+            m.put("events", Analytics.value(r.get(1)));
+            m.put("first_seen", r.get(2));
+            m.put("last_seen", r.get(3));
+            sources.add(m);
+            events += (long) Analytics.number(r.get(1));
+            if (first == null || String.valueOf(r.get(2)).compareTo(first) < 0) first = String.valueOf(r.get(2));
+            if (last == null || String.valueOf(r.get(3)).compareTo(last) > 0) last = String.valueOf(r.get(3));
+        }
+        out.put("first_seen", first);
+        out.put("last_seen", last);
+        out.put("events", events);
+        out.put("sources", sources);
+        return out;
+    }
+
+    private static void owns(Sql s, List<String> ids) {
+        s.a("(user_id IN (");
+        for (int i = 0; i < ids.size(); i++) (i > 0 ? s.a(", ") : s).v(ids.get(i));
+        s.a(") OR anonymous_id IN (");
+        for (int i = 0; i < ids.size(); i++) (i > 0 ? s.a(", ") : s).v(ids.get(i));
+        s.a("))");
+    }
+
+    /**
+     * The person's events, newest first: {@code limit} of them older than the cursor {@code before} (the {@code next}
+     * of the page before), each with its envelope, context and properties.
+     */
+    Map<String, Object> events(String id, int limit, String before) {
+        Map<String, TableSchema> catalog = a.catalog();
+        if (!catalog.containsKey(Router.EVENTS)) throw new BadRequest("id", "no events have been loaded yet");
+        List<String> ids = ids(id, catalog);
+        Sql q = a.sql();
+        q.a("SELECT * FROM events WHERE ");
+        owns(q, ids);
+        if (before != null) {
+            int bar = before.indexOf('|');
+            Instant t;
+            try {
+                t = OffsetDateTime.parse(bar < 0 ? before : before.substring(0, bar))
+                        .toInstant();
+            } catch (DateTimeParseException e) {
+                throw new BadRequest("before", "not a cursor from a page's next");
+            }
+            String lastId = bar < 0 ? "" : before.substring(bar + 1);
+            q.a(" AND (")
+                    .id("timestamp")
+                    .a(" < ")
+                    .time(t)
+                    .a(" OR (")
+                    .id("timestamp")
+                    .a(" = ")
+                    .time(t)
+                    .a(" AND id < ")
+                    .v(lastId)
+                    .a("))");
+        }
+        q.a(" ORDER BY ").id("timestamp").a(" DESC, id DESC LIMIT " + limit);
+        List<Map<String, Object>> events = objects(a.run(q));
+        attachProperties(events, catalog);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", ids.get(0));
+        out.put("ids", ids);
+        out.put("events", events);
+        if (events.size() == limit) {
+            Map<String, Object> lastEvent = events.get(events.size() - 1);
+            out.put("next", lastEvent.get("timestamp") + "|" + lastEvent.get("id"));
+        }
+        return out;
+    }
+
+    /** Each event's properties and traits from the table of its kind (one statement per table on the page). */
+    void attachProperties(List<Map<String, Object>> events, Map<String, TableSchema> catalog) {
+        if (a.layout == io.catchment.config.Layout.SINGLE) return;
+        Map<String, List<Map<String, Object>>> byTable = new LinkedHashMap<>();
+        for (Map<String, Object> e : events) {
+            String type = String.valueOf(e.get("type"));
+            String table = switch (type) {
+                case "identify" -> "identifies";
+                case "page" -> "pages";
+                case "screen" -> "screens";
+                case "group" -> "groups";
+                case "alias" -> "aliases";
+                default -> Names.table((String) e.get("event"));
+            };
+            if (catalog.containsKey(table))
+                byTable.computeIfAbsent(table, k -> new ArrayList<>()).add(e);
+        }
+        for (Map.Entry<String, List<Map<String, Object>>> t : byTable.entrySet()) {
+            Sql q = a.sql();
+            String lo = null, hi = null;
+            q.a("SELECT * FROM ").id(t.getKey()).a(" WHERE id IN (");
+            int i = 0;
+            for (Map<String, Object> e : t.getValue()) {
+                (i++ > 0 ? q.a(", ") : q).v(String.valueOf(e.get("id")));
+                String ts = String.valueOf(e.get("timestamp"));
+                if (lo == null || ts.compareTo(lo) < 0) lo = ts;
+                if (hi == null || ts.compareTo(hi) > 0) hi = ts;
+            }
+            q.a(")");
+            try {
+                // the time bounds let the store skip to the right part of a table sorted by time
+                q.a(" AND ")
+                        .id("timestamp")
+                        .a(" >= ")
+                        .time(Instant.parse(lo))
+                        .a(" AND ")
+                        .id("timestamp")
+                        .a(" <= ")
+                        .time(Instant.parse(hi));
+            } catch (DateTimeParseException ignored) {
+                // a time the store printed in another form: no bound, same answer
+            }
+            Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
+            for (Map<String, Object> r : objects(a.run(q))) rows.putIfAbsent(String.valueOf(r.get("id")), r);
+            for (Map<String, Object> e : t.getValue()) {
+                Map<String, Object> own = rows.get(String.valueOf(e.get("id")));
+                if (own == null) continue;
+                Map<String, Object> props = new LinkedHashMap<>();
+                Map<String, Object> traits = new LinkedHashMap<>();
+                for (Map.Entry<String, Object> c : own.entrySet()) {
+                    if (c.getKey().startsWith("properties_"))
+                        props.put(c.getKey().substring(11), c.getValue());
+                    else if (c.getKey().startsWith("traits_"))
+                        traits.put(c.getKey().substring(7), c.getValue());
+                    else if (c.getKey().equals(TableSchema.EXTRA)) props.put(c.getKey(), c.getValue());
+                }
+                if (!props.isEmpty()) e.put("properties", props);
+                if (!traits.isEmpty()) e.put("traits", traits);
+            }
+        }
+    }
+
+    /** Rows as objects of their non-null columns ({@code loaded_at} left out); context columns nested. */
+    static List<Map<String, Object>> objects(QueryResult r) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (List<Object> row : r.rows()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            Map<String, Object> context = new LinkedHashMap<>();
+            for (int i = 0; i < r.columns().size(); i++) {
+                String name = r.columns().get(i).name();
+                Object v = row.get(i);
+                if (v == null
+                        || name.equals("loaded_at")
+                        || (v instanceof String str && str.isEmpty() && !name.equals("id"))) continue;
+                if (name.startsWith("context_")) context.put(name.substring(8), v);
+                else m.put(name, v);
+            }
+            if (!context.isEmpty()) m.put("context", context);
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** People whose id or a trait value contains {@code text} (case-insensitive), most recently seen first. */
+    Map<String, Object> search(String text, int limit) {
+        Sql q = a.sql();
+        if (q.clickhouse()) {
+            q.a("SELECT user_id, t, l FROM (SELECT user_id, argMax(traits, version) AS t, argMax(last_seen, version)"
+                    + " AS l FROM users GROUP BY user_id) AS u WHERE ");
+        } else {
+            q.a("SELECT user_id, CAST(traits AS VARCHAR) AS t, last_seen AS l FROM users AS u WHERE ");
+        }
+        bind(q, q.containsIgnoreCase("user_id"), text);
+        q.a(" OR ");
+        bind(q, q.containsIgnoreCase(q.clickhouse() ? "t" : "CAST(traits AS VARCHAR)"), text);
+        q.a(" ORDER BY l DESC, user_id LIMIT " + limit);
+        List<Map<String, Object>> people = new ArrayList<>();
+        for (List<Object> r : a.rows(q)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.get(0));
+            try {
+                m.put(
+                        "traits",
+                        r.get(1) == null
+                                ? Map.of()
+                                : EventJson.MAPPER.readTree(r.get(1).toString()));
+            } catch (java.io.IOException e) {
+                m.put("traits", r.get(1));
+            }
+            m.put("last_seen", r.get(2));
+            people.add(m);
+        }
+        return Map.of("people", people);
+    }
+
+    private static void bind(Sql s, String withPlaceholder, Object v) {
+        int q = withPlaceholder.indexOf('?');
+        s.a(withPlaceholder.substring(0, q)).v(v).a(withPlaceholder.substring(q + 1));
+    }
+}
