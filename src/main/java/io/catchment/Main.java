@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
             LoadgenCommand.class,
             BenchCommand.class,
             io.catchment.cli.ImportCommand.class,
-            io.catchment.bench.BenchImportCommand.class
+            io.catchment.bench.BenchImportCommand.class,
+            io.catchment.bench.BenchQueryCommand.class
         },
         footer = {"", "Run 'catchment COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

@@ -70,6 +70,34 @@ public final class Analytics {
         return r.apply(Req.root(body));
     }
 
+    /** A person's profile: merged ids, latest traits, first and last seen, events per source. */
+    public Map<String, Object> profile(String id) {
+        return new People(this).profile(id);
+    }
+
+    /** A person's events, newest first, {@code limit} of them before the cursor {@code before} (null: the newest). */
+    public Map<String, Object> userEvents(String id, int limit, String before) {
+        return new People(this).events(id, limit, before);
+    }
+
+    public Map<String, Object> searchUsers(String text, int limit) {
+        return new People(this).search(text, limit);
+    }
+
+    /** The newest events ({@code {"limit": 50, "event"|"type", "filters"}}). */
+    public Map<String, Object> live(JsonNode body) {
+        return new Live(this).tail(Req.root(body));
+    }
+
+    public Map<String, Object> eventNames(int days) {
+        return new Live(this).names(days);
+    }
+
+    /** A property's top values and histogram ({@code {"event", "property", "days", "limit"}}). */
+    public Map<String, Object> propertyValues(JsonNode body) {
+        return new Live(this).values(Req.root(body));
+    }
+
     static double number(Object v) {
         if (v == null) return 0;
         if (v instanceof Number n) return n.doubleValue();

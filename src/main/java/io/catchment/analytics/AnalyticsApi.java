@@ -33,11 +33,11 @@ public final class AnalyticsApi {
     public void routes(Javalin app) {
         app.post("/v1/analytics/events/live", ctx -> {
             JsonNode body = body(ctx);
-            answer(ctx, () -> new Live(analytics).tail(Req.root(body)));
+            answer(ctx, () -> analytics.live(body));
         });
         app.post("/v1/analytics/properties/values", ctx -> {
             JsonNode body = body(ctx);
-            answer(ctx, () -> new Live(analytics).values(Req.root(body)));
+            answer(ctx, () -> analytics.propertyValues(body));
         });
         app.post("/v1/analytics/{report}", ctx -> {
             JsonNode body = body(ctx);
@@ -45,27 +45,22 @@ public final class AnalyticsApi {
         });
         app.get(
                 "/v1/analytics/events/names",
-                ctx -> answer(ctx, () -> new Live(analytics).names(intParam(ctx, "days", 30, 3660))));
+                ctx -> answer(ctx, () -> analytics.eventNames(intParam(ctx, "days", 30, 3660))));
         app.get(
                 "/v1/analytics/users",
                 ctx -> answer(ctx, () -> {
                     String q = ctx.queryParam("search");
                     if (q == null || q.isEmpty())
                         throw new BadRequest("search", "is required: text to find in ids and traits");
-                    return new People(analytics).search(q, intParam(ctx, "limit", 50, 1000));
+                    return analytics.searchUsers(q, intParam(ctx, "limit", 50, 1000));
                 }));
-        app.get(
-                "/v1/analytics/users/{id}",
-                ctx -> answer(ctx, () -> new People(analytics).profile(ctx.pathParam("id"))));
+        app.get("/v1/analytics/users/{id}", ctx -> answer(ctx, () -> analytics.profile(ctx.pathParam("id"))));
         app.get(
                 "/v1/analytics/users/{id}/events",
                 ctx -> answer(
                         ctx,
-                        () -> new People(analytics)
-                                .events(
-                                        ctx.pathParam("id"),
-                                        intParam(ctx, "limit", 100, 1000),
-                                        ctx.queryParam("before"))));
+                        () -> analytics.userEvents(
+                                ctx.pathParam("id"), intParam(ctx, "limit", 100, 1000), ctx.queryParam("before"))));
     }
 
     private JsonNode body(Context ctx) throws IOException {

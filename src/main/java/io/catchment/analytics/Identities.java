@@ -2,6 +2,7 @@ package io.catchment.analytics;
 
 import io.catchment.schema.TableSchema;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Who is who: every id a person used before they were identified maps to the user id they became, so their events
@@ -23,27 +24,40 @@ final class Identities {
 
     /** Appends a subquery of {@code (_alias, _mp)}: each linked id and the person it belongs to. */
     static void map(Sql s, Map<String, TableSchema> catalog) {
+        map(s, catalog, null);
+    }
+
+    /**
+     * Like {@link #map(Sql, Map)}, reading only the links for which {@code where} (given the statement and the link
+     * table's column holding the linked id) appends a true condition: a lookup of a few ids need not read them all.
+     */
+    static void map(Sql s, Map<String, TableSchema> catalog, BiConsumer<Sql, String> where) {
         s.a("SELECT _alias, " + s.argMin("_p", "_at") + " AS _mp FROM (");
         s.a("SELECT anonymous_id AS _alias, user_id AS _p, ")
                 .id("timestamp")
                 .a(" AS _at FROM events")
                 .a(" WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND user_id <> anonymous_id");
+        if (where != null) {
+            s.a(" AND ");
+            where.accept(s, "anonymous_id");
+        }
         TableSchema events = catalog.get("events");
         if (events != null && events.columns().containsKey("previous_id")) {
-            link(s, "events", "previous_id", "type = 'alias'");
+            link(s, "events", "previous_id", "type = 'alias'", where);
         }
-        link(s, catalog, "identifies", "properties_anon_distinct_id");
-        link(s, catalog, "merge_dangerously", "properties_alias");
-        link(s, catalog, "identify", "properties_anon_id");
+        link(s, catalog, "identifies", "properties_anon_distinct_id", where);
+        link(s, catalog, "merge_dangerously", "properties_alias", where);
+        link(s, catalog, "identify", "properties_anon_id", where);
         s.a(") AS links WHERE _alias <> '' GROUP BY _alias");
     }
 
-    private static void link(Sql s, Map<String, TableSchema> catalog, String table, String column) {
+    private static void link(
+            Sql s, Map<String, TableSchema> catalog, String table, String column, BiConsumer<Sql, String> where) {
         TableSchema t = catalog.get(table);
-        if (t != null && t.columns().containsKey(column)) link(s, table, column, null);
+        if (t != null && t.columns().containsKey(column)) link(s, table, column, null, where);
     }
 
-    private static void link(Sql s, String table, String column, String where) {
+    private static void link(Sql s, String table, String column, String condition, BiConsumer<Sql, String> where) {
         s.a(" UNION ALL SELECT ")
                 .id(column)
                 .a(" AS _alias, user_id AS _p, ")
@@ -54,7 +68,11 @@ final class Identities {
                 .id(column)
                 .a(" IS NOT NULL AND user_id <> ")
                 .id(column);
-        if (where != null) s.a(" AND " + where);
+        if (condition != null) s.a(" AND " + condition);
+        if (where != null) {
+            s.a(" AND ");
+            where.accept(s, column);
+        }
     }
 
     /**

@@ -27,23 +27,39 @@ final class People {
         this.a = a;
     }
 
-    /** The person {@code id} belongs to, and every id merged into that person (the person's own first). */
+    /**
+     * The person {@code id} belongs to, and every id merged into that person (the person's own first). Reads only the
+     * links that name these ids, not the whole map.
+     */
     List<String> ids(String id, Map<String, TableSchema> catalog) {
         Sql q = a.sql();
         q.a("SELECT _mp FROM (");
-        Identities.map(q, catalog);
-        q.a(") AS m WHERE _alias = ").v(id);
+        Identities.map(q, catalog, (s, column) -> s.id(column).a(" = ").v(id));
+        q.a(") AS m");
         List<List<Object>> rows = a.rows(q);
         String person = rows.isEmpty() || rows.get(0).get(0) == null
                 ? id
                 : rows.get(0).get(0).toString();
-        Sql aliases = a.sql();
-        aliases.a("SELECT _alias FROM (");
-        Identities.map(aliases, catalog);
-        aliases.a(") AS m WHERE _mp = ").v(person).a(" ORDER BY _alias LIMIT 1000");
+        // ids linked to the person at some point, then those whose first link is the person
+        Sql linked = a.sql();
+        linked.a("SELECT DISTINCT _alias FROM (");
+        Identities.map(linked, catalog, (s, column) -> s.a("user_id = ").v(person));
+        linked.a(") AS m ORDER BY _alias LIMIT 1000");
+        List<String> candidates = new ArrayList<>();
+        for (List<Object> r : a.rows(linked)) candidates.add(r.get(0).toString());
         Set<String> ids = new LinkedHashSet<>();
         ids.add(person);
-        for (List<Object> r : a.rows(aliases)) ids.add(r.get(0).toString());
+        if (!candidates.isEmpty()) {
+            Sql mine = a.sql();
+            mine.a("SELECT _alias FROM (");
+            Identities.map(mine, catalog, (s, column) -> {
+                s.id(column).a(" IN (");
+                for (int i = 0; i < candidates.size(); i++) (i > 0 ? s.a(", ") : s).v(candidates.get(i));
+                s.a(")");
+            });
+            mine.a(") AS m WHERE _mp = ").v(person).a(" ORDER BY _alias");
+            for (List<Object> r : a.rows(mine)) ids.add(r.get(0).toString());
+        }
         return new ArrayList<>(ids);
     }
 
@@ -175,48 +191,77 @@ final class People {
             if (catalog.containsKey(table))
                 byTable.computeIfAbsent(table, k -> new ArrayList<>()).add(e);
         }
-        for (Map.Entry<String, List<Map<String, Object>>> t : byTable.entrySet()) {
+        Map<String, Map<String, Object>> rows = new java.util.HashMap<>();
+        if (a.sink.dialect() == io.catchment.sink.Sink.Dialect.DUCKDB && !byTable.isEmpty()) {
+            // one statement for the page: each table's rows as JSON objects (tables differ in columns)
             Sql q = a.sql();
-            String lo = null, hi = null;
-            q.a("SELECT * FROM ").id(t.getKey()).a(" WHERE id IN (");
-            int i = 0;
-            for (Map<String, Object> e : t.getValue()) {
-                (i++ > 0 ? q.a(", ") : q).v(String.valueOf(e.get("id")));
-                String ts = String.valueOf(e.get("timestamp"));
-                if (lo == null || ts.compareTo(lo) < 0) lo = ts;
-                if (hi == null || ts.compareTo(hi) > 0) hi = ts;
+            for (Map.Entry<String, List<Map<String, Object>>> t : byTable.entrySet()) {
+                if (q.text().length() > 0) q.a(" UNION ALL ");
+                q.a("SELECT id, CAST(to_json(t) AS VARCHAR) AS _row");
+                rowsOf(q, t.getKey(), t.getValue());
             }
-            q.a(")");
-            try {
-                // the time bounds let the store skip to the right part of a table sorted by time
-                q.a(" AND ")
-                        .id("timestamp")
-                        .a(" >= ")
-                        .time(Instant.parse(lo))
-                        .a(" AND ")
-                        .id("timestamp")
-                        .a(" <= ")
-                        .time(Instant.parse(hi));
-            } catch (DateTimeParseException ignored) {
-                // a time the store printed in another form: no bound, same answer
-            }
-            Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
-            for (Map<String, Object> r : objects(a.run(q))) rows.putIfAbsent(String.valueOf(r.get("id")), r);
-            for (Map<String, Object> e : t.getValue()) {
-                Map<String, Object> own = rows.get(String.valueOf(e.get("id")));
-                if (own == null) continue;
-                Map<String, Object> props = new LinkedHashMap<>();
-                Map<String, Object> traits = new LinkedHashMap<>();
-                for (Map.Entry<String, Object> c : own.entrySet()) {
-                    if (c.getKey().startsWith("properties_"))
-                        props.put(c.getKey().substring(11), c.getValue());
-                    else if (c.getKey().startsWith("traits_"))
-                        traits.put(c.getKey().substring(7), c.getValue());
-                    else if (c.getKey().equals(TableSchema.EXTRA)) props.put(c.getKey(), c.getValue());
+            for (List<Object> r : a.rows(q)) {
+                try {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    EventJson.MAPPER
+                            .readTree(String.valueOf(r.get(1)))
+                            .properties()
+                            .forEach(f -> {
+                                if (!f.getValue().isNull()) row.put(f.getKey(), f.getValue());
+                            });
+                    rows.putIfAbsent(String.valueOf(r.get(0)), row);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("DuckDB's to_json gave no JSON", e);
                 }
-                if (!props.isEmpty()) e.put("properties", props);
-                if (!traits.isEmpty()) e.put("traits", traits);
             }
+        } else {
+            for (Map.Entry<String, List<Map<String, Object>>> t : byTable.entrySet()) {
+                Sql q = a.sql();
+                q.a("SELECT *");
+                rowsOf(q, t.getKey(), t.getValue());
+                for (Map<String, Object> r : objects(a.run(q))) rows.putIfAbsent(String.valueOf(r.get("id")), r);
+            }
+        }
+        for (Map<String, Object> e : events) {
+            Map<String, Object> own = rows.get(String.valueOf(e.get("id")));
+            if (own == null) continue;
+            Map<String, Object> props = new LinkedHashMap<>();
+            Map<String, Object> traits = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> c : own.entrySet()) {
+                if (c.getKey().startsWith("properties_")) props.put(c.getKey().substring(11), c.getValue());
+                else if (c.getKey().startsWith("traits_")) traits.put(c.getKey().substring(7), c.getValue());
+                else if (c.getKey().equals(TableSchema.EXTRA)) props.put(c.getKey(), c.getValue());
+            }
+            if (!props.isEmpty()) e.put("properties", props);
+            if (!traits.isEmpty()) e.put("traits", traits);
+        }
+    }
+
+    /** Appends {@code FROM table AS t WHERE id IN (the events' ids)} bounded by the events' times. */
+    private static void rowsOf(Sql q, String table, List<Map<String, Object>> events) {
+        String lo = null, hi = null;
+        q.a(" FROM ").id(table).a(" AS t WHERE id IN (");
+        int i = 0;
+        for (Map<String, Object> e : events) {
+            (i++ > 0 ? q.a(", ") : q).v(String.valueOf(e.get("id")));
+            String ts = String.valueOf(e.get("timestamp"));
+            if (lo == null || ts.compareTo(lo) < 0) lo = ts;
+            if (hi == null || ts.compareTo(hi) > 0) hi = ts;
+        }
+        q.a(")");
+        try {
+            // the time bounds let the store skip to the right part of a table sorted by time
+            Instant from = Instant.parse(lo), to = Instant.parse(hi);
+            q.a(" AND ")
+                    .id("timestamp")
+                    .a(" >= ")
+                    .time(from)
+                    .a(" AND ")
+                    .id("timestamp")
+                    .a(" <= ")
+                    .time(to);
+        } catch (DateTimeParseException ignored) {
+            // a time the store printed in another form: no bound, same answer
         }
     }
 

@@ -144,7 +144,9 @@ final class Trends {
         Instant from = window > 1
                 ? range.start().atZone(range.zone()).minusDays(window - 1).toInstant()
                 : range.start();
-        Sql rows = rows(s, range, from, bd, merge, catalog);
+        // only counting people needs to know who is who
+        boolean people = Set.of("uniques", "dau", "wau", "mau").contains(s.measure) || (bd != null && bd.trait != null);
+        Sql rows = rows(s, range, from, bd, merge && people, catalog);
         List<String> values = List.of();
         if (bd != null) {
             Sql top = a.sql();
@@ -154,7 +156,7 @@ final class Trends {
             values = new ArrayList<>();
             for (List<Object> row : a.rows(top)) values.add(String.valueOf(row.get(0)));
         }
-        Sql q = window > 1 || s.measure.equals("dau")
+        Sql q = window > 1
                 ? rolling(range, from, rows, bd, values, window, buckets)
                 : aggregate(s, range, iv, rows, bd, values);
         return collect(s, q, buckets, iv, range, bd != null ? values : null, byKey);
@@ -244,7 +246,7 @@ final class Trends {
     private static String measure(Sql q, String m) {
         return switch (m) {
             case "total" -> "count(*)";
-            case "uniques" -> q.countDistinct("_person");
+            case "uniques", "dau" -> q.countDistinct("_person");
             case "sum" -> "sum(_x)";
             case "avg" -> "avg(_x)";
             case "min" -> "min(_x)";

@@ -1,0 +1,139 @@
+package io.catchment.bench;
+
+import io.catchment.analytics.Analytics;
+import io.catchment.event.EventJson;
+import io.catchment.sink.Sink;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The reports {@code bench-query} times, each with the same report written by hand as one SQL statement, as an
+ * analyst who knows the store would write it (identities merged the same way, so both give the same answer), and the
+ * issue's target for DuckDB at 10M events. Ranges are whole UTC days: the {@code days} before {@code end}'s day and
+ * that day.
+ */
+final class QueryBaselines {
+    record Report(String name, Consumer<Analytics> layer, String sql, long targetMillis) {}
+
+    private final Sink.Dialect dialect;
+    private final LocalDate from;
+    private final LocalDate to;
+
+    QueryBaselines(Sink.Dialect dialect, Instant end, int days) {
+        this.dialect = dialect;
+        this.to = LocalDate.ofInstant(end, ZoneOffset.UTC);
+        this.from = to.minusDays(days - 1);
+    }
+
+    private String range() {
+        return "\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"timezone\":\"UTC\"";
+    }
+
+    private static Consumer<Analytics> report(String kind, String json) {
+        return a -> {
+            try {
+                a.report(kind, EventJson.MAPPER.readTree(json));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    private String a() {
+        return "TIMESTAMPTZ '" + from + " 00:00:00+00'";
+    }
+
+    private String b() {
+        return "TIMESTAMPTZ '" + to.plusDays(1) + " 00:00:00+00'";
+    }
+
+    private static final String IDS = "ids AS (SELECT anonymous_id AS alias, arg_min(user_id, timestamp) AS person "
+            + "FROM events WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND user_id <> anonymous_id "
+            + "GROUP BY anonymous_id)";
+
+    List<Report> reports() {
+        if (dialect != Sink.Dialect.DUCKDB) throw new UnsupportedOperationException("ClickHouse baselines: to do");
+        return List.of(
+                new Report(
+                        "DAU, 90 days",
+                        report("trends", "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}]," + range() + "}"),
+                        "WITH " + IDS + " SELECT CAST(e.timestamp AS DATE) AS d, count(DISTINCT coalesce(ids.person, "
+                                + "e.user_id, e.anonymous_id)) FROM events e LEFT JOIN ids ON ids.alias = "
+                                + "coalesce(e.user_id, e.anonymous_id) WHERE e.timestamp >= " + a()
+                                + " AND e.timestamp < "
+                                + b() + " GROUP BY d ORDER BY d",
+                        500),
+                new Report(
+                        "uniques by plan (top 10), 90 days",
+                        report(
+                                "trends",
+                                "{\"series\":[{\"event\":\"event_1\",\"measure\":\"uniques\"}],"
+                                        + "\"breakdown\":{\"property\":\"plan\"}," + range() + "}"),
+                        "WITH " + IDS
+                                + ", e AS (SELECT CAST(t.timestamp AS DATE) AS d, coalesce(ids.person, t.user_id, "
+                                + "t.anonymous_id) AS p, t.properties_plan AS v FROM event_1 t LEFT JOIN ids ON "
+                                + "ids.alias = coalesce(t.user_id, t.anonymous_id) WHERE t.event = 'event_1' AND "
+                                + "t.timestamp >= " + a() + " AND t.timestamp < " + b() + "), top AS (SELECT v FROM e "
+                                + "WHERE v IS NOT NULL GROUP BY v ORDER BY count(*) DESC LIMIT 10) SELECT d, CASE WHEN v "
+                                + "IS NULL THEN NULL WHEN v IN (SELECT v FROM top) THEN v ELSE '$other' END AS g, "
+                                + "count(DISTINCT p) FROM e GROUP BY d, g",
+                        1000),
+                new Report(
+                        "funnel, 3 steps, 7-day window",
+                        report(
+                                "funnels",
+                                "{\"steps\":[{\"event\":\"event_0\"},{\"event\":\"event_1\"},"
+                                        + "{\"event\":\"event_2\"}],\"window\":\"7d\"," + range() + "}"),
+                        "WITH " + IDS + ", s AS (SELECT coalesce(ids.person, x.k) AS p, x.t, x.step FROM ("
+                                + step("event_0", 1, "") + " UNION ALL " + step("event_1", 2, " + INTERVAL 7 DAY")
+                                + " UNION ALL " + step("event_2", 3, " + INTERVAL 7 DAY") + ") x LEFT JOIN ids ON "
+                                + "ids.alias = x.k), f AS (SELECT p, min(t) FILTER (WHERE step = 1) AS t1, list(t) "
+                                + "FILTER (WHERE step = 2) AS a2, list(t) FILTER (WHERE step = 3) AS a3 FROM s GROUP BY "
+                                + "p), g AS (SELECT t1, a3, list_min(list_filter(a2, lambda x: x >= t1 AND x <= t1 + "
+                                + "604800)) AS t2 FROM f WHERE t1 IS NOT NULL), h AS (SELECT t1, t2, "
+                                + "list_min(list_filter(a3, lambda x: x >= t2 AND x <= t1 + 604800)) AS t3 FROM g) "
+                                + "SELECT count(*), count(t2), count(t3), median(t3 - t1) FROM h",
+                        1500),
+                new Report(
+                        "retention, weekly, 12 weeks",
+                        report(
+                                "retention",
+                                "{\"start\":{\"event\":\"event_0\"},\"return\":{\"event\":\"event_1\"},"
+                                        + "\"interval\":\"week\",\"periods\":12," + range() + "}"),
+                        "WITH " + IDS + ", s AS (SELECT coalesce(ids.person, x.k) AS p, x.t, x.w, x.kind FROM (SELECT "
+                                + "coalesce(user_id, anonymous_id) AS k, timestamp AS t, CAST(date_trunc('week', "
+                                + "timestamp) AS DATE) AS w, 0 AS kind FROM event_0 WHERE event = 'event_0' AND timestamp < "
+                                + b() + " UNION ALL SELECT coalesce(user_id, anonymous_id), timestamp, "
+                                + "CAST(date_trunc('week', timestamp) AS DATE), 1 FROM event_1 WHERE event = 'event_1' AND "
+                                + "timestamp >= " + a() + " AND timestamp < " + b()
+                                + " + INTERVAL 13 WEEK) x LEFT JOIN "
+                                + "ids ON ids.alias = x.k), per AS (SELECT p, min(t) FILTER (WHERE kind = 0) AS f, "
+                                + "min(w) FILTER (WHERE kind = 0) AS c, list(DISTINCT w) FILTER (WHERE kind = 1) AS r "
+                                + "FROM s GROUP BY p), coh AS (SELECT c, r FROM per WHERE f >= " + a() + " AND f < "
+                                + b() + "), ret AS (SELECT c, unnest(list_filter(r, lambda x: x > c AND x <= c + "
+                                + "INTERVAL 12 WEEK)) AS x FROM coh) SELECT c, 0 AS k, count(*) FROM coh GROUP BY c "
+                                + "UNION ALL SELECT c, datediff('week', c, x) AS k, count(*) FROM ret GROUP BY c, k",
+                        1500),
+                new Report(
+                        "one person's newest 100 events",
+                        a -> a.userEvents("user_42", 100, null),
+                        "SELECT * FROM events WHERE user_id = 'user_42' OR anonymous_id = 'user_42' ORDER BY "
+                                + "timestamp DESC, id DESC LIMIT 100",
+                        50),
+                new Report(
+                        "live tail, newest 50",
+                        a -> a.live(EventJson.MAPPER.createObjectNode().put("limit", 50)),
+                        "SELECT * FROM events WHERE timestamp >= now() - INTERVAL 15 MINUTE ORDER BY timestamp DESC, "
+                                + "id DESC LIMIT 50",
+                        100));
+    }
+
+    private String step(String table, int step, String widen) {
+        return "SELECT coalesce(user_id, anonymous_id) AS k, CAST(floor(epoch(timestamp)) AS BIGINT) AS t, " + step
+                + " AS step FROM " + table + " WHERE event = '" + table + "' AND timestamp >= " + a()
+                + " AND timestamp < " + b() + widen;
+    }
+}
