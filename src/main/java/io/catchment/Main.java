@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeCommand.class,
             QueryCommand.class,
+            io.catchment.cli.ReportCommand.class,
             io.catchment.cli.SchemaCommand.class,
             io.catchment.cli.StatusCommand.class,
             io.catchment.cli.DlqCommand.class,

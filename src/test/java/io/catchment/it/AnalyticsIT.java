@@ -364,4 +364,85 @@ class AnalyticsIT {
                         .status())
                 .isEqualTo(403);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb"})
+    void the_same_reports_from_the_command_line(String store) throws Exception {
+        String base = server(store).base;
+        String trends = cli(
+                "report",
+                "trends",
+                "--event",
+                "Viewed Product",
+                "--from",
+                "2026-03-27",
+                "--to",
+                "2026-03-31",
+                "--tz",
+                "Europe/Berlin",
+                "--url",
+                base,
+                "--key",
+                ADMIN);
+        assertThat(trends).contains("2026-03-30T00:00+02:00 | 2 ").contains("time zone Europe/Berlin");
+        String funnel = cli(
+                "report",
+                "funnel",
+                "--event",
+                "Viewed Product",
+                "--event",
+                "Order Completed",
+                "--from",
+                "2026-03-27",
+                "--to",
+                "2026-03-31",
+                "--tz",
+                "Europe/Berlin",
+                "--url",
+                base,
+                "--key",
+                ADMIN);
+        assertThat(funnel).contains("Order Completed").contains("75.0%").contains("median time to convert: 124200 s");
+        String json = cli(
+                "report",
+                "retention",
+                "--start",
+                "Viewed Product",
+                "--return",
+                "Order Completed",
+                "--periods",
+                "3",
+                "--from",
+                "2026-03-27",
+                "--to",
+                "2026-03-31",
+                "--tz",
+                "Europe/Berlin",
+                "--format",
+                "json",
+                "--url",
+                base,
+                "--key",
+                ADMIN);
+        assertThat(JSON.readTree(json).at("/overall/retained").toString()).isEqualTo("[4,2,1,0]");
+        String user = cli("report", "user", "anon-1", "--url", base, "--key", ADMIN);
+        assertThat(user).contains("person u1").contains("Order Completed");
+        assertThat(io.catchment.Main.run("report", "trends", "--where", "price", "--url", base, "--key", ADMIN))
+                .isEqualTo(2);
+    }
+
+    private static String cli(String... args) {
+        java.io.PrintStream before = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = io.catchment.Main.run(args);
+        } finally {
+            System.setOut(before);
+        }
+        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(code).as(out).isZero();
+        return out;
+    }
 }
