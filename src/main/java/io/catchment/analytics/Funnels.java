@@ -23,7 +23,17 @@ import java.util.regex.Pattern;
  */
 final class Funnels {
     static final Set<String> FIELDS = Set.of(
-            "steps", "window", "order", "from", "to", "timezone", "breakdown", "identity", "dropped_at", "limit");
+            "steps",
+            "window",
+            "order",
+            "from",
+            "to",
+            "timezone",
+            "breakdown",
+            "identity",
+            "dropped_at",
+            "limit",
+            "session");
     static final Set<String> STEP_FIELDS = Set.of("event", "type", "filters", "label");
     static final long[] EDGES = {60, 300, 900, 3600, 14_400, 86_400, 259_200, 604_800};
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*([smhdw])");
@@ -70,6 +80,14 @@ final class Funnels {
         }
         long window = window(req, "window", 7 * 86_400L);
         boolean strict = "strict".equals(req.choice("order", "loose", Set.of("loose", "strict")));
+        // per session: each step's event must carry the session property, and all steps share one session
+        List<String> sessions = null;
+        if (req.has("session")) {
+            if (strict) throw req.bad("session", "per-session funnels take order loose");
+            String property = req.text("session");
+            sessions = new ArrayList<>();
+            for (int i = 0; i < steps.size(); i++) sessions.add(steps.get(i).column(rs.get(i), "session", property));
+        }
         boolean merge = !"raw".equals(req.choice("identity", "merged", Set.of("merged", "raw")));
         String bdColumn = null;
         int bdLimit = 10;
@@ -83,13 +101,14 @@ final class Funnels {
         int droppedAt = req.integer("dropped_at", 0, 0, n - 1);
         int limit = req.integer("limit", 100, 1, 10_000);
 
-        Sql people = perPerson(steps, range, window, strict, bdColumn, merge, catalog);
+        Sql people = perPerson(steps, sessions, range, window, strict, bdColumn, merge, catalog);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("timezone", zone.getId());
         out.put("from", range.start().atZone(zone).toOffsetDateTime().toString());
         out.put("to", range.end().atZone(zone).toOffsetDateTime().toString());
         out.put("window_seconds", window);
         out.put("order", strict ? "strict" : "loose");
+        out.put("unit", sessions == null ? "person" : "session");
         if (droppedAt > 0) {
             Sql q = a.sql();
             q.a("SELECT _person FROM (")
@@ -196,9 +215,13 @@ final class Funnels {
         return out;
     }
 
-    /** One row per person who entered: {@code _person}, {@code _bd}, {@code t1}..{@code tn} (0: not reached). */
+    /**
+     * One row per person (or person and session) who entered: {@code _person}, {@code _bd}, {@code t1}..{@code tn}
+     * (0: not reached).
+     */
     private Sql perPerson(
             List<Selection> steps,
+            List<String> sessions,
             TimeRange range,
             long window,
             boolean strict,
@@ -217,13 +240,17 @@ final class Funnels {
             if (k == 1 && bdColumn != null && !bdColumn.isEmpty() && sel.exists)
                 union.a(union.nullableText(Sql.quoted(union.dialect, bdColumn)));
             else union.a(union.nullText());
-            union.a(" AS _bd");
+            union.a(" AS _bd, ");
+            String session = sessions == null ? null : sessions.get(k - 1);
+            union.a(session == null ? union.nullText() : union.nullableText(Sql.quoted(union.dialect, session)));
+            union.a(" AS _sess");
             sel.from(union, range.start(), k == 1 ? range.end() : until);
         }
         if (strict) {
             union.a(" UNION ALL SELECT coalesce(user_id, anonymous_id) AS _pkey, ")
                     .epoch("timestamp")
-                    .a(" AS _t, 0 AS _step, " + union.nullText() + " AS _bd FROM events WHERE ")
+                    .a(" AS _t, 0 AS _step, " + union.nullText() + " AS _bd, " + union.nullText()
+                            + " AS _sess FROM events WHERE ")
                     .id("timestamp")
                     .a(" >= ")
                     .time(range.start())
@@ -233,13 +260,14 @@ final class Funnels {
                     .time(until);
         }
         Sql persons = a.sql();
-        Identities.persons(persons, union, "_t, _step, _bd", merge, catalog);
+        Identities.persons(persons, union, "_t, _step, _bd, _sess", merge, catalog);
         Sql level = a.sql();
         level.a("SELECT _person, " + level.minIf("_t", "_step = 1") + " AS t1, "
                 + level.argMinIf("_bd", "_t", "_step = 1") + " AS _bd");
         for (int k = 2; k <= n; k++) level.a(", " + level.arrayIf("_t", "_step = " + k) + " AS a" + k);
         if (strict) level.a(", " + level.arrayIf("_t", "_step = 0") + " AS a0");
-        level.a(" FROM (").a(persons).a(") AS p GROUP BY _person");
+        level.a(" FROM (").a(persons).a(") AS p");
+        level.a(sessions == null ? " GROUP BY _person" : " WHERE _sess IS NOT NULL GROUP BY _person, _sess");
         Sql prev = a.sql().a("SELECT * FROM (").a(level).a(") AS l1 WHERE t1 > 0");
         for (int k = 2; k <= n; k++) {
             Sql next = a.sql();

@@ -48,11 +48,11 @@ class AnalyticsIT {
         // e2: anon-1 logs in as u1 (identify with both ids, traits)
         "{\"id\":\"e2\",\"type\":\"identify\",\"user_id\":\"u1\",\"anonymous_id\":\"anon-1\",\"timestamp\":\"2026-03-29T09:00:00Z\",\"traits\":{\"plan\":\"pro\",\"email\":\"u1@example.com\"}}",
         // e3: u1 orders at 09:05Z = 11:05 Berlin (CEST) on 03-29
-        "{\"id\":\"e3\",\"event\":\"Order Completed\",\"user_id\":\"u1\",\"timestamp\":\"2026-03-29T09:05:00Z\",\"properties\":{\"revenue\":30,\"currency\":\"EUR\"}}",
+        "{\"id\":\"e3\",\"event\":\"Order Completed\",\"user_id\":\"u1\",\"timestamp\":\"2026-03-29T09:05:00Z\",\"properties\":{\"revenue\":30,\"currency\":\"EUR\",\"session_id\":\"s-1\"}}",
         // e4: u2 views at 23:30Z on 03-28 = 00:30 Berlin on 03-29 (another day in UTC)
-        "{\"id\":\"e4\",\"event\":\"Viewed Product\",\"user_id\":\"u2\",\"timestamp\":\"2026-03-28T23:30:00Z\",\"properties\":{\"price\":20}}",
+        "{\"id\":\"e4\",\"event\":\"Viewed Product\",\"user_id\":\"u2\",\"timestamp\":\"2026-03-28T23:30:00Z\",\"properties\":{\"price\":20,\"session_id\":\"s-2a\"}}",
         // e5: u2 orders on 03-30 Berlin, 34 h 30 min after viewing
-        "{\"id\":\"e5\",\"event\":\"Order Completed\",\"user_id\":\"u2\",\"timestamp\":\"2026-03-30T10:00:00Z\",\"properties\":{\"revenue\":50,\"currency\":\"USD\"}}",
+        "{\"id\":\"e5\",\"event\":\"Order Completed\",\"user_id\":\"u2\",\"timestamp\":\"2026-03-30T10:00:00Z\",\"properties\":{\"revenue\":50,\"currency\":\"USD\",\"session_id\":\"s-2b\"}}",
         // e6: u3 views on 03-30 Berlin (00:30), price as text: the column is BIGINT, so it lands in price__string
         "{\"id\":\"e6\",\"event\":\"Viewed Product\",\"user_id\":\"u3\",\"timestamp\":\"2026-03-29T22:30:00Z\",\"properties\":{\"price\":\"cheap\"}}",
         // e6 again: a duplicate, dropped by the loader
@@ -65,7 +65,7 @@ class AnalyticsIT {
         "{\"id\":\"o3\",\"event\":\"Viewed Product\",\"user_id\":\"u6\",\"timestamp\":\"2026-10-25T01:30:00Z\",\"properties\":{\"price\":1}}",
         "{\"id\":\"o4\",\"event\":\"Viewed Product\",\"user_id\":\"u6\",\"timestamp\":\"2026-10-25T23:30:00Z\",\"properties\":{\"price\":1}}",
         // e8: late, sent last: u1 viewed on 03-27
-        "{\"id\":\"e8\",\"event\":\"Viewed Product\",\"user_id\":\"u1\",\"timestamp\":\"2026-03-27T12:00:00Z\",\"properties\":{\"price\":5}}",
+        "{\"id\":\"e8\",\"event\":\"Viewed Product\",\"user_id\":\"u1\",\"timestamp\":\"2026-03-27T12:00:00Z\",\"properties\":{\"price\":5,\"session_id\":\"s-1\"}}",
     };
 
     /** PostHog events: ph-anon-4 views, then logs in as u4 ($identify) and orders; u1 views from PostHog too. */
@@ -272,6 +272,11 @@ class AnalyticsIT {
         JsonNode strict = post(store, "funnels", steps + ",\"order\":\"strict\"}");
         // u1's next event after e8 is e1 (a view), u4's after its view is $identify: only u2 converts strictly
         assertThat(strict.at("/steps/1/count").asLong()).isEqualTo(1);
+        JsonNode sessions = post(store, "funnels", steps + ",\"session\":\"session_id\"}");
+        // sessions with a session id: u1's s-1 (view and order), u2's s-2a (its order is in s-2b)
+        assertThat(sessions.get("unit").asText()).isEqualTo("session");
+        assertThat(sessions.at("/steps/0/count").asLong()).isEqualTo(2);
+        assertThat(sessions.at("/steps/1/count").asLong()).isEqualTo(1);
         JsonNode oneHour = post(store, "funnels", steps.replace("7d", "26h") + "}");
         assertThat(oneHour.at("/steps/1/count").asLong()).isEqualTo(1); // u4 only (25 h)
     }
