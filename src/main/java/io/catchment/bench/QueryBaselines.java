@@ -55,7 +55,7 @@ final class QueryBaselines {
             + "GROUP BY anonymous_id)";
 
     List<Report> reports() {
-        if (dialect != Sink.Dialect.DUCKDB) throw new UnsupportedOperationException("ClickHouse baselines: to do");
+        if (dialect == Sink.Dialect.CLICKHOUSE) return clickhouse();
         return List.of(
                 new Report(
                         "DAU, 90 days",
@@ -135,5 +135,95 @@ final class QueryBaselines {
         return "SELECT coalesce(user_id, anonymous_id) AS k, CAST(floor(epoch(timestamp)) AS BIGINT) AS t, " + step
                 + " AS step FROM " + table + " WHERE event = '" + table + "' AND timestamp >= " + a()
                 + " AND timestamp < " + b() + widen;
+    }
+
+    private String chA() {
+        return "toDateTime('" + from + " 00:00:00', 'UTC')";
+    }
+
+    private String chB() {
+        return "toDateTime('" + to.plusDays(1) + " 00:00:00', 'UTC')";
+    }
+
+    private static final String CH_IDS =
+            "(SELECT anonymous_id AS alias, argMin(user_id, timestamp) AS person FROM events "
+                    + "WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND user_id != anonymous_id GROUP BY anonymous_id)";
+
+    /** ClickHouse 18.16 has no WITH subqueries: nested subqueries, as a ClickHouse user writes them. */
+    private List<Report> clickhouse() {
+        String who = "ifNull(nullIf(person, ''), k)";
+        return List.of(
+                new Report(
+                        "DAU, 90 days",
+                        report("trends", "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}]," + range() + "}"),
+                        "SELECT d, uniqExact(" + who + ") FROM (SELECT toDate(timestamp) AS d, ifNull(user_id, "
+                                + "anonymous_id) AS k FROM events WHERE timestamp >= " + chA() + " AND timestamp < "
+                                + chB()
+                                + ") AS e ANY LEFT JOIN " + CH_IDS + " AS m ON m.alias = e.k GROUP BY d ORDER BY d",
+                        0),
+                new Report(
+                        "uniques by plan (top 10), 90 days",
+                        report(
+                                "trends",
+                                "{\"series\":[{\"event\":\"event_1\",\"measure\":\"uniques\"}],"
+                                        + "\"breakdown\":{\"property\":\"plan\"}," + range() + "}"),
+                        "SELECT d, if(v IN (SELECT v FROM (SELECT properties_plan AS v, count() AS c FROM event_1 WHERE "
+                                + "event = 'event_1' AND timestamp >= " + chA() + " AND timestamp < " + chB()
+                                + " AND properties_plan IS NOT NULL GROUP BY v ORDER BY c DESC LIMIT 10)), v, '$other') AS g, "
+                                + "uniqExact(" + who
+                                + ") FROM (SELECT toDate(timestamp) AS d, ifNull(user_id, anonymous_id) "
+                                + "AS k, properties_plan AS v FROM event_1 WHERE event = 'event_1' AND timestamp >= "
+                                + chA()
+                                + " AND timestamp < " + chB() + ") AS e ANY LEFT JOIN " + CH_IDS
+                                + " AS m ON m.alias = e.k "
+                                + "GROUP BY d, g",
+                        0),
+                new Report(
+                        "funnel, 3 steps, 7-day window",
+                        report(
+                                "funnels",
+                                "{\"steps\":[{\"event\":\"event_0\"},{\"event\":\"event_1\"},"
+                                        + "{\"event\":\"event_2\"}],\"window\":\"7d\"," + range() + "}"),
+                        "SELECT level, count() FROM (SELECT p, windowFunnel(604800)(t, step = 1, step = 2, step = 3) AS "
+                                + "level FROM (SELECT " + who + " AS p, t, step FROM (" + chStep("event_0", 1, "")
+                                + " UNION ALL " + chStep("event_1", 2, " + 604800") + " UNION ALL "
+                                + chStep("event_2", 3, " + 604800") + ") AS e ANY LEFT JOIN " + CH_IDS
+                                + " AS m ON m.alias = e.k) GROUP BY p) GROUP BY level",
+                        0),
+                new Report(
+                        "retention, weekly, 12 weeks",
+                        report(
+                                "retention",
+                                "{\"start\":{\"event\":\"event_0\"},\"return\":{\"event\":\"event_1\"},"
+                                        + "\"interval\":\"week\",\"periods\":12," + range() + "}"),
+                        "SELECT c, k, count() FROM (SELECT c, arrayJoin(arrayDistinct(arrayFilter((x, l) -> x > l AND x "
+                                + "<= l + 12, r, replicate(c, r)))) - c AS k FROM (SELECT p, minIf(w, kind = 0) AS c, "
+                                + "minIf(t, kind = 0) AS f, groupArrayIf(w, kind = 1) AS r FROM (SELECT " + who
+                                + " AS p, t, "
+                                + "w, kind FROM (SELECT ifNull(user_id, anonymous_id) AS k, timestamp AS t, "
+                                + "toRelativeWeekNum(timestamp) AS w, 0 AS kind FROM event_0 WHERE event = 'event_0' AND "
+                                + "timestamp < " + chB()
+                                + " UNION ALL SELECT ifNull(user_id, anonymous_id), timestamp, "
+                                + "toRelativeWeekNum(timestamp), 1 FROM event_1 WHERE event = 'event_1' AND timestamp >= "
+                                + chA() + " AND timestamp < " + chB() + " + 7862400) AS e ANY LEFT JOIN " + CH_IDS
+                                + " AS m ON m.alias = e.k) GROUP BY p) WHERE f >= " + chA() + " AND f < " + chB()
+                                + ") GROUP BY c, k",
+                        0),
+                new Report(
+                        "one person's newest 100 events",
+                        a -> a.userEvents("user_42", 100, null),
+                        "SELECT * FROM events WHERE user_id = 'user_42' OR anonymous_id = 'user_42' ORDER BY timestamp "
+                                + "DESC, id DESC LIMIT 100",
+                        0),
+                new Report(
+                        "live tail, newest 50",
+                        a -> a.live(EventJson.MAPPER.createObjectNode().put("limit", 50)),
+                        "SELECT * FROM events WHERE timestamp >= now() - 900 ORDER BY timestamp DESC, id DESC LIMIT 50",
+                        0));
+    }
+
+    private String chStep(String table, int step, String widen) {
+        return "SELECT ifNull(user_id, anonymous_id) AS k, toUInt32(timestamp) AS t, " + step + " AS step FROM " + table
+                + " WHERE event = '" + table + "' AND timestamp >= " + chA() + " AND timestamp < " + chB() + widen;
     }
 }
