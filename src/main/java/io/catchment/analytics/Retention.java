@@ -118,16 +118,11 @@ final class Retention {
             }
             group.a(" ELSE ").v(Trends.OTHER).a(" END");
         }
-        // sizes: k = 0; returns: one row per (person, cohort, later period with a return)
+        // one pass: each (person, cohort) row gives k = 0 (the cohort) and k for each later period with a return
         Sql q = a.sql();
-        q.a("SELECT _c, _g, 0 AS _k, count(*) AS _n FROM (SELECT _c, ")
-                .a(group)
-                .a(" AS _g FROM (")
-                .a(cohorts)
-                .a(") AS c0) AS s GROUP BY _c, _g");
-        q.a(" UNION ALL SELECT _c, _g, _x - _c AS _k, count(*) AS _n FROM (SELECT _c, _g, ")
-                .a(q.explode(q.distinctBetween("_r", "_c + 1", "_c + " + periods)))
-                .a(" AS _x FROM (SELECT _c, ")
+        q.a("SELECT _c, _g, _k, count(*) AS _n FROM (SELECT _c, _g, ")
+                .a(q.explode(q.zeroAndOffsets(q.distinctBetween("_r", "_c + 1", "_c + " + periods), "_c")))
+                .a(" AS _k FROM (SELECT _c, ")
                 .a(group)
                 .a(" AS _g, _r FROM (")
                 .a(cohorts)

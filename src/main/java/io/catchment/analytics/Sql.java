@@ -152,6 +152,16 @@ final class Sql {
         return "list_distinct(list_filter(" + array + ", lambda x: x >= " + lo + " AND x <= " + hi + "))";
     }
 
+    /** 0, then each element of {@code array} minus {@code base}: a cohort row and its return periods, as offsets. */
+    String zeroAndOffsets(String array, String base) {
+        if (clickhouse()) {
+            return "arrayConcat([toInt64(0)], arrayMap((x, l) -> toInt64(x - l), " + array + ", replicate(" + base
+                    + ", " + array + ")))";
+        }
+        return "list_concat([CAST(0 AS BIGINT)], list_transform(" + array + ", lambda x: CAST(x - " + base
+                + " AS BIGINT)))";
+    }
+
     /** One row per element of {@code array} (a select-list expression). */
     String explode(String array) {
         return clickhouse() ? "arrayJoin(" + array + ")" : "unnest(" + array + ")";

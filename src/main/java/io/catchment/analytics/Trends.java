@@ -149,8 +149,10 @@ final class Trends {
         Sql rows = rows(s, range, from, bd, merge && people, catalog);
         List<String> values = List.of();
         if (bd != null) {
+            // the top values by events: who is who does not matter for that, unless the value is a person's trait
+            Sql counted = bd.trait != null ? rows : rows(s, range, from, bd, false, catalog);
             Sql top = a.sql();
-            top.a("SELECT _bd, count(*) AS _n FROM (").a(rows).a(") AS r WHERE _bd IS NOT NULL");
+            top.a("SELECT _bd, count(*) AS _n FROM (").a(counted).a(") AS r WHERE _bd IS NOT NULL");
             top.a(" AND _t >= " + range.startEpoch() + " AND _t < " + range.endEpoch());
             top.a(" GROUP BY _bd ORDER BY _n DESC, _bd LIMIT " + bd.limit);
             values = new ArrayList<>();
