@@ -251,6 +251,49 @@ class AnalyticsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"duckdb", "clickhouse"})
+    void filters_compare_and_rolling_windows(String store) throws Exception {
+        Map<String, List<Long>> cases = new java.util.LinkedHashMap<>();
+        // Order Completed per Berlin day 03-27..03-31: e3 (EUR, 30) on 03-29, e5 (USD, 50) on 03-30, u4 (EUR, 20) on
+        // 03-31
+        cases.put("{\"property\":\"currency\",\"op\":\"eq\",\"value\":\"EUR\"}", List.of(0L, 0L, 1L, 0L, 1L));
+        cases.put("{\"property\":\"currency\",\"op\":\"neq\",\"value\":\"EUR\"}", List.of(0L, 0L, 0L, 1L, 0L));
+        cases.put(
+                "{\"property\":\"currency\",\"op\":\"in\",\"values\":[\"USD\",\"GBP\"]}", List.of(0L, 0L, 0L, 1L, 0L));
+        cases.put("{\"property\":\"currency\",\"op\":\"contains\",\"value\":\"us\"}", List.of(0L, 0L, 0L, 1L, 0L));
+        cases.put("{\"property\":\"currency\",\"op\":\"not_contains\",\"value\":\"us\"}", List.of(0L, 0L, 1L, 0L, 1L));
+        cases.put("{\"property\":\"currency\",\"op\":\"regex\",\"value\":\"^E.R$\"}", List.of(0L, 0L, 1L, 0L, 1L));
+        cases.put("{\"property\":\"revenue\",\"op\":\"gte\",\"value\":30}", List.of(0L, 0L, 1L, 1L, 0L));
+        cases.put("{\"property\":\"revenue\",\"op\":\"lt\",\"value\":\"30\"}", List.of(0L, 0L, 0L, 0L, 1L));
+        cases.put("{\"property\":\"session_id\",\"op\":\"is_set\"}", List.of(0L, 0L, 1L, 1L, 0L));
+        cases.put("{\"property\":\"session_id\",\"op\":\"is_not_set\"}", List.of(0L, 0L, 0L, 0L, 1L));
+        cases.put("{\"property\":\"source\",\"op\":\"eq\",\"value\":\"posthog\"}", List.of(0L, 0L, 0L, 0L, 1L));
+        for (Map.Entry<String, List<Long>> c : cases.entrySet()) {
+            JsonNode r = post(
+                    store,
+                    "trends",
+                    "{\"series\":[{\"event\":\"Order Completed\",\"filters\":[" + c.getKey() + "]}]," + MARCH
+                            + ",\"timezone\":\"Europe/Berlin\"}");
+            assertThat(values(r.get("series").get(0))).as(c.getKey()).containsExactlyElementsOf(c.getValue());
+        }
+        // the previous 5 days (03-22..03-26) had no orders
+        JsonNode cmp = post(
+                store,
+                "trends",
+                "{\"series\":[{\"event\":\"Order Completed\"}]," + MARCH
+                        + ",\"timezone\":\"Europe/Berlin\",\"compare\":\"previous\"}");
+        assertThat(values(cmp.get("previous").get(0))).containsExactly(0L, 0L, 0L, 0L, 0L);
+        assertThat(cmp.at("/previous/0/data/0/0").asText()).isEqualTo("2026-03-22T00:00+01:00");
+        // MAU on 04-28 (30 days back to 03-30): u1 (PostHog, 03-31), u2 (03-30), u3, u4, u5; on 04-29 u2 and u3 are out
+        JsonNode mau = post(
+                store,
+                "trends",
+                "{\"series\":[{\"type\":\"any\",\"measure\":\"mau\"}],"
+                        + "\"from\":\"2026-04-28\",\"to\":\"2026-04-29\",\"timezone\":\"Europe/Berlin\"}");
+        assertThat(values(mau.get("series").get(0))).containsExactly(5L, 3L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "clickhouse"})
     void a_funnel_converts_people_across_login(String store) throws Exception {
         String steps = "{\"steps\":[{\"event\":\"Viewed Product\"},{\"event\":\"Order Completed\"}],\"window\":\"7d\","
                 + MARCH + ",\"timezone\":\"Europe/Berlin\"";
