@@ -64,6 +64,21 @@ public final class Server implements AutoCloseable {
             io.catchment.collector.Connections.apply(cfg, c.server().connections());
             cfg.jetty.defaultHost = c.server().host();
             cfg.useVirtualThreads = false;
+            // the web console: static files from the jar at /, no build step and no other server
+            cfg.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/console";
+                files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+                files.headers = Map.of(
+                        "Content-Security-Policy",
+                        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                                + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+                        "X-Content-Type-Options",
+                        "nosniff",
+                        "Cache-Control",
+                        "no-cache");
+            });
+            cfg.http.gzipOnlyCompression();
         });
         var cors = new io.catchment.collector.Cors(
                 c.server().cors().allowedOrigins(), c.server().cors().adminOrigins());

@@ -95,17 +95,20 @@ class AnalyticsIT {
         }
         s = new InProcessServer(dir, KEYS, ADMIN, settings.toArray(String[]::new));
         SERVERS.put(store, s);
+        load(s.base);
+        return s;
+    }
+
+    /** Sends the dataset to a running server and waits until it is loaded. */
+    static void load(String base) throws Exception {
         // numbers first, so that price is a BIGINT column before the text value arrives
         for (String e : NATIVE) {
-            if (e.contains("\"e6\"")) {
-                Http.caughtUp(s.base, ADMIN, Duration.ofSeconds(60));
-            }
-            assertThat(Http.post(s.base + "/v1/events", "an_write_key", e).status())
+            if (e.contains("\"e6\"")) Http.caughtUp(base, ADMIN, Duration.ofSeconds(60));
+            assertThat(Http.post(base + "/v1/events", "an_write_key", e).status())
                     .isEqualTo(200);
         }
-        assertThat(Http.post(s.base + "/batch", null, POSTHOG).status()).isEqualTo(200);
-        Http.caughtUp(s.base, ADMIN, Duration.ofSeconds(60));
-        return s;
+        assertThat(Http.post(base + "/batch", null, POSTHOG).status()).isEqualTo(200);
+        Http.caughtUp(base, ADMIN, Duration.ofSeconds(60));
     }
 
     static JsonNode post(String store, String path, String body) throws Exception {

@@ -1,0 +1,58 @@
+import { h, api, table, lineChart, errorBox, state, rangeFields, eventNames, datalist, labelled } from '../ui.js';
+
+export const title = 'Trends';
+const MEASURES = ['total', 'uniques', 'dau', 'wau', 'mau', 'sum', 'avg', 'min', 'max', 'median', 'p90', 'p99'];
+
+export async function render(view) {
+  const s = state.get() || { series: [{ event: '', measure: 'total' }], interval: 'day' };
+  const names = await eventNames();
+  const rows = h('div', {});
+  const series = s.series.map((x) => ({ ...x }));
+  function seriesRow(x, i) {
+    const letter = String.fromCharCode(65 + i);
+    const ev = h('input', { id: 'event-' + i, list: 'trend-names', value: x.event || '', placeholder: 'every event', oninput: () => { x.event = ev.value; } });
+    const m = h('select', { id: 'measure-' + i, onchange: () => { x.measure = m.value; } }, MEASURES.map((v) => h('option', { value: v, selected: v === (x.measure || 'total') || undefined }, v)));
+    const p = h('input', { id: 'property-' + i, value: x.property || '', size: 12, placeholder: 'for sum…p99', oninput: () => { x.property = p.value; } });
+    const remove = h('button', { type: 'button', class: 'secondary', 'aria-label': 'remove series ' + letter, onclick: () => { series.splice(i, 1); draw(); } }, '×');
+    return h('fieldset', {}, h('legend', {}, 'Series ' + letter), labelled('Event', ev), labelled('Measure', m), labelled('Property', p), series.length > 1 ? remove : null);
+  }
+  function draw() { rows.replaceChildren(...series.map(seriesRow)); }
+  const interval = h('select', { id: 'interval' }, ['minute', 'hour', 'day', 'week', 'month'].map((v) => h('option', { value: v, selected: v === s.interval || undefined }, v)));
+  const breakdown = h('input', { id: 'breakdown', value: (s.breakdown && s.breakdown.property) || '', size: 12 });
+  const formula = h('input', { id: 'formula', value: (s.formulas && s.formulas[0] && s.formulas[0].formula) || '', size: 12, placeholder: 'A / B * 100' });
+  const compare = h('input', { id: 'compare', type: 'checkbox', checked: s.compare ? true : undefined });
+  const range = rangeFields(s);
+  const chart = h('div', { class: 'chart', id: 'chart' });
+  const out = h('div', { id: 'result' });
+  async function run(e) {
+    if (e) e.preventDefault();
+    const req = { ...range.read(), interval: interval.value, series: series.map((x) => {
+      const o = x.event ? { event: x.event } : { type: 'any' };
+      o.measure = x.measure || 'total';
+      if (x.property) o.property = x.property;
+      return o;
+    }) };
+    if (breakdown.value) req.breakdown = { property: breakdown.value };
+    if (formula.value) req.formulas = [{ formula: formula.value }];
+    if (compare.checked) req.compare = 'previous';
+    state.set(req);
+    out.replaceChildren(h('p', { class: 'muted' }, 'Running…'));
+    try {
+      const r = await api('/v1/analytics/trends', { method: 'POST', body: req });
+      const all = [...r.series, ...(r.formulas || []), ...(r.previous || []).map((p) => ({ ...p, label: 'previous: ' + p.label, data: p.data.map((d, i) => [r.buckets[i], d[1]]) }))];
+      lineChart(chart, r.buckets, all, { timezone: r.timezone });
+      out.replaceChildren(table(['time', ...all.map((x) => x.label)], r.buckets.map((b, i) => [b, ...all.map((x) => x.data[i] ? x.data[i][1] : null)]), { name: 'trends', caption: 'trends' }),
+        h('p', { class: 'muted' }, 'Time zone ' + r.timezone + ', ' + r.elapsed_ms + ' ms'));
+    } catch (err) {
+      chart.replaceChildren();
+      out.replaceChildren(errorBox(err));
+    }
+  }
+  draw();
+  const form = h('form', { class: 'report card', onsubmit: run }, rows,
+    h('button', { type: 'button', class: 'secondary', onclick: () => { if (series.length < 12) { series.push({ measure: 'total' }); draw(); } } }, 'Add series'),
+    h('fieldset', {}, h('legend', {}, 'Chart'), labelled('Interval', interval), labelled('Breakdown', breakdown), labelled('Formula', formula), labelled('Previous period', compare)),
+    range.el, datalist('trend-names', names), h('button', { type: 'submit', id: 'run' }, 'Run'));
+  view.append(h('h1', {}, 'Trends'), form, h('div', { class: 'card' }, chart), out);
+  if (state.get()) await run();
+}

@@ -1,0 +1,158 @@
+// Small helpers shared by the pages: elements, the API with the admin key, tables with CSV, charts (uPlot).
+
+/** An element: h('td', {class: 'num'}, '42'). Attributes starting with "on" are listeners. */
+export function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'value') e.value = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+const KEY = 'catchment.key';
+export const auth = {
+  // The admin key lives in sessionStorage (this tab only) and goes out as a bearer header, as the CLI sends it: no
+  // cookie, so no request another site makes can carry it (no CSRF), and it is gone when the tab closes.
+  get: () => sessionStorage.getItem(KEY),
+  set: (k) => sessionStorage.setItem(KEY, k),
+  clear: () => sessionStorage.removeItem(KEY),
+};
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || ('HTTP ' + status));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** Calls the documented API with the admin key; throws ApiError with the server's message. */
+export async function api(path, { method = 'GET', body } = {}) {
+  const headers = { Authorization: 'Bearer ' + (auth.get() || '') };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = { error: text }; }
+  if (r.status === 401) { auth.clear(); window.dispatchEvent(new Event('catchment:signedout')); }
+  if (!r.ok) throw new ApiError(r.status, json);
+  return json;
+}
+
+export function errorBox(e) {
+  const field = e.body && e.body.field ? ' (field ' + e.body.field + ')' : '';
+  return h('div', { class: 'error', role: 'alert' }, String(e.message || e) + field);
+}
+
+export function fmt(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 4 });
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function csvCell(v) {
+  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+export function csv(columns, rows) {
+  return [columns.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+}
+
+export function download(name, text, type = 'text/csv') {
+  const a = h('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** A table of rows (arrays) with a CSV download button; numbers right-aligned. */
+export function table(columns, rows, { name = 'table', caption, csvColumns } = {}) {
+  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const t = h('table', {},
+    caption ? h('caption', { class: 'sr-only' }, caption) : null,
+    h('thead', {}, h('tr', {}, columns.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : null }, c)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((v, i) => h('td', { class: numeric[i] ? 'num' : null }, fmt(v)))))));
+  const button = h('button', { type: 'button', class: 'secondary', onclick: () => download(name + '.csv', csv(csvColumns || columns, rows)) }, 'Download CSV');
+  return h('div', {}, h('div', { class: 'scroll' }, t), h('div', { class: 'row', style: 'margin-top:.5rem' }, button));
+}
+
+const COLORS = ['#2f6fdf', '#e8710a', '#1e7b34', '#b3261e', '#7b3fd1', '#0b7f86', '#9c6500', '#c2185b', '#455a64', '#5d4037', '#00897b', '#6d4c41'];
+
+/** A line chart of series [{label, data: [[isoTime, value], …]}] over the same buckets. */
+export function lineChart(el, buckets, series, { bars = false, timezone } = {}) {
+  el.replaceChildren();
+  if (!buckets.length) return;
+  const xs = buckets.map((t) => Date.parse(t) / 1000);
+  const data = [xs, ...series.map((s) => s.data.map((p) => p[1]))];
+  // the view is not in the page yet when a report first draws: size the chart to <main>
+  const width = Math.max(320, (el.clientWidth || document.getElementById('main').clientWidth || 1000) - 40);
+  const opts = {
+    width, height: 320,
+    // axis labels in the report's zone, not the browser's
+    tzDate: timezone ? (ts) => window.uPlot.tzDate(new Date(ts * 1000), timezone) : undefined,
+    scales: { x: { time: true } },
+    series: [{}, ...series.map((s, i) => ({
+      label: s.label, stroke: COLORS[i % COLORS.length], width: 2,
+      fill: bars ? COLORS[i % COLORS.length] + '55' : undefined,
+      paths: bars && window.uPlot.paths && window.uPlot.paths.bars ? window.uPlot.paths.bars({ size: [0.7, 60] }) : undefined,
+      points: { show: buckets.length < 60 },
+    }))],
+    axes: [{}, { values: (u, vals) => vals.map((v) => fmt(v)) }],
+  };
+  return new window.uPlot(opts, data, el);
+}
+
+/** Reads and writes the page's state in the URL (#/page?state=…), so any view can be bookmarked. */
+export const state = {
+  get() {
+    const q = location.hash.split('?')[1] || '';
+    const s = new URLSearchParams(q).get('s');
+    try { return s ? JSON.parse(s) : null; } catch { return null; }
+  },
+  set(obj) {
+    const page = location.hash.split('?')[0] || '#/';
+    history.replaceState(null, '', page + '?s=' + encodeURIComponent(JSON.stringify(obj)));
+  },
+};
+
+export function labelled(text, control) {
+  return h('label', {}, text, control);
+}
+
+export function isoDay(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+/** Date presets for report forms: last 7, 30, 90 days; this and last month. */
+export function rangeFields(s) {
+  const today = new Date();
+  const minus = (n) => isoDay(new Date(today.getTime() - n * 86400000));
+  const from = h('input', { type: 'date', name: 'from', value: s.from || minus(29) });
+  const to = h('input', { type: 'date', name: 'to', value: s.to || isoDay(today) });
+  const tz = h('input', { name: 'timezone', value: s.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', size: 16 });
+  const preset = h('select', { name: 'preset', onchange: () => {
+    const v = preset.value;
+    if (!v) return;
+    from.value = minus(Number(v) - 1);
+    to.value = isoDay(today);
+  } }, h('option', { value: '' }, 'custom'), h('option', { value: '7' }, 'last 7 days'), h('option', { value: '30' }, 'last 30 days'), h('option', { value: '90' }, 'last 90 days'));
+  return { el: h('fieldset', {}, h('legend', {}, 'Time'), labelled('Range', preset), labelled('From', from), labelled('To', to), labelled('Time zone', tz)),
+    read: () => ({ from: from.value, to: to.value, timezone: tz.value }) };
+}
+
+/** Event names for pickers, from the analytics API (cached per page load). */
+let names;
+export async function eventNames() {
+  if (!names) names = api('/v1/analytics/events/names?days=3660').then((r) => r.events.filter((e) => e.event).map((e) => e.event));
+  return names;
+}
+
+export function datalist(id, values) {
+  return h('datalist', { id }, values.map((v) => h('option', { value: v })));
+}

@@ -1,0 +1,174 @@
+package io.catchment.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.catchment.event.EventJson;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web console in headless Chromium (Debian's, driven by tools/browser/console.mjs) on AnalyticsIT's dataset:
+ * sign-in with the keyboard, every page loads with no console error and no failed request, the reports' tables hold
+ * the hand-computed numbers, a funnel step lists who dropped, SQL runs with Ctrl+Enter and its CSV download is its
+ * result. Screenshots of every page land in target/console-screenshots (docs/console.md shows them).
+ */
+@Timeout(300)
+class ConsoleIT {
+    @TempDir
+    Path dir;
+
+    static String state(String json) {
+        return "?s=" + URLEncoder.encode(json, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void every_page_shows_the_right_numbers_without_an_error() throws Exception {
+        try (InProcessServer s = new InProcessServer(dir, AnalyticsIT.KEYS, AnalyticsIT.ADMIN)) {
+            AnalyticsIT.load(s.base);
+            String march = "\"from\":\"2026-03-27\",\"to\":\"2026-03-31\",\"timezone\":\"Europe/Berlin\"";
+            List<Map<String, String>> pages = List.of(
+                    Map.of("name", "home", "hash", "/", "wait", ".stat"),
+                    Map.of(
+                            "name",
+                            "trends",
+                            "hash",
+                            "/trends"
+                                    + state("{\"series\":[{\"event\":\"Viewed Product\","
+                                            + "\"measure\":\"total\"},{\"type\":\"any\",\"measure\":\"dau\"}],\"interval\":\"day\","
+                                            + march
+                                            + "}"),
+                            "wait",
+                            "#result table"),
+                    Map.of(
+                            "name",
+                            "funnels",
+                            "hash",
+                            "/funnels"
+                                    + state("{\"steps\":[{\"event\":\"Viewed Product\"},"
+                                            + "{\"event\":\"Order Completed\"}],\"window\":\"7d\",\"order\":\"loose\","
+                                            + march + "}"),
+                            "wait",
+                            "#result table"),
+                    Map.of(
+                            "name",
+                            "retention",
+                            "hash",
+                            "/retention"
+                                    + state("{\"start\":{\"event\":\"Viewed Product\"},"
+                                            + "\"return\":{\"event\":\"Order Completed\"},\"interval\":\"day\",\"periods\":3,"
+                                            + "\"first_time\":true," + march + "}"),
+                            "wait",
+                            "#result table"),
+                    Map.of("name", "users", "hash", "/users/anon-1", "wait", "#timeline details"),
+                    Map.of("name", "live", "hash", "/live", "wait", "main details"),
+                    Map.of(
+                            "name",
+                            "sql",
+                            "hash",
+                            "/sql?q="
+                                    + URLEncoder.encode(
+                                                    "SELECT event, count(*) AS n FROM events WHERE event IS NOT NULL GROUP BY event ORDER BY n DESC, event",
+                                                    StandardCharsets.UTF_8)
+                                            .replace("+", "%20"),
+                            "wait",
+                            "#sql-summary"),
+                    Map.of("name", "schema", "hash", "/schema", "wait", "main details"),
+                    Map.of("name", "dlq", "hash", "/dlq", "wait", "main table"));
+            Path shots = Files.createDirectories(Path.of("target/console-screenshots"));
+            JsonNode r = drive(Map.of(
+                    "base",
+                    s.base,
+                    "key",
+                    AnalyticsIT.ADMIN,
+                    "shots",
+                    shots.toAbsolutePath().toString(),
+                    "pages",
+                    pages));
+            assertThat(r.has("fatal")).as(r.path("fatal").asText()).isFalse();
+            assertThat(r.path("errors")).as("console errors").isEmpty();
+            assertThat(r.path("failed")).as("failed requests").isEmpty();
+            assertThat(r.path("homeInteractiveMs").asLong())
+                    .as("sign-in to home")
+                    .isLessThan(5000);
+
+            // the table under the trends chart: time, Viewed Product, DAU (see AnalyticsIT)
+            List<String> views = column(r.at("/pages/trends/tables/0"), 1);
+            assertThat(views).containsExactly("1", "1", "1", "2", "1");
+            assertThat(column(r.at("/pages/trends/tables/0"), 2)).containsExactly("1", "1", "2", "3", "3");
+            JsonNode funnel = r.at("/pages/funnels/tables/0");
+            assertThat(funnel.get(1).get(2).asText()).isEqualTo("4");
+            assertThat(funnel.get(2).get(2).asText()).isEqualTo("3");
+            assertThat(r.at("/pages/funnels/dropped").toString()).isEqualTo("[\"u3\"]");
+            // the retained people table (the second on the page): cohort 03-27 kept u1 on day 2
+            JsonNode retained = r.at("/pages/retention/tables/1");
+            assertThat(retained.get(1).toString())
+                    .contains("2026-03-27T00:00+01:00")
+                    .endsWith("\"1\",\"0\",\"1\",\"0\"]");
+            assertThat(r.at("/pages/users/text").asText())
+                    .contains("u1")
+                    .contains("anon-1")
+                    .contains("Order Completed");
+            assertThat(r.at("/pages/live/text").asText()).contains("Viewed Product");
+            assertThat(r.at("/pages/sql/csv").asText())
+                    .startsWith("event,n\n")
+                    .contains("Viewed Product,10\n")
+                    .isEqualTo(
+                            csvOf(
+                                    Http.sql(
+                                            s.base,
+                                            AnalyticsIT.ADMIN,
+                                            "SELECT event, count(*) AS n FROM events WHERE event IS NOT NULL GROUP BY event ORDER BY n DESC, event")));
+            assertThat(r.at("/pages/schema/text").asText())
+                    .contains("viewed_product")
+                    .contains("price__string");
+            for (String page : List.of(
+                    "login", "home", "trends", "funnels", "retention", "users", "live", "sql", "schema", "dlq")) {
+                assertThat(shots.resolve(page + ".png")).isNotEmptyFile();
+            }
+        }
+    }
+
+    private static String csvOf(JsonNode rows) {
+        StringBuilder b = new StringBuilder("event,n\n");
+        for (JsonNode row : rows)
+            b.append(row.get(0).asText())
+                    .append(',')
+                    .append(row.get(1).asText())
+                    .append('\n');
+        return b.toString();
+    }
+
+    private static List<String> column(JsonNode table, int i) {
+        List<String> out = new ArrayList<>();
+        for (int r = 1; r < table.size(); r++) out.add(table.get(r).get(i).asText());
+        return out;
+    }
+
+    private JsonNode drive(Map<String, Object> spec) throws Exception {
+        Path out = dir.resolve("console.json");
+        Path err = dir.resolve("console.log");
+        Process p = new ProcessBuilder("node", "tools/browser/console.mjs", EventJson.MAPPER.writeValueAsString(spec))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        try {
+            assertThat(p.waitFor(240, TimeUnit.SECONDS))
+                    .as("the browser run ends")
+                    .isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as("console.mjs: " + Files.readString(err)).isZero();
+        return EventJson.MAPPER.readTree(Files.readString(out, StandardCharsets.UTF_8));
+    }
+}
