@@ -39,12 +39,15 @@ try {
       await page.waitForSelector('#sql-summary');
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download CSV')]);
       result.csv = readFileSync(await download.path(), 'utf8');
+      await page.click('#chart-result');
+      result.charted = !!(await page.waitForSelector('#result-chart canvas', { timeout: 5000 }));
     }
     if (p.name === 'funnels') {
       await page.click('text=who dropped after this step');
       await page.waitForSelector('#dropped li');
       result.dropped = await page.$$eval('#dropped li', (ls) => ls.map((l) => l.textContent.trim()));
     }
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: spec.shots + '/' + p.name + '.png', fullPage: true });
     out.pages[p.name] = result;
   }

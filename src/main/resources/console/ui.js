@@ -156,3 +156,25 @@ export async function eventNames() {
 export function datalist(id, values) {
   return h('datalist', { id }, values.map((v) => h('option', { value: v })));
 }
+
+/** Charts a query result: the first column along x (times as a time axis, anything else as categories), each numeric
+ * column a line. Returns false when there is no number column to draw. */
+export function resultChart(el, columns, rows) {
+  el.replaceChildren();
+  const numeric = columns.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  if (!numeric.some(Boolean)) return false;
+  const times = rows.every((r) => typeof r[0] === 'string' && !isNaN(Date.parse(r[0])));
+  const ordered = times ? [...rows].sort((a, b) => Date.parse(a[0]) - Date.parse(b[0])) : rows;
+  const xs = ordered.map((r, i) => (times ? Date.parse(r[0]) / 1000 : i));
+  const data = [xs, ...columns.map((_, i) => i).filter((i) => numeric[i]).map((i) => ordered.map((r) => r[i]))];
+  const width = Math.max(320, (document.getElementById('main').clientWidth || 1000) - 40);
+  new window.uPlot({
+    width, height: 300,
+    scales: { x: times ? { time: true } : { time: false, range: () => [-0.5, xs.length - 0.5] } },
+    series: [{ label: columns[0] }, ...columns.filter((_, i) => numeric[i]).map((c, k) => ({ label: c, stroke: COLORS[k % COLORS.length], width: 2,
+      // categories as bars, times as lines
+      fill: times ? undefined : COLORS[k % COLORS.length] + '55', paths: times ? undefined : window.uPlot.paths.bars({ size: [0.6, 80] }) }))],
+    axes: [times ? {} : { values: (u, vals) => vals.map((v) => (Number.isInteger(v) && ordered[v] ? String(ordered[v][0]).slice(0, 16) : '')) }, {}],
+  }, data, el);
+  return true;
+}

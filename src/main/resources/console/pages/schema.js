@@ -11,7 +11,7 @@ export async function render(view) {
     list.replaceChildren(...s.tables.filter((t) => !q || t.name.includes(q) || t.columns.some((c) => c.name.includes(q))).map((t) => {
       const conflicts = t.columns.filter((c) => /__(string|double|bigint|bool|ts|json)$/.test(c.name));
       return h('details', { class: 'card', open: s.tables.length <= 3 || undefined },
-        h('summary', {}, h('strong', {}, t.name), ' ', h('span', { class: 'muted' }, t.columns.length + ' columns' + (conflicts.length ? ', ' + conflicts.length + ' type-conflict siblings' : ''))),
+        h('summary', {}, h('strong', {}, t.name), ' ', h('span', { class: 'muted' }, t.columns.length + ' columns' + (conflicts.length ? ', ' + conflicts.length + (conflicts.length === 1 ? ' type-conflict sibling' : ' type-conflict siblings') : ''))),
         table(['column', 'type', 'source key', 'first seen', 'last seen'], t.columns.map((c) => [c.name, c.type, c.source, c.first_seen, c.last_seen]), { name: t.name + '-columns' }));
     }));
   }

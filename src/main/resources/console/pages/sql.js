@@ -1,4 +1,4 @@
-import { h, api, table, errorBox, download, labelled } from '../ui.js';
+import { h, api, table, errorBox, download, labelled, resultChart } from '../ui.js';
 
 export const title = 'SQL';
 const HISTORY = 'catchment.sqlHistory';
@@ -25,10 +25,14 @@ export async function render(view) {
       localStorage.setItem(HISTORY, JSON.stringify(items));
       showHistory();
       const cols = r.columns.map((c) => c.name + ' · ' + c.type);
+      const chartBox = h('div', { class: 'chart', id: 'result-chart' });
       out.replaceChildren(
         h('p', { class: 'muted', id: 'sql-summary' }, r.rows.length + ' rows in ' + r.elapsed_ms + ' ms' + (r.truncated ? ' (truncated at query.max_rows)' : '')),
         table(cols, r.rows, { name: 'query', csvColumns: r.columns.map((c) => c.name) }),
-        h('div', { class: 'row', style: 'margin-top:.5rem' }, h('button', { type: 'button', class: 'secondary', onclick: () => download('query.json', JSON.stringify(r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])))), 'application/json') }, 'Download JSON')));
+        chartBox,
+        h('div', { class: 'row', style: 'margin-top:.5rem' }, h('button', { type: 'button', id: 'chart-result', class: 'secondary', onclick: () => {
+          if (!resultChart(chartBox, r.columns.map((c) => c.name), r.rows)) chartBox.replaceChildren(h('p', { class: 'muted' }, 'Nothing to chart: no number column after the first.'));
+        } }, 'Chart'), h('button', { type: 'button', class: 'secondary', onclick: () => download('query.json', JSON.stringify(r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])))), 'application/json') }, 'Download JSON')));
     } catch (e) {
       out.replaceChildren(errorBox(e));
     }
