@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A {@link Sink} whose dead letters live in a {@link DeadLetterQueue} of their own (with a Kafka log: the dead-letter
@@ -33,7 +34,7 @@ public final class SeparateDeadLetters implements Sink {
                         "cannot add " + batch.deadLetters().size() + " dead letters: " + e.getMessage(), e, true);
             }
         }
-        return store.write(batch.withOffsets(List.of(), batch.otherOffsets()));
+        return store.write(batch.withDeadLetters(List.of()));
     }
 
     @Override
@@ -74,6 +75,11 @@ public final class SeparateDeadLetters implements Sink {
     @Override
     public long loadedOffset(String consumer) {
         return store.loadedOffset(consumer);
+    }
+
+    @Override
+    public Optional<ImportCheckpoint> importCheckpoint(String jobId, String member) {
+        return store.importCheckpoint(jobId, member);
     }
 
     @Override

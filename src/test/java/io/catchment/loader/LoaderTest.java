@@ -6,6 +6,7 @@ import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryResult;
 import io.catchment.sink.Sink;
 import io.catchment.sink.SinkException;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,6 +79,11 @@ class LoaderTest {
         @Override
         public long loadedOffset(String consumer) {
             return real.loadedOffset(consumer);
+        }
+
+        @Override
+        public Optional<ImportCheckpoint> importCheckpoint(String jobId, String member) {
+            return real.importCheckpoint(jobId, member);
         }
 
         @Override

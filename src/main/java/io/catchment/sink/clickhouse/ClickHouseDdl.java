@@ -62,7 +62,7 @@ final class ClickHouseDdl {
         return out;
     }
 
-    /** The database and the metadata tables (offsets, schema changes, dead letters, users). */
+    /** The database and the metadata tables (offsets, import checkpoints, schema changes, dead letters, users). */
     List<String> metadata() {
         List<String> out = new ArrayList<>();
         out.add("CREATE DATABASE IF NOT EXISTS " + ClickHouse.ident(db) + onCluster());
@@ -73,6 +73,13 @@ final class ClickHouseDdl {
                 "ReplacingMergeTree",
                 "version",
                 " ORDER BY consumer"));
+        out.addAll(table(
+                "_imports",
+                "job_id String, member String, next_line Int64, events Int64, dead_letters Int64, updated_at " + time
+                        + ", version UInt64",
+                "ReplacingMergeTree",
+                "version",
+                " ORDER BY (job_id, member)"));
         out.addAll(table(
                 "_schema_changes",
                 "changed_at " + time + ", table_name String, column_name Nullable(String), "

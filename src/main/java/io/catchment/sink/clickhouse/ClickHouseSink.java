@@ -4,6 +4,7 @@ import io.catchment.schema.ColumnType;
 import io.catchment.schema.Names;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.QueryResult;
 import io.catchment.sink.Sink;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -33,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * than atomicity: schema changes first (idempotent DDL, then read back: a column another loader created with another
  * type makes the write fail for good, and the loader re-plans the batch against the new catalog), then dead letters,
  * then each table's rows without those already stored (per table, same id and same UTC day, so a batch cut short by a
- * crash is completed, not repeated, when it is written again), then user traits, then the consumer offsets last. A
- * crash anywhere leaves a batch that the next write of it completes. The tables are {@code ReplacingMergeTree}s whose
+ * crash is completed, not repeated, when it is written again), then user traits, then the consumer offset and the
+ * import checkpoints last. A crash anywhere leaves a batch that the next write of it completes. The tables are {@code ReplacingMergeTree}s whose
  * sorting key ends with the id within the day, so merges collapse any duplicate that two loaders racing on the same
  * event could still insert: a second line, not the rule.
  *
@@ -55,6 +57,7 @@ public final class ClickHouseSink implements Sink {
     private final String idsTable;
     private final ClickHouseDedup dedupCheck;
     private final ClickHouseUsers users;
+    private final ClickHouseOffsets offsets;
     private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean open = true;
@@ -107,6 +110,7 @@ public final class ClickHouseSink implements Sink {
             ch.execute(ddl.idsTable(idsTable));
             dedupCheck = new ClickHouseDedup(ch, ddl, idsTable);
             users = new ClickHouseUsers(ch, ddl, this::nextVersion);
+            offsets = new ClickHouseOffsets(ch, ddl, this::nextVersion);
             deadLetters = new ClickHouseDeadLetters(ch, database, this::nextVersion);
             reloadCatalog();
         } catch (ClickHouseFailure e) {
@@ -180,11 +184,21 @@ public final class ClickHouseSink implements Sink {
     @Override
     public long loadedOffset(String consumer) {
         try {
-            List<String[]> r = ch.rows("SELECT count(), argMax(next_offset, version) FROM "
-                    + ddl.q("_catchment_offsets") + " WHERE consumer = " + ClickHouse.literal(consumer));
-            return r.isEmpty() || r.get(0)[0].equals("0") ? -1 : Long.parseLong(r.get(0)[1]);
+            return offsets.offset(consumer);
         } catch (ClickHouseFailure e) {
             throw new IllegalStateException("cannot read the loader offset from ClickHouse: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<ImportCheckpoint> importCheckpoint(String jobId, String member) {
+        try {
+            return offsets.checkpoint(jobId, member);
+        } catch (ClickHouseFailure e) {
+            throw new IllegalStateException(
+                    "cannot read the checkpoint of import " + jobId + " member " + member + " from ClickHouse: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -226,15 +240,7 @@ public final class ClickHouseSink implements Sink {
             if (failed != null) throw failed;
             long t3 = System.nanoTime();
             users.merge(w.users());
-            Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
-            offsets.put(w.consumer(), w.nextOffset());
-            StringBuilder rows = new StringBuilder();
-            long v = nextVersion();
-            offsets.forEach((consumer, next) -> rows.append(ClickHouse.line(consumer, next, v)));
-            ch.insert(
-                    ddl.q("_catchment_offsets"),
-                    List.of("consumer", "next_offset", "version"),
-                    out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
+            offsets.record(w);
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
                         "write: schema {} changes {} ms, dedup {} ms, insert {} ms, users+offsets {} ms",

@@ -4,6 +4,7 @@ import io.catchment.schema.ColumnType;
 import io.catchment.schema.Router;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.QueryResult;
 import io.catchment.sink.Sink;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -122,13 +123,10 @@ public final class DuckDbSink implements Sink {
             s.execute("SET enable_external_access = false");
             // last: from here on no connection, the query connections included, can change a setting
             s.execute("SET lock_configuration = true");
-            s.execute(
-                    "CREATE TABLE IF NOT EXISTS _catchment_offsets (consumer VARCHAR PRIMARY KEY, next_offset BIGINT)");
+            DuckDbOffsets.create(s);
             s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
                     + "table_name VARCHAR, column_name VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR, "
                     + "reason VARCHAR, event_id VARCHAR, source VARCHAR)");
-            s.execute("CREATE TABLE IF NOT EXISTS _imports (job_id VARCHAR, member VARCHAR, next_line BIGINT, "
-                    + "events BIGINT, dead_letters BIGINT, updated_at TIMESTAMPTZ, PRIMARY KEY (job_id, member))");
             s.execute("CREATE TABLE IF NOT EXISTS users (user_id VARCHAR PRIMARY KEY, traits JSON, trait_times JSON, "
                     + "first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, updated_at TIMESTAMPTZ)");
             s.execute(
@@ -187,16 +185,24 @@ public final class DuckDbSink implements Sink {
     /** Synchronized like {@link #write}: the connection is not thread-safe, and an import asks while it writes. */
     @Override
     public synchronized long loadedOffset(String consumer) {
-        try (PreparedStatement ps =
-                conn.prepareStatement("SELECT next_offset FROM _catchment_offsets WHERE consumer = ?")) {
-            ps.setString(1, consumer);
-            try (ResultSet rs = ps.executeQuery()) {
-                long v = rs.next() ? rs.getLong(1) : -1;
-                conn.commit();
-                return v;
-            }
+        try {
+            long v = DuckDbOffsets.offset(conn, consumer);
+            conn.commit();
+            return v;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the loader offset from DuckDB", e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<ImportCheckpoint> importCheckpoint(String jobId, String member) {
+        try {
+            Optional<ImportCheckpoint> c = DuckDbOffsets.checkpoint(conn, jobId, member);
+            conn.commit();
+            return c;
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read the checkpoint of import " + jobId + " member " + member + " from DuckDB", e);
         }
     }
 
@@ -241,26 +247,7 @@ public final class DuckDbSink implements Sink {
             long t3 = System.nanoTime();
             DuckDbSchema.touchColumns(s, batches);
             long t4 = System.nanoTime();
-            Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
-            offsets.put(w.consumer(), w.nextOffset());
-            try (PreparedStatement ps =
-                    conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
-                for (var o : offsets.entrySet()) {
-                    ps.setString(1, o.getKey());
-                    ps.setLong(2, o.getValue());
-                    ps.execute();
-                }
-            }
-            for (var o : offsets.entrySet()) {
-                if (o.getKey().startsWith(IMPORT_PREFIX)) {
-                    boolean main = o.getKey().equals(w.consumer());
-                    recordImport(
-                            o.getKey(),
-                            o.getValue(),
-                            main && w.ids() != null ? w.ids().rows() : 0,
-                            main ? w.deadLetters().size() : 0);
-                }
-            }
+            DuckDbOffsets.record(conn, w);
             conn.commit();
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
@@ -289,21 +276,6 @@ public final class DuckDbSink implements Sink {
         w.discard();
         memory.checkpointIfMemoryHigh();
         return duplicates;
-    }
-
-    private void recordImport(String consumer, long nextLine, long events, long dead) throws SQLException {
-        String rest = consumer.substring(IMPORT_PREFIX.length());
-        int colon = rest.indexOf(':');
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO _imports VALUES (?, ?, ?, ?, ?, now()) "
-                + "ON CONFLICT DO UPDATE SET next_line = excluded.next_line, events = _imports.events + excluded.events, "
-                + "dead_letters = _imports.dead_letters + excluded.dead_letters, updated_at = now()")) {
-            ps.setString(1, rest.substring(0, colon));
-            ps.setString(2, rest.substring(colon + 1));
-            ps.setLong(3, nextLine);
-            ps.setLong(4, events);
-            ps.setLong(5, dead);
-            ps.execute();
-        }
     }
 
     private void rollback() {
