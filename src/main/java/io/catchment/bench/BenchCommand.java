@@ -1,6 +1,6 @@
 package io.catchment.bench;
 
-import io.catchment.config.Settings;
+import io.catchment.config.StoreSettings;
 import io.catchment.event.EventJson;
 import io.catchment.format.NativeFormat;
 import io.catchment.loader.Loader;
@@ -208,8 +208,8 @@ public final class BenchCommand implements Callable<Integer> {
                                 clickhouse, database, "default", "", "", store, dedupOn, 1000)
                         : new DuckDbSink(
                                 store,
-                                Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
-                                Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(),
+                                StoreSettings.DUCKDB_MEMORY_LIMIT.defaultValue(),
+                                StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(),
                                 dedupOn,
                                 1000,
                                 DuckDbSink.DEFAULT_BLOCK_SIZE)) {
