@@ -195,12 +195,12 @@ final class ClickHouseDdl {
     }
 
     /** A column read back from system.columns: the type from its COMMENT, else from its ClickHouse type. */
-    static ClickHouseSink.Column column(String chType, String comment) {
+    static ClickHouseSchema.Column column(String chType, String comment) {
         if (comment != null && !comment.isEmpty()) {
             int sp = comment.indexOf(' ');
             String name = sp < 0 ? comment : comment.substring(0, sp);
             try {
-                return new ClickHouseSink.Column(ColumnType.valueOf(name), sp < 0 ? null : comment.substring(sp + 1));
+                return new ClickHouseSchema.Column(ColumnType.valueOf(name), sp < 0 ? null : comment.substring(sp + 1));
             } catch (IllegalArgumentException e) {
                 // a comment of the user's own: fall through to the type
             }
@@ -212,6 +212,6 @@ final class ClickHouseDdl {
         else if (t.startsWith("Int") || t.startsWith("UInt")) type = ColumnType.BIGINT;
         else if (t.startsWith("Float") || t.startsWith("Decimal")) type = ColumnType.DOUBLE;
         else type = ColumnType.VARCHAR;
-        return new ClickHouseSink.Column(type, null);
+        return new ClickHouseSchema.Column(type, null);
     }
 }
