@@ -263,7 +263,8 @@ class ScaleOutIT {
                 "session.timeout.ms=6000,heartbeat.interval.ms=1000")) {
             assertThat(Http.eventually(Duration.ofSeconds(120), () -> tableCount("kill.tick") >= total))
                     .isTrue();
-            Thread.sleep(1000);
+            // the heir has nothing left to load and nothing in hand: no later write can add a row
+            Http.loaderCaughtUp(heir.base, ADMIN, Duration.ofSeconds(60));
             assertThat(clickhouseCount("SELECT count() FROM kill.tick")).isEqualTo(total);
             assertThat(clickhouseCount("SELECT uniqExact(id) FROM kill.tick")).isEqualTo(total);
             assertThat(clickhouseCount("SELECT count() FROM kill.events")).isEqualTo(total);
@@ -378,7 +379,7 @@ class ScaleOutIT {
             // the Prometheus gauge agrees, summed over this process's partitions (it took one partition's offset
             // before)
             assertThat(Http.get(s.base + "/metrics").body()).contains("catchment_log_lag_records 0.0");
-            Thread.sleep(500);
+            Http.caughtUp(s.base, ADMIN, Duration.ofSeconds(30));
             assertThat(clickhouseCount("SELECT count() FROM dlq.wide")).isEqualTo(51);
             assertThat(clickhouseCount("SELECT properties_p39 FROM dlq.wide WHERE id = 'poison'"))
                     .isEqualTo(39);
