@@ -257,7 +257,7 @@ public final class ImportCommand implements Callable<Integer> {
             }
         }
         try {
-            return new StoreTarget(Backends.store(cfg, cfg.duckdb().importMemoryLimit()), cfg);
+            return new StoreTarget(Backends.importStore(cfg), cfg);
         } catch (io.catchment.InUseException e) {
             return apiTarget(cfg, "the store is held by a running server");
         }

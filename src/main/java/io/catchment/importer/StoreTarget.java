@@ -5,6 +5,7 @@ import io.catchment.deadletter.DeadLetter;
 import io.catchment.loader.ImportWriter;
 import io.catchment.schema.Router;
 import io.catchment.sink.ImportCheckpoint;
+import io.catchment.sink.SeparateDeadLetters;
 import io.catchment.sink.Sink;
 import java.io.IOException;
 import java.util.Arrays;
@@ -27,6 +28,10 @@ public final class StoreTarget implements ImportTarget {
     }
 
     public String describe() {
+        if (sink instanceof SeparateDeadLetters s) {
+            return "loading straight into the store (" + s.store().getClass().getSimpleName()
+                    + ", dead letters on the dead-letter topic)";
+        }
         return "loading straight into the store (" + sink.getClass().getSimpleName() + ")";
     }
 

@@ -283,6 +283,48 @@ class ScaleOutIT {
     }
 
     @Test
+    void a_direct_import_into_clickhouse_sets_its_bad_lines_on_the_dead_letter_topic() throws Exception {
+        Path file = dir.resolve("mp.ndjson");
+        try (var o = java.nio.file.Files.newOutputStream(file)) {
+            io.catchment.bench.ExportGenerator.mixpanelNdjson(o, 4, 0, 20);
+            o.write("not json\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path log = dir.resolve("import.log");
+        Process p = ServerProcess.launch(
+                Map.ofEntries(
+                        Map.entry("CATCHMENT_LOG_TYPE", "kafka"),
+                        Map.entry("CATCHMENT_STORE_TYPE", "clickhouse"),
+                        Map.entry("CATCHMENT_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap()),
+                        Map.entry("CATCHMENT_KAFKA_TOPIC", "imp-events"),
+                        Map.entry("CATCHMENT_KAFKA_DEAD_LETTER_TOPIC", "imp-events.dlq"),
+                        Map.entry("CATCHMENT_KAFKA_PARTITIONS", "4"),
+                        Map.entry("CATCHMENT_CLICKHOUSE_URL", clickhouse.url()),
+                        Map.entry("CATCHMENT_CLICKHOUSE_DATABASE", "impk")),
+                log,
+                "import",
+                file.toString(),
+                "--data-dir",
+                dir.resolve("import-data").toString());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String out = java.nio.file.Files.readString(log);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out)
+                .contains("loading straight into the store (ClickHouseSink, dead letters on the dead-letter topic)")
+                .contains("20 loaded")
+                .contains("1 dead-lettered");
+        assertThat(clickhouseCount("SELECT count() FROM impk.events")).isEqualTo(20);
+        assertThat(clickhouseCount("SELECT count() FROM impk._dead_letters"))
+                .as("not in the store's table")
+                .isZero();
+        // a server of the group lists the bad line with its own dead letters
+        try (InProcessServer s = server(dir.resolve("server"), "impk", "imp-events")) {
+            var dlq = Http.get(s.base + "/v1/dlq", ADMIN).json();
+            assertThat(dlq.path("pending").asInt()).isEqualTo(1);
+            assertThat(dlq.path("dead_letters").get(0).path("reason").asText()).contains("mp.ndjson line 21");
+        }
+    }
+
+    @Test
     void dead_letters_go_to_the_dead_letter_topic_and_replay_once_after_the_fix() throws Exception {
         StringBuilder batch = new StringBuilder();
         for (int i = 0; i < 50; i++) {
