@@ -109,6 +109,31 @@ public final class Backends implements AutoCloseable {
                 c.duckdb().blockSize());
     }
 
+    /**
+     * The store {@code catchment import} writes straight into: the configured one, with DuckDB's import memory limit;
+     * with a Kafka log its dead letters go to the dead-letter topic, where the servers keep theirs (closed with the
+     * store).
+     */
+    public static Sink importStore(CatchmentConfig c) throws IOException, SQLException {
+        Sink store = store(c, c.duckdb().importMemoryLimit());
+        if (!c.log().kafka()) return store;
+        KafkaLog kafka = null;
+        try {
+            kafka = new KafkaLog(c.kafka());
+            KafkaDeadLetters deadLetters = new KafkaDeadLetters(kafka);
+            KafkaLog log = kafka;
+            return new SeparateDeadLetters(store, deadLetters, () -> {
+                try (log) {
+                    deadLetters.close();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            if (kafka != null) kafka.close();
+            store.close();
+            throw e;
+        }
+    }
+
     /** Whether the log is this machine's own (its backlog can be counted by reading it from the loader's offset). */
     public boolean logIsLocal() {
         return kafkaDeadLetters == null;

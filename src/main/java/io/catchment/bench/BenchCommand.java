@@ -1,6 +1,6 @@
 package io.catchment.bench;
 
-import io.catchment.config.Settings;
+import io.catchment.config.StoreSettings;
 import io.catchment.event.EventJson;
 import io.catchment.format.NativeFormat;
 import io.catchment.loader.Loader;
@@ -13,10 +13,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +27,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code catchment bench-loader}: fills a fresh log with generated events as the collector would, times the loader
  * draining it into a fresh DuckDB store, then times DuckDB's own {@code read_json} loading the same events into one
- * table, and prints both rates and their ratio.
+ * table ({@link Baselines}), and prints both rates and their ratio.
  */
 @Command(
         name = "bench-loader",
@@ -102,10 +98,12 @@ public final class BenchCommand implements Callable<Integer> {
     private long rawBytes;
     private String lastDatabase;
     private CpuClock cpu;
+    private Baselines baselines;
 
     @Override
     public Integer call() throws Exception {
         cpu = new CpuClock(clickhousePid, "ClickHouse");
+        baselines = new Baselines(clickhouse, cpu, events);
         boolean temp = dir == null;
         Path work = temp ? Files.createTempDirectory("catchment-bench") : Files.createDirectories(dir);
         try {
@@ -120,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
                     events, Files.size(ndjson), (System.nanoTime() - t0) / 1e9);
             System.gc();
             rawBytes = Files.size(ndjson);
-            double theirs = clickhouse != null ? 0 : runReadJson(work, ndjson);
+            double theirs = clickhouse != null ? 0 : baselines.readJson(work, ndjson, mixed || realShaped);
             // with --dedup both: off, on, off, on, so neither gains from running second (JIT, page cache)
             int rounds = dedup.equals("both") ? 2 : 1;
             double[] sum = new double[2];
@@ -133,7 +131,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             // ClickHouse's own load of the same rows into the same tables, once the loader has made them
-            if (clickhouse != null) theirs = runJsonEachRow(work, lastDatabase);
+            if (clickhouse != null) theirs = baselines.jsonEachRow(work, lastDatabase);
             for (int on = 0; on < 2; on++) {
                 if (sum[on] == 0) continue;
                 System.out.printf(
@@ -208,8 +206,8 @@ public final class BenchCommand implements Callable<Integer> {
                                 clickhouse, database, "default", "", "", store, dedupOn, 1000)
                         : new DuckDbSink(
                                 store,
-                                Settings.DUCKDB_MEMORY_LIMIT.defaultValue(),
-                                Settings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(),
+                                StoreSettings.DUCKDB_MEMORY_LIMIT.defaultValue(),
+                                StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(),
                                 dedupOn,
                                 1000,
                                 DuckDbSink.DEFAULT_BLOCK_SIZE)) {
@@ -237,15 +235,15 @@ public final class BenchCommand implements Callable<Integer> {
             if (clickhouse != null) {
                 lastDatabase = database;
                 // parts are written compressed as they come; merges change the size little (measured)
-                long bytes =
-                        Long.parseLong(clickhouseSql("SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND "
-                                        + "database = '" + database + "'")
-                                .strip());
+                long bytes = Long.parseLong(baselines
+                        .clickhouseSql("SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND " + "database = '"
+                                + database + "'")
+                        .strip());
                 if (round >= 0) onDisk("ClickHouse", bytes);
             }
         }
         // a warm-up's merges would compete with the measured run
-        if (clickhouse != null && round < 0) clickhouseSql("DROP DATABASE " + database);
+        if (clickhouse != null && round < 0) baselines.clickhouseSql("DROP DATABASE " + database);
         if (clickhouse == null && round >= 0) onDisk("DuckDB", storeBytes(store)); // closed: checkpointed, WAL empty
         return rate;
     }
@@ -263,101 +261,6 @@ public final class BenchCommand implements Callable<Integer> {
                     .filter(f -> !f.toString().contains("staging"))
                     .mapToLong(f -> f.toFile().length())
                     .sum();
-        }
-    }
-
-    private String clickhouseSql(String sql) throws Exception {
-        var r = HTTP.send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/"))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(sql))
-                        .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IllegalStateException("ClickHouse: " + r.body());
-        return r.body();
-    }
-
-    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
-
-    /**
-     * ClickHouse's own load of the same rows into the same tables: every table the loader filled in {@code db} is
-     * exported as JSONEachRow (flat rows: ClickHouse cannot flatten nested JSON itself), then, timed, each file is sent
-     * with {@code INSERT INTO copy FORMAT JSONEachRow} over HTTP as curl would, into an empty table of the same
-     * definition. The loader did more (parse the events, flatten, route, evolve the schema, check duplicates); this is
-     * what storing its output costs ClickHouse alone.
-     */
-    private double runJsonEachRow(Path work, String db) throws Exception {
-        String base = db + "_baseline";
-        clickhouseSql("CREATE DATABASE " + base);
-        List<String> tables = clickhouseSql("SELECT name FROM system.tables WHERE database = '" + db
-                        + "' AND name NOT LIKE '\\\\_%' ORDER BY name")
-                .lines()
-                .toList();
-        Path dir = Files.createDirectories(work.resolve("baseline"));
-        for (String t : tables) {
-            clickhouseSql("CREATE TABLE " + base + ".`" + t + "` AS " + db + ".`" + t + "`");
-            HTTP.send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/"))
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                                    "SELECT * FROM " + db + ".`" + t + "` FORMAT JSONEachRow"))
-                            .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofFile(dir.resolve(t + ".ndjson")));
-        }
-        // on a quiet server: the merges of the loader's parts would otherwise compete with the baseline
-        for (int i = 0;
-                i < 600
-                        && !clickhouseSql("SELECT count() FROM system.merges")
-                                .strip()
-                                .equals("0");
-                i++) {
-            Thread.sleep(100);
-        }
-        long rows = 0;
-        double[] cpu0 = cpu.now();
-        long t0 = System.nanoTime();
-        for (String t : tables) {
-            var r = HTTP.send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(clickhouse + "/?query="
-                                    + java.net.URLEncoder.encode(
-                                            "INSERT INTO " + base + ".`" + t + "` FORMAT JSONEachRow",
-                                            StandardCharsets.UTF_8)))
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(dir.resolve(t + ".ndjson")))
-                            .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200)
-                throw new IllegalStateException("ClickHouse JSONEachRow into " + t + ": " + r.body());
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        double[] cpu1 = cpu.now();
-        rows = Long.parseLong(
-                clickhouseSql("SELECT sum(rows) FROM system.parts WHERE active AND database = '" + base + "'")
-                        .strip());
-        System.out.printf(
-                "ClickHouse INSERT FORMAT JSONEachRow of the loader's rows (%d tables, %,d rows) in %.2f s = "
-                        + "%.0f events/s%n",
-                tables.size(), rows, secs, events / secs);
-        System.out.println(cpu.used(cpu0, cpu1, secs));
-        return events / secs;
-    }
-
-    private double runReadJson(Path work, Path ndjson) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + work.resolve("baseline.duckdb"));
-                Statement s = c.createStatement()) {
-            s.execute("SET memory_limit = '1GB'");
-            double[] cpu0 = cpu.now();
-            long t0 = System.nanoTime();
-            s.execute("CREATE TABLE raw AS SELECT * FROM read_json('" + ndjson + "', format = 'newline_delimited'"
-                    // with schema churn read_json must sample the whole file to know every key (and its widest type)
-                    + (mixed || realShaped ? ", sample_size = -1" : "") + ")");
-            double secs = (System.nanoTime() - t0) / 1e9;
-            double[] cpu1 = cpu.now();
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM raw")) {
-                rs.next();
-                System.out.printf(
-                        "DuckDB read_json: %,d rows in %.2f s = %.0f rows/s%n",
-                        rs.getLong(1), secs, rs.getLong(1) / secs);
-                System.out.println(cpu.used(cpu0, cpu1, secs));
-                return rs.getLong(1) / secs;
-            }
         }
     }
 

@@ -40,7 +40,7 @@ import picocli.CommandLine.Parameters;
             "Import exported events: files, directories, globs; .json/.ndjson/.jsonl, .gz, .zst and .zip "
                     + "(nested, e.g. Amplitude's zip of gzipped NDJSON), streamed member by member.",
             "",
-            "Direct (default): loads into the store through the loader's path (schema rules, exact dedup), with a "
+            "Direct (default): loads into the store (DuckDB or ClickHouse) through the loader's path (schema rules, exact dedup), with a "
                     + "checkpoint per member committed with its rows, so re-running the same command resumes, and re-running "
                     + "a finished import adds nothing. When a server holds the data dir, events are sent to its API instead.",
             "",
@@ -257,11 +257,7 @@ public final class ImportCommand implements Callable<Integer> {
             }
         }
         try {
-            if (cfg.duckdb().clickhouse()) {
-                throw new io.catchment.config.ConfigException("import writes straight into DuckDB only; with store: "
-                        + "clickhouse, use --via-log (a running server loads the log) or --url (the server's API)");
-            }
-            return new StoreTarget(Backends.store(cfg, cfg.duckdb().importMemoryLimit()), cfg);
+            return new StoreTarget(Backends.importStore(cfg), cfg);
         } catch (io.catchment.InUseException e) {
             return apiTarget(cfg, "the store is held by a running server");
         }

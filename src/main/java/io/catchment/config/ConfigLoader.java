@@ -51,23 +51,23 @@ public final class ConfigLoader {
             origin.put(s.key(), o);
         }
         Parsed p = new Parsed(raw, origin);
-        long maxRequest = p.get(Settings.MAX_REQUEST_BYTES);
-        long maxEvent = p.get(Settings.MAX_EVENT_BYTES);
+        long maxRequest = p.get(ServerSettings.MAX_REQUEST_BYTES);
+        long maxEvent = p.get(ServerSettings.MAX_EVENT_BYTES);
         if (maxEvent > maxRequest) {
             throw new ConfigException("invalid limits.max_event_bytes: " + maxEvent
                     + " is larger than limits.max_request_bytes (" + maxRequest + ")");
         }
-        long segment = p.get(Settings.LOG_SEGMENT_BYTES);
-        long quota = p.get(Settings.LOG_MAX_BYTES);
+        long segment = p.get(LoadingSettings.LOG_SEGMENT_BYTES);
+        long quota = p.get(LoadingSettings.LOG_MAX_BYTES);
         if (quota < 2 * segment) {
             throw new ConfigException("invalid log.max_bytes: " + quota + " must be at least twice log.segment_bytes ("
                     + segment + "), or the active segment alone could fill the quota");
         }
         var tls = new CatchmentConfig.Tls(
-                p.get(Settings.TLS_CERT),
-                p.get(Settings.TLS_KEY),
-                p.get(Settings.TLS_SELF_SIGNED),
-                p.get(Settings.TLS_PORT));
+                p.get(ServerSettings.TLS_CERT),
+                p.get(ServerSettings.TLS_KEY),
+                p.get(ServerSettings.TLS_SELF_SIGNED),
+                p.get(ServerSettings.TLS_PORT));
         if (tls.cert().isEmpty() != tls.key().isEmpty()) {
             throw new ConfigException("invalid tls: set both tls.cert and tls.key (PEM files), or neither");
         }
@@ -79,73 +79,74 @@ public final class ConfigLoader {
                 throw new ConfigException("invalid tls: " + f + " is not a readable file");
             }
         }
-        var keys = new CatchmentConfig.Keys(p.get(Settings.WRITE_KEYS), p.get(Settings.ADMIN_KEY));
+        var keys = new CatchmentConfig.Keys(p.get(ServerSettings.WRITE_KEYS), p.get(ServerSettings.ADMIN_KEY));
         if (keys.writeKeys().containsKey(keys.adminKey())) {
             throw new ConfigException("invalid admin_key: the admin key must differ from every write key");
         }
         var kafka = new CatchmentConfig.Kafka(
-                p.get(Settings.KAFKA_BOOTSTRAP_SERVERS),
-                p.get(Settings.KAFKA_TOPIC),
-                p.get(Settings.KAFKA_DEAD_LETTER_TOPIC),
-                p.get(Settings.KAFKA_PARTITIONS),
-                p.get(Settings.KAFKA_REPLICATION_FACTOR),
-                p.get(Settings.KAFKA_GROUP),
-                p.get(Settings.KAFKA_PROPERTIES));
-        if (p.get(Settings.LOG_TYPE).equals("kafka") && kafka.bootstrapServers().isBlank()) {
+                p.get(ScaleOutSettings.KAFKA_BOOTSTRAP_SERVERS),
+                p.get(ScaleOutSettings.KAFKA_TOPIC),
+                p.get(ScaleOutSettings.KAFKA_DEAD_LETTER_TOPIC),
+                p.get(ScaleOutSettings.KAFKA_PARTITIONS),
+                p.get(ScaleOutSettings.KAFKA_REPLICATION_FACTOR),
+                p.get(ScaleOutSettings.KAFKA_GROUP),
+                p.get(ScaleOutSettings.KAFKA_PROPERTIES));
+        if (p.get(ScaleOutSettings.LOG_TYPE).equals("kafka")
+                && kafka.bootstrapServers().isBlank()) {
             throw new ConfigException(
                     "invalid kafka.bootstrap_servers: log.type is kafka, so the brokers must be given "
                             + "(host:port, comma-separated)");
         }
         return new CatchmentConfig(
                 new CatchmentConfig.Server(
-                        p.get(Settings.HOST),
-                        p.get(Settings.PORT),
+                        p.get(ServerSettings.HOST),
+                        p.get(ServerSettings.PORT),
                         maxRequest,
                         maxEvent,
                         tls,
                         new CatchmentConfig.Connections(
-                                p.get(Settings.HTTP_IDLE_TIMEOUT),
-                                p.get(Settings.HTTP_MIN_REQUEST_RATE),
-                                p.get(Settings.HTTP_MAX_CONNECTIONS),
-                                p.get(Settings.HTTP_MAX_THREADS)),
+                                p.get(ServerSettings.HTTP_IDLE_TIMEOUT),
+                                p.get(ServerSettings.HTTP_MIN_REQUEST_RATE),
+                                p.get(ServerSettings.HTTP_MAX_CONNECTIONS),
+                                p.get(ServerSettings.HTTP_MAX_THREADS)),
                         new CatchmentConfig.Cors(
-                                p.get(Settings.CORS_ALLOWED_ORIGINS), p.get(Settings.CORS_ADMIN_ORIGINS))),
-                p.get(Settings.DATA_DIR),
+                                p.get(ServerSettings.CORS_ALLOWED_ORIGINS), p.get(ServerSettings.CORS_ADMIN_ORIGINS))),
+                p.get(ServerSettings.DATA_DIR),
                 keys,
                 new CatchmentConfig.Log(
-                        p.get(Settings.LOG_TYPE),
-                        p.get(Settings.LOG_SEGMENT_BYTES),
-                        p.get(Settings.LOG_MAX_BYTES),
-                        p.get(Settings.LOG_RETENTION)),
+                        p.get(ScaleOutSettings.LOG_TYPE),
+                        p.get(LoadingSettings.LOG_SEGMENT_BYTES),
+                        p.get(LoadingSettings.LOG_MAX_BYTES),
+                        p.get(LoadingSettings.LOG_RETENTION)),
                 new CatchmentConfig.Loader(
-                        p.get(Settings.LOADER_ENABLED),
-                        p.get(Settings.LOADER_BATCH_EVENTS),
-                        p.get(Settings.LOADER_BATCH_WAIT),
-                        p.get(Settings.MAX_FIELDS_PER_EVENT),
-                        p.get(Settings.MAX_COLUMNS),
-                        p.get(Settings.LAYOUT),
-                        p.get(Settings.LAYOUT_BY_SOURCE),
-                        p.get(Settings.LOADER_STALL_AFTER)),
+                        p.get(LoadingSettings.LOADER_ENABLED),
+                        p.get(LoadingSettings.LOADER_BATCH_EVENTS),
+                        p.get(LoadingSettings.LOADER_BATCH_WAIT),
+                        p.get(LoadingSettings.MAX_FIELDS_PER_EVENT),
+                        p.get(LoadingSettings.MAX_COLUMNS),
+                        p.get(LoadingSettings.LAYOUT),
+                        p.get(LoadingSettings.LAYOUT_BY_SOURCE),
+                        p.get(LoadingSettings.LOADER_STALL_AFTER)),
                 new CatchmentConfig.Query(
-                        p.get(Settings.QUERY_MAX_ROWS),
-                        p.get(Settings.QUERY_TIMEOUT),
-                        p.get(Settings.QUERY_MAX_CONCURRENT),
-                        p.get(Settings.QUERY_QUEUE_WAIT)),
+                        p.get(StoreSettings.QUERY_MAX_ROWS),
+                        p.get(StoreSettings.QUERY_TIMEOUT),
+                        p.get(StoreSettings.QUERY_MAX_CONCURRENT),
+                        p.get(StoreSettings.QUERY_QUEUE_WAIT)),
                 new CatchmentConfig.DuckDb(
-                        p.get(Settings.DUCKDB_MEMORY_LIMIT),
-                        p.get(Settings.DUCKDB_CHECKPOINT_THRESHOLD),
-                        p.get(Settings.DEDUP_ENABLED),
-                        p.get(Settings.DUCKDB_BLOCK_SIZE),
-                        p.get(Settings.STORE_TYPE),
-                        p.get(Settings.IMPORT_DUCKDB_MEMORY_LIMIT)),
+                        p.get(StoreSettings.DUCKDB_MEMORY_LIMIT),
+                        p.get(StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD),
+                        p.get(LoadingSettings.DEDUP_ENABLED),
+                        p.get(StoreSettings.DUCKDB_BLOCK_SIZE),
+                        p.get(ScaleOutSettings.STORE_TYPE),
+                        p.get(StoreSettings.IMPORT_DUCKDB_MEMORY_LIMIT)),
                 kafka,
                 new CatchmentConfig.ClickHouse(
-                        p.get(Settings.CLICKHOUSE_URL),
-                        p.get(Settings.CLICKHOUSE_DATABASE),
-                        p.get(Settings.CLICKHOUSE_USER),
-                        p.get(Settings.CLICKHOUSE_PASSWORD),
-                        p.get(Settings.CLICKHOUSE_CLUSTER),
-                        p.get(Settings.CLICKHOUSE_QUERY_MAX_MEMORY)));
+                        p.get(ScaleOutSettings.CLICKHOUSE_URL),
+                        p.get(ScaleOutSettings.CLICKHOUSE_DATABASE),
+                        p.get(ScaleOutSettings.CLICKHOUSE_USER),
+                        p.get(ScaleOutSettings.CLICKHOUSE_PASSWORD),
+                        p.get(ScaleOutSettings.CLICKHOUSE_CLUSTER),
+                        p.get(ScaleOutSettings.CLICKHOUSE_QUERY_MAX_MEMORY)));
     }
 
     private record Parsed(Map<String, String> raw, Map<String, String> origin) {

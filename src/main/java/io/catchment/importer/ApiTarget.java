@@ -1,6 +1,7 @@
 package io.catchment.importer;
 
 import io.catchment.deadletter.DeadLetter;
+import io.catchment.sink.ImportCheckpoint;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /** A running server's {@code POST /v1/events}. Bad lines go to a file next to the data. */
 public final class ApiTarget implements ImportTarget {
@@ -39,14 +39,7 @@ public final class ApiTarget implements ImportTarget {
         return why + ": sending to its API at " + base + " (it loads them; no checkpoints, re-runs are deduplicated)";
     }
 
-    public void batch(
-            String consumer,
-            byte[] ndjson,
-            long[] lines,
-            int count,
-            long nextLine,
-            Map<String, Long> finished,
-            List<DeadLetter> bad)
+    public void batch(byte[] ndjson, long[] lines, int count, List<ImportCheckpoint> checkpoints, List<DeadLetter> bad)
             throws Exception {
         for (byte[] chunk : ImportTarget.chunks(ndjson, 512 * 1024)) {
             for (int attempt = 1; ; attempt++) {

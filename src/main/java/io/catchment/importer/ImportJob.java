@@ -7,7 +7,7 @@ import io.catchment.deadletter.DeadLetter;
 import io.catchment.event.EventJson;
 import io.catchment.format.Format;
 import io.catchment.schema.Router;
-import io.catchment.sink.Sink;
+import io.catchment.sink.ImportCheckpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,14 +15,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One import job: reads its members' lines, maps each to a canonical event (a bad line becomes a dead letter naming
  * the member and line), and hands them to the target in batches of {@code batchEvents} events or
- * {@link #BATCH_BYTES}, each with the checkpoints of the members it ends (consumers named
- * {@code import:JOB:MEMBER}), so a re-run resumes where this one stopped. Used on one thread.
+ * {@link #BATCH_BYTES}, each with the {@link ImportCheckpoint}s of the members it reads (each member's next line and
+ * totals), so a re-run resumes where this one stopped. Used on one thread.
  */
 public final class ImportJob {
     /**
@@ -56,16 +57,16 @@ public final class ImportJob {
     private final long[] lines;
     private int count;
     private List<DeadLetter> deadLetters = new ArrayList<>();
-    private final java.util.LinkedHashMap<String, Long> finished = new java.util.LinkedHashMap<>();
-
-    private String consumer(String member) {
-        return Sink.IMPORT_PREFIX + jobId + ":" + member;
-    }
+    /** Checkpoints of the members that ended since the last batch, to go with the next one. */
+    private final List<ImportCheckpoint> finished = new ArrayList<>();
 
     /** Imports one member (an NDJSON file, unpacked), resuming after the lines an earlier run of the job loaded. */
     public void member(String member, InputStream content) throws IOException {
-        String consumer = consumer(member);
-        long resume = target.resumeAt(consumer);
+        Optional<ImportCheckpoint> earlier = target.resumeAt(jobId, member);
+        long resume = earlier.map(ImportCheckpoint::nextLine).orElse(0L);
+        // the member's totals, carried on from the earlier run's
+        long events = earlier.map(ImportCheckpoint::events).orElse(0L);
+        long badLines = earlier.map(ImportCheckpoint::deadLetters).orElse(0L);
         Instant receivedAt = Instant.now();
         JsonLines r = new JsonLines(content, resume, skipped);
         long lineNo = 0;
@@ -76,17 +77,19 @@ public final class ImportJob {
                 ImportedLine line = ImportedLine.read(r, forced, source, receivedAt);
                 if (line.json() == null) {
                     deadLetters.add(badLine(member, lineNo, line.problem(), r.text()));
+                    badLines++;
                 } else {
                     buf.write(line.json());
                     buf.write('\n');
                     lines[count++] = lineNo;
+                    events++;
                 }
                 if (count == batchEvents || buf.size() >= BATCH_BYTES || deadLetters.size() >= 10_000) {
-                    flush(consumer, lineNo);
+                    flush(new ImportCheckpoint(jobId, member, lineNo, events, badLines));
                 }
             }
             lineNo = r.linesRead();
-            if (lineNo > resume) finished.put(consumer, lineNo);
+            if (lineNo > resume) finished.add(new ImportCheckpoint(jobId, member, lineNo, events, badLines));
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
@@ -94,23 +97,20 @@ public final class ImportJob {
         }
     }
 
-    private void flush(String consumer, long nextLine) throws Exception {
-        Map<String, Long> done = new java.util.LinkedHashMap<>(finished);
-        done.remove(consumer);
-        target.batch(consumer, buf.toByteArray(), lines.clone(), count, nextLine, done, deadLetters);
+    /** Hands the batch over with the checkpoints of the members that ended in it and of {@code current} (or null). */
+    private void flush(ImportCheckpoint current) throws Exception {
+        List<ImportCheckpoint> checkpoints = new ArrayList<>(finished);
+        if (current != null) checkpoints.add(current);
+        target.batch(buf.toByteArray(), lines.clone(), count, checkpoints, deadLetters);
         buf.reset();
         count = 0;
         deadLetters = new ArrayList<>();
         finished.clear();
     }
 
-    /** Writes what is left (the last finished member's checkpoint carries the others) and waits for the target. */
+    /** Writes what is left (with the checkpoints of the members that ended since the last batch) and waits. */
     public void finish() throws Exception {
-        if (!finished.isEmpty()) {
-            String last = null;
-            for (String k : finished.keySet()) last = k;
-            flush(last, finished.get(last));
-        }
+        if (!finished.isEmpty() || count > 0 || !deadLetters.isEmpty()) flush(null);
         target.finish();
     }
 

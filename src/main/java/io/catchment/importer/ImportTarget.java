@@ -1,9 +1,10 @@
 package io.catchment.importer;
 
 import io.catchment.deadletter.DeadLetter;
+import io.catchment.sink.ImportCheckpoint;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where imported events go: the store directly ({@link StoreTarget}), the event log ({@link LogTarget}), or a running
@@ -12,23 +13,17 @@ import java.util.Map;
 public interface ImportTarget extends AutoCloseable {
     String describe();
 
-    /** Lines already imported from this member's checkpoint (0 when the target keeps none). */
-    default long resumeAt(String consumer) {
-        return 0;
+    /** Where an earlier run of the job stopped in this member (empty when the target keeps no checkpoints). */
+    default Optional<ImportCheckpoint> resumeAt(String jobId, String member) {
+        return Optional.empty();
     }
 
     /**
-     * A batch of canonical events; {@code consumer}/{@code nextLine} is the checkpoint of the member it ends in,
-     * {@code finished} those of members that ended earlier in the batch.
+     * A batch of canonical events, one per line of {@code ndjson}; {@code lines[i]} is the source line of event i;
+     * {@code checkpoints} are those of the members the batch ends or ends in (a target that keeps none ignores them);
+     * {@code bad} the lines that could not be mapped.
      */
-    void batch(
-            String consumer,
-            byte[] ndjson,
-            long[] lines,
-            int count,
-            long nextLine,
-            Map<String, Long> finished,
-            List<DeadLetter> bad)
+    void batch(byte[] ndjson, long[] lines, int count, List<ImportCheckpoint> checkpoints, List<DeadLetter> bad)
             throws Exception;
 
     /** Waits until everything handed over is written (nothing to wait for when the target writes as it goes). */

@@ -1,9 +1,9 @@
 package io.catchment.importer;
 
 import io.catchment.deadletter.DeadLetter;
+import io.catchment.sink.ImportCheckpoint;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /** Appends to the event log; a server loads it. Bad lines go to a file next to the data. */
 public final class LogTarget implements ImportTarget {
@@ -19,14 +19,7 @@ public final class LogTarget implements ImportTarget {
         return "appending to the event log (a server loads it)";
     }
 
-    public void batch(
-            String consumer,
-            byte[] ndjson,
-            long[] lines,
-            int count,
-            long nextLine,
-            Map<String, Long> finished,
-            List<DeadLetter> bad)
+    public void batch(byte[] ndjson, long[] lines, int count, List<ImportCheckpoint> checkpoints, List<DeadLetter> bad)
             throws Exception {
         for (byte[] chunk : ImportTarget.chunks(ndjson, io.catchment.log.EventLog.MAX_RECORD_BYTES / 2))
             log.append(chunk);

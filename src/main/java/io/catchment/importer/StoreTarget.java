@@ -4,10 +4,13 @@ import io.catchment.config.CatchmentConfig;
 import io.catchment.deadletter.DeadLetter;
 import io.catchment.loader.ImportWriter;
 import io.catchment.schema.Router;
+import io.catchment.sink.ImportCheckpoint;
+import io.catchment.sink.SeparateDeadLetters;
 import io.catchment.sink.Sink;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /** Straight into the store through the loader's path, checkpointed per member. */
 public final class StoreTarget implements ImportTarget {
@@ -25,23 +28,20 @@ public final class StoreTarget implements ImportTarget {
     }
 
     public String describe() {
+        if (sink instanceof SeparateDeadLetters s) {
+            return "loading straight into the store (" + s.store().getClass().getSimpleName()
+                    + ", dead letters on the dead-letter topic)";
+        }
         return "loading straight into the store (" + sink.getClass().getSimpleName() + ")";
     }
 
-    public long resumeAt(String consumer) {
-        return Math.max(0, sink.loadedOffset(consumer));
+    public Optional<ImportCheckpoint> resumeAt(String jobId, String member) {
+        return sink.importCheckpoint(jobId, member);
     }
 
-    public void batch(
-            String consumer,
-            byte[] ndjson,
-            long[] lines,
-            int count,
-            long nextLine,
-            Map<String, Long> finished,
-            List<DeadLetter> bad)
+    public void batch(byte[] ndjson, long[] lines, int count, List<ImportCheckpoint> checkpoints, List<DeadLetter> bad)
             throws Exception {
-        writer.submit(ndjson, java.util.Arrays.copyOf(lines, count), consumer, nextLine, finished, bad);
+        writer.submit(ndjson, Arrays.copyOf(lines, count), checkpoints, bad);
     }
 
     public void finish() throws Exception {

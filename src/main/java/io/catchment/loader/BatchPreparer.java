@@ -50,6 +50,7 @@ final class BatchPreparer {
         this.maxColumns = maxColumns;
     }
 
+    /** {@code consumer} and {@code nextOffset} go into the batch as they are (a null consumer moves no offset). */
     Prepared prepare(List<Line> lines, String consumer, long nextOffset) throws IOException {
         long start = System.nanoTime();
         Map<String, TableSchema> catalog = sink.catalog();

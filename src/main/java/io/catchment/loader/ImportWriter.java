@@ -2,6 +2,7 @@ package io.catchment.loader;
 
 import io.catchment.deadletter.DeadLetter;
 import io.catchment.schema.Router;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.Sink;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
@@ -22,18 +23,17 @@ import org.slf4j.LoggerFactory;
  * The loader's path for {@code catchment import}: canonical events in, the same preparation (routing, schema rules,
  * dedup) and store transaction as live events out. Like the live {@link Loader}, two threads: {@code import-prepare}
  * routes and stages a batch while {@code import-writer} writes the previous one, so reading, preparing and writing
- * overlap. Each batch carries its checkpoints ({@code consumer} = an import member, {@code nextOffset} = its next line
- * to read; one per member the batch touches), committed with its rows. A batch the store refuses is written in halves
+ * overlap. Each batch carries its {@link ImportCheckpoint}s (one per member the batch ends or ends in: its next line to
+ * read), committed with its rows. A batch the store refuses is written in halves
  * down to single events, which become dead letters; transient failures are retried with backoff.
  */
 public final class ImportWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ImportWriter.class);
     private static final TakeApart TAKE_APART = new TakeApart("line");
-    private static final Work STOP = new Work(List.of(), "", 0, Map.of(), List.of());
+    private static final Work STOP = new Work(List.of(), List.of(), List.of());
 
-    /** Lines, the checkpoint of the member they end in, and those of members that ended earlier in the batch. */
-    private record Work(
-            List<Line> lines, String consumer, long nextOffset, Map<String, Long> finished, List<DeadLetter> bad) {}
+    /** Lines, the checkpoints of the members they come from, and the lines that could not be mapped. */
+    private record Work(List<Line> lines, List<ImportCheckpoint> checkpoints, List<DeadLetter> bad) {}
 
     /** A batch prepared for the writer, with its work (to prepare it again if the store refuses it). */
     private record Prepared(Work work, BatchPreparer.Prepared prepared) {}
@@ -83,20 +83,15 @@ public final class ImportWriter implements AutoCloseable {
 
     /**
      * Queues a batch: {@code ndjson} holds canonical events one per line; {@code lineNumbers[i]} is the source line of
-     * event i; {@code bad} are lines that could not be mapped. Waits while the prepare thread is busy.
+     * event i; {@code checkpoints} commit with the batch; {@code bad} are lines that could not be mapped. Waits while
+     * the prepare thread is busy.
      */
-    public void submit(
-            byte[] ndjson,
-            long[] lineNumbers,
-            String consumer,
-            long nextOffset,
-            Map<String, Long> finished,
-            List<DeadLetter> bad)
+    public void submit(byte[] ndjson, long[] lineNumbers, List<ImportCheckpoint> checkpoints, List<DeadLetter> bad)
             throws InterruptedException, IOException {
         rethrow();
         List<Line> lines = new ArrayList<>(lineNumbers.length);
         Newlines.forEach(ndjson, (start, len) -> lines.add(new Line(ndjson, start, len, lineNumbers[lines.size()])));
-        Work w = new Work(lines, consumer, nextOffset, Map.copyOf(finished), List.copyOf(bad));
+        Work w = new Work(lines, List.copyOf(checkpoints), List.copyOf(bad));
         while (!queue.offer(w, 100, TimeUnit.MILLISECONDS)) rethrow();
     }
 
@@ -157,7 +152,7 @@ public final class ImportWriter implements AutoCloseable {
                 return;
             }
             inFlight.incrementAndGet();
-            hand(new Prepared(w, preparer.prepare(w.lines(), w.consumer(), w.nextOffset())));
+            hand(new Prepared(w, preparer.prepare(w.lines(), null, 0)));
         }
     }
 
@@ -197,7 +192,7 @@ public final class ImportWriter implements AutoCloseable {
     private boolean write(Work w, BatchPreparer.Prepared p) throws IOException, InterruptedException {
         List<DeadLetter> dead = new ArrayList<>(p.batch().deadLetters());
         dead.addAll(w.bad());
-        WriteBatch batch = p.batch().withOffsets(dead, w.finished());
+        WriteBatch batch = p.batch().withDeadLetters(dead).withImports(w.checkpoints());
         Map<String, Long> dups = writeWithRetry(batch);
         if (dups != null) {
             account(p, batch, dups);
@@ -235,20 +230,17 @@ public final class ImportWriter implements AutoCloseable {
 
     private void takeApart(Work w) throws IOException, InterruptedException {
         reloadCatalog();
-        long before = Math.max(sink.loadedOffset(w.consumer()), 0);
         List<DeadLetter> dead = new ArrayList<>(w.bad());
         try {
-            dead.addAll(TAKE_APART.run(
-                    w.lines(), piece -> writePiece(piece, w.consumer(), before), Integer.MAX_VALUE, () -> true));
+            // the pieces carry no checkpoint: the members' checkpoints move once every piece is written
+            dead.addAll(TAKE_APART.run(w.lines(), this::writePiece, Integer.MAX_VALUE, () -> true));
         } catch (TakeApart.TooManyRefused e) {
             throw new IllegalStateException(e); // no limit is set
         }
-        WriteBatch close =
-                WriteBatch.offsetOnly(dead, w.consumer(), w.nextOffset()).withOffsets(dead, w.finished());
+        WriteBatch close = WriteBatch.importsOnly(dead, w.checkpoints());
         if (writeWithRetry(close) == null) {
             quarantine.add(dead, lastRefusal);
-            close = WriteBatch.offsetOnly(List.of(), w.consumer(), w.nextOffset())
-                    .withOffsets(List.of(), w.finished());
+            close = WriteBatch.importsOnly(List.of(), w.checkpoints());
             if (writeWithRetry(close) == null)
                 throw new IOException("the store refused to record the checkpoint: " + lastRefusal);
         }
@@ -256,9 +248,8 @@ public final class ImportWriter implements AutoCloseable {
     }
 
     /** One piece of a refused batch, prepared and written; null when written. */
-    private TakeApart.Refusal writePiece(List<Line> piece, String consumer, long offset)
-            throws IOException, InterruptedException {
-        BatchPreparer.Prepared part = preparer.prepare(piece, consumer, offset);
+    private TakeApart.Refusal writePiece(List<Line> piece) throws IOException, InterruptedException {
+        BatchPreparer.Prepared part = preparer.prepare(piece, null, 0);
         Map<String, Long> dups = writeWithRetry(part.batch());
         if (dups != null) {
             account(part, part.batch(), dups);

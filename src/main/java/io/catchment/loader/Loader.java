@@ -1,18 +1,14 @@
 package io.catchment.loader;
 
 import io.catchment.CatchmentException;
-import io.catchment.deadletter.DeadLetter;
 import io.catchment.log.EventLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.sink.Sink;
-import io.catchment.sink.SinkException;
-import io.catchment.sink.TableBatch;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,23 +29,21 @@ import org.slf4j.LoggerFactory;
  * the log holds the backlog. A write the store refuses for good is taken apart: the batches behind it are dropped
  * (to be read again), the catalog is re-read, and the failed events are written in halves, then quarters, down to
  * single events; an event the store still refuses alone becomes a dead letter with the store's reason, and the rest
- * of its batch is written. Duplicate suppression makes the partial writes safe to repeat after a crash.
+ * of its batch is written. Duplicate suppression makes the partial writes safe to repeat after a crash. This class
+ * is the batch loop (reading, preparing, handing over, the two threads' lifecycle); the write side (retries, the log
+ * commit, metrics, taking a refused batch apart) is {@link LoaderWriter}.
  */
 public final class Loader implements Loading {
     private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
     public static final String CONSUMER = "loader";
-    /** Past this many single-event failures in one batch the failure is taken for the store's, not the events'. */
-    private static final int MAX_DEAD_PER_BATCH = 1000;
-
-    private static final TakeApart TAKE_APART = new TakeApart("log offset");
 
     private final EventLog log;
     private final String consumer;
     private final Sink sink;
-    private final Metrics metrics;
     private final int batchEvents;
     private final Duration batchWait;
     private final BatchPreparer preparer;
+    private final LoaderWriter writer;
     private final BlockingQueue<BatchPreparer.Prepared> handoff = new ArrayBlockingQueue<>(1);
     private final Thread prepareThread = new Thread(this::prepareLoop, "loader");
     private final Thread writeThread = new Thread(this::writeLoop, "loader-write");
@@ -60,17 +54,10 @@ public final class Loader implements Loading {
 
     private volatile boolean running = true;
     private volatile boolean preparing = true;
-    private volatile long next;
-    private volatile String lastError;
-    /** The event id the store's last refusal named, if any ({@link SinkException#culpritId}). */
-    private volatile String lastCulprit;
 
     private long readFrom;
-    /** When the loader last committed, or last found nothing to load ({@link System#nanoTime}). */
-    private volatile long progressNanos = System.nanoTime();
 
     private final RepeatedWarning trouble = new RepeatedWarning(LOG, Duration.ofMinutes(1));
-    private Quarantine quarantine = new Quarantine(java.nio.file.Path.of("data", "quarantine"));
 
     public Loader(
             EventLog log,
@@ -109,7 +96,6 @@ public final class Loader implements Loading {
         this.consumer = consumer;
         this.log = log;
         this.sink = sink;
-        this.metrics = metrics;
         this.batchEvents = batchEvents;
         this.batchWait = batchWait;
         this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router);
@@ -125,19 +111,19 @@ public final class Loader implements Loading {
                     "the store has loaded the log up to offset " + stored + " but the log starts at "
                             + log.startOffset() + ": records in between were deleted before being loaded");
         }
-        this.next = stored >= 0 ? stored : log.startOffset();
-        this.readFrom = next;
+        this.readFrom = stored >= 0 ? stored : log.startOffset();
+        this.writer = new LoaderWriter(log, sink, metrics, preparer, consumer, readFrom, () -> running, trouble);
     }
 
     /** Where dead letters go when the store will not record them (default {@code data/quarantine}); before start. */
     public Loader quarantineIn(java.nio.file.Path dir) {
-        this.quarantine = new Quarantine(dir);
+        writer.quarantineIn(dir);
         return this;
     }
 
     @Override
     public void start() {
-        LOG.info("Loader starting at log offset {} (log end {})", next, log.endOffset());
+        LOG.info("Loader starting at log offset {} (log end {})", writer.next(), log.endOffset());
         prepareThread.start();
         writeThread.start();
     }
@@ -150,12 +136,12 @@ public final class Loader implements Loading {
 
     @Override
     public long position() {
-        return next;
+        return writer.next();
     }
 
     @Override
     public String lastError() {
-        return lastError;
+        return writer.lastError();
     }
 
     /**
@@ -164,7 +150,7 @@ public final class Loader implements Loading {
      */
     @Override
     public Duration sinceProgress() {
-        return Duration.ofNanos(System.nanoTime() - progressNanos);
+        return writer.sinceProgress();
     }
 
     private void prepareLoop() {
@@ -195,7 +181,7 @@ public final class Loader implements Loading {
                 } catch (InterruptedException e) {
                     return;
                 } catch (IOException | RuntimeException e) {
-                    lastError = e.getMessage();
+                    writer.error(e.getMessage());
                     trouble.warn(
                             "Loader failed preparing the batch at offset {}, retrying in {} ms", readFrom, backoff, e);
                     sleep(backoff);
@@ -220,7 +206,7 @@ public final class Loader implements Loading {
             try {
                 if (refused.get() != null) {
                     p.batch().discard(); // behind a refused batch: read again once it is taken apart
-                } else if (!write(p)) {
+                } else if (!writer.write(p)) {
                     p.batch().discard();
                     refused.set(p);
                 }
@@ -230,120 +216,16 @@ public final class Loader implements Loading {
         }
     }
 
-    /** Writes with retries while the failure is transient; false when the store refuses the batch for good. */
-    private boolean write(BatchPreparer.Prepared p) {
-        Map<String, Long> duplicates = writeWithRetry(p.batch(), p.events());
-        if (duplicates == null) return false;
-        committed(p, duplicates);
-        return true;
-    }
-
-    /** Returns the duplicates per table, or null when the store refused the batch for good. */
-    private Map<String, Long> writeWithRetry(WriteBatch batch, int events) {
-        StoreWrites.Outcome o;
-        try {
-            o = StoreWrites.write(sink, batch, (e, attempt, wait) -> {
-                lastError = e.getMessage();
-                if (!running && wait >= 1600) throw new CatchmentException("stopping with a batch not written", e);
-                trouble.warn("Store write failed, retrying the same {} events in {} ms", events, wait, e);
-                sleep(wait);
-            });
-        } catch (InterruptedException e) { // the wait above keeps the interrupt for the loop; never thrown here
-            Thread.currentThread().interrupt();
-            throw new CatchmentException("interrupted with a batch not written", e);
-        }
-        if (o.written()) {
-            lastError = null;
-            trouble.clear();
-            return o.duplicates();
-        }
-        lastError = o.refusal().getMessage();
-        lastCulprit = o.refusal().culpritId();
-        LOG.warn("The store refused a batch of {} events ({}); taking it apart", events, lastError);
-        return null;
-    }
-
-    private void committed(BatchPreparer.Prepared p, Map<String, Long> duplicates) {
-        WriteBatch b = p.batch();
-        if (b.nextOffset() > next) {
-            // progress is the offset moving: pieces of a refused batch written while the same events are refused again
-            // and
-            // again (the store taken for broken) are not
-            progressNanos = System.nanoTime();
-            next = b.nextOffset();
-            try {
-                log.commit(next);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Could not record the committed offset {} in the log (the store has it)", next, e);
-            }
-        }
-        metrics.loaded.increment(p.events() + p.repeated());
-        metrics.deadLettered.increment(b.deadLetters().size());
-        metrics.batchEvents.record(p.events());
-        metrics.schemaChanges.increment(b.changes().size());
-        metrics.duplicates("(batch)", p.repeated());
-        for (TableBatch t : b.tables()) {
-            long skipped = duplicates.getOrDefault(t.table(), 0L);
-            metrics.rowsWritten(t.table(), t.rows() - skipped);
-            metrics.duplicates(t.table(), skipped);
-        }
-        metrics.batchLatency.record(Duration.ofNanos(System.nanoTime() - p.startNanos()));
-        LOG.debug("Loaded {} events up to offset {}", p.events(), b.nextOffset());
-    }
-
     /**
-     * Writes a refused batch in ever smaller pieces ({@link TakeApart}), on the prepare thread (which owns the catalog)
-     * once the writer has let go of everything behind it. Events the store refuses one by one become dead letters; if
-     * the store will not record even those, they go to the {@link Quarantine} file and loading goes on.
+     * Takes a refused batch apart ({@link LoaderWriter#takeApart}), on the prepare thread (which owns the catalog)
+     * once the writer has let go of everything behind it; then reads on after it.
      */
     private void takeApart(BatchPreparer.Prepared failed) throws InterruptedException, IOException {
         while (inFlight.get() > 0) Thread.sleep(10);
         rereadCatalog();
-        List<DeadLetter> dead;
-        try {
-            dead = TAKE_APART.run(failed.lines(), this::writePiece, MAX_DEAD_PER_BATCH, () -> running);
-        } catch (TakeApart.TooManyRefused e) {
-            lastError = e.getMessage();
-            LOG.error("{}; retrying in 30 s", e.getMessage());
-            sleep(30_000);
-            return; // still refused: taken apart again from the start; what was written is deduplicated
-        }
-        if (!running) return;
-        recordDeadLetters(dead, failed.batch().nextOffset());
-        LOG.warn("Batch up to offset {} written with {} events set aside as dead letters", next, dead.size());
-        readFrom = next;
+        if (!writer.takeApart(failed, this::rereadCatalog)) return;
+        readFrom = writer.next();
         refused.set(null);
-    }
-
-    /** One piece of a refused batch, prepared and written; null when written (the offset moves only at the end). */
-    private TakeApart.Refusal writePiece(List<Line> piece) throws IOException {
-        BatchPreparer.Prepared part = preparer.prepare(piece, consumer, next);
-        Map<String, Long> duplicates = writeWithRetry(part.batch(), part.events());
-        if (duplicates != null) {
-            committed(part, duplicates);
-            return null;
-        }
-        part.batch().discard();
-        rereadCatalog();
-        return new TakeApart.Refusal(
-                lastError,
-                String.join(
-                        ",",
-                        part.batch().tables().stream().map(TableBatch::table).toList()),
-                lastCulprit);
-    }
-
-    /** Commits the dead letters with the offset past them; to the quarantine file if the store refuses them. */
-    private void recordDeadLetters(List<DeadLetter> dead, long nextOffset) throws IOException {
-        WriteBatch close = WriteBatch.offsetOnly(dead, consumer, nextOffset);
-        if (writeWithRetry(close, 0) == null) {
-            quarantine.add(dead, lastError);
-            close = WriteBatch.offsetOnly(List.of(), consumer, nextOffset);
-            if (writeWithRetry(close, 0) == null)
-                throw new IOException("the store refused to record the offset: " + lastError);
-            metrics.deadLettered.increment(dead.size());
-        }
-        committed(new BatchPreparer.Prepared(close, List.of(), 0, 0, System.nanoTime()), Map.of());
     }
 
     private void rereadCatalog() {
@@ -369,7 +251,7 @@ public final class Loader implements Loading {
             long left = deadline - System.nanoTime();
             List<EventLog.LogRecord> got = log.read(from, 1024, Duration.ofNanos(Math.max(left, 0)));
             if (got.isEmpty()) {
-                if (out.isEmpty() && from == next) progressNanos = System.nanoTime(); // caught up: nothing waits
+                if (out.isEmpty() && from == writer.next()) writer.caughtUp(); // caught up: nothing waits
                 if (left <= 0 || !out.isEmpty()) break;
                 continue;
             }

@@ -49,6 +49,11 @@ final class QuerySlots {
         return max - slots.availablePermits();
     }
 
+    /** Queries waiting for a slot now (an estimate while threads come and go; exact when they stand still). */
+    int waiting() {
+        return slots.getQueueLength();
+    }
+
     private HttpProblem busy() {
         long retry = Math.max(1, wait.toSeconds());
         Map<String, Object> body = new LinkedHashMap<>();

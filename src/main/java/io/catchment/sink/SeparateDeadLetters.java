@@ -6,21 +6,30 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A {@link Sink} whose dead letters live in a {@link DeadLetterQueue} of their own (with a Kafka log: the dead-letter
  * topic) instead of the store's {@code _dead_letters}. A batch's dead letters are added before the batch is written,
  * so by the time the store has the batch's offset they are durable; a crash in between replays the batch, and its
  * dead letters are added again under the same keys (one more attempt counted, nothing doubled). Everything else is
- * the wrapped store's.
+ * the wrapped store's. {@link #close} closes the store, and the queue when this sink was given it to own.
  */
 public final class SeparateDeadLetters implements Sink {
     private final Sink store;
     private final DeadLetterQueue queue;
+    private final AutoCloseable owned;
 
+    /** The queue stays open after {@link #close}: its owner closes it. */
     public SeparateDeadLetters(Sink store, DeadLetterQueue queue) {
+        this(store, queue, null);
+    }
+
+    /** {@code owned} (the queue and what it runs on) is closed after the store by {@link #close}. */
+    public SeparateDeadLetters(Sink store, DeadLetterQueue queue, AutoCloseable owned) {
         this.store = store;
         this.queue = queue;
+        this.owned = owned;
     }
 
     @Override
@@ -33,7 +42,7 @@ public final class SeparateDeadLetters implements Sink {
                         "cannot add " + batch.deadLetters().size() + " dead letters: " + e.getMessage(), e, true);
             }
         }
-        return store.write(batch.withOffsets(List.of(), batch.otherOffsets()));
+        return store.write(batch.withDeadLetters(List.of()));
     }
 
     @Override
@@ -77,6 +86,11 @@ public final class SeparateDeadLetters implements Sink {
     }
 
     @Override
+    public Optional<ImportCheckpoint> importCheckpoint(String jobId, String member) {
+        return store.importCheckpoint(jobId, member);
+    }
+
+    @Override
     public QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException {
         return store.query(sql, maxRows, timeout);
     }
@@ -103,6 +117,18 @@ public final class SeparateDeadLetters implements Sink {
 
     @Override
     public void close() throws IOException {
-        store.close();
+        try {
+            store.close();
+        } finally {
+            if (owned != null) {
+                try {
+                    owned.close();
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException("closing the dead-letter queue failed: " + e.getMessage(), e);
+                }
+            }
+        }
     }
 }

@@ -3,14 +3,17 @@ package io.catchment.sink;
 import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.schema.TableSchema;
 import java.io.Closeable;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A columnar store the loader writes to and the query API reads from.
  *
- * <p>Guarantees: {@link #write} is atomic: its schema changes, rows and the consumer's next offset all commit together
- * or not at all, so a consumer that resumes from {@link #loadedOffset} neither skips nor repeats a record. A failed
+ * <p>Guarantees: {@link #write} is atomic: its schema changes, rows and the consumer's next offset (or an import's
+ * checkpoints) all commit together or not at all, so a consumer that resumes from {@link #loadedOffset} (an import
+ * from {@link #importCheckpoint}) neither skips nor repeats a record. A failed
  * write can be retried with the same arguments. One writing thread; the catalog is extended by the one loader thread
  * that prepares batches; queries from any thread.
  */
@@ -20,23 +23,23 @@ public interface Sink extends Closeable, DeadLetterStore {
     Map<String, TableSchema> catalog();
 
     /** A fresh staging area for one part of a table's batch, in the store's bulk-load format. */
-    TableBatch.Encoder stage(String table) throws java.io.IOException;
+    TableBatch.Encoder stage(String table) throws IOException;
 
     /** Re-reads the catalog from the store, forgetting columns planned by batches that were never written. */
     void reloadCatalog() throws SinkException;
-
-    /**
-     * Consumers named {@code import:JOB:MEMBER} are import checkpoints (a store may mirror them in {@code _imports}).
-     * A protocol in a name, to be replaced by explicit checkpoints in {@link WriteBatch} (issue 20).
-     */
-    String IMPORT_PREFIX = "import:";
 
     /** The next log offset the consumer should read, or -1 when it never committed. */
     long loadedOffset(String consumer);
 
     /**
-     * Applies the batch atomically: schema changes, rows, dead letters and the consumer's next offset commit together
-     * or not at all. An event of {@code ids} whose id is already stored for the same UTC day of its timestamp is
+     * The last checkpoint committed for {@code member} of import job {@code jobId} (its row in {@code _imports}), or
+     * empty when the job never wrote one for it.
+     */
+    Optional<ImportCheckpoint> importCheckpoint(String jobId, String member);
+
+    /**
+     * Applies the batch atomically: schema changes, rows, dead letters, the consumer's next offset and the import
+     * checkpoints commit together or not at all. An event of {@code ids} whose id is already stored for the same UTC day of its timestamp is
      * skipped in every table, so no table ever holds two rows with one id on one day. A {@link SinkException} says
      * whether the same batch may succeed later (store away, locked, disk full) or never will (a value it refuses).
      *

@@ -3,13 +3,13 @@ package io.catchment.sink;
 import io.catchment.deadletter.DeadLetter;
 import io.catchment.schema.SchemaChange;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Everything one store transaction applies: schema changes, rows per table, the batch's event ids for the
- * duplicate check ({@code ids}, may be null), events to set aside as dead letters, the consumer's next offset, and
- * the user-property operations to merge into {@code users}, and other consumers' offsets committed with it (an
- * import batch that spans several members checkpoints each).
+ * duplicate check ({@code ids}, may be null), events to set aside as dead letters, the log consumer's next offset
+ * ({@code consumer} null for a batch that reads no log: an import's), the user-property operations to merge into
+ * {@code users}, and the import checkpoints of the members the batch read (an import batch that spans several
+ * members checkpoints each).
  */
 public record WriteBatch(
         List<SchemaChange> changes,
@@ -19,7 +19,7 @@ public record WriteBatch(
         String consumer,
         long nextOffset,
         List<UserUpdate> users,
-        Map<String, Long> otherOffsets) {
+        List<ImportCheckpoint> imports) {
 
     public WriteBatch(
             List<SchemaChange> changes,
@@ -28,7 +28,7 @@ public record WriteBatch(
             List<DeadLetter> deadLetters,
             String consumer,
             long nextOffset) {
-        this(changes, tables, ids, deadLetters, consumer, nextOffset, List.of(), Map.of());
+        this(changes, tables, ids, deadLetters, consumer, nextOffset, List.of(), List.of());
     }
 
     public WriteBatch(
@@ -39,17 +39,27 @@ public record WriteBatch(
             String consumer,
             long nextOffset,
             List<UserUpdate> users) {
-        this(changes, tables, ids, deadLetters, consumer, nextOffset, users, Map.of());
+        this(changes, tables, ids, deadLetters, consumer, nextOffset, users, List.of());
     }
 
-    /** The same batch, also committing {@code offsets} (consumer → next offset) in its transaction. */
-    public WriteBatch withOffsets(List<DeadLetter> dead, Map<String, Long> offsets) {
-        return new WriteBatch(changes, tables, ids, dead, consumer, nextOffset, users, offsets);
+    /** The same batch with {@code dead} as its dead letters. */
+    public WriteBatch withDeadLetters(List<DeadLetter> dead) {
+        return new WriteBatch(changes, tables, ids, dead, consumer, nextOffset, users, imports);
+    }
+
+    /** The same batch, also committing {@code checkpoints} in its transaction. */
+    public WriteBatch withImports(List<ImportCheckpoint> checkpoints) {
+        return new WriteBatch(changes, tables, ids, deadLetters, consumer, nextOffset, users, checkpoints);
     }
 
     /** Only moves the consumer's offset (and sets aside {@code deadLetters}). */
     public static WriteBatch offsetOnly(List<DeadLetter> deadLetters, String consumer, long nextOffset) {
         return new WriteBatch(List.of(), List.of(), null, deadLetters, consumer, nextOffset);
+    }
+
+    /** Only records import checkpoints (and sets aside {@code deadLetters}); no log consumer moves. */
+    public static WriteBatch importsOnly(List<DeadLetter> deadLetters, List<ImportCheckpoint> checkpoints) {
+        return new WriteBatch(List.of(), List.of(), null, deadLetters, null, 0, List.of(), checkpoints);
     }
 
     /** Deletes whatever this batch staged. */

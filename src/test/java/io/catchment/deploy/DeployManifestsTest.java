@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.catchment.config.ConfigException;
+import io.catchment.config.ServerSettings;
 import io.catchment.config.Setting;
 import io.catchment.config.Settings;
 import io.fabric8.kubernetes.api.model.Container;
@@ -163,8 +164,9 @@ class DeployManifestsTest {
                 assertThat(c.getSecurityContext().getAllowPrivilegeEscalation())
                         .as(what + " allowPrivilegeEscalation")
                         .isFalse();
-                String dataDir =
-                        manifests.environment(c).getOrDefault("CATCHMENT_DATA_DIR", Settings.DATA_DIR.defaultValue());
+                String dataDir = manifests
+                        .environment(c)
+                        .getOrDefault("CATCHMENT_DATA_DIR", ServerSettings.DATA_DIR.defaultValue());
                 for (String path : List.of(dataDir, "/tmp")) {
                     assertThat(c.getVolumeMounts())
                             .as(what + " writable " + path)
@@ -256,7 +258,7 @@ class DeployManifestsTest {
     void secret_placeholders_stop_start_up_until_replaced() {
         Secret secret = manifests.find(Secret.class, "catchment-secrets").orElseThrow();
         Map<String, String> values = KubernetesManifests.secretValues(secret);
-        for (Setting<?> key : List.of(Settings.WRITE_KEYS, Settings.ADMIN_KEY)) {
+        for (Setting<?> key : List.of(ServerSettings.WRITE_KEYS, ServerSettings.ADMIN_KEY)) {
             assertThat(values.get(key.env())).as(key.env()).contains("change-me");
             assertThatThrownBy(() -> key.parse(values.get(key.env()), "secret.yaml"))
                     .as(key.env() + " placeholder")
@@ -346,7 +348,7 @@ class DeployManifestsTest {
     /** The port Catchment listens on in this container: CATCHMENT_PORT, else the setting's default. */
     private static int catchmentPort(Container c) {
         return Integer.parseInt(
-                manifests.environment(c).getOrDefault(Settings.PORT.env(), Settings.PORT.defaultValue()));
+                manifests.environment(c).getOrDefault(ServerSettings.PORT.env(), ServerSettings.PORT.defaultValue()));
     }
 
     private static List<Deployment> selectedBy(Map<String, String> selector) {

@@ -39,6 +39,8 @@ class CrashIT {
         for (int c = 0; c < CLIENTS; c++) acked.add(new ConcurrentSkipListSet<>());
         for (int round = 0; round < 2; round++) {
             try (ServerProcess server = new ServerProcess(data).start()) {
+                long ackedBefore = acked.stream().mapToLong(Set::size).sum();
+                long loadedBefore = loaded(server);
                 AtomicBoolean stop = new AtomicBoolean();
                 List<Thread> clients = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
@@ -48,7 +50,14 @@ class CrashIT {
                     t.start();
                     clients.add(t);
                 }
-                Thread.sleep(2500);
+                // kill once the clients are being acknowledged and the loader has committed in this run: mid-traffic
+                // and mid-load
+                assertThat(Http.eventually(
+                                Duration.ofSeconds(60),
+                                () -> acked.stream().mapToLong(Set::size).sum() - ackedBefore >= 40
+                                        && loaded(server) > loadedBefore))
+                        .as("round %d: batches acknowledged and loaded before the kill", round)
+                        .isTrue();
                 server.kill();
                 stop.set(true);
                 for (Thread t : clients) t.join();
@@ -137,7 +146,7 @@ class CrashIT {
         for (long wait : List.of(300L, -1L, 900L)) {
             try (ServerProcess server = new ServerProcess(data).start(loader)) {
                 if (wait >= 0) {
-                    Thread.sleep(wait);
+                    Thread.sleep(wait); // a kill point in time, not a wait for anything: where it lands is the test
                 } else {
                     long before = loaded(server);
                     Http.eventually(Duration.ofSeconds(30), () -> loaded(server) > before);

@@ -67,6 +67,25 @@ final class Http {
                     + get(baseUrl + "/v1/status", adminKey).body());
     }
 
+    /**
+     * Waits for a loader that loads what other processes accepted (a Kafka group member) to have loaded everything
+     * in its partitions: {@code /v1/status} shows no loader lag ({@link #caughtUp}'s in-flight count is that of the
+     * process's own collector, so it does not apply). Fails the test when that does not happen in time.
+     */
+    static void loaderCaughtUp(String baseUrl, String adminKey, Duration timeout) throws Exception {
+        boolean done = eventually(
+                timeout,
+                () -> get(baseUrl + "/v1/status", adminKey)
+                                .json()
+                                .path("loader")
+                                .path("lag_records")
+                                .asLong(-1)
+                        == 0);
+        if (!done)
+            throw new AssertionError("the loader did not catch up in " + timeout + ": "
+                    + get(baseUrl + "/v1/status", adminKey).body());
+    }
+
     /** Polls until {@code check} returns true or the timeout passes; returns whether it held. */
     static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> check) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -3,6 +3,7 @@ package io.catchment.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,17 +43,31 @@ class QueryLoadIT {
             AtomicBoolean stop = new AtomicBoolean();
             ExecutorService heavy = Executors.newFixedThreadPool(HEAVY_CLIENTS);
             List<Future<?>> clients = new ArrayList<>();
+            AtomicInteger asking = new AtomicInteger();
             String sql = "{\"sql\":\"SELECT count(*) FROM range(" + n + ") WHERE range % 7 = 3\"}";
             for (int i = 0; i < HEAVY_CLIENTS; i++) {
                 clients.add(heavy.submit(() -> {
-                    while (!stop.get())
-                        statuses.merge(Http.post(s.base + "/v1/query", AK, sql).status(), 1, Integer::sum);
+                    while (!stop.get()) {
+                        asking.incrementAndGet();
+                        int status = Http.post(s.base + "/v1/query", AK, sql).status();
+                        asking.decrementAndGet();
+                        statuses.merge(status, 1, Integer::sum);
+                    }
                     return null;
                 }));
             }
             double loaded;
             try {
-                Thread.sleep(2000); // every client is sending, the slots full and the queue long
+                // every client has a query out and answers come back: the slots are full and the queue long
+                assertThat(Http.eventually(
+                                Duration.ofSeconds(30),
+                                () -> asking.get() == HEAVY_CLIENTS
+                                        && statuses.values().stream()
+                                                        .mapToInt(Integer::intValue)
+                                                        .sum()
+                                                > 0))
+                        .as("heavy clients under way")
+                        .isTrue();
                 loaded = medianP99(s.base, 1);
             } finally {
                 stop.set(true);

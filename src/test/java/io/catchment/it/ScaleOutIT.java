@@ -263,7 +263,8 @@ class ScaleOutIT {
                 "session.timeout.ms=6000,heartbeat.interval.ms=1000")) {
             assertThat(Http.eventually(Duration.ofSeconds(120), () -> tableCount("kill.tick") >= total))
                     .isTrue();
-            Thread.sleep(1000);
+            // the heir has nothing left to load and nothing in hand: no later write can add a row
+            Http.loaderCaughtUp(heir.base, ADMIN, Duration.ofSeconds(60));
             assertThat(clickhouseCount("SELECT count() FROM kill.tick")).isEqualTo(total);
             assertThat(clickhouseCount("SELECT uniqExact(id) FROM kill.tick")).isEqualTo(total);
             assertThat(clickhouseCount("SELECT count() FROM kill.events")).isEqualTo(total);
@@ -279,6 +280,48 @@ class ScaleOutIT {
             return 0;
         }
         return clickhouseCount("SELECT count() FROM " + table);
+    }
+
+    @Test
+    void a_direct_import_into_clickhouse_sets_its_bad_lines_on_the_dead_letter_topic() throws Exception {
+        Path file = dir.resolve("mp.ndjson");
+        try (var o = java.nio.file.Files.newOutputStream(file)) {
+            io.catchment.bench.ExportGenerator.mixpanelNdjson(o, 4, 0, 20);
+            o.write("not json\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Path log = dir.resolve("import.log");
+        Process p = ServerProcess.launch(
+                Map.ofEntries(
+                        Map.entry("CATCHMENT_LOG_TYPE", "kafka"),
+                        Map.entry("CATCHMENT_STORE_TYPE", "clickhouse"),
+                        Map.entry("CATCHMENT_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap()),
+                        Map.entry("CATCHMENT_KAFKA_TOPIC", "imp-events"),
+                        Map.entry("CATCHMENT_KAFKA_DEAD_LETTER_TOPIC", "imp-events.dlq"),
+                        Map.entry("CATCHMENT_KAFKA_PARTITIONS", "4"),
+                        Map.entry("CATCHMENT_CLICKHOUSE_URL", clickhouse.url()),
+                        Map.entry("CATCHMENT_CLICKHOUSE_DATABASE", "impk")),
+                log,
+                "import",
+                file.toString(),
+                "--data-dir",
+                dir.resolve("import-data").toString());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String out = java.nio.file.Files.readString(log);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out)
+                .contains("loading straight into the store (ClickHouseSink, dead letters on the dead-letter topic)")
+                .contains("20 loaded")
+                .contains("1 dead-lettered");
+        assertThat(clickhouseCount("SELECT count() FROM impk.events")).isEqualTo(20);
+        assertThat(clickhouseCount("SELECT count() FROM impk._dead_letters"))
+                .as("not in the store's table")
+                .isZero();
+        // a server of the group lists the bad line with its own dead letters
+        try (InProcessServer s = server(dir.resolve("server"), "impk", "imp-events")) {
+            var dlq = Http.get(s.base + "/v1/dlq", ADMIN).json();
+            assertThat(dlq.path("pending").asInt()).isEqualTo(1);
+            assertThat(dlq.path("dead_letters").get(0).path("reason").asText()).contains("mp.ndjson line 21");
+        }
     }
 
     @Test
@@ -378,7 +421,7 @@ class ScaleOutIT {
             // the Prometheus gauge agrees, summed over this process's partitions (it took one partition's offset
             // before)
             assertThat(Http.get(s.base + "/metrics").body()).contains("catchment_log_lag_records 0.0");
-            Thread.sleep(500);
+            Http.caughtUp(s.base, ADMIN, Duration.ofSeconds(30));
             assertThat(clickhouseCount("SELECT count() FROM dlq.wide")).isEqualTo(51);
             assertThat(clickhouseCount("SELECT properties_p39 FROM dlq.wide WHERE id = 'poison'"))
                     .isEqualTo(39);

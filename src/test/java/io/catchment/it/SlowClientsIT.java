@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +69,7 @@ class SlowClientsIT {
                     }
                     o.flush();
                 }
+                CountDownLatch trickling = new CountDownLatch(2);
                 Thread ticker = new Thread(
                         () -> {
                             try {
@@ -78,7 +81,8 @@ class SlowClientsIT {
                                             // cut by the server: what the test waits for
                                         }
                                     }
-                                    Thread.sleep(500);
+                                    trickling.countDown();
+                                    Thread.sleep(500); // the trickle's pace
                                 }
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
@@ -87,7 +91,8 @@ class SlowClientsIT {
                         "trickle");
                 ticker.setDaemon(true);
                 ticker.start();
-                Thread.sleep(1000);
+                // measured once every slow connection has trickled twice
+                assertThat(trickling.await(30, TimeUnit.SECONDS)).isTrue();
                 List<Double> busy = latencies(s, 60, "busy-");
                 assertThat(pct(busy, 0.5)).as("median ms, idle %s", idle).isLessThanOrEqualTo(3 * pct(idle, 0.5) + 20);
                 assertThat(pct(busy, 0.95))

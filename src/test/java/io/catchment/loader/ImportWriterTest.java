@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.catchment.deadletter.DeadLetter;
 import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.schema.Router;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.duckdb.DuckDbSink;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,9 +46,7 @@ class ImportWriterTest {
                 writer.submit(
                         LoaderTest.record(from, from + 100, poisoned ? 33 : 0),
                         lineNumbers(from, from + 100),
-                        "import:job:m",
-                        from + 101,
-                        Map.of(),
+                        List.of(new ImportCheckpoint("job", "m", from + 101, from + 100, b >= 7 ? 1 : 0)),
                         bad);
             }
             writer.finish();
@@ -61,7 +59,9 @@ class ImportWriterTest {
             assertThat(store.deadLetters(DeadLetterStore.Filter.PENDING, 100)).hasSize(10);
             assertThat(writer.events.get()).isEqualTo(2000 - 9);
             assertThat(writer.deadLetters.get()).isEqualTo(10);
-            assertThat(store.loadedOffset("import:job:m")).isEqualTo(1901 + 100);
+            assertThat(store.importCheckpoint("job", "m"))
+                    .contains(new ImportCheckpoint("job", "m", 1901 + 100, 2000, 1));
+            assertThat(store.loadedOffset("job")).isEqualTo(-1); // an import moves no log consumer
             // the writer is slower than the prepare thread here: batches were already prepared behind the refused ones
             assertThat(writer.setAsideBatches.get()).isPositive();
         }
@@ -76,14 +76,12 @@ class ImportWriterTest {
                 writer.submit(
                         LoaderTest.record(b * 100, b * 100 + 100, 0),
                         lineNumbers(b * 100, b * 100 + 100),
-                        "import:job:m",
-                        b * 100 + 101,
-                        Map.of(),
+                        List.of(new ImportCheckpoint("job", "m", b * 100 + 101, b * 100 + 100, 0)),
                         List.of());
             }
             writer.finish();
             assertThat(LoaderTest.count(store, "SELECT count(*) FROM fine")).isEqualTo(500);
-            assertThat(store.loadedOffset("import:job:m")).isEqualTo(501);
+            assertThat(store.importCheckpoint("job", "m")).contains(new ImportCheckpoint("job", "m", 501, 500, 0));
         }
     }
 }

@@ -6,6 +6,7 @@ import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryResult;
 import io.catchment.sink.Sink;
 import io.catchment.sink.SinkException;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,6 +79,11 @@ class LoaderTest {
         @Override
         public long loadedOffset(String consumer) {
             return real.loadedOffset(consumer);
+        }
+
+        @Override
+        public Optional<ImportCheckpoint> importCheckpoint(String jobId, String member) {
+            return real.importCheckpoint(jobId, member);
         }
 
         @Override
@@ -417,11 +424,13 @@ class LoaderTest {
             loader.start();
             log.append(record(0, 10, 0));
             awaitLoaded(loader, log.endOffset());
-            Thread.sleep(300);
+            Thread.sleep(300); // the idle time under test: it must not count as time without progress
             assertThat(loader.sinceProgress()).as("idle with nothing to load").isLessThan(Duration.ofMillis(250));
             store.transientFailures.set(6); // 100+200+400+800+1600 ms of failing writes
             log.append(record(10, 20, 0));
-            Thread.sleep(1500);
+            // the failing writes go on for about 3 s: the time without progress grows past 1.2 s meanwhile
+            long deadline = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+            while (loader.sinceProgress().toMillis() <= 1200 && System.nanoTime() < deadline) Thread.sleep(20);
             assertThat(loader.sinceProgress())
                     .as("events wait, nothing commits")
                     .isGreaterThan(Duration.ofMillis(1200));

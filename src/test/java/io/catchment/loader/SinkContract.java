@@ -7,6 +7,7 @@ import io.catchment.deadletter.DeadLetter;
 import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.Sink;
 import io.catchment.sink.WriteBatch;
@@ -226,6 +227,37 @@ abstract class SinkContract {
                 .isEmpty();
         assertThat(sink.loadedOffset("dlq-test")).isEqualTo(10);
         assertThat(sink.loadedOffset("nobody")).isEqualTo(-1);
+    }
+
+    @Test
+    void import_checkpoints_commit_with_their_rows_and_the_last_one_of_each_member_reads_back() throws Exception {
+        ImportWriter writer = new ImportWriter(
+                sink(), new io.catchment.schema.Router(), 1000, 1000, new Quarantine(dir.resolve("q")));
+        DeadLetter badLine = new DeadLetter(null, null, "a.json line 2: invalid JSON", "{\"raw\":\"{nope\"}", 2);
+        byte[] first = (track("j1", "Imported", "2024-05-01T10:00:00Z", "{}")
+                        + track("j2", "Imported", "2024-05-01T10:00:01Z", "{}"))
+                .getBytes(StandardCharsets.UTF_8);
+        writer.submit(
+                first, new long[] {1, 3}, List.of(new ImportCheckpoint("job", "a.json", 3, 2, 1)), List.of(badLine));
+        // the next batch ends member a.json and reads the first line of b.json
+        byte[] second = (track("j3", "Imported", "2024-05-01T10:00:02Z", "{}")
+                        + track("j4", "Imported", "2024-05-01T10:00:03Z", "{}"))
+                .getBytes(StandardCharsets.UTF_8);
+        writer.submit(
+                second,
+                new long[] {4, 1},
+                List.of(new ImportCheckpoint("job", "a.json", 4, 3, 1), new ImportCheckpoint("job", "b.json", 1, 1, 0)),
+                List.of());
+        writer.finish();
+        assertThat(count("SELECT count(*) FROM imported")).isEqualTo(4);
+        assertThat(sink.importCheckpoint("job", "a.json")).contains(new ImportCheckpoint("job", "a.json", 4, 3, 1));
+        assertThat(sink.importCheckpoint("job", "b.json")).contains(new ImportCheckpoint("job", "b.json", 1, 1, 0));
+        assertThat(sink.importCheckpoint("job", "c.json")).isEmpty();
+        assertThat(sink.importCheckpoint("another-job", "a.json")).isEmpty();
+        assertThat(sink.pendingDeadLetters()).isEqualTo(1);
+        // the same checkpoint again (a retried write) changes nothing: checkpoints are totals, not increments
+        sink.write(WriteBatch.importsOnly(List.of(), List.of(new ImportCheckpoint("job", "a.json", 4, 3, 1))));
+        assertThat(sink.importCheckpoint("job", "a.json")).contains(new ImportCheckpoint("job", "a.json", 4, 3, 1));
     }
 
     @Test

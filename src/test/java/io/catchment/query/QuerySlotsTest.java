@@ -24,8 +24,9 @@ class QuerySlotsTest {
         }));
         started.await();
         CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> slots.run(() -> "second"));
-        Thread.sleep(200);
+        while (slots.waiting() == 0) Thread.sleep(5); // the second query is queued for the one slot
         assertThat(second).isNotDone();
+        assertThat(slots.running()).isEqualTo(1);
         finish.countDown();
         assertThat(first.get()).isEqualTo("first");
         assertThat(second.get()).isEqualTo("second");

@@ -1,24 +1,23 @@
 package io.catchment.log.local;
 
 import io.catchment.CatchmentException;
+import io.catchment.InUseException;
 import io.catchment.log.DiskFullException;
 import io.catchment.log.EventLog;
 import io.catchment.log.LogFullException;
 import io.catchment.log.LogPoisonedException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,37 +82,24 @@ import org.slf4j.LoggerFactory;
  * A segment rolls once it passes {@code log.segment_bytes}. A segment is deleted when all its records are below the
  * committed offset and it was last written more than {@code log.retention} ago. {@code log.max_bytes} bounds the sum of
  * all segment sizes: an append past it fails with {@link LogFullException}.
+ *
+ * <p>Opening is {@link LogRecovery}; writing (group commit, rolling, the failure rules) is {@link SegmentWriter};
+ * reading is {@link SegmentReader}.
  */
 public final class LocalLog implements EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(LocalLog.class);
 
     private final Path dir;
-    private final long segmentBytes;
     private final long maxBytes;
     private final Duration retention;
-    private final FileOpener opener;
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final AtomicLong totalBytes = new AtomicLong();
-    private final Object durable = new Object();
-    private final Thread writer;
+    private final SegmentWriter writer;
     private final CommittedFile committedFile;
-    private volatile long endOffset;
     private volatile long committed;
-    /** Set once a force (or a cut-back) failed; appends are refused with it until the log is reopened. */
-    private volatile LogPoisonedException poison;
-
-    private volatile boolean closed;
     private final FileChannel lockChannel;
-    private final java.nio.channels.FileLock lock;
-    private FileChannel writeChannel;
-    private Segment active;
+    private final FileLock lock;
     private final SegmentReader reader = new SegmentReader(segments);
-
-    private record Pending(byte[] payload, CompletableFuture<Long> done) {}
-
-    /** Queued by {@link #close} so the writer sees {@code closed} now instead of at its next poll. */
-    private static final Pending WAKE_UP = new Pending(new byte[0], null);
 
     public LocalLog(Path dir, long segmentBytes, long maxBytes, Duration retention) throws IOException {
         this(dir, segmentBytes, maxBytes, retention, FileOpener.DEFAULT);
@@ -122,67 +108,40 @@ public final class LocalLog implements EventLog {
     public LocalLog(Path dir, long segmentBytes, long maxBytes, Duration retention, FileOpener opener)
             throws IOException {
         this.dir = dir;
-        this.segmentBytes = segmentBytes;
         this.maxBytes = maxBytes;
         this.retention = retention;
-        this.opener = opener;
         this.committedFile = new CommittedFile(dir, opener);
+        this.writer = new SegmentWriter(dir, segmentBytes, opener, segments, totalBytes);
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        java.nio.channels.FileLock l;
+        FileLock l;
         try {
             l = lockChannel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             l = null; // held by this same JVM
         }
         lock = l;
         if (lock == null) {
             lockChannel.close();
-            throw new io.catchment.InUseException(
-                    "the log directory " + dir + " is in use by another Catchment process", null);
+            throw new InUseException("the log directory " + dir + " is in use by another Catchment process", null);
         }
         try {
-            recover();
+            recover(opener);
             deleteLoaded();
         } catch (IOException | RuntimeException e) {
             // release the directory so that a repair (or a retry) in this JVM can take it
-            if (writeChannel != null) writeChannel.close();
+            writer.closeChannel();
             lock.release();
             lockChannel.close();
             throw e;
         }
-        writer = new Thread(this::writeLoop, "log-writer");
-        writer.setDaemon(true);
         writer.start();
     }
 
-    private void recover() throws IOException {
-        List<Long> bases = Segment.bases(dir);
+    private void recover(FileOpener opener) throws IOException {
         committed = committedFile.read();
-        for (int i = 0; i < bases.size(); i++) {
-            long base = bases.get(i);
-            Path p = dir.resolve(Segment.fileName(base));
-            long size = Files.size(p);
-            long records = i + 1 < bases.size() ? bases.get(i + 1) - base : -1;
-            if (i + 1 < bases.size()) checkHeader(p, base);
-            segments.put(base, new Segment(p, base, size, records, opener));
-            totalBytes.addAndGet(size);
-        }
-        if (segments.isEmpty()) {
-            long base = committed;
-            openNewSegment(base);
-        } else {
-            Segment last = segments.lastEntry().getValue();
-            writeChannel = opener.open(last.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            SegmentScan scan = SegmentScan.of(writeChannel, last.base);
-            if (scan.damage() != null) scan = trimTornTail(last, scan);
-            totalBytes.addAndGet(scan.validBytes() - last.size);
-            last.size = scan.validBytes();
-            last.records = scan.records();
-            writeChannel.position(last.size);
-            active = last;
-        }
-        endOffset = active.end();
+        LogRecovery.recover(dir, opener, committed, segments, totalBytes, writer);
+        long endOffset = writer.endOffset();
         if (committed > endOffset) {
             throw new CatchmentException("log directory " + dir + " is inconsistent: committed offset " + committed
                     + " is past the last record " + endOffset);
@@ -197,76 +156,15 @@ public final class LocalLog implements EventLog {
                 totalBytes.get());
     }
 
-    /** An older segment was forced before the next was created: any damage in its header is corruption. */
-    private void checkHeader(Path p, long base) throws IOException {
-        try (FileChannel ch = opener.open(p, StandardOpenOption.READ)) {
-            SegmentScan.Damage bad = SegmentScan.header(ch, base);
-            if (bad != null) throw new LogCorruptException(p, bad.at(), bad.what() + " (not the newest segment)");
-        }
-    }
-
-    /** Cuts a torn tail off the newest segment, keeping the cut bytes in quarantine; refuses any other damage. */
-    private SegmentScan trimTornTail(Segment last, SegmentScan scan) throws IOException {
-        SegmentScan.Damage d = scan.damage();
-        if (d.kind() != SegmentScan.Kind.TORN_TAIL) throw new LogCorruptException(last.path, d.at(), d.what());
-        long size = writeChannel.size();
-        Path kept = new Quarantine(dir).copyTail(last.path, writeChannel, scan.validBytes(), "torn", d.what());
-        writeChannel.truncate(scan.validBytes());
-        if (scan.validBytes() < Segment.HEADER_BYTES) {
-            writeChannel.write(Segment.header(last.base), 0);
-            scan = new SegmentScan(0, Segment.HEADER_BYTES, null);
-        }
-        writeChannel.force(true);
-        LOG.warn(
-                "Log segment {}: torn tail at byte {} ({}); cut {} bytes written after the last fsync, kept in {}",
-                last.path,
-                d.at(),
-                d.what(),
-                size - Math.min(size, d.at()),
-                kept);
-        return scan;
-    }
-
-    private void openNewSegment(long base) throws IOException {
-        Path p = dir.resolve(Segment.fileName(base));
-        // CREATE + TRUNCATE: a file left by an earlier failed roll at this offset holds no acknowledged record
-        FileChannel ch = opener.open(
-                p,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        try {
-            ByteBuffer h = Segment.header(base);
-            while (h.hasRemaining()) ch.write(h, h.position());
-            force(ch, p, true);
-            ch.position(Segment.HEADER_BYTES);
-        } catch (IOException e) {
-            try (ch) {
-                Files.deleteIfExists(p);
-            } catch (IOException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-        Quarantine.forceDirectory(dir);
-        if (writeChannel != null) writeChannel.close();
-        writeChannel = ch;
-        Segment s = new Segment(p, base, Segment.HEADER_BYTES, 0, opener);
-        segments.put(base, s);
-        totalBytes.addAndGet(Segment.HEADER_BYTES);
-        active = s;
-    }
-
     @Override
     public long append(byte[] record) throws IOException {
         if (record.length == 0 || record.length > Segment.MAX_RECORD_BYTES) {
             throw new IllegalArgumentException(
                     "record size " + record.length + " outside 1.." + Segment.MAX_RECORD_BYTES);
         }
-        LogPoisonedException poisoned = poison;
+        LogPoisonedException poisoned = writer.poison();
         if (poisoned != null) throw new LogPoisonedException(poisoned.getMessage(), poisoned);
-        if (closed) throw new IOException("log is closed");
+        if (writer.closed()) throw new IOException("log is closed");
         long bytes = record.length + Segment.RECORD_HEADER_BYTES;
         if (totalBytes.get() + bytes > maxBytes) deleteLoaded();
         if (totalBytes.addAndGet(bytes) > maxBytes) {
@@ -274,10 +172,8 @@ public final class LocalLog implements EventLog {
             throw new LogFullException("log quota of " + maxBytes + " bytes reached (" + totalBytes.get()
                     + " bytes in use); the loader is behind");
         }
-        Pending p = new Pending(record, new CompletableFuture<>());
-        queue.add(p);
         try {
-            return p.done.get();
+            return writer.submit(record).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for durability", e);
@@ -291,139 +187,6 @@ public final class LocalLog implements EventLog {
         }
     }
 
-    private void writeLoop() {
-        List<Pending> group = new ArrayList<>();
-        ByteBuffer header = ByteBuffer.allocate(Segment.RECORD_HEADER_BYTES);
-        while (!closed || !queue.isEmpty()) {
-            group.clear();
-            try {
-                Pending first = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                group.add(first);
-                queue.drainTo(group, 10_000);
-            } catch (InterruptedException e) {
-                continue;
-            }
-            group.removeIf(p -> p == WAKE_UP);
-            if (group.isEmpty()) continue;
-            writeGroup(group, header);
-        }
-    }
-
-    private void writeGroup(List<Pending> group, ByteBuffer header) {
-        if (poison != null) {
-            // appended before the poison was set: the file is not touched again until the log is reopened
-            fail(group, new LogPoisonedException(poison.getMessage(), poison));
-            return;
-        }
-        long[] offsets = new long[group.size()];
-        long next = endOffset;
-        int acknowledged = 0;
-        try {
-            long pos = active.size;
-            for (int i = 0; i < group.size(); i++) {
-                byte[] payload = group.get(i).payload;
-                if (pos >= segmentBytes && next > active.base) {
-                    force(writeChannel, active.path, false);
-                    publish(pos, next);
-                    // what is written so far is durable: acknowledge it whatever happens to the rest of the group
-                    for (; acknowledged < i; acknowledged++)
-                        group.get(acknowledged).done.complete(offsets[acknowledged]);
-                    openNewSegment(next);
-                    pos = active.size;
-                }
-                header.clear();
-                header.putInt(payload.length).putInt(Segment.crc(payload)).flip();
-                ByteBuffer body = ByteBuffer.wrap(payload);
-                while (header.hasRemaining() || body.hasRemaining())
-                    writeChannel.write(new ByteBuffer[] {header, body});
-                pos += Segment.RECORD_HEADER_BYTES + payload.length;
-                offsets[i] = next++;
-            }
-            force(writeChannel, active.path, false);
-            publish(pos, next);
-            for (int i = acknowledged; i < group.size(); i++) group.get(i).done.complete(offsets[i]);
-        } catch (IOException | RuntimeException e) {
-            IOException io = e instanceof IOException x ? x : new IOException(e);
-            rollBack(group.subList(acknowledged, group.size()), io);
-        }
-    }
-
-    private void publish(long pos, long next) {
-        active.size = pos;
-        active.records = next - active.base;
-        synchronized (durable) {
-            endOffset = next;
-            durable.notifyAll();
-        }
-    }
-
-    /**
-     * Cuts the active segment back to its last durable byte and fails the group: with {@link DiskFullException} when
-     * the disk is full, with the poison when a force failed. A cut-back that fails poisons the log.
-     */
-    private void rollBack(List<Pending> group, IOException cause) {
-        try {
-            writeChannel.truncate(active.size);
-            writeChannel.position(active.size);
-            if (poison == null) force(writeChannel, active.path, true);
-            LOG.warn(
-                    "Log write failed; {} records not acknowledged, segment {} cut back to {} bytes",
-                    group.size(),
-                    active.path,
-                    active.size,
-                    cause);
-        } catch (IOException | RuntimeException again) {
-            if (poison == null) {
-                poison(
-                        "cutting segment " + active.path + " back to byte " + active.size + " after a failed write ("
-                                + cause + ") failed",
-                        again);
-            }
-        }
-        if (poison != null) {
-            fail(group, new LogPoisonedException(poison.getMessage(), cause));
-        } else if (DiskFullException.isDiskFull(cause)) {
-            fail(
-                    group,
-                    new DiskFullException(
-                            "the disk of log " + dir + " is full (" + cause.getMessage() + "): "
-                                    + group.size() + " records not stored; segment " + active.path
-                                    + " is cut back to its last durable byte "
-                                    + active.size + " and the log stays usable; free space and retry",
-                            cause));
-        } else {
-            fail(group, cause);
-        }
-    }
-
-    private void fail(List<Pending> group, Exception e) {
-        long bytes = 0;
-        for (Pending p : group) bytes += p.payload.length + Segment.RECORD_HEADER_BYTES;
-        totalBytes.addAndGet(-bytes);
-        for (Pending p : group) p.done.completeExceptionally(e);
-    }
-
-    /** Forces {@code ch}; a failure poisons the log (see the class comment) before it is rethrown. */
-    private void force(FileChannel ch, Path file, boolean metaData) throws IOException {
-        try {
-            ch.force(metaData);
-        } catch (IOException e) {
-            poison("fsync of segment " + file + " failed (" + e.getMessage() + ")", e);
-            throw e;
-        }
-    }
-
-    private void poison(String what, Throwable cause) {
-        poison = new LogPoisonedException(
-                "log " + dir + " refuses appends: " + what + " at " + Instant.now()
-                        + "; the bytes written after the last successful fsync cannot be vouched for (the kernel may have dropped "
-                        + "them), and no later fsync would prove them durable. The log must be reopened: restart Catchment; opening "
-                        + "re-reads the segment from disk and trims its torn tail. Records acknowledged before the failure are safe.",
-                cause);
-        LOG.error("Log poisoned: {}; refusing appends until the log is reopened (restart Catchment)", what, cause);
-    }
-
     @Override
     public synchronized List<LogRecord> read(long from, int max, Duration wait)
             throws IOException, InterruptedException {
@@ -431,24 +194,18 @@ public final class LocalLog implements EventLog {
             throw new CatchmentException("offset " + from + " was already deleted; the log starts at " + startOffset());
         }
         // past a gap a repair left, so a reader there waits instead of spinning
-        if (from < endOffset) from = reader.skipGap(from);
-        if (from >= endOffset) {
-            long deadline = System.nanoTime() + wait.toNanos();
-            synchronized (durable) {
-                while (from >= endOffset && !closed) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) return List.of();
-                    durable.wait(left / 1_000_000 + 1);
-                }
-            }
+        if (from < writer.endOffset()) from = reader.skipGap(from);
+        if (from >= writer.endOffset() && !writer.awaitPast(from, System.nanoTime() + wait.toNanos())) {
+            return List.of();
         }
-        return reader.read(from, max, endOffset);
+        return reader.read(from, max, writer.endOffset());
     }
 
     @Override
     public void commit(long next) throws IOException {
         if (next <= committed) return;
-        if (next > endOffset) throw new IllegalArgumentException("commit " + next + " is past the end " + endOffset);
+        long end = writer.endOffset();
+        if (next > end) throw new IllegalArgumentException("commit " + next + " is past the end " + end);
         committedFile.write(next); // first: a failed write must not move the offset in memory either
         committed = next;
         deleteLoaded();
@@ -458,7 +215,7 @@ public final class LocalLog implements EventLog {
     public synchronized void deleteLoaded() throws IOException {
         Instant cutoff = Instant.now().minus(retention);
         for (Segment s : segments.values()) {
-            if (s == active || s.end() > committed) break;
+            if (s == writer.active() || s.end() > committed) break;
             if (Files.getLastModifiedTime(s.path).toInstant().isAfter(cutoff)) break;
             s.closeReader();
             Files.deleteIfExists(s.path);
@@ -475,7 +232,7 @@ public final class LocalLog implements EventLog {
 
     @Override
     public long endOffset() {
-        return endOffset;
+        return writer.endOffset();
     }
 
     @Override
@@ -490,24 +247,15 @@ public final class LocalLog implements EventLog {
 
     @Override
     public boolean healthy() {
-        return poison == null && !closed;
+        return writer.poison() == null && !writer.closed();
     }
 
     @Override
     public void close() throws IOException {
-        closed = true;
-        queue.add(WAKE_UP);
-        synchronized (durable) {
-            durable.notifyAll();
-        }
-        try {
-            writer.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.stop();
         synchronized (this) {
             for (Segment s : segments.values()) s.closeReader();
-            if (writeChannel != null) writeChannel.close();
+            writer.closeChannel();
         }
         lock.release();
         lockChannel.close();

@@ -62,7 +62,7 @@ final class ClickHouseDdl {
         return out;
     }
 
-    /** The database and the metadata tables (offsets, schema changes, dead letters, users). */
+    /** The database and the metadata tables (offsets, import checkpoints, schema changes, dead letters, users). */
     List<String> metadata() {
         List<String> out = new ArrayList<>();
         out.add("CREATE DATABASE IF NOT EXISTS " + ClickHouse.ident(db) + onCluster());
@@ -73,6 +73,13 @@ final class ClickHouseDdl {
                 "ReplacingMergeTree",
                 "version",
                 " ORDER BY consumer"));
+        out.addAll(table(
+                "_imports",
+                "job_id String, member String, next_line Int64, events Int64, dead_letters Int64, updated_at " + time
+                        + ", version UInt64",
+                "ReplacingMergeTree",
+                "version",
+                " ORDER BY (job_id, member)"));
         out.addAll(table(
                 "_schema_changes",
                 "changed_at " + time + ", table_name String, column_name Nullable(String), "
@@ -188,12 +195,12 @@ final class ClickHouseDdl {
     }
 
     /** A column read back from system.columns: the type from its COMMENT, else from its ClickHouse type. */
-    static ClickHouseSink.Column column(String chType, String comment) {
+    static ClickHouseSchema.Column column(String chType, String comment) {
         if (comment != null && !comment.isEmpty()) {
             int sp = comment.indexOf(' ');
             String name = sp < 0 ? comment : comment.substring(0, sp);
             try {
-                return new ClickHouseSink.Column(ColumnType.valueOf(name), sp < 0 ? null : comment.substring(sp + 1));
+                return new ClickHouseSchema.Column(ColumnType.valueOf(name), sp < 0 ? null : comment.substring(sp + 1));
             } catch (IllegalArgumentException e) {
                 // a comment of the user's own: fall through to the type
             }
@@ -205,6 +212,6 @@ final class ClickHouseDdl {
         else if (t.startsWith("Int") || t.startsWith("UInt")) type = ColumnType.BIGINT;
         else if (t.startsWith("Float") || t.startsWith("Decimal")) type = ColumnType.DOUBLE;
         else type = ColumnType.VARCHAR;
-        return new ClickHouseSink.Column(type, null);
+        return new ClickHouseSchema.Column(type, null);
     }
 }

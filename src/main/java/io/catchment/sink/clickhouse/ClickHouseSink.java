@@ -1,9 +1,9 @@
 package io.catchment.sink.clickhouse;
 
-import io.catchment.schema.ColumnType;
 import io.catchment.schema.Names;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.QueryResult;
 import io.catchment.sink.Sink;
@@ -13,14 +13,12 @@ import io.catchment.sink.TextStage;
 import io.catchment.sink.WriteBatch;
 import io.catchment.sink.clickhouse.ClickHouse.ClickHouseFailure;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -33,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * than atomicity: schema changes first (idempotent DDL, then read back: a column another loader created with another
  * type makes the write fail for good, and the loader re-plans the batch against the new catalog), then dead letters,
  * then each table's rows without those already stored (per table, same id and same UTC day, so a batch cut short by a
- * crash is completed, not repeated, when it is written again), then user traits, then the consumer offsets last. A
- * crash anywhere leaves a batch that the next write of it completes. The tables are {@code ReplacingMergeTree}s whose
+ * crash is completed, not repeated, when it is written again), then user traits, then the consumer offset and the
+ * import checkpoints last. A crash anywhere leaves a batch that the next write of it completes. The tables are {@code ReplacingMergeTree}s whose
  * sorting key ends with the id within the day, so merges collapse any duplicate that two loaders racing on the same
  * event could still insert: a second line, not the rule.
  *
@@ -55,6 +53,8 @@ public final class ClickHouseSink implements Sink {
     private final String idsTable;
     private final ClickHouseDedup dedupCheck;
     private final ClickHouseUsers users;
+    private final ClickHouseOffsets offsets;
+    private final ClickHouseSchema schema;
     private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean open = true;
@@ -97,6 +97,7 @@ public final class ClickHouseSink implements Sink {
         this.ch = new ClickHouse(url, user, password);
         this.db = database;
         this.ddl = new ClickHouseDdl(database, ch.modern(), cluster);
+        this.schema = new ClickHouseSchema(ch, ddl, database);
         this.dedup = dedup;
         this.maxColumns = maxColumns;
         this.staging = dataDir.resolve("staging-clickhouse").toAbsolutePath();
@@ -107,6 +108,7 @@ public final class ClickHouseSink implements Sink {
             ch.execute(ddl.idsTable(idsTable));
             dedupCheck = new ClickHouseDedup(ch, ddl, idsTable);
             users = new ClickHouseUsers(ch, ddl, this::nextVersion);
+            offsets = new ClickHouseOffsets(ch, ddl, this::nextVersion);
             deadLetters = new ClickHouseDeadLetters(ch, database, this::nextVersion);
             reloadCatalog();
         } catch (ClickHouseFailure e) {
@@ -141,50 +143,29 @@ public final class ClickHouseSink implements Sink {
 
     @Override
     public synchronized void reloadCatalog() {
-        Map<String, TableSchema> fresh = new LinkedHashMap<>();
-        readColumns(null).forEach((t, cols) -> {
-            Map<String, ColumnType> types = new LinkedHashMap<>();
-            Map<String, String> sources = new LinkedHashMap<>();
-            cols.forEach((c, spec) -> {
-                types.put(c, spec.type());
-                if (spec.source() != null) sources.put(c, spec.source());
-            });
-            fresh.put(t, new TableSchema(t, types, sources, maxColumns));
-        });
+        Map<String, TableSchema> fresh = schema.readCatalog(maxColumns);
         catalog.clear();
         catalog.putAll(fresh);
-    }
-
-    /** A column as stored: its Catchment type and the JSON key it holds (from its COMMENT). */
-    record Column(ColumnType type, String source) {}
-
-    /** The tables' columns (all data tables, or those named), in order, from system.columns. */
-    private Map<String, Map<String, Column>> readColumns(Set<String> only) {
-        Map<String, Map<String, Column>> tables = new LinkedHashMap<>();
-        String where = only == null
-                ? ""
-                : only.isEmpty()
-                        ? " AND 0"
-                        : " AND table IN ("
-                                + String.join(
-                                        ", ",
-                                        only.stream().map(ClickHouse::literal).toList()) + ")";
-        for (String[] r : ch.rows("SELECT table, name, type, comment FROM system.columns WHERE database = "
-                + ClickHouse.literal(db) + " AND table NOT LIKE '\\\\_%' AND table != 'users'" + where)) {
-            if (r[1].equals("loaded_at")) continue;
-            tables.computeIfAbsent(r[0], t -> new LinkedHashMap<>()).put(r[1], ClickHouseDdl.column(r[2], r[3]));
-        }
-        return tables;
     }
 
     @Override
     public long loadedOffset(String consumer) {
         try {
-            List<String[]> r = ch.rows("SELECT count(), argMax(next_offset, version) FROM "
-                    + ddl.q("_catchment_offsets") + " WHERE consumer = " + ClickHouse.literal(consumer));
-            return r.isEmpty() || r.get(0)[0].equals("0") ? -1 : Long.parseLong(r.get(0)[1]);
+            return offsets.offset(consumer);
         } catch (ClickHouseFailure e) {
             throw new IllegalStateException("cannot read the loader offset from ClickHouse: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<ImportCheckpoint> importCheckpoint(String jobId, String member) {
+        try {
+            return offsets.checkpoint(jobId, member);
+        } catch (ClickHouseFailure e) {
+            throw new IllegalStateException(
+                    "cannot read the checkpoint of import " + jobId + " member " + member + " from ClickHouse: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -193,7 +174,7 @@ public final class ClickHouseSink implements Sink {
         Map<String, Long> duplicates = new LinkedHashMap<>();
         try {
             long t0 = System.nanoTime();
-            Set<String> created = applySchema(w.changes());
+            Set<String> created = schema.apply(w.changes());
             long t1 = System.nanoTime();
             deadLetters.add(w.deadLetters());
             Map<String, Set<String>> stored = dedup && w.ids() != null ? dedupCheck.storedIds(w, created) : Map.of();
@@ -226,15 +207,7 @@ public final class ClickHouseSink implements Sink {
             if (failed != null) throw failed;
             long t3 = System.nanoTime();
             users.merge(w.users());
-            Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
-            offsets.put(w.consumer(), w.nextOffset());
-            StringBuilder rows = new StringBuilder();
-            long v = nextVersion();
-            offsets.forEach((consumer, next) -> rows.append(ClickHouse.line(consumer, next, v)));
-            ch.insert(
-                    ddl.q("_catchment_offsets"),
-                    List.of("consumer", "next_offset", "version"),
-                    out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
+            offsets.record(w);
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
                         "write: schema {} changes {} ms, dedup {} ms, insert {} ms, users+offsets {} ms",
@@ -255,96 +228,6 @@ public final class ClickHouseSink implements Sink {
         SchemaChange.logCommitted(w.changes());
         w.discard();
         return duplicates;
-    }
-
-    /**
-     * Creates tables and adds or widens columns; every statement is safe to repeat and to race with another loader's.
-     * Then reads the touched tables back: a column that exists with another type than planned (another loader won
-     * the race with other data) fails the write for good, so the loader re-reads the catalog and plans again.
-     *
-     * @return the tables this batch created (nothing stored in them yet to deduplicate against)
-     */
-    private Set<String> applySchema(List<SchemaChange> changes) throws SinkException {
-        if (changes.isEmpty()) return Set.of();
-        Map<String, Map<String, SchemaChange>> createdCols = new LinkedHashMap<>();
-        for (SchemaChange c : changes) {
-            if (c.kind() == SchemaChange.Kind.CREATE_TABLE) createdCols.put(c.table(), new LinkedHashMap<>());
-        }
-        Set<String> touched = new HashSet<>();
-        for (SchemaChange c : changes) {
-            touched.add(c.table());
-            if (c.kind() == SchemaChange.Kind.ADD_COLUMN && createdCols.containsKey(c.table())) {
-                createdCols.get(c.table()).put(c.column(), c);
-            }
-        }
-        Map<String, Map<String, Column>> before = readColumns(touched);
-        for (var t : createdCols.entrySet()) {
-            if (!before.containsKey(t.getKey())) {
-                for (String sql : ddl.createTable(t.getKey(), t.getValue().values())) ch.execute(sql);
-            }
-        }
-        for (SchemaChange c : changes) {
-            if (c.kind() == SchemaChange.Kind.CREATE_TABLE) continue;
-            Map<String, Column> existing = before.getOrDefault(c.table(), Map.of());
-            boolean createdNow = createdCols.containsKey(c.table()) && !before.containsKey(c.table());
-            if (createdNow) continue;
-            if (c.kind() == SchemaChange.Kind.ADD_COLUMN && !existing.containsKey(c.column())) {
-                try {
-                    for (String sql : ddl.addColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
-                } catch (ClickHouseFailure e) {
-                    if (!ClickHouseErrors.columnExists(e.code)) throw e; // another loader added it first: checked below
-                }
-            } else if (c.kind() == SchemaChange.Kind.WIDEN_COLUMN
-                    && existing.getOrDefault(c.column(), new Column(c.newType(), null))
-                                    .type()
-                            != c.newType()) {
-                for (String sql : ddl.modifyColumn(c.table(), c.column(), c.newType(), c.source())) ch.execute(sql);
-            }
-        }
-        Map<String, Map<String, Column>> after = readColumns(touched);
-        for (SchemaChange c : changes) {
-            if (c.kind() == SchemaChange.Kind.CREATE_TABLE) continue;
-            Column got = after.getOrDefault(c.table(), Map.of()).get(c.column());
-            if (got == null || got.type() != c.newType()) {
-                throw new SinkException(
-                        "column " + c.table() + "." + c.column() + " is " + (got == null ? "missing" : got.type())
-                                + " in ClickHouse, not " + c.newType()
-                                + " as planned (another loader changed the table): "
-                                + "planning the batch again",
-                        null,
-                        false);
-            }
-        }
-        StringBuilder rows = new StringBuilder();
-        String now = Instant.now().toString();
-        for (SchemaChange c : changes) {
-            rows.append(ClickHouse.line(
-                    now,
-                    c.table(),
-                    c.column(),
-                    c.kind().name(),
-                    c.oldType() == null ? null : c.oldType().sql,
-                    c.newType() == null ? null : c.newType().sql,
-                    c.reason(),
-                    c.eventId(),
-                    c.source()));
-        }
-        ch.insert(
-                ddl.q("_schema_changes"),
-                List.of(
-                        "changed_at",
-                        "table_name",
-                        "column_name",
-                        "change",
-                        "old_type",
-                        "new_type",
-                        "reason",
-                        "event_id",
-                        "source"),
-                out -> out.write(rows.toString().getBytes(StandardCharsets.UTF_8)));
-        Set<String> created = new HashSet<>(createdCols.keySet());
-        created.removeAll(before.keySet());
-        return created;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
 import io.catchment.sink.TableBatch;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -27,6 +28,34 @@ final class DuckDbSchema {
 
     DuckDbSchema(DuckDBConnection conn) {
         this.conn = conn;
+    }
+
+    /** Tables and their columns as stored (metadata tables and {@code users} left out), with each column's JSON key. */
+    Map<String, TableSchema> readCatalog(int maxColumns) throws SQLException {
+        Map<String, Map<String, ColumnType>> tables = new LinkedHashMap<>();
+        try (Statement s = conn.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                                + "WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' AND table_name <> 'users' "
+                                + "ORDER BY table_name, ordinal_position")) {
+            while (rs.next()) {
+                tables.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
+                        .put(rs.getString(2), ColumnType.fromSql(rs.getString(3)));
+            }
+        }
+        Map<String, Map<String, String>> sources = new LinkedHashMap<>();
+        try (Statement s = conn.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT table_name, column_name, source FROM _columns WHERE source IS NOT NULL")) {
+            while (rs.next())
+                sources.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
+                        .put(rs.getString(2), rs.getString(3));
+        }
+        conn.commit();
+        Map<String, TableSchema> out = new LinkedHashMap<>();
+        tables.forEach((t, cols) ->
+                out.put(t, new TableSchema(t, cols, sources.getOrDefault(t, Map.of()), maxColumns)));
+        return out;
     }
 
     /**

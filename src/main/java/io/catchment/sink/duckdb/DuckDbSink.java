@@ -1,9 +1,9 @@
 package io.catchment.sink.duckdb;
 
-import io.catchment.schema.ColumnType;
 import io.catchment.schema.Router;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.QueryResult;
 import io.catchment.sink.Sink;
@@ -16,14 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -37,26 +36,13 @@ import org.slf4j.LoggerFactory;
  * inside the same transaction as the schema changes and the consumer offset ({@code _catchment_offsets}). The database
  * is opened with external access disabled except for the staging directory, and its configuration locked, so queries
  * cannot read or write other files. One writer thread; queries run concurrently on duplicated connections, each in a
- * read-only transaction (MVCC: they see committed batches only; see {@link DuckDbQueries}).
+ * read-only transaction (MVCC: they see committed batches only; see {@link DuckDbQueries}). Opening the file is
+ * {@link DuckDbFile}; the batch's parts are {@link DuckDbSchema}, {@link DuckDbDedup}, {@link DuckDbUsers},
+ * {@link DuckDbOffsets} and {@link DuckDbDeadLetters}.
  */
 public final class DuckDbSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbSink.class);
     public static final long DEFAULT_BLOCK_SIZE = 16 << 10;
-    /**
-     * Rows per row group (DuckDB's default is 122,880). A loader batch then fills whole row groups, which DuckDB writes
-     * to the database file as the batch inserts them (its "optimistic" write path): the commit logs only pointers to
-     * them, and the next checkpoint has little left to write. With the default, every table's batch stayed in memory,
-     * was copied into the WAL at commit and rewritten at each checkpoint, and a checkpoint rewrote every row group that
-     * had gained rows: 1M mixed events 69,355 events/s (checkpoint 3.4 s) against 89,175 (DuckDB 2.0.0.1, same
-     * machine and session). That path lost exactness after {@code kill -9} on DuckDB 1.5.2 (a batch's uncommitted rows
-     * recovered from the file, so a replay stored them twice; duckdb/duckdb#25931, merged for 2.0); CrashIT guards it.
-     * Session 9 went from 16,384 to 4,096: a batch spread over many event tables gives each only a few thousand rows
-     * (100,000 real-shaped events over 16 tables: 6,250 each), which stayed under a row group and were copied into the
-     * WAL at commit, 1.8–4.3 s per batch for wide tables; with 4,096 the commit is 0.1 s and the real-shaped load went
-     * from 8,231 to 12,759 events/s in one session (ratio to read_json 0.83 → 1.21); mixed events are unchanged within
-     * the noise, on disk +2–8% (BENCHMARKS.md, session 9).
-     */
-    static final int ROW_GROUP_SIZE = 4_096;
     /** The catalog name of the store in SQL (what DuckDB calls a database opened from catchment.duckdb). */
     public static final String CATALOG = "catchment";
 
@@ -89,52 +75,11 @@ public final class DuckDbSink implements Sink {
         conn = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
         memory = new DuckDbMemory(conn, memoryLimit);
         schema = new DuckDbSchema(conn);
-        try (Statement s = conn.createStatement()) {
-            // attached rather than opened, for the storage options; the catalog keeps the file's name, as when opened.
-            // Attaching takes DuckDB's file lock: only then is the staging directory this process's to empty
-            // the block size is chosen when the file is created; an existing file keeps its own (DuckDB refuses
-            // another).
-            // ROW_GROUP_SIZE is an attach option, given at every attach
-            s.execute("ATTACH '" + file.toString().replace("'", "''") + "' AS " + CATALOG + " ("
-                    + (Files.exists(file) ? "" : "BLOCK_SIZE " + blockSize + ", ") + "ROW_GROUP_SIZE " + ROW_GROUP_SIZE
-                    + ")");
-            s.execute("USE " + CATALOG);
-        } catch (SQLException e) {
-            conn.close();
-            if (DuckDbErrors.isLockConflict(e)) {
-                throw new io.catchment.InUseException(
-                        "the store " + file + " is in use by another process: " + e.getMessage(), e);
-            }
-            throw e;
-        }
+        DuckDbFile.attach(conn, file, blockSize);
         TextStage.recreate(staging);
         Files.createDirectories(tmp);
-        try (Statement s = conn.createStatement()) {
-            s.execute("SET GLOBAL TimeZone = 'UTC'");
-            s.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
-            s.execute("SET temp_directory = '" + tmp.toString().replace("'", "''") + "'");
-            s.execute("SET allowed_directories = ['" + staging.toString().replace("'", "''") + "/']");
-            s.execute("SET checkpoint_threshold = '" + checkpointThreshold.replace("'", "") + "'");
-            s.execute("SET preserve_insertion_order = false");
-            s.execute("SET autoinstall_known_extensions = false");
-            s.execute("SET autoload_known_extensions = false");
-            s.execute("SET allow_community_extensions = false");
-            s.execute("SET enable_external_access = false");
-            // last: from here on no connection, the query connections included, can change a setting
-            s.execute("SET lock_configuration = true");
-            s.execute(
-                    "CREATE TABLE IF NOT EXISTS _catchment_offsets (consumer VARCHAR PRIMARY KEY, next_offset BIGINT)");
-            s.execute("CREATE TABLE IF NOT EXISTS _schema_changes (changed_at TIMESTAMPTZ DEFAULT current_timestamp, "
-                    + "table_name VARCHAR, column_name VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR, "
-                    + "reason VARCHAR, event_id VARCHAR, source VARCHAR)");
-            s.execute("CREATE TABLE IF NOT EXISTS _imports (job_id VARCHAR, member VARCHAR, next_line BIGINT, "
-                    + "events BIGINT, dead_letters BIGINT, updated_at TIMESTAMPTZ, PRIMARY KEY (job_id, member))");
-            s.execute("CREATE TABLE IF NOT EXISTS users (user_id VARCHAR PRIMARY KEY, traits JSON, trait_times JSON, "
-                    + "first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, updated_at TIMESTAMPTZ)");
-            s.execute(
-                    "CREATE TABLE IF NOT EXISTS _columns (table_name VARCHAR, column_name VARCHAR, source VARCHAR, "
-                            + "type VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, PRIMARY KEY (table_name, column_name))");
-        }
+        DuckDbFile.configure(conn, memoryLimit, checkpointThreshold, tmp, staging);
+        DuckDbFile.createTables(conn);
         conn.setAutoCommit(false);
         deadLetters = new DuckDbDeadLetters(conn);
         conn.commit();
@@ -154,29 +99,9 @@ public final class DuckDbSink implements Sink {
     }
 
     private void readCatalog() throws SQLException {
-        Map<String, Map<String, ColumnType>> tables = new LinkedHashMap<>();
-        try (Statement s = conn.createStatement();
-                ResultSet rs =
-                        s.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns "
-                                + "WHERE table_schema = 'main' AND table_name NOT LIKE '\\_%' ESCAPE '\\' AND table_name <> 'users' "
-                                + "ORDER BY table_name, ordinal_position")) {
-            while (rs.next()) {
-                tables.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
-                        .put(rs.getString(2), ColumnType.fromSql(rs.getString(3)));
-            }
-        }
-        Map<String, Map<String, String>> sources = new LinkedHashMap<>();
-        try (Statement s = conn.createStatement();
-                ResultSet rs = s.executeQuery(
-                        "SELECT table_name, column_name, source FROM _columns WHERE source IS NOT NULL")) {
-            while (rs.next())
-                sources.computeIfAbsent(rs.getString(1), t -> new LinkedHashMap<>())
-                        .put(rs.getString(2), rs.getString(3));
-        }
-        conn.commit();
+        Map<String, TableSchema> read = schema.readCatalog(maxColumns);
         catalog.clear();
-        tables.forEach((t, cols) ->
-                catalog.put(t, new TableSchema(t, cols, sources.getOrDefault(t, Map.of()), maxColumns)));
+        catalog.putAll(read);
     }
 
     @Override
@@ -187,16 +112,24 @@ public final class DuckDbSink implements Sink {
     /** Synchronized like {@link #write}: the connection is not thread-safe, and an import asks while it writes. */
     @Override
     public synchronized long loadedOffset(String consumer) {
-        try (PreparedStatement ps =
-                conn.prepareStatement("SELECT next_offset FROM _catchment_offsets WHERE consumer = ?")) {
-            ps.setString(1, consumer);
-            try (ResultSet rs = ps.executeQuery()) {
-                long v = rs.next() ? rs.getLong(1) : -1;
-                conn.commit();
-                return v;
-            }
+        try {
+            long v = DuckDbOffsets.offset(conn, consumer);
+            conn.commit();
+            return v;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the loader offset from DuckDB", e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<ImportCheckpoint> importCheckpoint(String jobId, String member) {
+        try {
+            Optional<ImportCheckpoint> c = DuckDbOffsets.checkpoint(conn, jobId, member);
+            conn.commit();
+            return c;
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "cannot read the checkpoint of import " + jobId + " member " + member + " from DuckDB", e);
         }
     }
 
@@ -241,26 +174,7 @@ public final class DuckDbSink implements Sink {
             long t3 = System.nanoTime();
             DuckDbSchema.touchColumns(s, batches);
             long t4 = System.nanoTime();
-            Map<String, Long> offsets = new LinkedHashMap<>(w.otherOffsets());
-            offsets.put(w.consumer(), w.nextOffset());
-            try (PreparedStatement ps =
-                    conn.prepareStatement("INSERT OR REPLACE INTO _catchment_offsets VALUES (?, ?)")) {
-                for (var o : offsets.entrySet()) {
-                    ps.setString(1, o.getKey());
-                    ps.setLong(2, o.getValue());
-                    ps.execute();
-                }
-            }
-            for (var o : offsets.entrySet()) {
-                if (o.getKey().startsWith(IMPORT_PREFIX)) {
-                    boolean main = o.getKey().equals(w.consumer());
-                    recordImport(
-                            o.getKey(),
-                            o.getValue(),
-                            main && w.ids() != null ? w.ids().rows() : 0,
-                            main ? w.deadLetters().size() : 0);
-                }
-            }
+            DuckDbOffsets.record(conn, w);
             conn.commit();
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
@@ -289,21 +203,6 @@ public final class DuckDbSink implements Sink {
         w.discard();
         memory.checkpointIfMemoryHigh();
         return duplicates;
-    }
-
-    private void recordImport(String consumer, long nextLine, long events, long dead) throws SQLException {
-        String rest = consumer.substring(IMPORT_PREFIX.length());
-        int colon = rest.indexOf(':');
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO _imports VALUES (?, ?, ?, ?, ?, now()) "
-                + "ON CONFLICT DO UPDATE SET next_line = excluded.next_line, events = _imports.events + excluded.events, "
-                + "dead_letters = _imports.dead_letters + excluded.dead_letters, updated_at = now()")) {
-            ps.setString(1, rest.substring(0, colon));
-            ps.setString(2, rest.substring(colon + 1));
-            ps.setLong(3, nextLine);
-            ps.setLong(4, events);
-            ps.setLong(5, dead);
-            ps.execute();
-        }
     }
 
     private void rollback() {

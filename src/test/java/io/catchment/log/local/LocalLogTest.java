@@ -253,9 +253,11 @@ class LocalLogTest {
     @Test
     void a_reader_waiting_for_data_wakes_on_append() throws Exception {
         try (LocalLog log = open()) {
+            Thread reader = Thread.currentThread();
             Thread t = new Thread(() -> {
                 try {
-                    Thread.sleep(200);
+                    // append once the reader is waiting in read() (the only timed wait this thread does)
+                    while (reader.getState() != Thread.State.TIMED_WAITING) Thread.sleep(1);
                     log.append(rec("late"));
                 } catch (Exception e) {
                     throw new RuntimeException(e);

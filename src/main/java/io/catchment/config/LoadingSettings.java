@@ -1,0 +1,80 @@
+package io.catchment.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How events become rows: schema limits and layout, the local log's segments, the loader's batches and the duplicate
+ * rule. Part of {@link Settings#ALL}.
+ */
+public final class LoadingSettings {
+    private LoadingSettings() {}
+
+    public static final Setting<Integer> MAX_FIELDS_PER_EVENT = new Setting<>(
+            "limits.max_fields_per_event",
+            "1000",
+            "an event that flattens to more fields is set aside as a dead letter",
+            Setting.intRange(20, 100_000));
+    public static final Setting<Integer> MAX_COLUMNS = new Setting<>(
+            "schema.max_columns",
+            "1000",
+            "columns per table; fields past the cap go to the table's _extra JSON column",
+            Setting.intRange(50, 10_000));
+    public static final Setting<Layout> LAYOUT = new Setting<>(
+            "schema.layout",
+            "per-event",
+            "per-event (events + one table per event name) or single (one wide events table)",
+            Layout::parse);
+    public static final Setting<Map<String, Layout>> LAYOUT_BY_SOURCE = new Setting<>(
+            "schema.layout_by_source",
+            "",
+            "per-source layouts, comma-separated source=layout (mobile=single)",
+            LoadingSettings::layouts);
+    public static final Setting<Long> LOG_SEGMENT_BYTES = new Setting<>(
+            "log.segment_bytes", "64MB", "size at which the log rolls to a new segment file", Setting.size(4096));
+    public static final Setting<Long> LOG_MAX_BYTES = new Setting<>(
+            "log.max_bytes",
+            "10GB",
+            "disk quota of the log; past it the collector answers 503 with Retry-After",
+            Setting.size(65536));
+    public static final Setting<Duration> LOG_RETENTION = new Setting<>(
+            "log.retention", "0s", "how long a fully loaded segment is kept before it is deleted", Setting.duration());
+    public static final Setting<Integer> LOADER_BATCH_EVENTS = new Setting<>(
+            "loader.batch_events",
+            "100000",
+            "most events the loader writes in one transaction",
+            Setting.intRange(1, 10_000_000));
+    public static final Setting<Boolean> LOADER_ENABLED = new Setting<>(
+            "loader.enabled",
+            "true",
+            "run the loader in this process; false makes a collector-only node (another process loads the log)",
+            Settings::bool);
+    public static final Setting<Duration> LOADER_BATCH_WAIT = new Setting<>(
+            "loader.batch_wait",
+            "500ms",
+            "longest the loader waits to fill a batch before writing what it has",
+            Setting.duration());
+    public static final Setting<Duration> LOADER_STALL_AFTER = new Setting<>(
+            "loader.stall_after",
+            "60s",
+            "with events waiting, a loader that has committed nothing for this long is stalled: /readyz answers 503 and "
+                    + "/v1/status names the stuck offset and the error",
+            Setting.duration());
+    public static final Setting<Boolean> DEDUP_ENABLED = new Setting<>(
+            "dedup.enabled",
+            "true",
+            "skip rows whose id is already in their table for the same UTC day of timestamp",
+            Settings::bool);
+
+    private static Map<String, Layout> layouts(String s) {
+        Map<String, Layout> m = new LinkedHashMap<>();
+        if (s.isEmpty()) return m;
+        for (String part : s.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length != 2) throw new IllegalArgumentException("'" + part.trim() + "' is not source=layout");
+            m.put(kv[0].trim(), Layout.parse(kv[1]));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,58 @@
+package io.catchment.config;
+
+import java.time.Duration;
+
+/**
+ * The query API's limits and DuckDB's memory and file settings (the server's and the import's). Part of
+ * {@link Settings#ALL}.
+ */
+public final class StoreSettings {
+    private StoreSettings() {}
+
+    public static final Setting<Integer> QUERY_MAX_ROWS = new Setting<>(
+            "query.max_rows",
+            "10000",
+            "most rows /v1/query returns; the answer says when it was truncated",
+            Setting.intRange(1, 10_000_000));
+    public static final Setting<Duration> QUERY_TIMEOUT =
+            new Setting<>("query.timeout", "30s", "a query running longer is cancelled (408)", Setting.duration());
+    public static final Setting<Integer> QUERY_MAX_CONCURRENT = new Setting<>(
+            "query.max_concurrent",
+            "auto",
+            "most /v1/query statements running at once; others wait (query.queue_wait). auto is half the cores, at least "
+                    + "one: a DuckDB query also uses the store's worker threads, and the loader and the collector need CPU too",
+            s -> s.equals("auto")
+                    ? Math.max(1, Runtime.getRuntime().availableProcessors() / 2)
+                    : Setting.intRange(1, 1000).apply(s));
+    public static final Setting<Duration> QUERY_QUEUE_WAIT = new Setting<>(
+            "query.queue_wait",
+            "10s",
+            "longest a query waits for one of query.max_concurrent slots; then 503 with Retry-After (0s: no waiting)",
+            Setting.duration());
+    public static final Setting<String> DUCKDB_MEMORY_LIMIT = new Setting<>(
+            "duckdb.memory_limit", "1GB", "DuckDB's memory_limit (outside the Java heap)", Settings::nonEmpty);
+    public static final Setting<String> IMPORT_DUCKDB_MEMORY_LIMIT = new Setting<>(
+            "import.duckdb_memory_limit",
+            "384MB",
+            "DuckDB's memory_limit while `catchment import` loads straight into the store: a bulk load needs less than a "
+                    + "server that also answers queries, and the import then stays under 1.5 GB of memory with its 640 MB heap",
+            Settings::nonEmpty);
+    public static final Setting<String> DUCKDB_CHECKPOINT_THRESHOLD = new Setting<>(
+            "duckdb.checkpoint_threshold",
+            "512MB",
+            "WAL size that triggers a DuckDB checkpoint; larger loads faster but holds more in memory (keep it well under "
+                    + "duckdb.memory_limit) and replays longer after a crash",
+            Settings::nonEmpty);
+    public static final Setting<Long> DUCKDB_BLOCK_SIZE = new Setting<>(
+            "duckdb.block_size",
+            "16KB",
+            "block size of a new DuckDB file (16KB to 256KB, a power of two; an existing file keeps its own). Data not yet "
+                    + "checkpointed takes at least a block per column, so small blocks keep wide, sparse event tables in memory",
+            s -> {
+                long v = Setting.size(16 << 10).apply(s);
+                if (v > 256 << 10 || Long.bitCount(v) != 1) {
+                    throw new IllegalArgumentException(s + " is not a power of two from 16KB to 256KB");
+                }
+                return v;
+            });
+}
