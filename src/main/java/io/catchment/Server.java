@@ -99,7 +99,7 @@ public final class Server implements AutoCloseable {
         var analytics = new io.catchment.analytics.Analytics(
                 sink,
                 c.loader().layout(),
-                java.time.ZoneId.of("UTC"),
+                c.query().analyticsZone(),
                 c.query().maxRows(),
                 c.query().timeout(),
                 query::inSlot,

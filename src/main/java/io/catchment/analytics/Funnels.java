@@ -133,17 +133,8 @@ final class Funnels {
         }
         Sql q = a.sql();
         q.a("SELECT ");
-        if (bdColumn != null) {
-            q.a("CASE WHEN _bd IS NULL THEN NULL");
-            if (!top.isEmpty()) {
-                q.a(" WHEN _bd IN (");
-                for (int i = 0; i < top.size(); i++) (i > 0 ? q.a(", ") : q).v(top.get(i));
-                q.a(") THEN _bd");
-            }
-            q.a(" ELSE ").v(Trends.OTHER).a(" END");
-        } else {
-            q.a("''");
-        }
+        if (bdColumn != null) q.topOrOther("_bd", top);
+        else q.a("''");
         q.a(" AS _g, count(*) AS n1");
         for (int k = 2; k <= n; k++) {
             q.a(", sum(CASE WHEN t" + k + " > 0 THEN 1 ELSE 0 END) AS n" + k);

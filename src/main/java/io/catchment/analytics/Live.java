@@ -46,11 +46,11 @@ final class Live {
                 if (sel != null) sel.from(q, now.minus(back), null);
                 else q.a(" FROM events WHERE ").id("timestamp").a(" >= ").time(now.minus(back));
                 q.a(" ORDER BY ").id("timestamp").a(" DESC, id DESC LIMIT " + limit);
-                events = People.objects(a.run(q));
+                events = EventRows.objects(a.run(q));
                 if (events.size() >= limit) break;
             }
         }
-        if (sel == null || sel.table.equals(Router.EVENTS)) new People(a).attachProperties(events, catalog);
+        if (sel == null || sel.table.equals(Router.EVENTS)) EventRows.attachProperties(a, events, catalog);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("events", events);
         return out;

@@ -109,15 +109,7 @@ final class Retention {
         }
         Sql group = a.sql();
         if (bdColumn == null) group.a("''");
-        else {
-            group.a("CASE WHEN _bd IS NULL THEN NULL");
-            if (!top.isEmpty()) {
-                group.a(" WHEN _bd IN (");
-                for (int i = 0; i < top.size(); i++) (i > 0 ? group.a(", ") : group).v(top.get(i));
-                group.a(") THEN _bd");
-            }
-            group.a(" ELSE ").v(Trends.OTHER).a(" END");
-        }
+        else group.topOrOther("_bd", top);
         // one pass: each (person, cohort) row gives k = 0 (the cohort) and k for each later period with a return
         Sql q = a.sql();
         q.a("SELECT _c, _g, _k, count(*) AS _n FROM (SELECT _c, _g, ")

@@ -201,6 +201,20 @@ final class Sql {
                 .a(")");
     }
 
+    /**
+     * Appends a breakdown group: {@code column}'s value when it is one of {@code top}, {@code $other} for any other
+     * value, null where it is unset.
+     */
+    Sql topOrOther(String column, List<String> top) {
+        a("CASE WHEN " + column + " IS NULL THEN NULL");
+        if (!top.isEmpty()) {
+            a(" WHEN " + column + " IN (");
+            for (int i = 0; i < top.size(); i++) (i > 0 ? a(", ") : this).v(top.get(i));
+            a(") THEN " + column);
+        }
+        return a(" ELSE ").v(Trends.OTHER).a(" END");
+    }
+
     /** Text of {@code expr}, nullable, one type whatever the column's (ClickHouse's UNION ALL wants equal types). */
     String nullableText(String expr) {
         return clickhouse() ? "toNullable(toString(" + expr + "))" : "CAST(" + expr + " AS VARCHAR)";

@@ -104,7 +104,7 @@ final class Trends {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("label", f.text("label", formula.text()));
             m.put("formula", formula.text());
-            m.put("data", data(times, values));
+            m.put("data", TrendsData.data(times, values));
             formulas.add(m);
         }
         if (!formulas.isEmpty()) out.put("formulas", formulas);
@@ -161,7 +161,7 @@ final class Trends {
         Sql q = window > 1
                 ? rolling(range, from, rows, bd, values, window, buckets)
                 : aggregate(s, range, iv, rows, bd, values);
-        return collect(s, q, buckets, iv, range, bd != null ? values : null, byKey);
+        return TrendsData.collect(a, s, q, buckets, iv, range, bd != null ? values : null, byKey);
     }
 
     /** Rows of the series: {@code _person}, {@code _t} (epoch seconds), {@code _x} (the measured value), {@code _bd}. */
@@ -232,17 +232,8 @@ final class Trends {
     }
 
     private void group(Sql q, Breakdown bd, List<String> values) {
-        if (bd == null) {
-            q.a("''");
-            return;
-        }
-        q.a("CASE WHEN _bd IS NULL THEN NULL");
-        if (!values.isEmpty()) {
-            q.a(" WHEN _bd IN (");
-            for (int i = 0; i < values.size(); i++) (i > 0 ? q.a(", ") : q).v(values.get(i));
-            q.a(") THEN _bd");
-        }
-        q.a(" ELSE ").v(OTHER).a(" END");
+        if (bd == null) q.a("''");
+        else q.topOrOther("_bd", values);
     }
 
     private static String measure(Sql q, String m) {
@@ -258,75 +249,5 @@ final class Trends {
             case "p99" -> q.quantile(0.99, "_x");
             default -> throw new IllegalStateException(m);
         };
-    }
-
-    private List<Map<String, Object>> collect(
-            Series s,
-            Sql q,
-            long[] buckets,
-            Interval iv,
-            TimeRange range,
-            List<String> top,
-            Map<String, double[]> byKey) {
-        boolean breakdown = top != null;
-        Map<String, double[]> groups = new LinkedHashMap<>();
-        if (breakdown) {
-            // the top values by volume, then $other, then events without the property
-            for (String v : top) groups.put(v, null);
-            groups.put(OTHER, null);
-            groups.put(null, null);
-        }
-        Map<String, boolean[]> present = new HashMap<>();
-        Map<Long, Integer> position = new HashMap<>();
-        for (int i = 0; i < buckets.length; i++) position.put(buckets[i], i);
-        for (List<Object> row : a.rows(q)) {
-            Integer at = position.get(((Number) Analytics.value(row.get(0))).longValue());
-            if (at == null) continue;
-            int i = at;
-            String g = breakdown ? (row.get(1) == null ? null : row.get(1).toString()) : "";
-            double[] v = groups.get(g);
-            if (v == null) groups.put(g, v = new double[buckets.length]);
-            present.computeIfAbsent(g, k -> new boolean[buckets.length])[i] = row.get(2) != null;
-            v[i] = Analytics.number(row.get(2));
-        }
-        groups.values().removeIf(java.util.Objects::isNull);
-        if (groups.isEmpty() && !breakdown) groups.put("", new double[buckets.length]);
-        boolean additive = s.measure.equals("total") || s.measure.equals("sum");
-        List<String> times = new ArrayList<>();
-        for (long b : buckets)
-            times.add(iv.start(b, range.zone()).toOffsetDateTime().toString());
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Map.Entry<String, double[]> e : groups.entrySet()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("key", s.key);
-            m.put("label", s.label + (breakdown ? " · " + (e.getKey() == null ? "(not set)" : e.getKey()) : ""));
-            m.put("event", s.sel.label());
-            m.put("measure", s.measure);
-            if (breakdown) m.put("breakdown", e.getKey());
-            boolean[] p = present.get(e.getKey());
-            boolean zeroIsEmpty =
-                    Set.of("total", "uniques", "dau", "wau", "mau", "sum").contains(s.measure);
-            List<List<Object>> data = new ArrayList<>();
-            double total = 0;
-            for (int i = 0; i < buckets.length; i++) {
-                Object v = (p != null && p[i]) || zeroIsEmpty ? Analytics.value(e.getValue()[i]) : null;
-                data.add(java.util.Arrays.asList(times.get(i), v));
-                total += e.getValue()[i];
-            }
-            m.put("data", data);
-            if (additive) m.put("total", Analytics.value(total));
-            out.add(m);
-            if (!breakdown) byKey.put(s.key, e.getValue());
-        }
-        return out;
-    }
-
-    static List<List<Object>> data(List<String> times, double[] values) {
-        List<List<Object>> data = new ArrayList<>();
-        for (int i = 0; i < times.size(); i++) {
-            data.add(
-                    java.util.Arrays.asList(times.get(i), Double.isNaN(values[i]) ? null : Analytics.value(values[i])));
-        }
-        return data;
     }
 }

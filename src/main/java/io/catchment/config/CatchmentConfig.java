@@ -95,8 +95,12 @@ public record CatchmentConfig(
             Map<String, io.catchment.config.Layout> layoutBySource,
             Duration stallAfter) {}
 
-    /** /v1/query: rows and time per query, how many run at once and how long one waits for its turn. */
-    public record Query(int maxRows, Duration timeout, int maxConcurrent, Duration queueWait) {}
+    /**
+     * /v1/query and the reports: rows and time per query, how many run at once and how long one waits for its turn;
+     * the reports' time zone when a request names none.
+     */
+    public record Query(
+            int maxRows, Duration timeout, int maxConcurrent, Duration queueWait, java.time.ZoneId analyticsZone) {}
 
     public CatchmentConfig withKeys(Keys k) {
         return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb, kafka, clickhouse);

@@ -131,7 +131,8 @@ public final class ConfigLoader {
                         p.get(StoreSettings.QUERY_MAX_ROWS),
                         p.get(StoreSettings.QUERY_TIMEOUT),
                         p.get(StoreSettings.QUERY_MAX_CONCURRENT),
-                        p.get(StoreSettings.QUERY_QUEUE_WAIT)),
+                        p.get(StoreSettings.QUERY_QUEUE_WAIT),
+                        p.get(StoreSettings.ANALYTICS_TIMEZONE)),
                 new CatchmentConfig.DuckDb(
                         p.get(StoreSettings.DUCKDB_MEMORY_LIMIT),
                         p.get(StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD),

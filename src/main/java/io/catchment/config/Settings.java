@@ -41,6 +41,7 @@ public final class Settings {
             StoreSettings.QUERY_TIMEOUT,
             StoreSettings.QUERY_MAX_CONCURRENT,
             StoreSettings.QUERY_QUEUE_WAIT,
+            StoreSettings.ANALYTICS_TIMEZONE,
             StoreSettings.DUCKDB_MEMORY_LIMIT,
             StoreSettings.IMPORT_DUCKDB_MEMORY_LIMIT,
             StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD,

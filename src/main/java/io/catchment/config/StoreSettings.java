@@ -29,6 +29,18 @@ public final class StoreSettings {
             "10s",
             "longest a query waits for one of query.max_concurrent slots; then 503 with Retry-After (0s: no waiting)",
             Setting.duration());
+    public static final Setting<java.time.ZoneId> ANALYTICS_TIMEZONE = new Setting<>(
+            "analytics.timezone",
+            "UTC",
+            "the IANA time zone of the reports' days and hours when a request names none (like Europe/Berlin)",
+            s -> {
+                try {
+                    return java.time.ZoneId.of(s.trim());
+                } catch (java.time.DateTimeException e) {
+                    throw new IllegalArgumentException(
+                            "'" + s + "' is not an IANA time zone (like Europe/Berlin or UTC)");
+                }
+            });
     public static final Setting<String> DUCKDB_MEMORY_LIMIT = new Setting<>(
             "duckdb.memory_limit", "1GB", "DuckDB's memory_limit (outside the Java heap)", Settings::nonEmpty);
     public static final Setting<String> IMPORT_DUCKDB_MEMORY_LIMIT = new Setting<>(

@@ -82,7 +82,8 @@ class AnalyticsIT {
         if (s != null) return s;
         Path dir = Files.createTempDirectory("analytics-it-" + store);
         DIRS.add(dir);
-        List<String> settings = new ArrayList<>();
+        // the default zone of requests that name none
+        List<String> settings = new ArrayList<>(List.of("analytics.timezone", "Europe/Berlin"));
         if (store.equals("clickhouse")) {
             if (clickhouse == null) clickhouse = ClickHouseServer.start();
             settings.addAll(List.of(
@@ -147,6 +148,9 @@ class AnalyticsIT {
         assertThat(berlin.get("buckets").get(0).asText()).isEqualTo("2026-03-27T00:00+01:00");
         assertThat(berlin.get("buckets").get(3).asText()).isEqualTo("2026-03-30T00:00+02:00");
         assertThat(berlin.get("series").get(0).get("total").asLong()).isEqualTo(6);
+        JsonNode byDefault = post(store, "trends", "{\"series\":[{\"event\":\"Viewed Product\"}]," + MARCH + "}");
+        assertThat(byDefault.get("timezone").asText()).isEqualTo("Europe/Berlin");
+        assertThat(values(byDefault.get("series").get(0))).containsExactly(1L, 1L, 1L, 2L, 1L);
         JsonNode utc = post(
                 store, "trends", "{\"series\":[{\"event\":\"Viewed Product\"}]," + MARCH + ",\"timezone\":\"UTC\"}");
         // e8 | e1, e4 | e6 | ph-anon-4 | u1 from PostHog

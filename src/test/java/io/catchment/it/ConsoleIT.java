@@ -128,7 +128,9 @@ class ConsoleIT {
                                             s.base,
                                             AnalyticsIT.ADMIN,
                                             "SELECT event, count(*) AS n FROM events WHERE event IS NOT NULL GROUP BY event ORDER BY n DESC, event")));
-            assertThat(r.at("/pages/sql/charted").asBoolean()).as("a query result charted").isTrue();
+            assertThat(r.at("/pages/sql/charted").asBoolean())
+                    .as("a query result charted")
+                    .isTrue();
             assertThat(r.at("/pages/schema/text").asText())
                     .contains("viewed_product")
                     .contains("price__string");
