@@ -105,6 +105,7 @@ public final class Server implements AutoCloseable {
                 query::inSlot,
                 java.time.Clock.systemUTC());
         new io.catchment.analytics.AnalyticsApi(analytics, auth).routes(app);
+        new io.catchment.admin.DashboardApi(sink.dashboards(), auth).routes(app);
         DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);
         app.get("/v1/status", ctx -> {
             auth.requireAdmin(ctx);

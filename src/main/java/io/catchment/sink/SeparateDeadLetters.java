@@ -131,4 +131,9 @@ public final class SeparateDeadLetters implements Sink {
             }
         }
     }
+
+    @Override
+    public io.catchment.dashboard.DashboardStore dashboards() {
+        return store.dashboards();
+    }
 }

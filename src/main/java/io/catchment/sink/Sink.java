@@ -65,4 +65,7 @@ public interface Sink extends Closeable, DeadLetterStore {
     QueryResult query(String sql, java.util.List<Object> params, int maxRows, Duration timeout) throws QueryException;
 
     boolean healthy();
+
+    /** The saved dashboards, kept in this store ({@code _dashboards}). */
+    io.catchment.dashboard.DashboardStore dashboards();
 }

@@ -25,8 +25,16 @@ class ClickHouseSinkContractIT extends SinkContract {
         if (server != null) server.close();
     }
 
+    private String database;
+
     @Override
     Sink open(Path dir) throws Exception {
-        return new ClickHouseSink(server.url(), "contract" + DBS.incrementAndGet(), "default", "", "", dir, true, 1000);
+        database = "contract" + DBS.incrementAndGet();
+        return reopen(dir);
+    }
+
+    @Override
+    Sink reopen(Path dir) throws Exception {
+        return new ClickHouseSink(server.url(), database, "default", "", "", dir, true, 1000);
     }
 }

@@ -12,4 +12,9 @@ class DuckDbSinkContractTest extends SinkContract {
     Sink open(Path dir) throws Exception {
         return new DuckDbSink(dir, "256MB", "16MB");
     }
+
+    @Override
+    Sink reopen(Path dir) throws Exception {
+        return open(dir);
+    }
 }

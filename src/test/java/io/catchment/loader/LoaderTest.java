@@ -97,6 +97,11 @@ class LoaderTest {
         }
 
         @Override
+        public io.catchment.dashboard.DashboardStore dashboards() {
+            return real.dashboards();
+        }
+
+        @Override
         public Dialect dialect() {
             return real.dialect();
         }

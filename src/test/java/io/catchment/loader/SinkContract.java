@@ -35,6 +35,9 @@ abstract class SinkContract {
     /** A fresh, empty store. */
     abstract Sink open(Path dir) throws Exception;
 
+    /** The store {@link #open} opened last, opened again (after a close). */
+    abstract Sink reopen(Path dir) throws Exception;
+
     @AfterEach
     void closeAll() throws Exception {
         if (log != null) log.close();
@@ -288,5 +291,24 @@ abstract class SinkContract {
         r = sink.query("SELECT id FROM look ORDER BY id", 2, Duration.ofSeconds(5));
         assertThat(r.rows()).hasSize(2);
         assertThat(r.truncated()).isTrue();
+    }
+
+    @Test
+    void dashboards_are_kept_in_the_store_and_survive_a_restart() throws Exception {
+        var d = sink().dashboards();
+        assertThat(d.dashboards()).isEmpty();
+        d.saveDashboard("growth", "Growth", "{\"tiles\":[{\"kind\":\"sql\",\"request\":{\"sql\":\"SELECT 1\"}}]}");
+        d.saveDashboard("a-team", "A team", "{\"tiles\":[]}");
+        d.saveDashboard("growth", "Growth \u2728", "{\"tiles\":[{\"kind\":\"trends\",\"request\":{}}]}");
+        assertThat(d.dashboards()).extracting(x -> x.id()).containsExactly("a-team", "growth");
+        assertThat(d.dashboard("growth").orElseThrow().name()).isEqualTo("Growth \u2728");
+        assertThat(d.dashboard("growth").orElseThrow().spec()).contains("trends");
+        assertThat(d.deleteDashboard("a-team")).isTrue();
+        assertThat(d.deleteDashboard("a-team")).isFalse();
+        assertThat(d.dashboard("nope")).isEmpty();
+        sink.close();
+        sink = reopen(dir.resolve("store"));
+        assertThat(sink.dashboards().dashboards()).extracting(x -> x.id()).containsExactly("growth");
+        assertThat(sink.dashboards().dashboard("growth").orElseThrow().spec()).contains("trends");
     }
 }

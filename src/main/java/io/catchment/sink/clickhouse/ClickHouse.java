@@ -189,6 +189,15 @@ final class ClickHouse implements AutoCloseable {
         return chTime.replace(' ', 'T') + "Z";
     }
 
+    /** Increasing row versions: nanoseconds since the epoch, never repeated by one supplier. */
+    static java.util.function.LongSupplier versions() {
+        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+        return () -> {
+            long now = System.currentTimeMillis() * 1_000_000L;
+            return last.updateAndGet(v -> Math.max(v + 1, now));
+        };
+    }
+
     /** A string literal. */
     static String literal(String s) {
         return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";

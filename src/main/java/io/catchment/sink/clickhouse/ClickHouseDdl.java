@@ -104,6 +104,12 @@ final class ClickHouseDdl {
                 "ReplacingMergeTree",
                 "version",
                 " ORDER BY user_id"));
+        out.addAll(table(
+                "_dashboards",
+                "id String, name String, spec String, updated_at " + time + ", deleted UInt8, version UInt64",
+                "ReplacingMergeTree",
+                "version",
+                " ORDER BY id"));
         return out;
     }
 

@@ -50,13 +50,16 @@ public final class ClickHouseSink implements Sink {
     private final int maxColumns;
     private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
     private final ClickHouseDeadLetters deadLetters;
+    private final ClickHouseDashboards dashboards;
     private final String idsTable;
     private final ClickHouseDedup dedupCheck;
     private final ClickHouseUsers users;
     private final ClickHouseOffsets offsets;
     private final ClickHouseSchema schema;
     private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
+    /** Increasing row versions for the ReplacingMergeTree metadata tables. */
+    private final java.util.function.LongSupplier nextVersion = ClickHouse.versions();
+
     private volatile boolean open = true;
     private final long queryMaxMemory;
     private final java.util.concurrent.ExecutorService inserts =
@@ -107,9 +110,10 @@ public final class ClickHouseSink implements Sink {
             idsTable = "_ids_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
             ch.execute(ddl.idsTable(idsTable));
             dedupCheck = new ClickHouseDedup(ch, ddl, idsTable);
-            users = new ClickHouseUsers(ch, ddl, this::nextVersion);
-            offsets = new ClickHouseOffsets(ch, ddl, this::nextVersion);
-            deadLetters = new ClickHouseDeadLetters(ch, database, this::nextVersion);
+            users = new ClickHouseUsers(ch, ddl, nextVersion);
+            offsets = new ClickHouseOffsets(ch, ddl, nextVersion);
+            deadLetters = new ClickHouseDeadLetters(ch, database, nextVersion);
+            dashboards = new ClickHouseDashboards(ch, database, nextVersion);
             reloadCatalog();
         } catch (ClickHouseFailure e) {
             ch.close();
@@ -123,12 +127,6 @@ public final class ClickHouseSink implements Sink {
                 ch.modern() ? "modern" : "compatible",
                 cluster.isEmpty() ? "" : ", cluster " + cluster,
                 catalog.size());
-    }
-
-    /** Increasing row versions for the ReplacingMergeTree metadata tables (nanoseconds, never repeated here). */
-    private long nextVersion() {
-        long now = System.currentTimeMillis() * 1_000_000L;
-        return version.updateAndGet(v -> Math.max(v + 1, now));
     }
 
     @Override
@@ -292,5 +290,10 @@ public final class ClickHouseSink implements Sink {
 
     static String hashKey(String event) {
         return Names.hash(event).substring(0, 24);
+    }
+
+    @Override
+    public io.catchment.dashboard.DashboardStore dashboards() {
+        return dashboards;
     }
 }

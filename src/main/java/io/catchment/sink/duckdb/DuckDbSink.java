@@ -54,6 +54,7 @@ public final class DuckDbSink implements Sink {
     private final boolean dedup;
     private final int maxColumns;
     private DuckDbDeadLetters deadLetters;
+    private DuckDbDashboards dashboards;
     private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
     private final DuckDbMemory memory;
     private final DuckDbSchema schema;
@@ -82,6 +83,7 @@ public final class DuckDbSink implements Sink {
         DuckDbFile.createTables(conn);
         conn.setAutoCommit(false);
         deadLetters = new DuckDbDeadLetters(conn);
+        dashboards = new DuckDbDashboards(conn, this);
         conn.commit();
         readCatalog();
         queries = new DuckDbQueries(conn);
@@ -279,5 +281,10 @@ public final class DuckDbSink implements Sink {
         } catch (SQLException e) {
             LOG.warn("Closing DuckDB failed", e);
         }
+    }
+
+    @Override
+    public io.catchment.dashboard.DashboardStore dashboards() {
+        return dashboards;
     }
 }
