@@ -42,6 +42,12 @@ try {
       await page.click('#chart-result');
       result.charted = !!(await page.waitForSelector('#result-chart canvas', { timeout: 5000 }));
     }
+    if (p.name === 'trends') {
+      await page.fill('input[aria-label="dashboard name"]', 'From the trends page');
+      await page.click('#add-to-dashboard');
+      await page.waitForSelector('text=Added to');
+      result.added = true;
+    }
     if (p.name === 'funnels') {
       await page.click('text=who dropped after this step');
       await page.waitForSelector('#dropped li');

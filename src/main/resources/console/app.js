@@ -11,6 +11,7 @@ const PAGES = {
   sql: () => import('./pages/sql.js'),
   schema: () => import('./pages/schema.js'),
   dlq: () => import('./pages/dlq.js'),
+  dashboards: () => import('./pages/dashboards.js'),
 };
 
 const main = document.getElementById('main');

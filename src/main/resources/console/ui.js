@@ -91,7 +91,7 @@ export function lineChart(el, buckets, series, { bars = false, timezone } = {}) 
   const xs = buckets.map((t) => Date.parse(t) / 1000);
   const data = [xs, ...series.map((s) => s.data.map((p) => p[1]))];
   // the view is not in the page yet when a report first draws: size the chart to <main>
-  const width = Math.max(320, (el.clientWidth || document.getElementById('main').clientWidth || 1000) - 40);
+  const width = Math.max(320, el.clientWidth || (document.getElementById('main').clientWidth || 1000) - 40);
   const opts = {
     width, height: 320,
     // axis labels in the report's zone, not the browser's
@@ -167,7 +167,7 @@ export function resultChart(el, columns, rows) {
   const ordered = times ? [...rows].sort((a, b) => Date.parse(a[0]) - Date.parse(b[0])) : rows;
   const xs = ordered.map((r, i) => (times ? Date.parse(r[0]) / 1000 : i));
   const data = [xs, ...columns.map((_, i) => i).filter((i) => numeric[i]).map((i) => ordered.map((r) => r[i]))];
-  const width = Math.max(320, (document.getElementById('main').clientWidth || 1000) - 40);
+  const width = Math.max(320, (el.clientWidth || document.getElementById('main').clientWidth || 1000) - (el.clientWidth ? 0 : 40));
   new window.uPlot({
     width, height: 300,
     scales: { x: times ? { time: true } : { time: false, range: () => [-0.5, xs.length - 0.5] } },
@@ -177,4 +177,23 @@ export function resultChart(el, columns, rows) {
     axes: [times ? {} : { values: (u, vals) => vals.map((v) => (Number.isInteger(v) && ordered[v] ? String(ordered[v][0]).slice(0, 16) : '')) }, {}],
   }, data, el);
   return true;
+}
+
+/** A button that adds a tile (a report's request or an SQL query) to a dashboard, creating it if needed. */
+export function addToDashboard(kind, request, title) {
+  const name = h('input', { list: 'dashboard-names', size: 14, 'aria-label': 'dashboard name' });
+  const list = h('datalist', { id: 'dashboard-names' });
+  api('/v1/dashboards').then((r) => list.replaceChildren(...r.dashboards.map((d) => h('option', { value: d.name })))).catch(() => {});
+  const done = h('span', { class: 'muted', role: 'status' });
+  const add = async () => {
+    const n = name.value.trim();
+    if (!n) { name.focus(); return; }
+    const all = (await api('/v1/dashboards')).dashboards;
+    const found = all.find((d) => d.name === n);
+    const id = found ? found.id : (n.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 64) || 'dashboard');
+    const tiles = [...(found ? found.tiles : []), { kind, request: request(), title: title() }];
+    await api('/v1/dashboards/' + id, { method: 'PUT', body: { name: n, tiles } });
+    done.replaceChildren('Added to ', h('a', { href: '#/dashboards/' + id }, n), '.');
+  };
+  return h('div', { class: 'row' }, name, list, h('button', { type: 'button', class: 'secondary', id: 'add-to-dashboard', onclick: add }, 'Add to dashboard'), done);
 }

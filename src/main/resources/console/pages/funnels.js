@@ -1,4 +1,4 @@
-import { h, api, table, errorBox, state, rangeFields, eventNames, datalist, labelled, fmt } from '../ui.js';
+import { h, api, table, errorBox, state, rangeFields, eventNames, datalist, labelled, fmt, addToDashboard } from '../ui.js';
 
 export const title = 'Funnels';
 
@@ -42,7 +42,8 @@ export async function render(view) {
         table(['step', 'event', 'people', 'conversion %', 'from previous %', 'dropped', 'median s from previous'],
           g.steps.map((st) => [st.step, st.label, st.count, st.conversion === null ? null : +(100 * st.conversion).toFixed(2), st.from_previous === null ? null : +(100 * st.from_previous).toFixed(2), st.dropped, st.median_seconds_from_previous]),
           { name: 'funnel', caption: 'funnel steps' }),
-        h('p', { class: 'muted' }, 'Median time to convert: ' + fmt(g.median_seconds_to_convert) + ' s'))));
+        h('p', { class: 'muted' }, 'Median time to convert: ' + fmt(g.median_seconds_to_convert) + ' s'))),
+        addToDashboard('funnels', () => req, () => req.steps.map((x) => x.event).join(' → ')));
     } catch (err) {
       out.replaceChildren(errorBox(err));
     }

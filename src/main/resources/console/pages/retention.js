@@ -1,4 +1,4 @@
-import { h, api, errorBox, state, rangeFields, eventNames, datalist, labelled, table } from '../ui.js';
+import { h, api, errorBox, state, rangeFields, eventNames, datalist, labelled, table, addToDashboard } from '../ui.js';
 
 export const title = 'Retention';
 
@@ -26,7 +26,8 @@ export async function render(view) {
         h('tbody', {}, lines.map((c) => h('tr', {}, h('th', { scope: 'row' }, c.cohort), h('td', { class: 'num' }, c.size),
           ...c.percent.slice(1).map((p) => h('td', { class: 'num', style: p === null ? '' : 'background:rgba(47,111,223,' + (0.08 + 0.8 * p / 100).toFixed(2) + ')' }, p === null ? '' : p.toFixed(1) + '%'))))));
       out.replaceChildren(h('div', { class: 'scroll card' }, grid),
-        table(['cohort', 'people', ...head.slice(2)], lines.map((c) => [c.cohort, c.size, ...c.retained.slice(1)]), { name: 'retention', caption: 'retained people' }));
+        table(['cohort', 'people', ...head.slice(2)], lines.map((c) => [c.cohort, c.size, ...c.retained.slice(1)]), { name: 'retention', caption: 'retained people' }),
+        addToDashboard('retention', () => req, () => req.start.event + ' → ' + req.return.event));
     } catch (err) {
       out.replaceChildren(errorBox(err));
     }

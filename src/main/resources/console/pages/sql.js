@@ -1,4 +1,4 @@
-import { h, api, table, errorBox, download, labelled, resultChart } from '../ui.js';
+import { h, api, table, errorBox, download, labelled, resultChart, addToDashboard } from '../ui.js';
 
 export const title = 'SQL';
 const HISTORY = 'catchment.sqlHistory';
@@ -27,6 +27,7 @@ export async function render(view) {
       const cols = r.columns.map((c) => c.name + ' · ' + c.type);
       const chartBox = h('div', { class: 'chart', id: 'result-chart' });
       out.replaceChildren(
+        addToDashboard('sql', () => ({ sql }), () => sql.slice(0, 80)),
         h('p', { class: 'muted', id: 'sql-summary' }, r.rows.length + ' rows in ' + r.elapsed_ms + ' ms' + (r.truncated ? ' (truncated at query.max_rows)' : '')),
         table(cols, r.rows, { name: 'query', csvColumns: r.columns.map((c) => c.name) }),
         chartBox,

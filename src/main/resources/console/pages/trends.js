@@ -1,4 +1,4 @@
-import { h, api, table, lineChart, errorBox, state, rangeFields, eventNames, datalist, labelled } from '../ui.js';
+import { h, api, table, lineChart, errorBox, state, rangeFields, eventNames, datalist, labelled, addToDashboard } from '../ui.js';
 
 export const title = 'Trends';
 const MEASURES = ['total', 'uniques', 'dau', 'wau', 'mau', 'sum', 'avg', 'min', 'max', 'median', 'p90', 'p99'];
@@ -42,7 +42,8 @@ export async function render(view) {
       const all = [...r.series, ...(r.formulas || []), ...(r.previous || []).map((p) => ({ ...p, label: 'previous: ' + p.label, data: p.data.map((d, i) => [r.buckets[i], d[1]]) }))];
       lineChart(chart, r.buckets, all, { timezone: r.timezone });
       out.replaceChildren(table(['time', ...all.map((x) => x.label)], r.buckets.map((b, i) => [b, ...all.map((x) => x.data[i] ? x.data[i][1] : null)]), { name: 'trends', caption: 'trends' }),
-        h('p', { class: 'muted' }, 'Time zone ' + r.timezone + ', ' + r.elapsed_ms + ' ms'));
+        h('p', { class: 'muted' }, 'Time zone ' + r.timezone + ', ' + r.elapsed_ms + ' ms'),
+        addToDashboard('trends', () => req, () => r.series.map((x) => x.label).join(', ')));
     } catch (err) {
       chart.replaceChildren();
       out.replaceChildren(errorBox(err));

@@ -83,7 +83,19 @@ class ConsoleIT {
                             "wait",
                             "#sql-summary"),
                     Map.of("name", "schema", "hash", "/schema", "wait", "main details"),
-                    Map.of("name", "dlq", "hash", "/dlq", "wait", "main table"));
+                    Map.of("name", "dlq", "hash", "/dlq", "wait", "main table"),
+                    Map.of("name", "dashboards", "hash", "/dashboards/growth", "wait", "#tiles .tile canvas"));
+            // a dashboard saved through the API the console uses: a trends chart and an SQL chart
+            assertThat(Http.put(
+                                    s.base + "/v1/dashboards/growth",
+                                    AnalyticsIT.ADMIN,
+                                    "{\"name\":\"Growth\",\"tiles\":[{\"title\":\"Views per day\",\"kind\":\"trends\","
+                                            + "\"request\":{\"series\":[{\"event\":\"Viewed Product\"}]," + march
+                                            + "}},"
+                                            + "{\"title\":\"Events by name\",\"kind\":\"sql\",\"request\":{\"sql\":"
+                                            + "\"SELECT event, count(*) AS n FROM events GROUP BY event ORDER BY n DESC\"}}]}")
+                            .status())
+                    .isEqualTo(200);
             Path shots = Files.createDirectories(Path.of("target/console-screenshots"));
             JsonNode r = drive(Map.of(
                     "base",
@@ -135,7 +147,17 @@ class ConsoleIT {
                     .contains("viewed_product")
                     .contains("price__string");
             for (String page : List.of(
-                    "login", "home", "trends", "funnels", "retention", "users", "live", "sql", "schema", "dlq")) {
+                    "login",
+                    "home",
+                    "trends",
+                    "funnels",
+                    "retention",
+                    "users",
+                    "live",
+                    "sql",
+                    "schema",
+                    "dlq",
+                    "dashboards")) {
                 assertThat(shots.resolve(page + ".png")).isNotEmptyFile();
             }
         }

@@ -34,6 +34,15 @@ final class Http {
         return post(url, key, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
     }
 
+    static Reply put(String url, String key, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .PUT(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body(), r);
+    }
+
     static Reply get(String url) throws Exception {
         return get(url, null);
     }
