@@ -98,15 +98,21 @@ public final class Analytics {
         return new Live(this).values(Req.root(body));
     }
 
+    /** A number of a result row; ClickHouse answers an aggregate over no rows with nan (as text), which is NaN here. */
     static double number(Object v) {
         if (v == null) return 0;
         if (v instanceof Number n) return n.doubleValue();
-        return Double.parseDouble(v.toString());
+        try {
+            return Double.parseDouble(v.toString());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** A value for JSON: whole numbers as longs, others as doubles, null as null. */
     static Object value(Object v) {
         if (v == null) return null;
+        if (v instanceof String text && Double.isNaN(number(text))) return null;
         double d = number(v);
         if (Double.isNaN(d)) return null;
         if (d == Math.rint(d) && Math.abs(d) < 1e15) return (long) d;

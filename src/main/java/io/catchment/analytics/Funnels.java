@@ -220,6 +220,9 @@ final class Funnels {
             boolean merge,
             Map<String, TableSchema> catalog) {
         int n = steps.size();
+        // the breakdown and session columns ride along only when asked for: at 100M events an always-null column
+        // through the union, the join and the per-person arrays doubled the statement's time
+        boolean bd = bdColumn != null;
         Sql union = a.sql();
         java.time.Instant until = range.end().plusSeconds(window);
         for (int k = 1; k <= n; k++) {
@@ -227,21 +230,24 @@ final class Funnels {
             if (k > 1) union.a(" UNION ALL ");
             union.a("SELECT coalesce(user_id, anonymous_id) AS _pkey, ")
                     .epoch("timestamp")
-                    .a(" AS _t, " + k + " AS _step, ");
-            if (k == 1 && bdColumn != null && !bdColumn.isEmpty() && sel.exists)
-                union.a(union.nullableText(Sql.quoted(union.dialect, bdColumn)));
-            else union.a(union.nullText());
-            union.a(" AS _bd, ");
-            String session = sessions == null ? null : sessions.get(k - 1);
-            union.a(session == null ? union.nullText() : union.nullableText(Sql.quoted(union.dialect, session)));
-            union.a(" AS _sess");
+                    .a(" AS _t, " + k + " AS _step");
+            if (bd) {
+                boolean has = k == 1 && !bdColumn.isEmpty() && sel.exists;
+                union.a(", " + (has ? union.nullableText(Sql.quoted(union.dialect, bdColumn)) : union.nullText())
+                        + " AS _bd");
+            }
+            if (sessions != null) {
+                String session = sessions.get(k - 1);
+                union.a(", "
+                        + (session == null ? union.nullText() : union.nullableText(Sql.quoted(union.dialect, session)))
+                        + " AS _sess");
+            }
             sel.from(union, range.start(), k == 1 ? range.end() : until);
         }
         if (strict) {
             union.a(" UNION ALL SELECT coalesce(user_id, anonymous_id) AS _pkey, ")
                     .epoch("timestamp")
-                    .a(" AS _t, 0 AS _step, " + union.nullText() + " AS _bd, " + union.nullText()
-                            + " AS _sess FROM events WHERE ")
+                    .a(" AS _t, 0 AS _step" + (bd ? ", " + union.nullText() + " AS _bd" : "") + " FROM events WHERE ")
                     .id("timestamp")
                     .a(" >= ")
                     .time(range.start())
@@ -251,10 +257,15 @@ final class Funnels {
                     .time(until);
         }
         Sql persons = a.sql();
-        Identities.persons(persons, union, "_t, _step, _bd, _sess", merge, catalog);
+        Identities.persons(
+                persons,
+                union,
+                "_t, _step" + (bd ? ", _bd" : "") + (sessions != null ? ", _sess" : ""),
+                merge,
+                catalog);
         Sql level = a.sql();
-        level.a("SELECT _person, " + level.minIf("_t", "_step = 1") + " AS t1, "
-                + level.argMinIf("_bd", "_t", "_step = 1") + " AS _bd");
+        level.a("SELECT _person, " + level.minIf("_t", "_step = 1") + " AS t1");
+        if (bd) level.a(", " + level.argMinIf("_bd", "_t", "_step = 1") + " AS _bd");
         for (int k = 2; k <= n; k++) level.a(", " + level.arrayIf("_t", "_step = " + k) + " AS a" + k);
         if (strict) level.a(", " + level.arrayIf("_t", "_step = 0") + " AS a0");
         level.a(" FROM (").a(persons).a(") AS p");

@@ -322,6 +322,13 @@ class AnalyticsIT {
         JsonNode strict = post(store, "funnels", steps + ",\"order\":\"strict\"}");
         // u1's next event after e8 is e1 (a view), u4's after its view is $identify: only u2 converts strictly
         assertThat(strict.at("/steps/1/count").asLong()).isEqualTo(1);
+        JsonNode byPrice = post(store, "funnels", steps + ",\"breakdown\":{\"property\":\"price\"}}");
+        // the price of each person's first view: u4 10, u2 20, u1 5, u3 none ("cheap" is in price__string)
+        assertThat(byPrice.get("breakdown").findValuesAsText("value")).containsExactly("10", "20", "5", "null");
+        assertThat(byPrice.at("/breakdown/3/value").isNull()).isTrue();
+        assertThat(byPrice.at("/breakdown/0/steps/1/count").asLong()).isEqualTo(1);
+        assertThat(byPrice.at("/breakdown/3/steps/0/count").asLong()).isEqualTo(1);
+        assertThat(byPrice.at("/breakdown/3/steps/1/count").asLong()).isZero();
         JsonNode sessions = post(store, "funnels", steps + ",\"session\":\"session_id\"}");
         // sessions with a session id: u1's s-1 (view and order), u2's s-2a (its order is in s-2b)
         assertThat(sessions.get("unit").asText()).isEqualTo("session");
