@@ -42,6 +42,17 @@ try {
       await page.click('#chart-result');
       result.charted = !!(await page.waitForSelector('#result-chart canvas', { timeout: 5000 }));
     }
+    if (p.name === 'dlq') {
+      page.once('dialog', (d) => d.accept());
+      await page.click('text=inspect');
+      await page.click('button:has-text("Replay")');
+      await page.waitForSelector('text=Replayed.');
+      result.replayed = true;
+    }
+    // every form control has a label (its own <label>, or aria-label)
+    result.unlabeled = await page.$$eval('main input, main select, main textarea', (cs) => cs
+      .filter((c) => c.type !== 'hidden' && !(c.labels && c.labels.length) && !c.getAttribute('aria-label'))
+      .map((c) => c.outerHTML.slice(0, 120)));
     if (p.name === 'trends') {
       await page.fill('input[aria-label="dashboard name"]', 'From the trends page');
       await page.click('#add-to-dashboard');
