@@ -54,6 +54,7 @@ try {
       .filter((c) => c.type !== 'hidden' && !(c.labels && c.labels.length) && !c.getAttribute('aria-label'))
       .map((c) => c.outerHTML.slice(0, 120)));
     if (p.name === 'trends') {
+      result.renderMs = await page.evaluate(() => window.__catchmentRenderMs);
       await page.fill('input[aria-label="dashboard name"]', 'From the trends page');
       await page.click('#add-to-dashboard');
       await page.waitForSelector('text=Added to');
