@@ -59,6 +59,21 @@ public final class Analytics {
         return run(s).rows();
     }
 
+    /**
+     * A breakdown's top values: the {@code limit} most frequent non-null {@code _bd} of {@code rows} (and their
+     * {@code where}, if any), most frequent first, ties by value.
+     */
+    List<String> topValues(Sql rows, String where, int limit) {
+        Sql q = sql();
+        q.a("SELECT _bd, count(*) AS _n FROM (")
+                .a(rows)
+                .a(") AS r WHERE _bd IS NOT NULL" + (where == null ? "" : " AND " + where));
+        q.a(" GROUP BY _bd ORDER BY _n DESC, _bd LIMIT " + limit);
+        List<String> top = new java.util.ArrayList<>();
+        for (List<Object> row : rows(q)) top.add(String.valueOf(row.get(0)));
+        return top;
+    }
+
     /** The report named {@code kind} for the request {@code body}: trends, funnels, retention. */
     public Map<String, Object> report(String kind, JsonNode body) {
         Function<Req, Map<String, Object>> r = switch (kind) {

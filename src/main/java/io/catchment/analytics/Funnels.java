@@ -121,16 +121,7 @@ final class Funnels {
             out.put("people", ids);
             return out;
         }
-        List<String> top = List.of();
-        if (bdColumn != null) {
-            Sql q = a.sql();
-            q.a("SELECT _bd, count(*) AS _n FROM (")
-                    .a(people)
-                    .a(") AS f WHERE _bd IS NOT NULL GROUP BY _bd")
-                    .a(" ORDER BY _n DESC, _bd LIMIT " + bdLimit);
-            top = new ArrayList<>();
-            for (List<Object> row : a.rows(q)) top.add(String.valueOf(row.get(0)));
-        }
+        List<String> top = bdColumn == null ? List.of() : a.topValues(people, null, bdLimit);
         Sql q = a.sql();
         q.a("SELECT ");
         if (bdColumn != null) q.topOrOther("_bd", top);

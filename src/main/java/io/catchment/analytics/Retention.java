@@ -97,16 +97,7 @@ final class Retention {
                     .a(per)
                     .a(") AS pp WHERE length(_cs) > 0");
         }
-        List<String> top = List.of();
-        if (bdColumn != null) {
-            Sql q = a.sql();
-            q.a("SELECT _bd, count(*) AS _n FROM (")
-                    .a(cohorts)
-                    .a(") AS c WHERE _bd IS NOT NULL GROUP BY _bd")
-                    .a(" ORDER BY _n DESC, _bd LIMIT " + bdLimit);
-            top = new ArrayList<>();
-            for (List<Object> row : a.rows(q)) top.add(String.valueOf(row.get(0)));
-        }
+        List<String> top = bdColumn == null ? List.of() : a.topValues(cohorts, null, bdLimit);
         Sql group = a.sql();
         if (bdColumn == null) group.a("''");
         else group.topOrOther("_bd", top);

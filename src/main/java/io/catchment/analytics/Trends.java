@@ -151,12 +151,7 @@ final class Trends {
         if (bd != null) {
             // the top values by events: who is who does not matter for that, unless the value is a person's trait
             Sql counted = bd.trait != null ? rows : rows(s, range, from, bd, false, catalog);
-            Sql top = a.sql();
-            top.a("SELECT _bd, count(*) AS _n FROM (").a(counted).a(") AS r WHERE _bd IS NOT NULL");
-            top.a(" AND _t >= " + range.startEpoch() + " AND _t < " + range.endEpoch());
-            top.a(" GROUP BY _bd ORDER BY _n DESC, _bd LIMIT " + bd.limit);
-            values = new ArrayList<>();
-            for (List<Object> row : a.rows(top)) values.add(String.valueOf(row.get(0)));
+            values = a.topValues(counted, "_t >= " + range.startEpoch() + " AND _t < " + range.endEpoch(), bd.limit);
         }
         Sql q = window > 1
                 ? rolling(range, from, rows, bd, values, window, buckets)
