@@ -23,19 +23,19 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * deploy/kubernetes/sqs, the overlay for {@code log.type=sqs}: its files are Kubernetes types without unknown fields,
+ * deploy/kubernetes-sqs, the overlay for {@code log.type=sqs}: its files are Kubernetes types without unknown fields,
  * and the collectors' and loaders' environment it makes (the base's, patched) is a valid Catchment configuration on SQS.
  */
 class SqsOverlayTest {
     private static final Path BASE = Path.of("deploy/kubernetes");
-    private static final Path DIR = BASE.resolve("sqs");
+    private static final Path DIR = Path.of("deploy/kubernetes-sqs");
 
     @Test
     void the_overlay_lists_its_files_and_builds_on_the_base() throws Exception {
         JsonNode k = new YAMLMapper().readTree(DIR.resolve("kustomization.yaml").toFile());
         List<String> resources = new ArrayList<>();
         k.path("resources").forEach(r -> resources.add(r.asText()));
-        assertThat(resources).containsExactly("..", "serviceaccount.yaml");
+        assertThat(resources).containsExactly("../kubernetes", "serviceaccount.yaml");
         List<String> files = new ArrayList<>(resources.subList(1, resources.size()));
         k.path("patches").forEach(p -> {
             if (p.has("path")) files.add(p.get("path").asText());
