@@ -29,6 +29,7 @@ mqpid=""
 cleanup() {
   for p in $pid $chpid $kpid $mqpid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   rm -rf "$work"
+  true
 }
 trap cleanup EXIT
 
@@ -176,8 +177,8 @@ load_timed() { # $1 = events to wait for; then extra VAR=value settings
   pid=$!
   local first="" first_n=0 loaded=0
   while true; do
-    loaded=$(curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '/^catchment_events_loaded_total/ {printf "%d", $2}')
-    loaded=${loaded:-0}
+    loaded=$(curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '/^catchment_events_loaded_total/ {printf "%d", $2}' || true)
+    loaded=${loaded:-0} # empty until the server listens
     if [ -z "$first" ] && [ "$loaded" -gt 0 ]; then first=$(date +%s.%N); first_n=$loaded; fi
     [ "$loaded" -ge "$want" ] && break
     kill -0 "$pid" 2>/dev/null || { echo "server died"; cat "$work/serve.log"; exit 1; }
@@ -185,6 +186,11 @@ load_timed() { # $1 = events to wait for; then extra VAR=value settings
   done
   local secs; secs=$(echo "$(date +%s.%N) - $first" | bc)
   echo "RESULT loader: $((loaded - first_n)) events in $secs s = $(echo "($loaded - $first_n) / $secs" | bc) events/s"
+  curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_rows_duplicate_total\{table="(\(batch\)|events)"/ {
+    printf "  duplicates skipped: %s %d\n", $1, $2 }'
+  echo "  loaded in all: $loaded events (accepted: $want)"
+  curl -s -H 'Authorization: Bearer bench-admin-key' "http://127.0.0.1:$port/v1/status" \
+    | python3 -c 'import json,sys; l=json.load(sys.stdin)["loader"]; print("  " + ", ".join(f"{k} {v}" for k, v in l.items() if k.startswith("sqs_")))'
   stop
 }
 accepted() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_accepted_total/ {printf "%d", $2}'; }

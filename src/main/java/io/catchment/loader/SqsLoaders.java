@@ -174,6 +174,9 @@ public final class SqsLoaders implements Loading {
         out.put(
                 "sqs_messages_in_hand",
                 receivers.stream().mapToInt(SqsReceiver::inHand).sum());
+        out.put(
+                "sqs_messages_redelivered",
+                receivers.stream().mapToLong(SqsReceiver::redelivered).sum());
         return out;
     }
 

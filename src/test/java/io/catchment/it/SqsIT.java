@@ -118,6 +118,9 @@ class SqsIT {
             assertThat(loader.path("sqs_receivers").asInt()).isEqualTo(3);
             assertThat(loader.path("sqs_messages_waiting").asLong()).isZero();
             assertThat(loader.path("sqs_messages_in_flight").asLong()).isZero();
+            assertThat(loader.path("sqs_messages_redelivered").asLong())
+                    .as("no loader died: nothing delivered twice")
+                    .isZero();
             // several requests to a message: 200 requests took fewer messages
             long messages = Http.get(s.base + "/v1/status", ADMIN)
                     .json()
@@ -191,6 +194,13 @@ class SqsIT {
             assertThat(count(heir.base, "SELECT count(*) FROM tick")).isEqualTo(total);
             assertThat(count(heir.base, "SELECT count(DISTINCT id) FROM tick")).isEqualTo(total);
             assertThat(count(heir.base, "SELECT count(*) FROM events")).isEqualTo(total);
+            assertThat(Http.get(heir.base + "/v1/status", ADMIN)
+                            .json()
+                            .path("loader")
+                            .path("sqs_messages_redelivered")
+                            .asLong())
+                    .as("the victim's messages in hand came again")
+                    .isPositive();
         }
     }
 

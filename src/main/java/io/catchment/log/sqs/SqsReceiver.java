@@ -13,6 +13,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * One loader's view of the SQS queue as an {@link EventLog}, so that the same {@link io.catchment.loader.Loader} runs
@@ -35,6 +36,7 @@ public final class SqsReceiver implements EventLog {
     private final TreeMap<Long, InHand> hand = new TreeMap<>();
     private long next;
     private volatile long committed = -1;
+    private final java.util.concurrent.atomic.AtomicLong redelivered = new java.util.concurrent.atomic.AtomicLong();
 
     private record InHand(String messageId, String receipt, byte[] lines) {}
 
@@ -67,7 +69,8 @@ public final class SqsReceiver implements EventLog {
             got = queues.client()
                     .receiveMessage(r -> r.queueUrl(queues.url())
                             .maxNumberOfMessages(Math.min(10, Math.max(1, max)))
-                            .waitTimeSeconds(seconds))
+                            .waitTimeSeconds(seconds)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
                     .messages();
         } catch (SdkException e) {
             throw new IOException("SQS receive from " + queues.url() + " failed: " + e.getMessage(), e);
@@ -75,6 +78,8 @@ public final class SqsReceiver implements EventLog {
         List<LogRecord> out = new ArrayList<>();
         synchronized (hand) {
             for (Message m : got) {
+                if (!"1".equals(m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)))
+                    redelivered.incrementAndGet();
                 byte[] lines;
                 try {
                     lines = SqsCodec.decode(m.body());
@@ -154,6 +159,11 @@ public final class SqsReceiver implements EventLog {
         synchronized (hand) {
             hand.clear();
         }
+    }
+
+    /** Messages received that SQS had delivered before (a loader died, or the visibility timeout passed). */
+    public long redelivered() {
+        return redelivered.get();
     }
 
     /** Messages received and not yet deleted. */
