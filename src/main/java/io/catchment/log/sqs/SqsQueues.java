@@ -38,12 +38,10 @@ public final class SqsQueues implements Closeable {
     public record Backlog(long visible, long inFlight, long dead, long readAtNanos) {}
 
     static {
-        // The SDK's HTTP client is the JDK's HttpURLConnection, which by default silently sends a POST again when it
-        // could not read the answer: a second SendMessageBatch (the same events in the queue twice) or a second
-        // ReceiveMessage whose first answer is lost (its messages invisible until the visibility timeout). Measured
-        // with the benchmark of BENCHMARKS.md: 48,000 of 710,800 events loaded twice and 122 messages stranded in
-        // flight with the resend on, none without. The SDK retries by itself. Takes effect if set before the JDK's
-        // HTTP client is first used in the process (an s3:// import before would keep the default).
+        // The SDK's HTTP client is the JDK's HttpURLConnection, which by default sends a POST again on its own when
+        // it could not read the answer: for SQS a second SendMessageBatch (the same events twice) or a second
+        // ReceiveMessage whose first answer is lost (its messages invisible until the visibility timeout). The SDK
+        // decides on retries itself. Takes effect if set before the JDK's HTTP client is first used in the process.
         if (System.getProperty("sun.net.http.retryPost") == null) System.setProperty("sun.net.http.retryPost", "false");
     }
 
