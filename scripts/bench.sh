@@ -27,7 +27,8 @@ chpid=""
 kpid=""
 mqpid=""
 cleanup() {
-  for p in $pid $chpid $kpid $mqpid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  # under set -e, a wait that reports the killed process would end the trap before the next one: "|| true"
+  for p in $pid $chpid $kpid $mqpid; do { kill "$p" && wait "$p"; } 2>/dev/null || true; done
   rm -rf "$work"
   true
 }
