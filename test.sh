@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: installs what the tests need, then runs `mvn verify`
 # (unit tests *Test with Surefire, integration tests *IT with Failsafe against real servers started on 127.0.0.1:
-# Catchment itself, S3Proxy, a Kafka broker, ClickHouse, stand-ins for the SaaS export APIs, and headless Chromium
+# Catchment itself, S3Proxy, a Kafka broker, ElasticMQ (SQS), ClickHouse, stand-ins for the SaaS export APIs, and headless Chromium
 # with the vendors' browser SDKs from npm).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -32,6 +32,9 @@ mvn -B -q -f tools/s3proxy/pom.xml dependency:build-classpath -Dmdep.outputFile=
 
 # Kafka (a real KRaft broker for the scale-out tests) also runs in its own JVM, from Maven Central's jars
 mvn -B -q -f tools/kafka/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/kafka.classpath"
+
+# ElasticMQ (a real SQS-compatible server for the log.type=sqs tests) also runs in its own JVM, from Maven Central's jars
+mvn -B -q -f tools/elasticmq/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/elasticmq.classpath"
 
 # the vendors' browser SDKs and playwright-core, pinned by tools/browser/package-lock.json; no browser download
 if [ ! -f tools/browser/node_modules/.package-lock.json ] || [ tools/browser/package-lock.json -nt tools/browser/node_modules/.package-lock.json ]; then

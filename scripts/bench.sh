@@ -9,6 +9,8 @@
 #   7. scale-out (not in the default STEPS; needs Debian's clickhouse-server, which ./test.sh installs): the loader
 #      into ClickHouse vs ClickHouse's own JSONEachRow of the same rows, bytes on disk per event, and the collector
 #      on a Kafka log vs the local log. ClickHouse and a Kafka broker are started here on free loopback ports.
+#   8. SQS log (not in the default STEPS): the collector on an SQS queue (ElasticMQ, started here) vs the local log,
+#      events/s and ack p99 at 100-event requests; then the loader alone from each log into DuckDB, events/s.
 # STEPS="2 5" runs only those steps.
 # Servers bind 127.0.0.1 on a free port with a temp data dir, and are stopped when the script ends.
 set -euo pipefail
@@ -23,9 +25,12 @@ work=$(mktemp -d)
 pid=""
 chpid=""
 kpid=""
+mqpid=""
 cleanup() {
-  for p in $pid $chpid $kpid; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  # under set -e, a wait that reports the killed process would end the trap before the next one: "|| true"
+  for p in $pid $chpid $kpid $mqpid; do { kill "$p" && wait "$p"; } 2>/dev/null || true; done
   rm -rf "$work"
+  true
 }
 trap cleanup EXIT
 
@@ -143,6 +148,66 @@ stop
 topic_bytes=$(cat "$work"/kafka/data/catchment.events-*/*.log | wc -c)
 echo "RESULT Kafka topic on disk (lz4, replication 1): $topic_bytes bytes for $acked events = $((topic_bytes / acked)) bytes/event"
 serve false; loadgen; stop
+fi
+start_elasticmq() { # ElasticMQ from Maven Central's jars (tools/elasticmq/pom.xml), as the tests run it
+  local d="$work/elasticmq"
+  mkdir -p "$d"
+  [ -f target/elasticmq.classpath ] || \
+    mvn -B -q -f tools/elasticmq/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/elasticmq.classpath"
+  mqport=$(free_port)
+  cat > "$d/elasticmq.conf" <<EOF
+include classpath("application.conf")
+pekko.loglevel = "WARNING"
+node-address { protocol = http, host = "127.0.0.1", port = $mqport, context-path = "" }
+rest-sqs { enabled = true, bind-port = $mqport, bind-hostname = "127.0.0.1", sqs-limits = strict }
+rest-stats { enabled = false }
+EOF
+  java -Xmx1g -Dconfig.file="$d/elasticmq.conf" -cp "$(cat target/elasticmq.classpath)" org.elasticmq.server.Main \
+    > "$d/elasticmq.log" 2>&1 &
+  mqpid=$!
+  for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$mqport) 2>/dev/null && return; sleep 0.2; done
+  echo "elasticmq did not start"; cat "$d/elasticmq.log"; exit 1
+}
+# the server on the data dir of the previous run (no wipe): the loader alone, timed from its first loaded event
+load_timed() { # $1 = events to wait for; then extra VAR=value settings
+  local want=$1; shift
+  port=$(free_port)
+  env CATCHMENT_LOADER_ENABLED=true CATCHMENT_DATA_DIR="$work/data" CATCHMENT_PORT=$port CATCHMENT_HOST=127.0.0.1 \
+    CATCHMENT_WRITE_KEYS=bench-write-key CATCHMENT_ADMIN_KEY=bench-admin-key "$@" \
+    java -Xmx1g -jar $JAR serve > "$work/serve.log" 2>&1 &
+  pid=$!
+  local first="" first_n=0 loaded=0
+  while true; do
+    loaded=$(curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '/^catchment_events_loaded_total/ {printf "%d", $2}' || true)
+    loaded=${loaded:-0} # empty until the server listens
+    if [ -z "$first" ] && [ "$loaded" -gt 0 ]; then first=$(date +%s.%N); first_n=$loaded; fi
+    [ "$loaded" -ge "$want" ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "server died"; cat "$work/serve.log"; exit 1; }
+    sleep 0.1
+  done
+  local secs; secs=$(echo "$(date +%s.%N) - $first" | bc)
+  echo "RESULT loader: $((loaded - first_n)) events in $secs s = $(echo "($loaded - $first_n) / $secs" | bc) events/s"
+  curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_rows_duplicate_total\{table="(\(batch\)|events)"/ {
+    printf "  duplicates skipped: %s %d\n", $1, $2 }'
+  echo "  loaded in all: $loaded events (accepted: $want)"
+  curl -s -H 'Authorization: Bearer bench-admin-key' "http://127.0.0.1:$port/v1/status" \
+    | python3 -c 'import json,sys; l=json.load(sys.stdin)["loader"]; print("  " + ", ".join(f"{k} {v}" for k, v in l.items() if k.startswith("sqs_")))'
+  stop
+}
+accepted() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_accepted_total/ {printf "%d", $2}'; }
+if step 8; then
+echo "== 8. SQS log (ElasticMQ on this machine) beside the local log, same load"
+start_elasticmq
+sqs_env=(CATCHMENT_LOG_TYPE=sqs CATCHMENT_SQS_ENDPOINT=http://127.0.0.1:$mqport CATCHMENT_SQS_REGION=us-east-1
+  AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench)
+echo "-- collector alone on SQS"
+serve false "${sqs_env[@]}"; loadgen; n=$(accepted); stop
+echo "-- loader from SQS into DuckDB ($n events)"
+load_timed "$n" "${sqs_env[@]}"
+echo "-- collector alone on the local log"
+serve false; loadgen; n=$(accepted); stop
+echo "-- loader from the local log into DuckDB ($n events)"
+load_timed "$n"
 fi
 step 4 || exit 0
 echo "== 4. whole server (collector + loader), as fast as it goes"

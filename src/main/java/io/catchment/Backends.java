@@ -4,10 +4,13 @@ import io.catchment.config.CatchmentConfig;
 import io.catchment.loader.KafkaLoaders;
 import io.catchment.loader.Loader;
 import io.catchment.loader.Loading;
+import io.catchment.loader.SqsLoaders;
 import io.catchment.log.EventLog;
 import io.catchment.log.kafka.KafkaDeadLetters;
 import io.catchment.log.kafka.KafkaLog;
 import io.catchment.log.local.LocalLog;
+import io.catchment.log.sqs.SqsLog;
+import io.catchment.log.sqs.SqsQueues;
 import io.catchment.metrics.Metrics;
 import io.catchment.schema.Router;
 import io.catchment.sink.SeparateDeadLetters;
@@ -19,9 +22,9 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 
 /**
- * The one place that picks the implementations from config: the log ({@code log.type}: local or Kafka), the store
+ * The one place that picks the implementations from config: the log ({@code log.type}: local, Kafka or SQS), the store
  * (DuckDB or ClickHouse), where dead letters go (the store's table, or Kafka's dead-letter topic shared by every
- * process of the group), and what loads (one loader, or one per Kafka partition). Nothing else in the server names an
+ * process of the group), and what loads (one loader, one per Kafka partition, or SQS receivers). Nothing else in the server names an
  * implementation. {@link #close} stops loading first (its batch in hand commits), then closes the dead-letter topic,
  * the log and the store. Not thread-safe; open and close it on one thread.
  */
@@ -30,12 +33,14 @@ public final class Backends implements AutoCloseable {
     public final Sink sink;
     public final Loading loading;
     private final KafkaDeadLetters kafkaDeadLetters;
+    private final boolean local;
 
-    private Backends(EventLog log, Sink sink, Loading loading, KafkaDeadLetters kafkaDeadLetters) {
+    private Backends(EventLog log, Sink sink, Loading loading, KafkaDeadLetters kafkaDeadLetters, boolean local) {
         this.log = log;
         this.sink = sink;
         this.loading = loading;
         this.kafkaDeadLetters = kafkaDeadLetters;
+        this.local = local;
     }
 
     /** Opens the log, the store and the loading the server runs (loading is not started). */
@@ -56,8 +61,9 @@ public final class Backends implements AutoCloseable {
                     c.loader().maxColumns(),
                     router,
                     quarantine);
-            return new Backends(kafka, sink, loading, deadLetters);
+            return new Backends(kafka, sink, loading, deadLetters, false);
         }
+        if (c.log().sqs()) return sqs(c, metrics, router, quarantine);
         EventLog log = localLog(c);
         Sink sink = store(c, c.duckdb().memoryLimit());
         Loading loading = new Loader(
@@ -70,7 +76,34 @@ public final class Backends implements AutoCloseable {
                         c.loader().maxColumns(),
                         router)
                 .quarantineIn(quarantine);
-        return new Backends(log, sink, loading, null);
+        return new Backends(log, sink, loading, null, true);
+    }
+
+    /**
+     * The SQS log: the collector sends to the queue, {@code sqs.receivers} loaders receive from it, and dead letters
+     * stay in the store's own table (with what SQS's redrive policy set aside moved in beside them).
+     */
+    private static Backends sqs(CatchmentConfig c, Metrics metrics, Router router, Path quarantine)
+            throws IOException, SQLException {
+        SqsQueues queues = new SqsQueues(c.sqs());
+        Sink sink;
+        try {
+            sink = store(c, c.duckdb().memoryLimit());
+        } catch (IOException | SQLException | RuntimeException e) {
+            queues.close();
+            throw e;
+        }
+        Loading loading = new SqsLoaders(
+                queues,
+                sink,
+                metrics,
+                c.loader().batchEvents(),
+                c.loader().batchWait(),
+                c.loader().maxFields(),
+                c.loader().maxColumns(),
+                router,
+                quarantine);
+        return new Backends(new SqsLog(queues), sink, loading, null, false);
     }
 
     /** The local log under {@code DATA_DIR/log} (the import's {@code --via-log} target too). */
@@ -136,7 +169,7 @@ public final class Backends implements AutoCloseable {
 
     /** Whether the log is this machine's own (its backlog can be counted by reading it from the loader's offset). */
     public boolean logIsLocal() {
-        return kafkaDeadLetters == null;
+        return local;
     }
 
     @Override

@@ -25,6 +25,7 @@ class ArchitectureTest {
     static final List<String> IMPLEMENTATIONS = List.of(
             "io.catchment.log.local..",
             "io.catchment.log.kafka..",
+            "io.catchment.log.sqs..",
             "io.catchment.sink.duckdb..",
             "io.catchment.sink.clickhouse..");
     static JavaClasses main;
@@ -65,6 +66,8 @@ class ArchitectureTest {
                 .resideOutsideOfPackage("io.catchment.bench..") // benchmarks time one technology against its baseline
                 .and()
                 .haveNameNotMatching("io\\.catchment\\.loader\\.KafkaLoaders(\\$.*)?") // a loader per Kafka partition
+                .and()
+                .haveNameNotMatching("io\\.catchment\\.loader\\.SqsLoaders(\\$.*)?") // SQS receivers, one loader each
                 .and()
                 .haveNameNotMatching("io\\.catchment\\.cli\\.LogCommand(\\$.*)?") // `log repair`: the local log's tool
                 .should()

@@ -47,8 +47,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(
             names = "--log",
-            paramLabel = "local|kafka",
-            description = "event log: local files, or Kafka (kafka.* " + "settings; overrides log.type)")
+            paramLabel = "local|kafka|sqs",
+            description = "event log: local files, Kafka (kafka.* settings) or an SQS queue (sqs.* settings); "
+                    + "overrides log.type")
     String logType;
 
     @Option(

@@ -15,7 +15,25 @@ public record CatchmentConfig(
         Query query,
         DuckDb duckdb,
         Kafka kafka,
-        ClickHouse clickhouse) {
+        ClickHouse clickhouse,
+        Sqs sqs) {
+
+    /**
+     * The log when {@code log.type=sqs}: the queue (name or URL), its region and endpoint, whether to create it (and
+     * its dead-letter queue) when missing, the redrive policy's receive count, the visibility timeout, the receivers
+     * and senders of one process, and the largest message body sent.
+     */
+    public record Sqs(
+            String queue,
+            String region,
+            String endpoint,
+            boolean create,
+            String deadLetterQueue,
+            int maxReceiveCount,
+            Duration visibilityTimeout,
+            int receivers,
+            int senders,
+            int maxMessageBytes) {}
 
     /** The log when {@code log.type=kafka}: topics, partitions of topics it creates, group, extra client properties. */
     public record Kafka(
@@ -78,10 +96,14 @@ public record CatchmentConfig(
     /** Write keys map key to source name; the admin key reads and administers. */
     public record Keys(Map<String, String> writeKeys, String adminKey) {}
 
-    /** {@code type} is local or kafka. */
+    /** {@code type} is local, kafka or sqs. */
     public record Log(String type, long segmentBytes, long maxBytes, Duration retention) {
         public boolean kafka() {
             return type.equals("kafka");
+        }
+
+        public boolean sqs() {
+            return type.equals("sqs");
         }
     }
 
@@ -103,10 +125,10 @@ public record CatchmentConfig(
             int maxRows, Duration timeout, int maxConcurrent, Duration queueWait, java.time.ZoneId analyticsZone) {}
 
     public CatchmentConfig withKeys(Keys k) {
-        return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb, kafka, clickhouse);
+        return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb, kafka, clickhouse, sqs);
     }
 
     public CatchmentConfig withDataDir(Path dir) {
-        return new CatchmentConfig(server, dir, keys, log, loader, query, duckdb, kafka, clickhouse);
+        return new CatchmentConfig(server, dir, keys, log, loader, query, duckdb, kafka, clickhouse, sqs);
     }
 }

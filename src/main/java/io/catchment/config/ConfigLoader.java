@@ -97,6 +97,21 @@ public final class ConfigLoader {
                     "invalid kafka.bootstrap_servers: log.type is kafka, so the brokers must be given "
                             + "(host:port, comma-separated)");
         }
+        long maxMessage = p.get(ScaleOutSettings.SQS_MAX_MESSAGE_BYTES);
+        if (maxMessage > 1 << 20) {
+            throw new ConfigException("invalid sqs.max_message_bytes: " + maxMessage + " is above SQS's 1 MiB limit");
+        }
+        var sqs = new CatchmentConfig.Sqs(
+                p.get(ScaleOutSettings.SQS_QUEUE),
+                p.get(ScaleOutSettings.SQS_REGION),
+                p.get(ScaleOutSettings.SQS_ENDPOINT),
+                p.get(ScaleOutSettings.SQS_CREATE),
+                p.get(ScaleOutSettings.SQS_DEAD_LETTER_QUEUE),
+                p.get(ScaleOutSettings.SQS_MAX_RECEIVE_COUNT),
+                p.get(ScaleOutSettings.SQS_VISIBILITY_TIMEOUT),
+                p.get(ScaleOutSettings.SQS_RECEIVERS),
+                p.get(ScaleOutSettings.SQS_SENDERS),
+                (int) maxMessage);
         return new CatchmentConfig(
                 new CatchmentConfig.Server(
                         p.get(ServerSettings.HOST),
@@ -147,7 +162,8 @@ public final class ConfigLoader {
                         p.get(ScaleOutSettings.CLICKHOUSE_USER),
                         p.get(ScaleOutSettings.CLICKHOUSE_PASSWORD),
                         p.get(ScaleOutSettings.CLICKHOUSE_CLUSTER),
-                        p.get(ScaleOutSettings.CLICKHOUSE_QUERY_MAX_MEMORY)));
+                        p.get(ScaleOutSettings.CLICKHOUSE_QUERY_MAX_MEMORY)),
+                sqs);
     }
 
     private record Parsed(Map<String, String> raw, Map<String, String> origin) {

@@ -13,8 +13,8 @@ public final class ScaleOutSettings {
     public static final Setting<String> LOG_TYPE = new Setting<>(
             "log.type",
             "local",
-            "local (segment files under data_dir) or kafka (kafka.* settings)",
-            s -> oneOf(s, "local", "kafka"));
+            "local (segment files under data_dir), kafka (kafka.* settings) or sqs (sqs.* settings)",
+            s -> oneOf(s, "local", "kafka", "sqs"));
     public static final Setting<String> STORE_TYPE = new Setting<>(
             "store.type",
             "duckdb",
@@ -52,6 +52,48 @@ public final class ScaleOutSettings {
             "",
             "extra Kafka client properties, comma-separated k=v (security.protocol=SASL_SSL,sasl.mechanism=...)",
             ScaleOutSettings::properties);
+    public static final Setting<String> SQS_QUEUE = new Setting<>(
+            "sqs.queue",
+            "catchment-events",
+            "SQS queue of accepted events: a name (looked up, created when missing with sqs.create) or a queue URL",
+            Settings::nonEmpty);
+    public static final Setting<String> SQS_REGION = new Setting<>(
+            "sqs.region", "", "AWS region of the queue; empty: the SDK's default region chain, else us-east-1", s -> s);
+    public static final Setting<String> SQS_ENDPOINT = new Setting<>(
+            "sqs.endpoint",
+            "",
+            "endpoint override for an SQS-compatible service (http://host:port); empty: AWS",
+            s -> s);
+    public static final Setting<Boolean> SQS_CREATE = new Setting<>(
+            "sqs.create",
+            "true",
+            "create the queue and its dead-letter queue when missing (14 days retention, redrive policy); "
+                    + "false: use them as they are",
+            Settings::bool);
+    public static final Setting<String> SQS_DEAD_LETTER_QUEUE = new Setting<>(
+            "sqs.dead_letter_queue",
+            "",
+            "SQS's dead-letter queue (name or URL); empty: the queue's redrive target, or QUEUE-dlq when created",
+            s -> s);
+    public static final Setting<Integer> SQS_MAX_RECEIVE_COUNT = new Setting<>(
+            "sqs.max_receive_count",
+            "5",
+            "receives before SQS moves a message to the dead-letter queue (redrive policy of a queue Catchment creates)",
+            Setting.intRange(1, 1000));
+    public static final Setting<java.time.Duration> SQS_VISIBILITY_TIMEOUT = new Setting<>(
+            "sqs.visibility_timeout",
+            "60s",
+            "visibility timeout of a received message; extended while its batch is in work",
+            Setting.duration());
+    public static final Setting<Integer> SQS_RECEIVERS = new Setting<>(
+            "sqs.receivers", "4", "long-polling receivers (loaders) per process", Setting.intRange(1, 64));
+    public static final Setting<Integer> SQS_SENDERS = new Setting<>(
+            "sqs.senders", "4", "SendMessageBatch calls in flight at once per process", Setting.intRange(1, 64));
+    public static final Setting<Long> SQS_MAX_MESSAGE_BYTES = new Setting<>(
+            "sqs.max_message_bytes",
+            "256KB",
+            "largest message body Catchment sends, and largest SendMessageBatch (SQS: 256 KiB, or up to 1 MiB)",
+            Setting.size(16 << 10));
     public static final Setting<String> CLICKHOUSE_URL = new Setting<>(
             "clickhouse.url",
             "http://127.0.0.1:8123",

@@ -17,10 +17,13 @@ import java.util.Map;
  * merge rule, per trait, by event time (so late and replayed events do no harm):
  * <ul>
  *   <li>set: takes the value unless the trait was last changed by a later event;
- *   <li>set_once: takes the value only when the user has no value for the trait (never set, or unset since);
+ *   <li>set_once: takes the value only when the user has no value for the trait (never set, or unset since); of
+ *       several, the earliest by event time;
  *   <li>unset: removes the trait unless it was last changed by a later event.
  * </ul>
- * {@code trait_times} records, per trait, the time of the event that last changed it. Other operations ($add,
+ * {@code trait_times} records, per trait, the time of the event that last changed it (and, under {@code $set_once},
+ * a set_once waiting behind a set, so an unset that arrives late can uncover it). The result does not depend on the
+ * order the events arrive in (at-least-once, out-of-order logs such as SQS), but for one case described below. Other operations ($add,
  * $append…) are stored with the event but not applied here. Applying the same event twice changes nothing.
  */
 public final class UserTraits {
@@ -102,28 +105,100 @@ public final class UserTraits {
             String k = f.getKey();
             if (k.equals(Identity.SET_ONCE)) {
                 if (!(f.getValue() instanceof ObjectNode once)) continue;
-                for (Map.Entry<String, JsonNode> o : once.properties()) {
-                    String changed = row.times.path(o.getKey()).asText(null);
-                    if (!row.traits.has(o.getKey()) && (changed == null || !before(t, changed))) {
-                        row.traits.set(o.getKey(), o.getValue());
-                        row.times.put(o.getKey(), t);
-                    }
-                }
+                for (Map.Entry<String, JsonNode> o : once.properties()) setOnce(row, o.getKey(), o.getValue(), t);
             } else if (k.equals(Identity.UNSET)) {
-                for (JsonNode name : f.getValue()) {
-                    String changed = row.times.path(name.asText()).asText(null);
-                    if (changed == null || !before(t, changed)) {
-                        row.traits.remove(name.asText());
-                        row.times.put(name.asText(), t);
-                    }
-                }
+                for (JsonNode name : f.getValue()) unset(row, name.asText(), t);
             } else if (!Identity.isOperation(k)) {
-                String changed = row.times.path(k).asText(null);
-                if (changed == null || !before(t, changed)) {
-                    row.traits.set(k, f.getValue());
-                    row.times.put(k, t);
-                }
+                set(row, k, f.getValue(), t);
             }
         }
+    }
+
+    /*
+     * Per trait, the state is S, the latest set or unset by event time, and O, the earliest set_once later than S: the
+     * value is S's when S is a set, else O's. trait_times[k] is the time of the event whose value (or unset) stands;
+     * while there is an O, trait_times.$set_once[k] holds it: {at, value, after: S's time or null, set: whether S is a
+     * set}. Equal times settle the same way in any order: a set or unset beats a set_once, a set beats an unset, the
+     * greater value (as JSON text) the other set, the smaller the other set_once. Not exact in one case: two set_once
+     * and an unset between them that arrives after both (the later set_once was not kept).
+     */
+    private static final class Trait {
+        String sTime;
+        boolean sIsSet;
+        JsonNode sValue;
+        String oTime;
+        JsonNode oValue;
+
+        Trait(Row row, String k) {
+            JsonNode once = row.times.path(Identity.SET_ONCE).get(k);
+            if (once != null) {
+                sTime = once.path("after").isTextual() ? once.get("after").asText() : null;
+                sIsSet = once.path("set").asBoolean(false);
+                sValue = sIsSet ? row.traits.get(k) : null;
+                oTime = once.path("at").asText();
+                oValue = once.get("value");
+            } else {
+                sTime = row.times.path(k).asText(null);
+                sIsSet = row.traits.has(k);
+                sValue = row.traits.get(k);
+            }
+        }
+
+        /** A set ({@code v} non-null) or an unset at {@code t}. */
+        void change(JsonNode v, String t) {
+            boolean wins = sTime == null
+                    || before(sTime, t)
+                    || t.equals(sTime) && v != null && (!sIsSet || v.toString().compareTo(sValue.toString()) > 0);
+            if (!wins) return;
+            sTime = t;
+            sIsSet = v != null;
+            sValue = v;
+            if (oTime != null && !before(t, oTime)) oTime = null;
+        }
+
+        void setOnce(JsonNode v, String t) {
+            if (sTime != null && !before(sTime, t)) return;
+            if (oTime == null
+                    || before(t, oTime)
+                    || t.equals(oTime) && v.toString().compareTo(oValue.toString()) < 0) {
+                oTime = t;
+                oValue = v;
+            }
+        }
+
+        void store(Row row, String k) {
+            JsonNode value = sIsSet ? sValue : oTime != null ? oValue : null;
+            String time = sIsSet || oTime == null ? sTime : oTime;
+            if (value != null) row.traits.set(k, value);
+            else row.traits.remove(k);
+            if (time != null) row.times.put(k, time);
+            JsonNode all = row.times.get(Identity.SET_ONCE);
+            if (oTime != null) {
+                ObjectNode o = (all instanceof ObjectNode a ? a : row.times.putObject(Identity.SET_ONCE)).putObject(k);
+                o.put("at", oTime).set("value", oValue);
+                o.put("after", sTime).put("set", sIsSet);
+            } else if (all instanceof ObjectNode a) {
+                a.remove(k);
+                if (a.isEmpty()) row.times.remove(Identity.SET_ONCE);
+            }
+        }
+    }
+
+    private static void set(Row row, String k, JsonNode v, String t) {
+        Trait s = new Trait(row, k);
+        s.change(v, t);
+        s.store(row, k);
+    }
+
+    private static void unset(Row row, String k, String t) {
+        Trait s = new Trait(row, k);
+        s.change(null, t);
+        s.store(row, k);
+    }
+
+    private static void setOnce(Row row, String k, JsonNode v, String t) {
+        Trait s = new Trait(row, k);
+        s.setOnce(v, t);
+        s.store(row, k);
     }
 }
