@@ -113,13 +113,13 @@ record Filter(String column, ColumnType type, String op, List<Object> values) {
                 in(s, col, true);
                 s.a(")");
             }
-            case "contains" -> bind(s, s.containsIgnoreCase(textual ? col : s.asText(col)), values.get(0));
+            case "contains" -> s.bound(s.containsIgnoreCase(textual ? col : s.asText(col)), values.get(0));
             case "not_contains" -> {
                 s.a("(" + col + " IS NULL OR NOT (");
-                bind(s, s.containsIgnoreCase(textual ? col : s.asText(col)), values.get(0));
+                s.bound(s.containsIgnoreCase(textual ? col : s.asText(col)), values.get(0));
                 s.a("))");
             }
-            case "regex" -> bind(s, s.regex(textual ? col : s.asText(col)), values.get(0));
+            case "regex" -> s.bound(s.regex(textual ? col : s.asText(col)), values.get(0));
             default -> {
                 String cmp = switch (op) {
                     case "lt" -> " < ";
@@ -145,11 +145,6 @@ record Filter(String column, ColumnType type, String op, List<Object> values) {
             value(s, values.get(i));
         }
         s.a(")");
-    }
-
-    private static void bind(Sql s, String withPlaceholder, Object v) {
-        int q = withPlaceholder.indexOf('?');
-        s.a(withPlaceholder.substring(0, q)).v(v).a(withPlaceholder.substring(q + 1));
     }
 
     private static void value(Sql s, Object v) {

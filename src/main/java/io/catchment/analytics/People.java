@@ -181,9 +181,9 @@ final class People {
         } else {
             q.a("SELECT user_id, CAST(traits AS VARCHAR) AS t, last_seen AS l FROM users AS u WHERE ");
         }
-        bind(q, q.containsIgnoreCase("user_id"), text);
+        q.bound(q.containsIgnoreCase("user_id"), text);
         q.a(" OR ");
-        bind(q, q.containsIgnoreCase(q.clickhouse() ? "t" : "CAST(traits AS VARCHAR)"), text);
+        q.bound(q.containsIgnoreCase(q.clickhouse() ? "t" : "CAST(traits AS VARCHAR)"), text);
         q.a(" ORDER BY l DESC, user_id LIMIT " + limit);
         List<Map<String, Object>> people = new ArrayList<>();
         for (List<Object> r : a.rows(q)) {
@@ -202,10 +202,5 @@ final class People {
             people.add(m);
         }
         return Map.of("people", people);
-    }
-
-    private static void bind(Sql s, String withPlaceholder, Object v) {
-        int q = withPlaceholder.indexOf('?');
-        s.a(withPlaceholder.substring(0, q)).v(v).a(withPlaceholder.substring(q + 1));
     }
 }

@@ -52,6 +52,12 @@ final class Sql {
         return this;
     }
 
+    /** An expression with one {@code ?} (as the dialect methods below write them), bound to {@code value}. */
+    Sql bound(String withPlaceholder, Object value) {
+        int q = withPlaceholder.indexOf('?');
+        return a(withPlaceholder.substring(0, q)).v(value).a(withPlaceholder.substring(q + 1));
+    }
+
     /** Another statement's text and values, as a subquery or expression. */
     Sql a(Sql other) {
         text.append(other.text);

@@ -216,7 +216,7 @@ final class Trends {
             TimeRange range, Instant from, Sql rows, Breakdown bd, List<String> values, int window, long[] buckets) {
         Sql q = a.sql();
         q.a("SELECT _b, _g, " + q.countDistinct("_person") + " AS _v FROM (SELECT _d + ");
-        q.a(window == 1 ? "0" : q.explodeRange(window));
+        q.a(q.explodeRange(window));
         q.a(" AS _b, _g, _person FROM (SELECT DISTINCT ");
         range.bucket(q, Interval.DAY, "_t", from, range.end());
         q.a(" AS _d, ");
