@@ -54,7 +54,12 @@ public final class Server implements AutoCloseable {
                 : 0);
         Auth auth = new Auth(c.keys().writeKeys(), c.keys().adminKey());
         Collector collector = new Collector(
-                log, auth, metrics, c.server().maxRequestBytes(), c.server().maxEventBytes());
+                log,
+                auth,
+                metrics,
+                c.server().maxRequestBytes(),
+                c.server().maxEventBytes(),
+                new io.catchment.collector.RateLimit(c.server().eventsPerSecond()));
         QueryApi query = new QueryApi(sink, auth, c.query());
         java.security.KeyStore tlsKeys = io.catchment.collector.HttpsConnectors.keys(c);
         app = Javalin.create(cfg -> {

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A request is all or nothing: if any event is invalid, none is accepted and the 400 lists each invalid event's
  * index, field and problem (the first 100); so is an event that would be nested deeper than Jackson's limit of 1,000
- * once normalised, which the log could not hold. A log that cannot store the record answers 503 with {@code Retry-After},
+ * once normalised, which the log could not hold. A source over {@code limits.events_per_second} gets 429 with
+ * {@code Retry-After}. A log that cannot store the record answers 503 with {@code Retry-After},
  * never a 2xx: full ({@code log_full}), its disk full ({@code disk_full}), refusing appends until a restart after a
  * failed fsync ({@code log_failed}), or another write error ({@code log_error}). Thread-safe.
  */
@@ -40,8 +41,15 @@ public final class Collector {
     private final Metrics metrics;
     private final long maxRequestBytes;
     private final long maxEventBytes;
+    private final RateLimit rate;
 
     public Collector(EventLog log, Auth auth, Metrics metrics, long maxRequestBytes, long maxEventBytes) {
+        this(log, auth, metrics, maxRequestBytes, maxEventBytes, new RateLimit(0));
+    }
+
+    public Collector(
+            EventLog log, Auth auth, Metrics metrics, long maxRequestBytes, long maxEventBytes, RateLimit rate) {
+        this.rate = rate;
         this.log = log;
         this.auth = auth;
         this.metrics = metrics;
@@ -83,11 +91,28 @@ public final class Collector {
 
     /**
      * Appends normalised events to the log as one record and returns once it is durable: the shared path of the
-     * native and vendor endpoints. Throws {@link HttpProblem} 413 when the record is too large, 503 when the log is
-     * full or failing.
+     * native and vendor endpoints. Throws {@link HttpProblem} 429 when the source is over
+     * {@code limits.events_per_second}, 413 when the record is too large, 503 when the log is full or failing.
      */
     public void accept(List<Event> events, long startNanos) {
         int n = events.size();
+        String source = n == 0 ? null : events.get(0).source();
+        long wait = source == null ? 0 : rate.take(source, n);
+        if (wait > 0) {
+            metrics.rejected("rate_limited", n);
+            throw new HttpProblem(
+                    429,
+                    "rate_limited",
+                    Map.of(
+                            "error",
+                            "source '" + source + "' is over its limit of " + rate.perSecond()
+                                    + " events per second (limits.events_per_second); none of the " + n
+                                    + " events was accepted, retry after " + wait + " s",
+                            "retry_after",
+                            wait,
+                            "accepted",
+                            0));
+        }
         ByteArrayOutputStream record = new ByteArrayOutputStream(n * 700);
         int i = 0;
         try {

@@ -73,6 +73,7 @@ public record CatchmentConfig(
             int port,
             long maxRequestBytes,
             long maxEventBytes,
+            double eventsPerSecond,
             Tls tls,
             Connections connections,
             Cors cors) {}

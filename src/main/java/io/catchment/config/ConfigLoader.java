@@ -118,6 +118,7 @@ public final class ConfigLoader {
                         p.get(ServerSettings.PORT),
                         maxRequest,
                         maxEvent,
+                        p.get(ServerSettings.EVENTS_PER_SECOND),
                         tls,
                         new CatchmentConfig.Connections(
                                 p.get(ServerSettings.HTTP_IDLE_TIMEOUT),

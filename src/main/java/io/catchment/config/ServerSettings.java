@@ -74,6 +74,12 @@ public final class ServerSettings {
             Setting.size(1024));
     public static final Setting<Long> MAX_EVENT_BYTES =
             new Setting<>("limits.max_event_bytes", "32KB", "largest single event", Setting.size(64));
+    public static final Setting<Double> EVENTS_PER_SECOND = new Setting<>(
+            "limits.events_per_second",
+            "0",
+            "events accepted per second from one source (its write keys), with one second of burst; past it 429 with "
+                    + "Retry-After (0: no limit)",
+            ServerSettings::rate);
     public static final Setting<String> TLS_CERT = new Setting<>(
             "tls.cert",
             "",
@@ -92,6 +98,17 @@ public final class ServerSettings {
             "8443",
             "HTTPS port when TLS is on (0 picks a free port); plain HTTP stays on port",
             Setting.intRange(0, 65535));
+
+    private static double rate(String s) {
+        double r;
+        try {
+            r = Double.parseDouble(s.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a number of events per second");
+        }
+        if (!(r >= 0) || Double.isInfinite(r)) throw new IllegalArgumentException("must be 0 or more (got " + s + ")");
+        return r;
+    }
 
     private static List<String> origins(String s) {
         List<String> out = new ArrayList<>();

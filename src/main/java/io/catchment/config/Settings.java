@@ -25,6 +25,7 @@ public final class Settings {
             ServerSettings.CORS_ADMIN_ORIGINS,
             ServerSettings.MAX_REQUEST_BYTES,
             ServerSettings.MAX_EVENT_BYTES,
+            ServerSettings.EVENTS_PER_SECOND,
             LoadingSettings.MAX_FIELDS_PER_EVENT,
             LoadingSettings.MAX_COLUMNS,
             LoadingSettings.LAYOUT,

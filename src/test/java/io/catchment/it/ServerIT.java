@@ -232,6 +232,49 @@ class ServerIT {
     }
 
     @Test
+    void a_source_over_its_rate_gets_429_with_retry_after_and_every_accepted_event_loads() throws Exception {
+        running.close();
+        running = new InProcessServer(
+                dir.resolve("rate"), WK + "=web,server-it-write-2=app", AK, "limits.events_per_second", "50");
+        server = running.server;
+        base = running.base;
+        String hundred = "["
+                + String.join(
+                        ",",
+                        java.util.stream.IntStream.range(0, 100)
+                                .mapToObj(i -> "{\"event\":\"rated\",\"properties\":{\"i\":" + i + "}}")
+                                .toList())
+                + "]";
+        assertThat(events(hundred).status())
+                .as("a request larger than the burst is taken whole")
+                .isEqualTo(200);
+        Http.Reply refused = events("{\"event\":\"rated\"}");
+        assertThat(refused.status()).isEqualTo(429);
+        long wait =
+                Long.parseLong(refused.raw().headers().firstValue("Retry-After").orElseThrow());
+        assertThat(wait).isBetween(1L, 2L);
+        assertThat(refused.json().get("error").asText())
+                .contains("source 'web'", "limits.events_per_second", "retry after");
+        assertThat(refused.json().get("accepted").asInt()).isZero();
+        Http.Reply other = Http.post(base + "/v1/events", "server-it-write-2", "{\"event\":\"rated\"}");
+        assertThat(other.status()).as("another source has its own budget").isEqualTo(200);
+        Thread.sleep(wait * 1000);
+        assertThat(events("{\"event\":\"rated\",\"properties\":{\"i\":100}}").status())
+                .as("after Retry-After")
+                .isEqualTo(200);
+        assertThat(Http.eventually(
+                        Duration.ofSeconds(10),
+                        () -> Http.sql(base, AK, "SELECT count(*) FROM rated")
+                                        .get(0)
+                                        .get(0)
+                                        .asInt()
+                                == 102))
+                .isTrue();
+        assertThat(Http.get(base + "/metrics", null).body())
+                .contains("catchment_events_rejected_total{reason=\"rate_limited\"} 1.0");
+    }
+
+    @Test
     void health_readiness_and_metrics() throws Exception {
         assertThat(Http.get(base + "/healthz").status()).isEqualTo(200);
         Http.Reply ready = Http.get(base + "/readyz");
