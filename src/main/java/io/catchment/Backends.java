@@ -120,6 +120,18 @@ public final class Backends implements AutoCloseable {
      * one). ClickHouse's memory is the server's own business.
      */
     public static Sink store(CatchmentConfig c, String duckdbMemory) throws IOException, SQLException {
+        Sink sink = openStore(c, duckdbMemory);
+        try {
+            io.catchment.sink.LayoutUpgrade.run(
+                    sink, c.duckdb().clickhouse() && !c.clickhouse().cluster().isEmpty());
+        } catch (io.catchment.sink.SinkException | RuntimeException e) {
+            sink.close();
+            throw new IOException("cannot upgrade the store's layout: " + e.getMessage(), e);
+        }
+        return sink;
+    }
+
+    private static Sink openStore(CatchmentConfig c, String duckdbMemory) throws IOException, SQLException {
         if (c.duckdb().clickhouse()) {
             var ch = c.clickhouse();
             return new ClickHouseSink(

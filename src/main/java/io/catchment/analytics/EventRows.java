@@ -2,6 +2,7 @@ package io.catchment.analytics;
 
 import io.catchment.event.EventJson;
 import io.catchment.schema.Names;
+import io.catchment.schema.PersonKey;
 import io.catchment.schema.TableSchema;
 import io.catchment.sink.QueryResult;
 import java.time.Instant;
@@ -20,6 +21,15 @@ final class EventRows {
 
     /** Each event's properties and traits from the table of its kind (one statement per table on the page). */
     static void attachProperties(Analytics a, List<Map<String, Object>> events, Map<String, TableSchema> catalog) {
+        attachProperties(a, events, catalog, null);
+    }
+
+    /**
+     * Like {@link #attachProperties(Analytics, List, Map)} for one person's events: {@code owner} (their ids, when the
+     * store keeps person keys) narrows each table to that person's rows first.
+     */
+    static void attachProperties(
+            Analytics a, List<Map<String, Object>> events, Map<String, TableSchema> catalog, List<String> owner) {
         if (a.layout == io.catchment.config.Layout.SINGLE) return;
         Map<String, List<Map<String, Object>>> byTable = new LinkedHashMap<>();
         for (Map<String, Object> e : events) {
@@ -42,7 +52,16 @@ final class EventRows {
             for (Map.Entry<String, List<Map<String, Object>>> t : byTable.entrySet()) {
                 if (q.text().length() > 0) q.a(" UNION ALL ");
                 q.a("SELECT id, CAST(to_json(t) AS VARCHAR) AS _row");
-                rowsOf(q, t.getKey(), t.getValue());
+                if (owner != null && catalog.get(t.getKey()).columns().containsKey(PersonKey.COLUMN)) {
+                    // by row id: the person's rows are found on the key column alone, then read whole
+                    q.a(" FROM ").id(t.getKey()).a(" AS t WHERE rowid IN (SELECT rowid");
+                    rowsOf(q, t.getKey(), t.getValue());
+                    q.a(" AND ");
+                    People.owns(q, owner, true);
+                    q.a(")");
+                } else {
+                    rowsOf(q, t.getKey(), t.getValue());
+                }
             }
             for (List<Object> r : a.rows(q)) {
                 try {

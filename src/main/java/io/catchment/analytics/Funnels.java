@@ -101,7 +101,8 @@ final class Funnels {
         int droppedAt = req.integer("dropped_at", 0, 0, n - 1);
         int limit = req.integer("limit", 100, 1, 10_000);
 
-        Sql people = perPerson(steps, sessions, range, window, strict, bdColumn, merge, catalog);
+        // people by key for counting, by id when they are listed
+        Sql people = perPerson(steps, sessions, range, window, strict, bdColumn, merge, catalog, droppedAt > 0);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("timezone", zone.getId());
         out.put("from", range.start().atZone(zone).toOffsetDateTime().toString());
@@ -209,8 +210,10 @@ final class Funnels {
             boolean strict,
             String bdColumn,
             boolean merge,
-            Map<String, TableSchema> catalog) {
+            Map<String, TableSchema> catalog,
+            boolean named) {
         int n = steps.size();
+        String pkey = Identities.pkey(catalog, named);
         // the breakdown and session columns ride along only when asked for: at 100M events an always-null column
         // through the union, the join and the per-person arrays doubled the statement's time
         boolean bd = bdColumn != null;
@@ -219,9 +222,7 @@ final class Funnels {
         for (int k = 1; k <= n; k++) {
             Selection sel = steps.get(k - 1);
             if (k > 1) union.a(" UNION ALL ");
-            union.a("SELECT coalesce(user_id, anonymous_id) AS _pkey, ")
-                    .epoch("timestamp")
-                    .a(" AS _t, " + k + " AS _step");
+            union.a("SELECT " + pkey + " AS _pkey, ").epoch("timestamp").a(" AS _t, " + k + " AS _step");
             if (bd) {
                 boolean has = k == 1 && !bdColumn.isEmpty() && sel.exists;
                 union.a(", " + (has ? union.nullableText(Sql.quoted(union.dialect, bdColumn)) : union.nullText())
@@ -236,7 +237,7 @@ final class Funnels {
             sel.from(union, range.start(), k == 1 ? range.end() : until);
         }
         if (strict) {
-            union.a(" UNION ALL SELECT coalesce(user_id, anonymous_id) AS _pkey, ")
+            union.a(" UNION ALL SELECT " + pkey + " AS _pkey, ")
                     .epoch("timestamp")
                     .a(" AS _t, 0 AS _step" + (bd ? ", " + union.nullText() + " AS _bd" : "") + " FROM events WHERE ")
                     .id("timestamp")
@@ -253,7 +254,8 @@ final class Funnels {
                 union,
                 "_t, _step" + (bd ? ", _bd" : "") + (sessions != null ? ", _sess" : ""),
                 merge,
-                catalog);
+                catalog,
+                named);
         Sql level = a.sql();
         level.a("SELECT _person, " + level.minIf("_t", "_step = 1") + " AS t1");
         if (bd) level.a(", " + level.argMinIf("_bd", "_t", "_step = 1") + " AS _bd");

@@ -1,5 +1,7 @@
 package io.catchment.analytics;
 
+import io.catchment.schema.IdentityLinks;
+import io.catchment.schema.PersonKey;
 import io.catchment.schema.TableSchema;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -27,11 +29,37 @@ final class Identities {
         map(s, catalog, null);
     }
 
+    /** Whether the store keeps person keys ({@link PersonKey}): then people are counted and found by integers. */
+    static boolean keyed(Map<String, TableSchema> catalog) {
+        TableSchema events = catalog.get("events");
+        return events != null && events.columns().containsKey(PersonKey.COLUMN);
+    }
+
+    /**
+     * The expression of a row's person before merging, as {@code _pkey} wants it: its person key when the store has
+     * them and {@code named} is false, else its user id, else its anonymous id.
+     */
+    static String pkey(Map<String, TableSchema> catalog, boolean named) {
+        return !named && keyed(catalog) ? PersonKey.COLUMN : "coalesce(user_id, anonymous_id)";
+    }
+
     /**
      * Like {@link #map(Sql, Map)}, reading only the links for which {@code where} (given the statement and the link
-     * table's column holding the linked id) appends a true condition: a lookup of a few ids need not read them all.
+     * table's column holding the linked id; the person it links to is {@code user_id}) appends a true condition: a
+     * lookup of a few ids need not read them all.
      */
     static void map(Sql s, Map<String, TableSchema> catalog, BiConsumer<Sql, String> where) {
+        if (catalog.containsKey(IdentityLinks.TABLE)) {
+            s.a("SELECT _alias, " + s.argMin("_p", "_at") + " AS _mp FROM (SELECT alias AS _alias, person AS _p, ")
+                    .id("timestamp")
+                    .a(" AS _at, person AS user_id FROM " + IdentityLinks.TABLE + ") AS links");
+            if (where != null) {
+                s.a(" WHERE ");
+                where.accept(s, "_alias");
+            }
+            s.a(" GROUP BY _alias");
+            return;
+        }
         s.a("SELECT _alias, " + s.argMin("_p", "_at") + " AS _mp FROM (");
         s.a("SELECT anonymous_id AS _alias, user_id AS _p, ")
                 .id("timestamp")
@@ -81,8 +109,29 @@ final class Identities {
      * keep.
      */
     static void persons(Sql s, Sql inner, String columns, boolean merge, Map<String, TableSchema> catalog) {
-        if (!merge) {
+        persons(s, inner, columns, merge, catalog, false);
+    }
+
+    /**
+     * Like {@link #persons(Sql, Sql, String, boolean, Map)}; {@code named} when {@code inner}'s {@code _pkey} is
+     * {@link #pkey pkey(catalog, true)} (ids as text, for lists of people), else {@code pkey(catalog, false)}.
+     */
+    static void persons(
+            Sql s, Sql inner, String columns, boolean merge, Map<String, TableSchema> catalog, boolean named) {
+        if (!merge || (keyed(catalog) && !catalog.containsKey(IdentityLinks.TABLE))) {
+            // no links were ever loaded: everyone is who their events say
             s.a("SELECT _pkey AS _person, " + columns + " FROM (").a(inner).a(") AS e");
+            return;
+        }
+        if (!named && keyed(catalog)) {
+            s.a("SELECT coalesce(nullif(_mp, 0), _pkey) AS _person, " + columns + " FROM (")
+                    .a(inner)
+                    .a(") AS e");
+            s.a(s.join(true)).a("(SELECT alias_key AS _alias, " + s.argMin(PersonKey.COLUMN, "_at") + " AS _mp FROM ");
+            s.a("(SELECT alias_key, " + PersonKey.COLUMN + ", ")
+                    .id("timestamp")
+                    .a(" AS _at FROM " + IdentityLinks.TABLE);
+            s.a(") AS l GROUP BY alias_key) AS m ON m._alias = e._pkey");
             return;
         }
         s.a("SELECT coalesce(nullif(_mp, ''), _pkey) AS _person, " + columns + " FROM (")

@@ -1,6 +1,7 @@
 package io.catchment.analytics;
 
 import io.catchment.event.EventJson;
+import io.catchment.schema.PersonKey;
 import io.catchment.schema.Router;
 import io.catchment.schema.TableSchema;
 import java.time.Instant;
@@ -94,7 +95,7 @@ final class People {
                 .a("), max(")
                 .id("timestamp")
                 .a(") FROM events WHERE ");
-        owns(s, ids);
+        owns(s, ids, Identities.keyed(catalog));
         s.a(" GROUP BY source ORDER BY source");
         List<Map<String, Object>> sources = new ArrayList<>();
         long events = 0;
@@ -117,7 +118,17 @@ final class People {
         return out;
     }
 
-    private static void owns(Sql s, List<String> ids) {
+    /**
+     * The rows of the person whose ids these are: by person key when the store keeps them (an integer scan), else by
+     * user id or anonymous id.
+     */
+    static void owns(Sql s, List<String> ids, boolean keyed) {
+        if (keyed) {
+            s.a(PersonKey.COLUMN + " IN (");
+            for (int i = 0; i < ids.size(); i++) (i > 0 ? s.a(", ") : s).v(PersonKey.of(ids.get(i)));
+            s.a(")");
+            return;
+        }
         s.a("(user_id IN (");
         for (int i = 0; i < ids.size(); i++) (i > 0 ? s.a(", ") : s).v(ids.get(i));
         s.a(") OR anonymous_id IN (");
@@ -133,9 +144,15 @@ final class People {
         Map<String, TableSchema> catalog = a.catalog();
         if (!catalog.containsKey(Router.EVENTS)) throw new BadRequest("id", "no events have been loaded yet");
         List<String> ids = ids(id, catalog);
+        boolean keyed = Identities.keyed(catalog);
         Sql q = a.sql();
-        q.a("SELECT * FROM events WHERE ");
-        owns(q, ids);
+        // DuckDB reads every column of the rows a filter passes over unless the page is first found by row id
+        boolean byRow = keyed && !q.clickhouse();
+        q.a(
+                byRow
+                        ? "SELECT * FROM events WHERE rowid IN (SELECT rowid FROM events WHERE "
+                        : "SELECT * FROM events WHERE ");
+        owns(q, ids, keyed);
         if (before != null) {
             int bar = before.indexOf('|');
             Instant t;
@@ -159,8 +176,9 @@ final class People {
                     .a("))");
         }
         q.a(" ORDER BY ").id("timestamp").a(" DESC, id DESC LIMIT " + limit);
+        if (byRow) q.a(") ORDER BY ").id("timestamp").a(" DESC, id DESC");
         List<Map<String, Object>> events = EventRows.objects(a.run(q));
-        EventRows.attachProperties(a, events, catalog);
+        EventRows.attachProperties(a, events, catalog, keyed ? ids : null);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", ids.get(0));
         out.put("ids", ids);

@@ -55,7 +55,7 @@ final class Retention {
 
         // rows: start events (_kind 0) and return events (_kind 1), with their period
         Sql union = a.sql();
-        union.a("SELECT coalesce(user_id, anonymous_id) AS _pkey, ")
+        union.a("SELECT " + Identities.pkey(catalog, false) + " AS _pkey, ")
                 .epoch("timestamp")
                 .a(" AS _t, 0 AS _kind, ");
         if (bdColumn != null && !bdColumn.isEmpty() && start.exists)
@@ -63,7 +63,7 @@ final class Retention {
         else union.a(union.nullText());
         union.a(" AS _bd");
         start.from(union, first ? null : range.start(), range.end());
-        union.a(" UNION ALL SELECT coalesce(user_id, anonymous_id) AS _pkey, ")
+        union.a(" UNION ALL SELECT " + Identities.pkey(catalog, false) + " AS _pkey, ")
                 .epoch("timestamp")
                 .a(" AS _t, 1 AS _kind, " + union.nullText() + " AS _bd");
         ret.from(union, range.start(), until);

@@ -163,7 +163,7 @@ final class Trends {
     private Sql rows(
             Series s, TimeRange range, Instant from, Breakdown bd, boolean merge, Map<String, TableSchema> catalog) {
         Sql inner = a.sql();
-        inner.a("SELECT coalesce(user_id, anonymous_id) AS _pkey, ")
+        inner.a("SELECT " + Identities.pkey(catalog, false) + " AS _pkey, ")
                 .epoch("timestamp")
                 .a(" AS _t, ");
         if (s.column != null) inner.id(s.column);
@@ -190,12 +190,18 @@ final class Trends {
                 .a(withTrait.join(true))
                 .a("(");
         if (withTrait.clickhouse()) {
-            withTrait.a("SELECT user_id AS _uid, argMax(traits, version) AS _traits FROM users GROUP BY user_id");
+            withTrait.a("SELECT " + uid(catalog, true)
+                    + " AS _uid, argMax(traits, version) AS _traits FROM users GROUP BY user_id");
         } else {
-            withTrait.a("SELECT user_id AS _uid, traits AS _traits FROM users");
+            withTrait.a("SELECT " + uid(catalog, false) + " AS _uid, traits AS _traits FROM users");
         }
         withTrait.a(") AS u ON u._uid = p._person");
         return withTrait;
+    }
+
+    /** The users table's id as the rows' {@code _person} is: its person key when the store keeps them. */
+    private static String uid(Map<String, TableSchema> catalog, boolean clickhouse) {
+        return Identities.keyed(catalog) ? io.catchment.schema.PersonKey.sql("user_id", clickhouse) : "user_id";
     }
 
     private Sql aggregate(Series s, TimeRange range, Interval iv, Sql rows, Breakdown bd, List<String> values) {

@@ -122,7 +122,7 @@ public final class BenchQueryCommand implements Callable<Integer> {
             for (int k = 0; k < QueryBenchData.NAMES; k++) {
                 body.append("{\"event\":\"event_")
                         .append(k)
-                        .append("\",\"user_id\":\"seed\",\"timestamp\":\"2000-01-0")
+                        .append("\",\"user_id\":\"seed\",\"anonymous_id\":\"seed-anon\",\"timestamp\":\"2000-01-0")
                         .append(1 + k % 9)
                         .append("T00:00:00Z\",\"properties\":{\"price\":1,\"plan\":\"seed\"}}\n");
             }

@@ -2,6 +2,7 @@ package io.catchment.bench;
 
 import io.catchment.analytics.Analytics;
 import io.catchment.event.EventJson;
+import io.catchment.schema.PersonKey;
 import io.catchment.sink.Sink;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -50,9 +51,8 @@ final class QueryBaselines {
         return "TIMESTAMPTZ '" + to.plusDays(1) + " 00:00:00+00'";
     }
 
-    private static final String IDS = "ids AS (SELECT anonymous_id AS alias, arg_min(user_id, timestamp) AS person "
-            + "FROM events WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND user_id <> anonymous_id "
-            + "GROUP BY anonymous_id)";
+    private static final String IDS = "ids AS (SELECT alias_key AS alias, arg_min(person_key, timestamp) AS person "
+            + "FROM identity_links GROUP BY alias_key)";
 
     List<Report> reports() {
         if (dialect == Sink.Dialect.CLICKHOUSE) return clickhouse();
@@ -61,8 +61,8 @@ final class QueryBaselines {
                         "DAU, 90 days",
                         report("trends", "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}]," + range() + "}"),
                         "WITH " + IDS + " SELECT CAST(e.timestamp AS DATE) AS d, count(DISTINCT coalesce(ids.person, "
-                                + "e.user_id, e.anonymous_id)) FROM events e LEFT JOIN ids ON ids.alias = "
-                                + "coalesce(e.user_id, e.anonymous_id) WHERE e.timestamp >= " + a()
+                                + "e.person_key)) FROM events e LEFT JOIN ids ON ids.alias = "
+                                + "e.person_key WHERE e.timestamp >= " + a()
                                 + " AND e.timestamp < "
                                 + b() + " GROUP BY d ORDER BY d",
                         500),
@@ -73,9 +73,9 @@ final class QueryBaselines {
                                 "{\"series\":[{\"event\":\"event_1\",\"measure\":\"uniques\"}],"
                                         + "\"breakdown\":{\"property\":\"plan\"}," + range() + "}"),
                         "WITH " + IDS
-                                + ", e AS (SELECT CAST(t.timestamp AS DATE) AS d, coalesce(ids.person, t.user_id, "
-                                + "t.anonymous_id) AS p, t.properties_plan AS v FROM event_1 t LEFT JOIN ids ON "
-                                + "ids.alias = coalesce(t.user_id, t.anonymous_id) WHERE t.event = 'event_1' AND "
+                                + ", e AS (SELECT CAST(t.timestamp AS DATE) AS d, coalesce(ids.person, "
+                                + "t.person_key) AS p, t.properties_plan AS v FROM event_1 t LEFT JOIN ids ON "
+                                + "ids.alias = t.person_key WHERE t.event = 'event_1' AND "
                                 + "t.timestamp >= " + a() + " AND t.timestamp < " + b() + "), top AS (SELECT v FROM e "
                                 + "WHERE v IS NOT NULL GROUP BY v ORDER BY count(*) DESC LIMIT 10) SELECT d, CASE WHEN v "
                                 + "IS NULL THEN NULL WHEN v IN (SELECT v FROM top) THEN v ELSE '$other' END AS g, "
@@ -104,9 +104,9 @@ final class QueryBaselines {
                                 "{\"start\":{\"event\":\"event_0\"},\"return\":{\"event\":\"event_1\"},"
                                         + "\"interval\":\"week\",\"periods\":12," + range() + "}"),
                         "WITH " + IDS + ", s AS (SELECT coalesce(ids.person, x.k) AS p, x.t, x.w, x.kind FROM (SELECT "
-                                + "coalesce(user_id, anonymous_id) AS k, timestamp AS t, CAST(date_trunc('week', "
+                                + "person_key AS k, timestamp AS t, CAST(date_trunc('week', "
                                 + "timestamp) AS DATE) AS w, 0 AS kind FROM event_0 WHERE event = 'event_0' AND timestamp < "
-                                + b() + " UNION ALL SELECT coalesce(user_id, anonymous_id), timestamp, "
+                                + b() + " UNION ALL SELECT person_key, timestamp, "
                                 + "CAST(date_trunc('week', timestamp) AS DATE), 1 FROM event_1 WHERE event = 'event_1' AND "
                                 + "timestamp >= " + a() + " AND timestamp < " + b()
                                 + " + INTERVAL 13 WEEK) x LEFT JOIN "
@@ -120,7 +120,7 @@ final class QueryBaselines {
                 new Report(
                         "one person's newest 100 events",
                         a -> a.userEvents("user_42", 100, null),
-                        "SELECT * FROM events WHERE user_id = 'user_42' OR anonymous_id = 'user_42' ORDER BY "
+                        "SELECT * FROM events WHERE person_key = " + PersonKey.of("user_42") + " ORDER BY "
                                 + "timestamp DESC, id DESC LIMIT 100",
                         50),
                 new Report(
@@ -132,7 +132,7 @@ final class QueryBaselines {
     }
 
     private String step(String table, int step, String widen) {
-        return "SELECT coalesce(user_id, anonymous_id) AS k, CAST(floor(epoch(timestamp)) AS BIGINT) AS t, " + step
+        return "SELECT person_key AS k, CAST(floor(epoch(timestamp)) AS BIGINT) AS t, " + step
                 + " AS step FROM " + table + " WHERE event = '" + table + "' AND timestamp >= " + a()
                 + " AND timestamp < " + b() + widen;
     }
@@ -146,18 +146,18 @@ final class QueryBaselines {
     }
 
     private static final String CH_IDS =
-            "(SELECT anonymous_id AS alias, argMin(user_id, timestamp) AS person FROM events "
-                    + "WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL AND user_id != anonymous_id GROUP BY anonymous_id)";
+            "(SELECT alias_key AS alias, argMin(person_key, timestamp) AS person FROM identity_links GROUP BY alias_key)";
 
     /** ClickHouse 18.16 has no WITH subqueries: nested subqueries, as a ClickHouse user writes them. */
     private List<Report> clickhouse() {
-        String who = "ifNull(nullIf(person, ''), k)";
+        String who = "ifNull(nullIf(person, 0), k)";
         return List.of(
                 new Report(
                         "DAU, 90 days",
                         report("trends", "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}]," + range() + "}"),
-                        "SELECT d, uniqExact(" + who + ") FROM (SELECT toDate(timestamp) AS d, ifNull(user_id, "
-                                + "anonymous_id) AS k FROM events WHERE timestamp >= " + chA() + " AND timestamp < "
+                        "SELECT d, uniqExact(" + who
+                                + ") FROM (SELECT toDate(timestamp) AS d, person_key AS k FROM events WHERE timestamp >= "
+                                + chA() + " AND timestamp < "
                                 + chB()
                                 + ") AS e ANY LEFT JOIN " + CH_IDS + " AS m ON m.alias = e.k GROUP BY d ORDER BY d",
                         0),
@@ -171,7 +171,7 @@ final class QueryBaselines {
                                 + "event = 'event_1' AND timestamp >= " + chA() + " AND timestamp < " + chB()
                                 + " AND properties_plan IS NOT NULL GROUP BY v ORDER BY c DESC LIMIT 10)), v, '$other') AS g, "
                                 + "uniqExact(" + who
-                                + ") FROM (SELECT toDate(timestamp) AS d, ifNull(user_id, anonymous_id) "
+                                + ") FROM (SELECT toDate(timestamp) AS d, person_key "
                                 + "AS k, properties_plan AS v FROM event_1 WHERE event = 'event_1' AND timestamp >= "
                                 + chA()
                                 + " AND timestamp < " + chB() + ") AS e ANY LEFT JOIN " + CH_IDS
@@ -200,10 +200,10 @@ final class QueryBaselines {
                                 + "<= l + 12, r, replicate(c, r)))) - c AS k FROM (SELECT p, minIf(w, kind = 0) AS c, "
                                 + "minIf(t, kind = 0) AS f, groupArrayIf(w, kind = 1) AS r FROM (SELECT " + who
                                 + " AS p, t, "
-                                + "w, kind FROM (SELECT ifNull(user_id, anonymous_id) AS k, timestamp AS t, "
+                                + "w, kind FROM (SELECT person_key AS k, timestamp AS t, "
                                 + "toRelativeWeekNum(timestamp) AS w, 0 AS kind FROM event_0 WHERE event = 'event_0' AND "
                                 + "timestamp < " + chB()
-                                + " UNION ALL SELECT ifNull(user_id, anonymous_id), timestamp, "
+                                + " UNION ALL SELECT person_key, timestamp, "
                                 + "toRelativeWeekNum(timestamp), 1 FROM event_1 WHERE event = 'event_1' AND timestamp >= "
                                 + chA() + " AND timestamp < " + chB() + " + 7862400) AS e ANY LEFT JOIN " + CH_IDS
                                 + " AS m ON m.alias = e.k) GROUP BY p) WHERE f >= " + chA() + " AND f < " + chB()
@@ -212,7 +212,7 @@ final class QueryBaselines {
                 new Report(
                         "one person's newest 100 events",
                         a -> a.userEvents("user_42", 100, null),
-                        "SELECT * FROM events WHERE user_id = 'user_42' OR anonymous_id = 'user_42' ORDER BY timestamp "
+                        "SELECT * FROM events WHERE person_key = " + PersonKey.of("user_42") + " ORDER BY timestamp "
                                 + "DESC, id DESC LIMIT 100",
                         0),
                 new Report(
@@ -223,7 +223,7 @@ final class QueryBaselines {
     }
 
     private String chStep(String table, int step, String widen) {
-        return "SELECT ifNull(user_id, anonymous_id) AS k, toUInt32(timestamp) AS t, " + step + " AS step FROM " + table
+        return "SELECT person_key AS k, toUInt32(timestamp) AS t, " + step + " AS step FROM " + table
                 + " WHERE event = '" + table + "' AND timestamp >= " + chA() + " AND timestamp < " + chB() + widen;
     }
 }

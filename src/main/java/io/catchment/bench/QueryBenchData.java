@@ -1,5 +1,6 @@
 package io.catchment.bench;
 
+import io.catchment.schema.PersonKey;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +19,7 @@ import java.util.List;
  * types and sort order): {@code events} events over {@code days} days ending now, in time order, from {@code users}
  * users; 30 event names ({@code event_0}, a page-view-like 40%, the rest even); 10% of events anonymous only, 2%
  * carrying both ids (the identity links); per-event tables with {@code price} (BIGINT) and {@code plan} (3 values);
- * the {@code users} table with a {@code plan} trait. Deterministic: every value is a hash of the event's number.
+ * the {@code users} table with a {@code plan} trait; person keys and {@code identity_links} as the loader writes them. Deterministic: every value is a hash of the event's number.
  */
 final class QueryBenchData {
     static final int NAMES = 30;
@@ -43,17 +44,27 @@ final class QueryBenchData {
                 + ")";
         String user = str(clickhouse, h + "(" + n + " * 31) % " + users);
         String kind = h + "(" + n + " * 17) % 100"; // < 10 anonymous only, < 12 both ids
+        String who = PersonKey.sql(
+                clickhouse ? "ifNull(user_id, anonymous_id)" : "coalesce(user_id, anonymous_id)", clickhouse);
         out.add("INSERT INTO events (id, type, event, user_id, anonymous_id, timestamp, sent_at, received_at, "
-                + "source) SELECT concat('g', " + str(clickhouse, n) + "), 'track', " + event + ", if(" + kind
-                + " < 10, NULL, concat('user_', " + user + ")), if(" + kind + " < 12, concat('anon_', " + user
-                + "), NULL), " + ts + ", " + ts + ", " + ts + ", 'bench'" + from);
+                + "source, person_key) SELECT id, type, event, user_id, anonymous_id, timestamp, sent_at, received_at, "
+                + "source, " + who + " FROM (SELECT concat('g', " + str(clickhouse, n) + ") AS id, 'track' AS type, "
+                + event + " AS event, if(" + kind + " < 10, NULL, concat('user_', " + user + ")) AS user_id, if("
+                + kind + " < 12, concat('anon_', " + user + "), NULL) AS anonymous_id, " + ts + " AS timestamp, "
+                + ts + " AS sent_at, " + ts + " AS received_at, 'bench' AS source" + from + ") AS g");
         for (int k = 0; k < NAMES; k++) {
             out.add("INSERT INTO event_" + k + " (id, type, event, user_id, anonymous_id, timestamp, sent_at, "
-                    + "received_at, source, properties_price, properties_plan) SELECT id, type, event, user_id, "
-                    + "anonymous_id, timestamp, sent_at, received_at, source, " + h + "(id) % 100, "
+                    + "received_at, source, person_key, properties_price, properties_plan) SELECT id, type, event, "
+                    + "user_id, anonymous_id, timestamp, sent_at, received_at, source, person_key, " + h
+                    + "(id) % 100, "
                     + "concat('plan_', " + str(clickhouse, h + "(id) % 3") + ") FROM events WHERE source = 'bench' AND "
                     + "event = 'event_" + k + "'");
         }
+        // the links the loader would have written: anonymous id → user id, for events carrying both
+        out.add("INSERT INTO identity_links (id, timestamp, source, alias, person, alias_key, person_key) SELECT id, "
+                + "timestamp, source, anonymous_id, user_id, " + PersonKey.sql("anonymous_id", clickhouse) + ", "
+                + PersonKey.sql("user_id", clickhouse) + " FROM events WHERE source = 'bench' AND user_id IS NOT NULL "
+                + "AND anonymous_id IS NOT NULL");
         String u = clickhouse ? "number" : "i";
         String uFrom = clickhouse ? " FROM system.numbers LIMIT " + users : " FROM range(" + users + ") AS t(i)";
         String t0 = clickhouse ? "toDateTime(" + start + ", 'UTC')" : "to_timestamp(" + start + ")";

@@ -87,6 +87,7 @@ final class BatchPreparer {
                     repeated++;
                 } else {
                     for (Router.Row row : rows) add(row, catalog, tables, changes);
+                    for (Router.Row row : router.links()) add(row, catalog, tables, changes);
                     if (last.traits() != null && last.user() != null) userUpdate(last, users);
                     ids.set(idColumn, first.eventId());
                     ids.set(tsColumn, new Field.TimeValue(first.timestamp(), null));

@@ -14,8 +14,8 @@ import java.util.Set;
 public final class Names {
     public static final int MAX_LENGTH = 63;
     /** Tables the per-event layout owns; an event whose name would land on one gets a {@code track_} prefix. */
-    static final Set<String> RESERVED_TABLES =
-            Set.of("events", "identifies", "pages", "screens", "groups", "aliases", "users", "tracks");
+    static final Set<String> RESERVED_TABLES = Set.of(
+            "events", "identifies", "pages", "screens", "groups", "aliases", "users", "tracks", IdentityLinks.TABLE);
 
     private Names() {}
 

@@ -36,6 +36,7 @@ public final class Router {
 
     private final Layout layout;
     private final java.util.Map<String, Layout> bySource;
+    private final List<Row> links = new ArrayList<>(2);
 
     /** The per-event layout for every source. */
     public Router() {
@@ -46,6 +47,14 @@ public final class Router {
     public Router(Layout layout, java.util.Map<String, Layout> bySource) {
         this.layout = layout;
         this.bySource = java.util.Map.copyOf(bySource);
+    }
+
+    /**
+     * The {@link IdentityLinks#TABLE} rows of the event routed last (most events have none): kept apart from the rows
+     * {@code route} appends, whose first is the {@code events} row and whose last is the event's own table.
+     */
+    public List<Row> links() {
+        return links;
     }
 
     /** Routes one canonical event, appending its two rows to {@code out}. */
@@ -60,6 +69,7 @@ public final class Router {
      * events: {@link io.catchment.event.JsonRun}), leaving the parser on its closing brace.
      */
     public void route(JsonParser p, byte[] buf, int off, List<Row> out) throws IOException {
+        links.clear();
         List<Field> envelope = new ArrayList<>(12);
         List<Field> own = new ArrayList<>(32);
         List<Field> context = new ArrayList<>(24);
@@ -104,6 +114,8 @@ public final class Router {
             }
         }
         String user = userId != null ? userId : anonymousId;
+        if (user != null) envelope.add(new Field(PersonKey.COLUMN, ColumnType.BIGINT, PersonKey.of(user)));
+        IdentityLinks.of(id, timestamp, source, type, event, userId, anonymousId, previousId, own, links);
         boolean single = (source == null ? layout : bySource.getOrDefault(source, layout)) == Layout.SINGLE;
         List<Field> all = new ArrayList<>(envelope.size() + context.size() + 2 + (single ? own.size() : 0));
         all.addAll(envelope);

@@ -81,6 +81,11 @@ public final class SeparateDeadLetters implements Sink {
     }
 
     @Override
+    public void upgrade(List<String> statements) throws SinkException {
+        store.upgrade(statements);
+    }
+
+    @Override
     public long loadedOffset(String consumer) {
         return store.loadedOffset(consumer);
     }

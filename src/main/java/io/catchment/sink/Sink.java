@@ -5,6 +5,7 @@ import io.catchment.schema.TableSchema;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -54,6 +55,12 @@ public interface Sink extends Closeable, DeadLetterStore {
     }
 
     Dialect dialect();
+
+    /**
+     * Runs the data statements of a layout upgrade ({@link LayoutUpgrade}) on the store's writing connection, in order;
+     * DuckDB commits them together.
+     */
+    void upgrade(List<String> statements) throws SinkException;
 
     /** Runs one read-only statement, returning at most {@code maxRows} rows. */
     QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;

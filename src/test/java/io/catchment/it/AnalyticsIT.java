@@ -39,6 +39,12 @@ class AnalyticsIT {
     static void stop() throws Exception {
         for (InProcessServer s : SERVERS.values()) s.close();
         if (clickhouse != null) clickhouse.close();
+        for (Path dir : DIRS) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     /** Native events, in the order they are sent (the late event last, the duplicate after its original). */

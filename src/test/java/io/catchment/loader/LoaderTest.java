@@ -77,6 +77,11 @@ class LoaderTest {
         }
 
         @Override
+        public void upgrade(List<String> statements) throws io.catchment.sink.SinkException {
+            real.upgrade(statements);
+        }
+
+        @Override
         public long loadedOffset(String consumer) {
             return real.loadedOffset(consumer);
         }

@@ -43,7 +43,7 @@ final class ClickHouseDeadLetters {
     synchronized void add(List<DeadLetter> letters) {
         if (letters.isEmpty()) return;
         Map<String, DeadLetter> byKey = new LinkedHashMap<>();
-        for (DeadLetter d : letters) byKey.put(ClickHouseSink.hashKey(d.event()), d);
+        for (DeadLetter d : letters) byKey.put(hashKey(d.event()), d);
         Map<String, DeadLetterStore.Entry> known = new LinkedHashMap<>();
         for (DeadLetterStore.Entry e :
                 list(new DeadLetterStore.Filter(List.copyOf(byKey.keySet()), null, null, true), byKey.size())) {
@@ -161,5 +161,9 @@ final class ClickHouseDeadLetters {
 
     private static Instant time(String chTime) {
         return chTime == null ? null : Instant.parse(ClickHouse.iso(chTime));
+    }
+
+    static String hashKey(String event) {
+        return io.catchment.schema.Names.hash(event).substring(0, 24);
     }
 }

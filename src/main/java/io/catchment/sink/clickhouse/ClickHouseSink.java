@@ -1,6 +1,5 @@
 package io.catchment.sink.clickhouse;
 
-import io.catchment.schema.Names;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
 import io.catchment.sink.ImportCheckpoint;
@@ -261,6 +260,11 @@ public final class ClickHouseSink implements Sink {
     }
 
     @Override
+    public synchronized void upgrade(List<String> statements) {
+        for (String sql : statements) ch.execute(sql);
+    }
+
+    @Override
     public Dialect dialect() {
         return Dialect.CLICKHOUSE;
     }
@@ -286,10 +290,6 @@ public final class ClickHouseSink implements Sink {
         }
         inserts.shutdownNow();
         ch.close();
-    }
-
-    static String hashKey(String event) {
-        return Names.hash(event).substring(0, 24);
     }
 
     @Override

@@ -90,4 +90,20 @@ final class DuckDbFile {
                             + "type VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, PRIMARY KEY (table_name, column_name))");
         }
     }
+
+    /** Runs statements in one transaction (the connection is not in auto-commit); a failure rolls them all back. */
+    static void run(DuckDBConnection conn, java.util.List<String> statements) throws io.catchment.sink.SinkException {
+        try (java.sql.Statement s = conn.createStatement()) {
+            for (String sql : statements) s.execute(sql);
+            conn.commit();
+        } catch (java.sql.SQLException e) {
+            try {
+                conn.rollback();
+            } catch (java.sql.SQLException r) {
+                e.addSuppressed(r);
+            }
+            throw new io.catchment.sink.SinkException(
+                    "the layout upgrade failed: " + e.getMessage(), e, DuckDbErrors.isTransient(e));
+        }
+    }
 }

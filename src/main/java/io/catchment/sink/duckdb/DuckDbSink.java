@@ -268,6 +268,11 @@ public final class DuckDbSink implements Sink {
     }
 
     @Override
+    public synchronized void upgrade(List<String> statements) throws SinkException {
+        DuckDbFile.run(conn, statements);
+    }
+
+    @Override
     public boolean healthy() {
         return open;
     }
