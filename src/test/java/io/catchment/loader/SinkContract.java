@@ -7,6 +7,7 @@ import io.catchment.deadletter.DeadLetter;
 import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
+import io.catchment.schema.PersonKey;
 import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.Sink;
@@ -14,6 +15,7 @@ import io.catchment.sink.WriteBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -310,5 +312,71 @@ abstract class SinkContract {
         sink = reopen(dir.resolve("store"));
         assertThat(sink.dashboards().dashboards()).extracting(x -> x.id()).containsExactly("growth");
         assertThat(sink.dashboards().dashboard("growth").orElseThrow().spec()).contains("trends");
+    }
+
+    /** (id, person_key) of every row of {@code table}, and (alias, person, alias_key, person_key) of every link. */
+    private java.util.Set<List<Object>> keysAndLinks() throws Exception {
+        java.util.Set<List<Object>> out = new java.util.HashSet<>();
+        for (String t : List.of("events", "identifies", "aliases", "viewed")) {
+            for (List<Object> r : sink().query("SELECT id, person_key FROM " + t, 100, Duration.ofSeconds(30))
+                    .rows()) out.add(List.of(t, r.get(0), ((Number) r.get(1)).longValue()));
+        }
+        for (List<Object> r : sink().query(
+                        "SELECT alias, person, alias_key, person_key, id FROM identity_links",
+                        100,
+                        Duration.ofSeconds(30))
+                .rows()) out.add(List.of("link", r.get(0), r.get(1), ((Number) r.get(2)).longValue(), r.get(4)));
+        return out;
+    }
+
+    @Test
+    void rows_carry_person_keys_links_are_kept_and_a_store_from_before_them_is_upgraded_to_the_same() throws Exception {
+        String odd = "\\u00e9\\ud83d\\ude00\\r\\n\\\"x"; // as JSON text
+        String t = "\"timestamp\":\"2024-05-01T10:00:00Z\",\"received_at\":\"2024-05-01T10:00:00Z\",\"source\":\"t\"";
+        load(
+                "log",
+                "{\"id\":\"k1\",\"type\":\"track\",\"event\":\"Viewed\",\"anonymous_id\":\"a-1\"," + t + "}\n"
+                        + "{\"id\":\"k2\",\"type\":\"track\",\"event\":\"Viewed\",\"user_id\":\"u-1\",\"anonymous_id\":\"a-1\","
+                        + t + "}\n"
+                        + "{\"id\":\"k3\",\"type\":\"alias\",\"user_id\":\"u-1\",\"previous_id\":\"old-1\"," + t + "}\n"
+                        + "{\"id\":\"k4\",\"type\":\"identify\",\"user_id\":\"u-1\",\"anonymous_id\":\"u-1\","
+                        + "\"properties\":{\"$anon_distinct_id\":\"ph-1\"}," + t + "}\n"
+                        + "{\"id\":\"k5\",\"type\":\"track\",\"event\":\"Viewed\",\"user_id\":\"" + odd + "\"," + t
+                        + "}\n");
+        String oddId = "\u00e9\ud83d\ude00\r\n\"x";
+        assertThat(row("SELECT person_key FROM events WHERE id = 'k5'")).containsExactly(PersonKey.of(oddId));
+        assertThat(row("SELECT person_key FROM viewed WHERE id = 'k1'")).containsExactly(PersonKey.of("a-1"));
+        assertThat(sink().query(
+                                "SELECT alias, person, alias_key, person_key FROM identity_links ORDER BY alias",
+                                10,
+                                Duration.ofSeconds(30))
+                        .rows())
+                .containsExactly(
+                        List.of("a-1", "u-1", PersonKey.of("a-1"), PersonKey.of("u-1")),
+                        List.of("old-1", "u-1", PersonKey.of("old-1"), PersonKey.of("u-1")),
+                        List.of("ph-1", "u-1", PersonKey.of("ph-1"), PersonKey.of("u-1")));
+        // the stores compute the same key from SQL
+        boolean ch = sink.dialect() == Sink.Dialect.CLICKHOUSE;
+        for (String id : List.of("u-1", "", oddId, "\u0000nul", "x".repeat(5000))) {
+            assertThat(sink.query("SELECT " + PersonKey.sql("?", ch), List.of(id), 1, Duration.ofSeconds(30))
+                            .rows()
+                            .get(0)
+                            .get(0))
+                    .as(id)
+                    .isEqualTo(PersonKey.of(id));
+        }
+        java.util.Set<List<Object>> written = keysAndLinks();
+        // the same store as it was before person keys: no column, no links table
+        List<String> back = new ArrayList<>();
+        for (String table : List.of("events", "identifies", "aliases", "viewed"))
+            back.add("ALTER TABLE " + table + " DROP COLUMN person_key");
+        back.add("DROP TABLE identity_links");
+        sink.upgrade(back);
+        sink.close();
+        sink = reopen(dir.resolve("store"));
+        assertThat(sink.catalog()).doesNotContainKey("identity_links");
+        assertThat(io.catchment.sink.LayoutUpgrade.run(sink, false)).isTrue();
+        assertThat(keysAndLinks()).isEqualTo(written);
+        assertThat(io.catchment.sink.LayoutUpgrade.run(sink, false)).as("once").isFalse();
     }
 }

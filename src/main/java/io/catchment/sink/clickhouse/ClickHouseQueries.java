@@ -146,9 +146,24 @@ final class ClickHouseQueries {
 
     /** The SQL with string literals and quoted identifiers blanked, so keywords inside them are not mistaken. */
     static String stripStrings(String s) {
-        return s.replaceAll("'(?:[^'\\\\]|\\\\.)*'", "''")
-                .replaceAll("`(?:[^`\\\\]|\\\\.)*`", "``")
-                .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");
+        // a scan, not a regular expression: java.util.regex recurses per character of a quoted run, and a literal of
+        // a few thousand characters overflowed the stack
+        StringBuilder out = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c != '\'' && c != '`' && c != '"') {
+                out.append(c);
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            while (j < s.length() && s.charAt(j) != c) j += s.charAt(j) == '\\' ? 2 : 1;
+            if (j >= s.length()) return out.append(s, i, s.length()).toString(); // unterminated: kept as it is
+            out.append(c).append(c);
+            i = j + 1;
+        }
+        return out.toString();
     }
 
     /** A JSON-ready value of a ClickHouse type written as TabSeparated text. */

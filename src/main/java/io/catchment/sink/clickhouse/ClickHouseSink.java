@@ -261,7 +261,7 @@ public final class ClickHouseSink implements Sink {
 
     @Override
     public synchronized void upgrade(List<String> statements) {
-        for (String sql : statements) ch.execute(sql);
+        for (String sql : statements) ch.query(sql, Map.of("database", db), r -> true); // tables are the store's
     }
 
     @Override
