@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 
 const spec = JSON.parse(process.argv[2]);
+const readTables = (ts) => ts.map((t) => [...t.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('th,td')].map((c) => c.textContent.trim())));
 const browser = await chromium.launch({ executablePath: spec.chromium || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
 const out = { pages: {}, errors: [], failed: [] };
 try {
@@ -30,7 +31,7 @@ try {
     await page.goto(spec.base + '/#' + p.hash);
     await page.waitForSelector(p.wait, { timeout: 20000 });
     await page.waitForTimeout(300);
-    const tables = await page.$$eval('main table:not(.u-legend)', (ts) => ts.map((t) => [...t.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('th,td')].map((c) => c.textContent.trim()))));
+    const tables = await page.$$eval('main table:not(.u-legend)', readTables);
     const text = await page.$eval('main', (m) => m.innerText);
     const result = { ms: Date.now() - started, tables, text: text.slice(0, 4000) };
     if (p.name === 'sql') {
@@ -55,6 +56,20 @@ try {
       .map((c) => c.outerHTML.slice(0, 120)));
     if (p.name === 'trends') {
       result.renderMs = await page.evaluate(() => window.__catchmentRenderMs);
+      // each chart mode: the table under the chart stays as it was, the mode goes into the URL and survives a reload
+      result.modes = {};
+      for (const mode of ['bars', 'stacked', 'lines']) {
+        await page.click(`#chart-mode input[value="${mode}"]`);
+        await page.waitForSelector('#chart canvas');
+        await page.waitForTimeout(200);
+        result.modes[mode] = { tables: await page.$$eval('#result table', readTables), url: page.url() };
+        if (mode !== 'lines') await page.screenshot({ path: spec.shots + '/trends-' + mode + '.png', fullPage: true });
+      }
+      await page.click('#chart-mode input[value="stacked"]');
+      await page.reload();
+      await page.waitForSelector('#result table');
+      result.modes.reloaded = await page.$eval('#chart-mode input:checked', (i) => i.value);
+      await page.click('#chart-mode input[value="lines"]');
       await page.fill('input[aria-label="dashboard name"]', 'From the trends page');
       await page.click('#add-to-dashboard');
       await page.waitForSelector('text=Added to');

@@ -1,4 +1,4 @@
-// Small helpers shared by the pages: elements, the API with the admin key, tables with CSV, charts (uPlot).
+// Small helpers shared by the pages: elements, the API with the admin key, tables with CSV, report forms (charts are in chart.js).
 
 /** An element: h('td', {class: 'num'}, '42'). Attributes starting with "on" are listeners. */
 export function h(tag, attrs = {}, ...children) {
@@ -82,32 +82,6 @@ export function table(columns, rows, { name = 'table', caption, csvColumns } = {
   return h('div', {}, h('div', { class: 'scroll' }, t), h('div', { class: 'row', style: 'margin-top:.5rem' }, button));
 }
 
-const COLORS = ['#2f6fdf', '#e8710a', '#1e7b34', '#b3261e', '#7b3fd1', '#0b7f86', '#9c6500', '#c2185b', '#455a64', '#5d4037', '#00897b', '#6d4c41'];
-
-/** A line chart of series [{label, data: [[isoTime, value], …]}] over the same buckets. */
-export function lineChart(el, buckets, series, { bars = false, timezone } = {}) {
-  el.replaceChildren();
-  if (!buckets.length) return;
-  const xs = buckets.map((t) => Date.parse(t) / 1000);
-  const data = [xs, ...series.map((s) => s.data.map((p) => p[1]))];
-  // the view is not in the page yet when a report first draws: size the chart to <main>
-  const width = Math.max(320, el.clientWidth || (document.getElementById('main').clientWidth || 1000) - 40);
-  const opts = {
-    width, height: 320,
-    // axis labels in the report's zone, not the browser's
-    tzDate: timezone ? (ts) => window.uPlot.tzDate(new Date(ts * 1000), timezone) : undefined,
-    scales: { x: { time: true } },
-    series: [{}, ...series.map((s, i) => ({
-      label: s.label, stroke: COLORS[i % COLORS.length], width: 2,
-      fill: bars ? COLORS[i % COLORS.length] + '55' : undefined,
-      paths: bars && window.uPlot.paths && window.uPlot.paths.bars ? window.uPlot.paths.bars({ size: [0.7, 60] }) : undefined,
-      points: { show: buckets.length < 60 },
-    }))],
-    axes: [{}, { values: (u, vals) => vals.map((v) => fmt(v)) }],
-  };
-  return new window.uPlot(opts, data, el);
-}
-
 /** Reads and writes the page's state in the URL (#/page?state=…), so any view can be bookmarked. */
 export const state = {
   get() {
@@ -157,30 +131,9 @@ export function datalist(id, values) {
   return h('datalist', { id }, values.map((v) => h('option', { value: v })));
 }
 
-/** Charts a query result: the first column along x (times as a time axis, anything else as categories), each numeric
- * column a line. Returns false when there is no number column to draw. */
-export function resultChart(el, columns, rows) {
-  el.replaceChildren();
-  const numeric = columns.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
-  if (!numeric.some(Boolean)) return false;
-  const times = rows.every((r) => typeof r[0] === 'string' && !isNaN(Date.parse(r[0])));
-  const ordered = times ? [...rows].sort((a, b) => Date.parse(a[0]) - Date.parse(b[0])) : rows;
-  const xs = ordered.map((r, i) => (times ? Date.parse(r[0]) / 1000 : i));
-  const data = [xs, ...columns.map((_, i) => i).filter((i) => numeric[i]).map((i) => ordered.map((r) => r[i]))];
-  const width = Math.max(320, (el.clientWidth || document.getElementById('main').clientWidth || 1000) - (el.clientWidth ? 0 : 40));
-  new window.uPlot({
-    width, height: 300,
-    scales: { x: times ? { time: true } : { time: false, range: () => [-0.5, xs.length - 0.5] } },
-    series: [{ label: columns[0] }, ...columns.filter((_, i) => numeric[i]).map((c, k) => ({ label: c, stroke: COLORS[k % COLORS.length], width: 2,
-      // categories as bars, times as lines
-      fill: times ? undefined : COLORS[k % COLORS.length] + '55', paths: times ? undefined : window.uPlot.paths.bars({ size: [0.6, 80] }) }))],
-    axes: [times ? {} : { values: (u, vals) => vals.map((v) => (Number.isInteger(v) && ordered[v] ? String(ordered[v][0]).slice(0, 16) : '')) }, {}],
-  }, data, el);
-  return true;
-}
-
-/** A button that adds a tile (a report's request or an SQL query) to a dashboard, creating it if needed. */
-export function addToDashboard(kind, request, title) {
+/** A button that adds a tile (a report's request or an SQL query, and how to draw it) to a dashboard, creating it if
+ * needed. */
+export function addToDashboard(kind, request, title, extra = () => ({})) {
   const name = h('input', { list: 'dashboard-names', size: 14, 'aria-label': 'dashboard name' });
   const list = h('datalist', { id: 'dashboard-names' });
   api('/v1/dashboards').then((r) => list.replaceChildren(...r.dashboards.map((d) => h('option', { value: d.name })))).catch(() => {});
@@ -191,7 +144,7 @@ export function addToDashboard(kind, request, title) {
     const all = (await api('/v1/dashboards')).dashboards;
     const found = all.find((d) => d.name === n);
     const id = found ? found.id : (n.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 64) || 'dashboard');
-    const tiles = [...(found ? found.tiles : []), { kind, request: request(), title: title() }];
+    const tiles = [...(found ? found.tiles : []), { kind, request: request(), title: title(), ...extra() }];
     await api('/v1/dashboards/' + id, { method: 'PUT', body: { name: n, tiles } });
     done.replaceChildren('Added to ', h('a', { href: '#/dashboards/' + id }, n), '.');
   };

@@ -1,4 +1,5 @@
-import { h, api, errorBox, lineChart, resultChart, table, labelled } from '../ui.js';
+import { h, api, errorBox, table, labelled } from '../ui.js';
+import { timeChart, resultChart } from '../chart.js';
 
 export const title = 'Dashboards';
 
@@ -10,7 +11,7 @@ async function tile(t, body) {
       if (!resultChart(body, r.columns.map((c) => c.name), r.rows)) body.replaceChildren(table(r.columns.map((c) => c.name), r.rows, { name: 'tile' }));
     } else if (t.kind === 'trends') {
       const r = await api('/v1/analytics/trends', { method: 'POST', body: t.request });
-      lineChart(body, r.buckets, [...r.series, ...(r.formulas || [])], { timezone: r.timezone });
+      timeChart(body, r.buckets, [...r.series, ...(r.formulas || [])], { mode: t.chart, interval: r.interval, timezone: r.timezone });
     } else if (t.kind === 'funnels') {
       const r = await api('/v1/analytics/funnels', { method: 'POST', body: t.request });
       body.replaceChildren(table(['step', 'people', 'conversion %'], r.steps.map((s) => [s.label, s.count, s.conversion === null ? null : +(100 * s.conversion).toFixed(1)]), { name: 'funnel' }));

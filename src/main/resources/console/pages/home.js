@@ -1,4 +1,5 @@
-import { h, api, table, lineChart, fmt } from '../ui.js';
+import { h, api, table, fmt } from '../ui.js';
+import { timeChart } from '../chart.js';
 
 export const title = 'Home';
 
@@ -27,7 +28,7 @@ export async function render(view) {
     const t = await api('/v1/analytics/trends', { method: 'POST', body: {
       series: [{ type: 'any', label: 'events' }], interval: 'minute', timezone: 'UTC',
       from: from.toISOString().slice(0, 16) + ':00Z', to: now.toISOString() } });
-    lineChart(chart, t.buckets, t.series, { bars: true, timezone: 'UTC' });
+    timeChart(chart, t.buckets, t.series, { mode: 'bars', interval: 'minute', timezone: 'UTC' });
   }
   await refresh();
   const timer = setInterval(() => refresh().catch(() => {}), 10000);

@@ -1,4 +1,5 @@
-import { h, api, table, errorBox, download, labelled, resultChart, addToDashboard } from '../ui.js';
+import { h, api, table, errorBox, download, labelled, addToDashboard } from '../ui.js';
+import { resultChart } from '../chart.js';
 
 export const title = 'SQL';
 const HISTORY = 'catchment.sqlHistory';

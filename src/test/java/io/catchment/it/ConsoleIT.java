@@ -137,6 +137,19 @@ class ConsoleIT {
             List<String> views = column(r.at("/pages/trends/tables/0"), 1);
             assertThat(views).containsExactly("1", "1", "1", "2", "1");
             assertThat(column(r.at("/pages/trends/tables/0"), 2)).containsExactly("1", "1", "2", "3", "3");
+            // bars and stacked draw the same series: the table under the chart keeps its numbers, the mode is in the
+            // URL
+            for (String mode : List.of("bars", "stacked", "lines")) {
+                JsonNode drawn = r.at("/pages/trends/modes/" + mode);
+                assertThat(column(drawn.at("/tables/0"), 1)).as(mode).containsExactly("1", "1", "1", "2", "1");
+                assertThat(column(drawn.at("/tables/0"), 2)).as(mode).containsExactly("1", "1", "2", "3", "3");
+                String url = java.net.URLDecoder.decode(drawn.path("url").asText(), StandardCharsets.UTF_8);
+                if (mode.equals("lines")) assertThat(url).doesNotContain("\"chart\"");
+                else assertThat(url).contains("\"chart\":\"" + mode + "\"");
+            }
+            assertThat(r.at("/pages/trends/modes/reloaded").asText())
+                    .as("the mode after a reload")
+                    .isEqualTo("stacked");
             JsonNode funnel = r.at("/pages/funnels/tables/0");
             assertThat(funnel.get(1).get(2).asText()).isEqualTo("4");
             assertThat(funnel.get(2).get(2).asText()).isEqualTo("3");
@@ -165,6 +178,8 @@ class ConsoleIT {
                     "login",
                     "home",
                     "trends",
+                    "trends-bars",
+                    "trends-stacked",
                     "funnels",
                     "retention",
                     "users",
