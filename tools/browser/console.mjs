@@ -65,6 +65,13 @@ try {
         result.modes[mode] = { tables: await page.$$eval('#result table', readTables), url: page.url() };
         if (mode !== 'lines') await page.screenshot({ path: spec.shots + '/trends-' + mode + '.png', fullPage: true });
       }
+      // property pickers: a series' number columns of its event's table; a breakdown's columns every series has
+      result.pickers = {};
+      for (const id of ['property-0', 'breakdown']) {
+        await page.focus('#' + id);
+        await page.waitForFunction((i) => document.querySelectorAll('#' + i + '-columns option').length > 0, id);
+        result.pickers[id] = await page.$$eval('#' + id + '-columns option', (os) => os.map((o) => o.value));
+      }
       await page.click('#chart-mode input[value="stacked"]');
       await page.reload();
       await page.waitForSelector('#result table');
@@ -79,6 +86,20 @@ try {
       await page.click('text=who dropped after this step');
       await page.waitForSelector('#dropped li');
       result.dropped = await page.$$eval('#dropped li', (ls) => ls.map((l) => l.textContent.trim()));
+      // a filter on step 2, its property and value picked from the suggestions
+      await page.click('#step-1-add-filter');
+      await page.waitForFunction(() => document.querySelectorAll('#step-1-f0-property-columns option').length > 0);
+      result.filterColumns = await page.$$eval('#step-1-f0-property-columns option', (os) => os.map((o) => o.value));
+      await page.keyboard.type('currency');
+      await page.focus('#step-1-f0-value');
+      await page.waitForFunction(() => document.querySelectorAll('#step-1-f0-values option').length > 0);
+      result.filterValues = await page.$$eval('#step-1-f0-values option', (os) => os.map((o) => o.value));
+      await page.keyboard.type('EUR');
+      await page.click('#run');
+      await page.waitForFunction(() => !document.querySelector('#dropped li') && document.querySelector('#result table'));
+      await page.waitForTimeout(300);
+      result.filtered = await page.$$eval('#result table', readTables);
+      result.filteredUrl = page.url();
     }
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: spec.shots + '/' + p.name + '.png', fullPage: true });

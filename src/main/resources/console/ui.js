@@ -95,8 +95,8 @@ export const state = {
   },
 };
 
-export function labelled(text, control) {
-  return h('label', {}, text, control);
+export function labelled(text, ...controls) {
+  return h('label', {}, text, ...controls);
 }
 
 export function isoDay(d) {

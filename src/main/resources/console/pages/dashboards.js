@@ -17,7 +17,8 @@ async function tile(t, body) {
       body.replaceChildren(table(['step', 'people', 'conversion %'], r.steps.map((s) => [s.label, s.count, s.conversion === null ? null : +(100 * s.conversion).toFixed(1)]), { name: 'funnel' }));
     } else if (t.kind === 'retention') {
       const r = await api('/v1/analytics/retention', { method: 'POST', body: t.request });
-      body.replaceChildren(table(['period', 'retained %'], r.overall.percent.map((p, k) => [r.interval + ' ' + k, p === null ? null : +p.toFixed(1)]), { name: 'retention' }));
+      const overall = (r.breakdown ? r.breakdown[0] || { overall: { percent: [] } } : r).overall;
+      body.replaceChildren(table(['period', 'retained %'], overall.percent.map((p, k) => [r.interval + ' ' + k, p === null ? null : +p.toFixed(1)]), { name: 'retention' }));
     }
   } catch (e) {
     body.replaceChildren(errorBox(e));

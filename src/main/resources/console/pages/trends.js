@@ -1,5 +1,6 @@
 import { h, api, table, errorBox, state, rangeFields, eventNames, datalist, labelled, addToDashboard } from '../ui.js';
 import { timeChart, MODES } from '../chart.js';
+import { propertyField, filterRows, filterRequest, filterState, daysSince } from '../pickers.js';
 
 export const title = 'Trends';
 const MEASURES = ['total', 'uniques', 'dau', 'wau', 'mau', 'sum', 'avg', 'min', 'max', 'median', 'p90', 'p99'];
@@ -8,18 +9,20 @@ export async function render(view) {
   const s = state.get() || { series: [{ event: '', measure: 'total' }], interval: 'day' };
   const names = await eventNames();
   const rows = h('div', {});
-  const series = s.series.map((x) => ({ ...x }));
+  const series = s.series.map((x) => ({ ...x, filters: (x.filters || []).map(filterState) }));
+  const days = () => daysSince(range.read().from);
   function seriesRow(x, i) {
     const letter = String.fromCharCode(65 + i);
     const ev = h('input', { id: 'event-' + i, list: 'trend-names', value: x.event || '', placeholder: 'every event', oninput: () => { x.event = ev.value; } });
     const m = h('select', { id: 'measure-' + i, onchange: () => { x.measure = m.value; } }, MEASURES.map((v) => h('option', { value: v, selected: v === (x.measure || 'total') || undefined }, v)));
-    const p = h('input', { id: 'property-' + i, value: x.property || '', size: 12, placeholder: 'for sum…p99', oninput: () => { x.property = p.value; } });
+    const p = propertyField('Property', { id: 'property-' + i, value: x.property || '', size: 12, placeholder: 'for sum…p99', oninput: () => { x.property = p.input.value; } }, () => [x], { numeric: true });
     const remove = h('button', { type: 'button', class: 'secondary', 'aria-label': 'remove series ' + letter, onclick: () => { series.splice(i, 1); drawRows(); } }, '×');
-    return h('fieldset', {}, h('legend', {}, 'Series ' + letter), labelled('Event', ev), labelled('Measure', m), labelled('Property', p), series.length > 1 ? remove : null);
+    return h('fieldset', { class: 'selection' }, h('legend', {}, 'Series ' + letter),
+      h('div', { class: 'fields' }, labelled('Event', ev), labelled('Measure', m), p.el, series.length > 1 ? remove : null), filterRows(x, 'series-' + i, days));
   }
   function drawRows() { rows.replaceChildren(...series.map(seriesRow)); }
   const interval = h('select', { id: 'interval' }, ['minute', 'hour', 'day', 'week', 'month'].map((v) => h('option', { value: v, selected: v === s.interval || undefined }, v)));
-  const breakdown = h('input', { id: 'breakdown', value: (s.breakdown && s.breakdown.property) || '', size: 12 });
+  const breakdown = propertyField('Breakdown', { id: 'breakdown', value: (s.breakdown && s.breakdown.property) || '', size: 14 }, () => series);
   const formula = h('input', { id: 'formula', value: (s.formulas && s.formulas[0] && s.formulas[0].formula) || '', size: 12, placeholder: 'A / B * 100' });
   const compare = h('input', { id: 'compare', type: 'checkbox', checked: s.compare ? true : undefined });
   const range = rangeFields(s);
@@ -43,9 +46,11 @@ export async function render(view) {
       const o = x.event ? { event: x.event } : { type: 'any' };
       o.measure = x.measure || 'total';
       if (x.property) o.property = x.property;
+      const filters = x.filters.filter((f) => f.property).map(filterRequest);
+      if (filters.length) o.filters = filters;
       return o;
     }) };
-    if (breakdown.value) req.breakdown = { property: breakdown.value };
+    if (breakdown.input.value) req.breakdown = { property: breakdown.input.value };
     if (formula.value) req.formulas = [{ formula: formula.value }];
     if (compare.checked) req.compare = 'previous';
     save();
@@ -69,8 +74,8 @@ export async function render(view) {
   }
   drawRows();
   const form = h('form', { class: 'report card', onsubmit: run }, rows,
-    h('button', { type: 'button', class: 'secondary', onclick: () => { if (series.length < 12) { series.push({ measure: 'total' }); drawRows(); } } }, 'Add series'),
-    h('fieldset', {}, h('legend', {}, 'Chart'), labelled('Interval', interval), labelled('Breakdown', breakdown), labelled('Formula', formula), labelled('Previous period', compare)),
+    h('button', { type: 'button', class: 'secondary', onclick: () => { if (series.length < 12) { series.push({ measure: 'total', filters: [] }); drawRows(); } } }, 'Add series'),
+    h('fieldset', {}, h('legend', {}, 'Chart'), labelled('Interval', interval), breakdown.el, labelled('Formula', formula), labelled('Previous period', compare)),
     range.el, datalist('trend-names', names), h('button', { type: 'submit', id: 'run' }, 'Run'));
   view.append(h('h1', {}, 'Trends'), form, h('div', { class: 'card' }, modes, chart), out);
   if (state.get()) await run();

@@ -150,6 +150,26 @@ class ConsoleIT {
             assertThat(r.at("/pages/trends/modes/reloaded").asText())
                     .as("the mode after a reload")
                     .isEqualTo("stacked");
+            // the pickers offer the columns of the chosen event's table: numbers only for a measure's property,
+            // and for a breakdown those every series' table has (all events: no property columns)
+            assertThat(texts(r.at("/pages/trends/pickers/property-0")))
+                    .contains("properties_price")
+                    .doesNotContain("properties_price__string", "user_id", "properties_revenue");
+            assertThat(texts(r.at("/pages/trends/pickers/breakdown")))
+                    .contains("user_id")
+                    .doesNotContain("properties_price");
+            // a filter on the funnel's second step, picked from Order Completed's columns and currency's values
+            assertThat(texts(r.at("/pages/funnels/filterColumns")))
+                    .contains("properties_currency", "properties_revenue")
+                    .doesNotContain("properties_price");
+            assertThat(texts(r.at("/pages/funnels/filterValues"))).containsExactlyInAnyOrder("EUR", "USD");
+            JsonNode filtered = r.at("/pages/funnels/filtered/0");
+            assertThat(filtered.get(2).get(2).asText())
+                    .as("EUR orders: u1 and u4")
+                    .isEqualTo("2");
+            assertThat(java.net.URLDecoder.decode(
+                            r.at("/pages/funnels/filteredUrl").asText(), StandardCharsets.UTF_8))
+                    .contains("\"filters\":[{\"property\":\"currency\",\"op\":\"eq\",\"value\":\"EUR\"}]");
             JsonNode funnel = r.at("/pages/funnels/tables/0");
             assertThat(funnel.get(1).get(2).asText()).isEqualTo("4");
             assertThat(funnel.get(2).get(2).asText()).isEqualTo("3");
@@ -201,6 +221,12 @@ class ConsoleIT {
                     .append(row.get(1).asText())
                     .append('\n');
         return b.toString();
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : array) out.add(n.asText());
+        return out;
     }
 
     private static List<String> column(JsonNode table, int i) {
