@@ -43,6 +43,26 @@ try {
       await page.click('#chart-result');
       result.charted = !!(await page.waitForSelector('#result-chart canvas', { timeout: 5000 }));
     }
+    if (p.name === 'sql-paging') {
+      // 100 rows a page: the header with the column types, each page's rows and status, the CSV with every row
+      const read = async () => ({
+        status: await page.$eval('.paged [role=status]', (e) => e.textContent),
+        rows: await page.$$eval('.paged tbody tr', (trs) => trs.map((tr) => tr.firstElementChild.textContent.trim())),
+        next: await page.$eval('.paged button:has-text("Next")', (b) => b.disabled),
+        prev: await page.$eval('.paged button:has-text("Previous")', (b) => b.disabled),
+      });
+      result.summary = await page.$eval('#sql-summary', (e) => e.textContent);
+      result.header = await page.$$eval('.paged thead th', (ths) => ths.map((th) => th.textContent));
+      result.paging = [await read()];
+      await page.click('.paged button:has-text("Next")');
+      result.paging.push(await read());
+      await page.click('.paged button:has-text("Next")');
+      result.paging.push(await read());
+      await page.click('.paged button:has-text("Previous")');
+      result.paging.push(await read());
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download CSV')]);
+      result.csvLines = readFileSync(await download.path(), 'utf8').trimEnd().split('\n').length;
+    }
     if (p.name === 'dlq') {
       page.once('dialog', (d) => d.accept());
       await page.click('text=inspect');

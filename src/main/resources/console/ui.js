@@ -71,15 +71,39 @@ export function download(name, text, type = 'text/csv') {
   a.remove();
 }
 
-/** A table of rows (arrays) with a CSV download button; numbers right-aligned. */
-export function table(columns, rows, { name = 'table', caption, csvColumns } = {}) {
+/**
+ * A table of rows (arrays) with a CSV download button (every row); numbers right-aligned. {@code types} puts each
+ * column's type under its name; {@code pageSize} shows that many rows at a time, with previous and next buttons.
+ */
+export function table(columns, rows, { name = 'table', caption, csvColumns, types, pageSize = 0 } = {}) {
   const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const body = h('tbody', {});
   const t = h('table', {},
     caption ? h('caption', { class: 'sr-only' }, caption) : null,
-    h('thead', {}, h('tr', {}, columns.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : null }, c)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((v, i) => h('td', { class: numeric[i] ? 'num' : null }, fmt(v)))))));
+    h('thead', {}, h('tr', {}, columns.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : null }, c,
+      types ? h('span', { class: 'type' }, h('span', { class: 'sr-only' }, ', '), types[i]) : null)))),
+    body);
   const button = h('button', { type: 'button', class: 'secondary', onclick: () => download(name + '.csv', csv(csvColumns || columns, rows)) }, 'Download CSV');
-  return h('div', {}, h('div', { class: 'scroll' }, t), h('div', { class: 'row', style: 'margin-top:.5rem' }, button));
+  const size = pageSize > 0 ? pageSize : Math.max(1, rows.length);
+  const pages = Math.max(1, Math.ceil(rows.length / size));
+  const status = h('span', { class: 'muted', role: 'status' });
+  const prev = h('button', { type: 'button', class: 'secondary', onclick: () => show(page - 1) }, '← Previous');
+  const next = h('button', { type: 'button', class: 'secondary', onclick: () => show(page + 1) }, 'Next →');
+  let page = 0;
+  function show(p) {
+    page = Math.max(0, Math.min(pages - 1, p));
+    const first = page * size;
+    body.replaceChildren(...rows.slice(first, first + size).map((r) => h('tr', {}, r.map((v, i) => h('td', { class: numeric[i] ? 'num' : null }, fmt(v))))));
+    status.textContent = 'Rows ' + (rows.length ? first + 1 : 0) + '–' + Math.min(rows.length, first + size) + ' of ' + rows.length.toLocaleString('en-US');
+    // a button that just ran out of pages hands the focus to the other one, instead of dropping it on the page
+    const moving = document.activeElement;
+    prev.disabled = page === 0;
+    next.disabled = page === pages - 1;
+    if (moving && moving.disabled) (moving === prev ? next : prev).focus();
+  }
+  show(0);
+  const paging = pages > 1 ? [prev, next, status] : [];
+  return h('div', { class: 'paged' }, h('div', { class: 'scroll' }, t), h('div', { class: 'row', style: 'margin-top:.5rem' }, button, ...paging));
 }
 
 /** Reads and writes the page's state in the URL (#/page?state=…), so any view can be bookmarked. */
@@ -148,5 +172,5 @@ export function addToDashboard(kind, request, title, extra = () => ({})) {
     await api('/v1/dashboards/' + id, { method: 'PUT', body: { name: n, tiles } });
     done.replaceChildren('Added to ', h('a', { href: '#/dashboards/' + id }, n), '.');
   };
-  return h('div', { class: 'row' }, name, list, h('button', { type: 'button', class: 'secondary', id: 'add-to-dashboard', onclick: add }, 'Add to dashboard'), done);
+  return h('div', { class: 'row add-dashboard' }, name, list, h('button', { type: 'button', class: 'secondary', id: 'add-to-dashboard', onclick: add }, 'Add to dashboard'), done);
 }

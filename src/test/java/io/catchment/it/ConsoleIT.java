@@ -102,6 +102,17 @@ class ConsoleIT {
                                             .replace("+", "%20"),
                             "wait",
                             "#sql-summary"),
+                    Map.of(
+                            "name",
+                            "sql-paging",
+                            "hash",
+                            "/sql?q="
+                                    + URLEncoder.encode(
+                                                    "SELECT range AS n, range % 7 AS weekday, 'row ' || range AS label FROM range(250)",
+                                                    StandardCharsets.UTF_8)
+                                            .replace("+", "%20"),
+                            "wait",
+                            "#sql-summary"),
                     Map.of("name", "schema", "hash", "/schema", "wait", "main details"),
                     Map.of("name", "dlq", "hash", "/dlq", "wait", "main table"),
                     Map.of("name", "dashboards", "hash", "/dashboards/growth", "wait", "#tiles .tile canvas"));
@@ -191,6 +202,25 @@ class ConsoleIT {
             assertThat(r.at("/pages/sql/charted").asBoolean())
                     .as("a query result charted")
                     .isTrue();
+            // 250 rows, 100 a page: the column types under the names, each page's rows, the CSV with all of them
+            JsonNode paged = r.at("/pages/sql-paging");
+            assertThat(paged.path("summary").asText()).startsWith("250 rows in ");
+            assertThat(texts(paged.path("header"))).containsExactly("n, BIGINT", "weekday, BIGINT", "label, VARCHAR");
+            String[][] pagesSeen = {
+                {"Rows 1–100 of 250", "0", "100"}, {"Rows 101–200 of 250", "100", "100"},
+                {"Rows 201–250 of 250", "200", "50"}, {"Rows 101–200 of 250", "100", "100"}
+            };
+            for (int i = 0; i < pagesSeen.length; i++) {
+                JsonNode seen = paged.at("/paging/" + i);
+                assertThat(seen.path("status").asText()).isEqualTo(pagesSeen[i][0]);
+                assertThat(seen.at("/rows/0").asText()).isEqualTo(pagesSeen[i][1]);
+                assertThat(seen.path("rows").size()).isEqualTo(Integer.parseInt(pagesSeen[i][2]));
+            }
+            assertThat(paged.at("/paging/0/prev").asBoolean()).isTrue();
+            assertThat(paged.at("/paging/2/next").asBoolean()).isTrue();
+            assertThat(paged.path("csvLines").asInt())
+                    .as("header and every row")
+                    .isEqualTo(251);
             assertThat(r.at("/pages/schema/text").asText())
                     .contains("viewed_product")
                     .contains("price__string");
@@ -205,6 +235,7 @@ class ConsoleIT {
                     "users",
                     "live",
                     "sql",
+                    "sql-paging",
                     "schema",
                     "dlq",
                     "dashboards")) {
