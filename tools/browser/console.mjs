@@ -1,23 +1,15 @@
-// Drives Debian's chromium (playwright-core) through the web console for ConsoleIT.
+// Drives Debian's chromium (session.mjs) through every page of the web console for ConsoleIT.
 // Usage: node console.mjs '{"base":"http://127.0.0.1:P","key":"…","shots":"dir","pages":[{"name","hash","wait"}],"chromium":"/usr/bin/chromium"}'
 // Signs in with the keyboard, then opens each page by its URL, waits for its selector, reads every table on it, takes a
 // screenshot; on the SQL page runs the query with Ctrl+Enter and downloads its CSV; on the funnel page clicks the first
 // step's "who dropped" link. Prints one JSON object: per page its tables and texts, and every console error and failed
 // request of the whole visit.
-import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
+import { session, readTables } from './session.mjs';
 
 const spec = JSON.parse(process.argv[2]);
-const readTables = (ts) => ts.map((t) => [...t.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('th,td')].map((c) => c.textContent.trim())));
-const browser = await chromium.launch({ executablePath: spec.chromium || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-const out = { pages: {}, errors: [], failed: [] };
-try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') out.errors.push(m.text()); });
-  page.on('pageerror', (e) => out.errors.push(String(e)));
-  page.on('requestfailed', (r) => out.failed.push(r.method() + ' ' + r.url() + ' ' + (r.failure()?.errorText || '')));
-  page.on('response', (r) => { if (r.status() >= 400) out.failed.push(r.status() + ' ' + r.request().method() + ' ' + r.url()); });
+await session(spec, async (page, out) => {
+  out.pages = {};
   const t0 = Date.now();
   await page.goto(spec.base + '/');
   await page.waitForSelector('#key');
@@ -125,10 +117,4 @@ try {
     await page.screenshot({ path: spec.shots + '/' + p.name + '.png', fullPage: true });
     out.pages[p.name] = result;
   }
-  await context.close();
-} catch (e) {
-  out.fatal = String(e).split('\n')[0];
-} finally {
-  await browser.close();
-}
-process.stdout.write(JSON.stringify(out) + '\n');
+});

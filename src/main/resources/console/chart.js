@@ -130,7 +130,14 @@ export function resultChart(el, columns, rows) {
       // categories as bars, times as lines
       fill: times ? undefined : COLORS[k % COLORS.length] + '55', paths: times ? undefined : window.uPlot.paths.bars({ size: [0.6, 80] }),
       points: { show: times && xs.length < 60 } }))],
-    axes: [times ? {} : { values: (u, vals) => vals.map((v) => (Number.isInteger(v) && ordered[v] ? String(ordered[v][0]).slice(0, 16) : '')) }, {}],
+    axes: [times ? {} : { values: (u, vals) => {
+      // a category's name cut to the room it has (about 7 px a character), so that neighbours do not run together
+      const room = Math.max(3, Math.floor(u.bbox.width / (window.devicePixelRatio || 1) / xs.length / 7));
+      return vals.map((v) => {
+        const name = Number.isInteger(v) && ordered[v] ? String(ordered[v][0]) : '';
+        return name.length > room ? name.slice(0, room - 1) + '…' : name;
+      });
+    } }, {}],
   }, data, el));
   return true;
 }

@@ -128,18 +128,17 @@ class ConsoleIT {
                             .status())
                     .isEqualTo(200);
             Path shots = Files.createDirectories(Path.of("target/console-screenshots"));
-            JsonNode r = drive(Map.of(
-                    "base",
-                    s.base,
-                    "key",
-                    AnalyticsIT.ADMIN,
-                    "shots",
-                    shots.toAbsolutePath().toString(),
-                    "pages",
-                    pages));
-            assertThat(r.has("fatal")).as(r.path("fatal").asText()).isFalse();
-            assertThat(r.path("errors")).as("console errors").isEmpty();
-            assertThat(r.path("failed")).as("failed requests").isEmpty();
+            JsonNode r = drive(
+                    "console.mjs",
+                    Map.of(
+                            "base",
+                            s.base,
+                            "key",
+                            AnalyticsIT.ADMIN,
+                            "shots",
+                            shots.toAbsolutePath().toString(),
+                            "pages",
+                            pages));
             assertThat(r.path("homeInteractiveMs").asLong())
                     .as("sign-in to home")
                     .isLessThan(5000);
@@ -244,6 +243,74 @@ class ConsoleIT {
         }
     }
 
+    @Test
+    void a_dashboard_arranged_in_the_console_survives_a_restart() throws Exception {
+        String views = "/trends"
+                + state("{\"series\":[{\"event\":\"Viewed Product\"}],\"interval\":\"day\","
+                        + "\"from\":\"2026-03-27\",\"to\":\"2026-03-31\",\"timezone\":\"Europe/Berlin\"}");
+        List<Map<String, String>> tiles = List.of(
+                Map.of(
+                        "hash",
+                        sqlHash("SELECT event, count(*) AS n FROM events GROUP BY event ORDER BY n DESC"),
+                        "wait",
+                        "#sql-summary"),
+                Map.of("hash", views, "wait", "#result table"),
+                Map.of(
+                        "hash",
+                        sqlHash("SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC"),
+                        "wait",
+                        "#sql-summary"));
+        List<String> arranged;
+        try (InProcessServer s = new InProcessServer(dir, AnalyticsIT.KEYS, AnalyticsIT.ADMIN)) {
+            AnalyticsIT.load(s.base);
+            JsonNode r = drive(
+                    "dashboard.mjs",
+                    Map.of(
+                            "base",
+                            s.base,
+                            "key",
+                            AnalyticsIT.ADMIN,
+                            "phase",
+                            "arrange",
+                            "name",
+                            "Restart check",
+                            "tiles",
+                            tiles));
+            assertThat(r.path("url").asText()).endsWith("#/dashboards/restart-check");
+            String byEvent = "SELECT event, count(*) AS n FROM events GROUP BY event ORDER BY n DESC";
+            String byType = "SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY n DESC";
+            String trend = "Viewed Product · total";
+            assertThat(texts(r.path("added"))).containsExactly(byEvent, trend, byType);
+            // moved from the keyboard: the last to the front, its button keeping the focus (the disabled "earlier"
+            // hands it to "later")
+            assertThat(texts(r.path("moved"))).containsExactly(byType, byEvent, trend);
+            assertThat(r.path("focusAfterMove").asText()).isEqualTo("Move " + byType + " later");
+            // dragged: the last onto the first
+            assertThat(texts(r.path("dragged"))).containsExactly(trend, byType, byEvent);
+            assertThat(texts(r.path("reloaded"))).containsExactly(trend, byType, byEvent);
+            assertThat(r.path("refreshUrl").asText()).endsWith("#/dashboards/restart-check?refresh=300");
+            assertThat(r.path("refreshAfterReload").asText()).isEqualTo("300");
+            // the store holds that order
+            JsonNode saved =
+                    EventJson.MAPPER.readTree(Http.get(s.base + "/v1/dashboards/restart-check", AnalyticsIT.ADMIN)
+                            .body());
+            arranged = new ArrayList<>();
+            for (JsonNode t : saved.path("tiles")) arranged.add(t.path("title").asText());
+            assertThat(arranged).containsExactly(trend, byType, byEvent);
+        }
+        // the same data directory, a new server: the dashboard is there, its tiles in their order, each drawn
+        try (InProcessServer s = new InProcessServer(dir, AnalyticsIT.KEYS, AnalyticsIT.ADMIN)) {
+            JsonNode r = drive(
+                    "dashboard.mjs",
+                    Map.of("base", s.base, "key", AnalyticsIT.ADMIN, "phase", "check", "name", "Restart check"));
+            assertThat(texts(r.path("titles"))).containsExactlyElementsOf(arranged);
+        }
+    }
+
+    private static String sqlHash(String sql) {
+        return "/sql?q=" + URLEncoder.encode(sql, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private static String csvOf(JsonNode rows) {
         StringBuilder b = new StringBuilder("event,n\n");
         for (JsonNode row : rows)
@@ -266,10 +333,11 @@ class ConsoleIT {
         return out;
     }
 
-    private JsonNode drive(Map<String, Object> spec) throws Exception {
-        Path out = dir.resolve("console.json");
-        Path err = dir.resolve("console.log");
-        Process p = new ProcessBuilder("node", "tools/browser/console.mjs", EventJson.MAPPER.writeValueAsString(spec))
+    /** Runs a script of tools/browser (session.mjs) with the spec; its JSON, after checking it ended cleanly. */
+    private JsonNode drive(String script, Map<String, Object> spec) throws Exception {
+        Path out = dir.resolve(script + ".json");
+        Path err = dir.resolve(script + ".log");
+        Process p = new ProcessBuilder("node", "tools/browser/" + script, EventJson.MAPPER.writeValueAsString(spec))
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();
@@ -280,7 +348,11 @@ class ConsoleIT {
         } finally {
             p.destroyForcibly();
         }
-        assertThat(p.exitValue()).as("console.mjs: " + Files.readString(err)).isZero();
-        return EventJson.MAPPER.readTree(Files.readString(out, StandardCharsets.UTF_8));
+        assertThat(p.exitValue()).as(script + ": " + Files.readString(err)).isZero();
+        JsonNode r = EventJson.MAPPER.readTree(Files.readString(out, StandardCharsets.UTF_8));
+        assertThat(r.has("fatal")).as(r.path("fatal").asText()).isFalse();
+        assertThat(r.path("errors")).as("console errors").isEmpty();
+        assertThat(r.path("failed")).as("failed requests").isEmpty();
+        return r;
     }
 }
