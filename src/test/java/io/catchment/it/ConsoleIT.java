@@ -307,6 +307,40 @@ class ConsoleIT {
         }
     }
 
+    @Test
+    void the_main_flows_work_from_the_keyboard_alone() throws Exception {
+        try (InProcessServer s = new InProcessServer(dir, AnalyticsIT.KEYS, AnalyticsIT.ADMIN)) {
+            AnalyticsIT.load(s.base);
+            JsonNode r = drive(
+                    "keyboard.mjs", Map.of("base", s.base, "key", AnalyticsIT.ADMIN, "timezone", "Europe/Berlin"));
+            // every control the flows needed was reached with Tab, and each tab stop showed that it had the focus
+            assertThat(r.path("unreachable")).isEmpty();
+            List<String> unmarked = new ArrayList<>();
+            for (JsonNode stop : r.path("stops"))
+                if (!stop.path("visible").asBoolean())
+                    unmarked.add(stop.path("name").asText());
+            assertThat(unmarked).as("tab stops without a visible focus style").isEmpty();
+            assertThat(r.path("stops").size()).isGreaterThan(40);
+            // trends: "+ Filter" (Space) put the focus on the new filter's property; price = 10 views: e1 (03-28)
+            // and ph-anon-4 (03-30); the radio group's arrow key drew bars, and the URL keeps it all
+            assertThat(r.path("filterFocus").asText()).isEqualTo("#series-0-f0-property");
+            assertThat(column(r.at("/trends/tables/0"), 1)).containsExactly("0", "1", "0", "1", "0");
+            assertThat(r.at("/trends/mode").asText()).isEqualTo("bars");
+            assertThat(java.net.URLDecoder.decode(r.at("/trends/url").asText(), StandardCharsets.UTF_8))
+                    .contains("\"filters\":[{\"property\":\"price\",\"op\":\"eq\",\"value\":\"10\"}]")
+                    .contains("\"chart\":\"bars\"");
+            // the funnel, its drop-off list, and the person's page opened from it
+            JsonNode funnel = r.at("/funnel/tables/0");
+            assertThat(funnel.get(1).get(2).asText()).isEqualTo("4");
+            assertThat(funnel.get(2).get(2).asText()).isEqualTo("3");
+            assertThat(r.at("/funnel/dropped").toString()).isEqualTo("[\"u3\"]");
+            assertThat(r.path("person").asText()).isEqualTo("u3");
+            // SQL typed over the default query and run with Ctrl+Enter, then charted with Enter
+            assertThat(r.at("/sql/0/1").toString()).isEqualTo("[\"Order Completed\",\"3\"]");
+            assertThat(r.path("sqlCharted").asBoolean()).isTrue();
+        }
+    }
+
     private static String sqlHash(String sql) {
         return "/sql?q=" + URLEncoder.encode(sql, StandardCharsets.UTF_8).replace("+", "%20");
     }
