@@ -47,6 +47,7 @@ await session(spec, async (page, out) => {
   await page.keyboard.type(spec.key);
   await page.keyboard.press('Enter');
   await page.waitForSelector('.stat');
+  await page.waitForSelector('main .chart canvas');
 
   // trends: Viewed Product where price = 10, 2026-03-27 to 03-31 (the browser's zone, Europe/Berlin), as bars
   await openPage('#/trends');

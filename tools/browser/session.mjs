@@ -24,13 +24,14 @@ export async function session(spec, visit) {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-/** Opens the console and signs in by typing the key and pressing Enter; waits for the home page's numbers. */
+/** Opens the console and signs in by typing the key and pressing Enter; waits for the home page's numbers and chart. */
 export async function signIn(page, spec) {
   await page.goto(spec.base + '/');
   await page.waitForSelector('#key');
   await page.keyboard.type(spec.key);
   await page.keyboard.press('Enter');
   await page.waitForSelector('.stat');
+  await page.waitForSelector('main .chart canvas');
 }
 
 /** Every table's cells as text, row by row (for $$eval). */

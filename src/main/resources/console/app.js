@@ -61,6 +61,8 @@ async function route(opened = false) {
     cleanup = (await mod.render(view, path.slice(1))) || null;
     main.replaceChildren(view);
     document.title = (mod.title || 'Catchment') + ' · Catchment';
+    // when the page's content is in (ConsoleIT times the home page by it, from the navigation's start)
+    performance.mark('catchment:ready:' + (name || 'home'));
     // a page opened from the menu (or a link) takes the focus, so that Tab goes on into it, not on through the menu
     if (opened) main.focus({ preventScroll: true });
   } catch (e) {

@@ -57,7 +57,7 @@ class ConsoleIT {
             String expectedCsv = csvOf(Http.sql(s.base, AnalyticsIT.ADMIN, eventsByName));
             String march = "\"from\":\"2026-03-27\",\"to\":\"2026-03-31\",\"timezone\":\"Europe/Berlin\"";
             List<Map<String, String>> pages = List.of(
-                    Map.of("name", "home", "hash", "/", "wait", ".stat"),
+                    Map.of("name", "home", "hash", "/", "wait", "main .chart canvas"),
                     Map.of(
                             "name",
                             "trends",
@@ -142,6 +142,16 @@ class ConsoleIT {
             assertThat(r.path("homeInteractiveMs").asLong())
                     .as("sign-in to home")
                     .isLessThan(5000);
+            // the home page's numbers within a second of the navigation's start: the median of three warm loads (one
+            // load alone can be slow while the other engineer's build has both cores)
+            List<Double> loads = new ArrayList<>();
+            for (JsonNode ms : r.path("homeLoadsMs")) loads.add((double) Math.round(ms.asDouble()));
+            assertThat(loads).hasSize(3);
+            loads.sort(null);
+            System.out.println("ConsoleIT: home interactive in " + loads + " ms, median " + loads.get(1));
+            assertThat(loads.get(1))
+                    .as("median home interactive ms of " + loads)
+                    .isLessThanOrEqualTo(1000.0);
 
             // the table under the trends chart: time, Viewed Product, DAU (see AnalyticsIT)
             List<String> views = column(r.at("/pages/trends/tables/0"), 1);
