@@ -71,6 +71,8 @@ await session(spec, async (page, out) => {
     if (p.name === 'dlq') {
       page.once('dialog', (d) => d.accept());
       await page.click('text=inspect');
+      // the page with a dead letter open is the one worth a picture; after the replay it is empty
+      await page.screenshot({ path: spec.shots + '/dlq.png', fullPage: true });
       await page.click('button:has-text("Replay")');
       await page.waitForSelector('text=Replayed.');
       result.replayed = true;
@@ -125,9 +127,12 @@ await session(spec, async (page, out) => {
       await page.waitForTimeout(300);
       result.filtered = await page.$$eval('#result table', readTables);
       result.filteredUrl = page.url();
+      await page.click('text=who dropped after this step');
+      await page.waitForSelector('#dropped li');
+      result.filteredDropped = await page.$$eval('#dropped li', (ls) => ls.map((l) => l.textContent.trim()));
     }
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: spec.shots + '/' + p.name + '.png', fullPage: true });
+    if (p.name !== 'dlq') await page.screenshot({ path: spec.shots + '/' + p.name + '.png', fullPage: true });
     out.pages[p.name] = result;
   }
 });

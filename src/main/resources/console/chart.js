@@ -3,6 +3,9 @@ import { fmt } from './ui.js';
 
 const COLORS = ['#2f6fdf', '#e8710a', '#1e7b34', '#b3261e', '#7b3fd1', '#0b7f86', '#9c6500', '#c2185b', '#455a64', '#5d4037', '#00897b', '#6d4c41'];
 
+/** Tick steps for a y axis of whole numbers. */
+const WHOLE = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500].flatMap((n) => [n, n * 1e3, n * 1e6, n * 1e9]).sort((a, b) => a - b);
+
 /** How a report's series can be drawn: lines, bars side by side per bucket, or stacked areas (each on the ones before). */
 export const MODES = ['lines', 'bars', 'stacked'];
 
@@ -78,6 +81,8 @@ export function timeChart(el, buckets, series, { mode = 'lines', interval, timez
   const raw = series.map((s) => s.data.map((p) => p[1]));
   const step = xs.length > 1 ? Math.min(...xs.slice(1).map((x, i) => x - xs[i])) : 3600;
   const stacked = mode === 'stacked' ? stack(raw, () => true) : null;
+  // counts get whole-number ticks (no 0.5 of an event)
+  const whole = raw.every((d) => d.every((v) => v === null || v === undefined || Number.isInteger(v)));
   const group = step * 0.8;
   const width = group / series.length;
   // each series' bars start at its slot within the bucket's group (uPlot's bars path with x0 and size in x units)
@@ -101,7 +106,7 @@ export function timeChart(el, buckets, series, { mode = 'lines', interval, timez
       points: { show: mode === 'lines' && buckets.length < 60 },
       value: (u, v, si, i) => (i === null || i === undefined ? '--' : fmt(raw[si - 1][i])),
     }))],
-    axes: [interval ? bucketAxis(xs, interval, timezone) : {}, { values: (u, vals) => vals.map((v) => fmt(v)) }],
+    axes: [interval ? bucketAxis(xs, interval, timezone) : {}, { values: (u, vals) => vals.map((v) => fmt(v)), incrs: whole ? WHOLE : undefined }],
     hooks: stacked ? { setSeries: [(u) => {
       // a series toggled in the legend leaves the stack: the ones above it move down
       const again = stack(raw, (i) => u.series[i].show);

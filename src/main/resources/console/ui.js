@@ -71,6 +71,13 @@ export function download(name, text, type = 'text/csv') {
   a.remove();
 }
 
+/** A cell's text; a long word (a path, a column name) may break after its / _ . and : rather than widen the table. */
+function cellText(v) {
+  const s = fmt(v);
+  if (typeof v !== 'string' || s.length <= 20 || /\s/.test(s)) return s;
+  return s.split(/(?<=[/_.:])/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
+}
+
 /**
  * A table of rows (arrays) with a CSV download button (every row); numbers right-aligned. {@code types} puts each
  * column's type under its name; {@code pageSize} shows that many rows at a time, with previous and next buttons.
@@ -93,7 +100,7 @@ export function table(columns, rows, { name = 'table', caption, csvColumns, type
   function show(p) {
     page = Math.max(0, Math.min(pages - 1, p));
     const first = page * size;
-    body.replaceChildren(...rows.slice(first, first + size).map((r) => h('tr', {}, r.map((v, i) => h('td', { class: numeric[i] ? 'num' : null }, fmt(v))))));
+    body.replaceChildren(...rows.slice(first, first + size).map((r) => h('tr', {}, r.map((v, i) => h('td', { class: numeric[i] ? 'num' : null }, cellText(v))))));
     status.textContent = 'Rows ' + (rows.length ? first + 1 : 0) + '–' + Math.min(rows.length, first + size) + ' of ' + rows.length.toLocaleString('en-US');
     // a button that just ran out of pages hands the focus to the other one, instead of dropping it on the page
     const moving = document.activeElement;

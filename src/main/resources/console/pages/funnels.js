@@ -39,7 +39,7 @@ export async function render(view) {
       const r = await api('/v1/analytics/funnels', { method: 'POST', body: req });
       const groups = r.breakdown ? r.breakdown : [{ value: null, ...r }];
       out.replaceChildren(...groups.map((g) => h('div', { class: 'card' },
-        r.breakdown ? h('h2', {}, g.value === null ? '(not set)' : g.value) : null,
+        r.breakdown ? h('h2', {}, req.breakdown.property + ' = ' + (g.value === null ? '(not set)' : g.value)) : null,
         ...g.steps.map((st) => h('div', { style: 'margin:.4rem 0' },
           h('div', { class: 'row' }, h('strong', {}, st.step + '. ' + st.label), h('span', {}, fmt(st.count) + ' people'),
             h('span', { class: 'muted' }, st.conversion === null ? '' : (100 * st.conversion).toFixed(1) + '% of step 1'),

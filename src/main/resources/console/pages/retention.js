@@ -38,8 +38,8 @@ export async function render(view) {
         const grid = h('table', { class: 'heat' }, h('caption', { class: 'sr-only' }, 'retention, percent of each cohort'),
           h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, lines.map((c) => h('tr', {}, h('th', { scope: 'row' }, c.cohort), h('td', { class: 'num' }, c.size),
-            ...c.percent.slice(1).map((p) => h('td', { class: 'num', style: p === null ? '' : 'background:rgba(47,111,223,' + (0.08 + 0.8 * p / 100).toFixed(2) + ')' }, p === null ? '' : p.toFixed(1) + '%'))))));
-        return [r.breakdown ? h('h2', {}, g.value === null ? '(not set)' : g.value) : null, h('div', { class: 'scroll card' }, grid),
+            ...c.percent.slice(1).map((p) => h('td', { class: 'num' + (p !== null && p > 50 ? ' dark' : ''), style: p === null ? '' : 'background:rgba(47,111,223,' + (0.08 + 0.8 * p / 100).toFixed(2) + ')' }, p === null ? '' : p.toFixed(1) + '%'))))));
+        return [r.breakdown ? h('h2', {}, req.breakdown.property + ' = ' + (g.value === null ? '(not set)' : g.value)) : null, h('div', { class: 'scroll card' }, grid),
           table(['cohort', 'people', ...head.slice(2)], lines.map((c) => [c.cohort, c.size, ...c.retained.slice(1)]), { name: 'retention', caption: 'retained people' })];
       }).filter(Boolean),
         addToDashboard('retention', () => req, () => req.start.event + ' → ' + req.return.event));

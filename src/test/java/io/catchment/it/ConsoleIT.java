@@ -52,6 +52,24 @@ class ConsoleIT {
             Http.caughtUp(first.base, AnalyticsIT.ADMIN, java.time.Duration.ofSeconds(60));
         }
         try (InProcessServer s = new InProcessServer(dir, AnalyticsIT.KEYS, AnalyticsIT.ADMIN)) {
+            // clicks over the last hour, so that the home page and the live events have something of now to show
+            StringBuilder clicks = new StringBuilder("[");
+            java.time.Instant now = java.time.Instant.now();
+            for (int i = 0; i < 30; i++)
+                clicks.append(i > 0 ? "," : "")
+                        .append("{\"id\":\"click-")
+                        .append(i)
+                        .append("\",\"event\":\"Clicked Button\",\"user_id\":\"visitor-")
+                        .append(i % 4)
+                        .append("\",\"timestamp\":\"")
+                        .append(now.minusSeconds(119L * i + 30))
+                        .append("\",\"properties\":{\"button\":\"")
+                        .append(i % 3 == 0 ? "buy" : "save")
+                        .append("\"}}");
+            assertThat(Http.post(s.base + "/v1/events", "an_write_key", clicks + "]")
+                            .status())
+                    .isEqualTo(200);
+            Http.caughtUp(s.base, AnalyticsIT.ADMIN, java.time.Duration.ofSeconds(60));
             String eventsByName =
                     "SELECT event, count(*) AS n FROM events WHERE event IS NOT NULL GROUP BY event ORDER BY n DESC, event";
             String expectedCsv = csvOf(Http.sql(s.base, AnalyticsIT.ADMIN, eventsByName));
@@ -194,6 +212,7 @@ class ConsoleIT {
             assertThat(funnel.get(1).get(2).asText()).isEqualTo("4");
             assertThat(funnel.get(2).get(2).asText()).isEqualTo("3");
             assertThat(r.at("/pages/funnels/dropped").toString()).isEqualTo("[\"u3\"]");
+            assertThat(texts(r.at("/pages/funnels/filteredDropped"))).containsExactlyInAnyOrder("u2", "u3");
             // the retained people table (the second on the page): cohort 03-27 kept u1 on day 2
             JsonNode retained = r.at("/pages/retention/tables/1");
             assertThat(retained.get(1).toString())
