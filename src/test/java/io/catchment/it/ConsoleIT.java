@@ -17,10 +17,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The web console in headless Chromium (Debian's, driven by tools/browser/console.mjs) on AnalyticsIT's dataset:
- * sign-in with the keyboard, every page loads with no console error and no failed request, the reports' tables hold
- * the hand-computed numbers, a funnel step lists who dropped, SQL runs with Ctrl+Enter and its CSV download is its
- * result. Screenshots of every page land in target/console-screenshots (docs/console.md shows them).
+ * The web console in headless Chromium (Debian's, driven by the scripts in tools/browser) on AnalyticsIT's dataset.
+ * console.mjs: every page loads with no console error and no failed request, the reports' tables hold the
+ * hand-computed numbers in every chart mode, the pickers offer the event's columns and values, a funnel step lists
+ * who dropped, SQL runs with Ctrl+Enter, pages 100 rows at a time and its CSV download is its result, the home page is
+ * interactive within a second. keyboard.mjs: the main flows with key presses only, every tab stop drawn focused.
+ * dashboard.mjs: a dashboard arranged in the console keeps its order across a restart. Screenshots of every page land
+ * in target/console-screenshots (docs/console.md shows them).
  */
 @Timeout(300)
 class ConsoleIT {
