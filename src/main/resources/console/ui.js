@@ -1,4 +1,4 @@
-// Small helpers shared by the pages: elements, the API with the admin key, tables with CSV, charts (uPlot).
+// Small helpers shared by the pages: elements, the API with the admin key, tables with CSV, report forms (charts are in chart.js).
 
 /** An element: h('td', {class: 'num'}, '42'). Attributes starting with "on" are listeners. */
 export function h(tag, attrs = {}, ...children) {
@@ -71,41 +71,46 @@ export function download(name, text, type = 'text/csv') {
   a.remove();
 }
 
-/** A table of rows (arrays) with a CSV download button; numbers right-aligned. */
-export function table(columns, rows, { name = 'table', caption, csvColumns } = {}) {
-  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
-  const t = h('table', {},
-    caption ? h('caption', { class: 'sr-only' }, caption) : null,
-    h('thead', {}, h('tr', {}, columns.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : null }, c)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((v, i) => h('td', { class: numeric[i] ? 'num' : null }, fmt(v)))))));
-  const button = h('button', { type: 'button', class: 'secondary', onclick: () => download(name + '.csv', csv(csvColumns || columns, rows)) }, 'Download CSV');
-  return h('div', {}, h('div', { class: 'scroll' }, t), h('div', { class: 'row', style: 'margin-top:.5rem' }, button));
+/** A cell's text; a long word (a path, a column name) may break after its / _ . and : rather than widen the table. */
+function cellText(v) {
+  const s = fmt(v);
+  if (typeof v !== 'string' || s.length <= 20 || /\s/.test(s)) return s;
+  return s.split(/(?<=[/_.:])/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
 }
 
-const COLORS = ['#2f6fdf', '#e8710a', '#1e7b34', '#b3261e', '#7b3fd1', '#0b7f86', '#9c6500', '#c2185b', '#455a64', '#5d4037', '#00897b', '#6d4c41'];
-
-/** A line chart of series [{label, data: [[isoTime, value], …]}] over the same buckets. */
-export function lineChart(el, buckets, series, { bars = false, timezone } = {}) {
-  el.replaceChildren();
-  if (!buckets.length) return;
-  const xs = buckets.map((t) => Date.parse(t) / 1000);
-  const data = [xs, ...series.map((s) => s.data.map((p) => p[1]))];
-  // the view is not in the page yet when a report first draws: size the chart to <main>
-  const width = Math.max(320, el.clientWidth || (document.getElementById('main').clientWidth || 1000) - 40);
-  const opts = {
-    width, height: 320,
-    // axis labels in the report's zone, not the browser's
-    tzDate: timezone ? (ts) => window.uPlot.tzDate(new Date(ts * 1000), timezone) : undefined,
-    scales: { x: { time: true } },
-    series: [{}, ...series.map((s, i) => ({
-      label: s.label, stroke: COLORS[i % COLORS.length], width: 2,
-      fill: bars ? COLORS[i % COLORS.length] + '55' : undefined,
-      paths: bars && window.uPlot.paths && window.uPlot.paths.bars ? window.uPlot.paths.bars({ size: [0.7, 60] }) : undefined,
-      points: { show: buckets.length < 60 },
-    }))],
-    axes: [{}, { values: (u, vals) => vals.map((v) => fmt(v)) }],
-  };
-  return new window.uPlot(opts, data, el);
+/**
+ * A table of rows (arrays) with a CSV download button (every row); numbers right-aligned. {@code types} puts each
+ * column's type under its name; {@code pageSize} shows that many rows at a time, with previous and next buttons.
+ */
+export function table(columns, rows, { name = 'table', caption, csvColumns, types, pageSize = 0 } = {}) {
+  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const body = h('tbody', {});
+  const t = h('table', {},
+    caption ? h('caption', { class: 'sr-only' }, caption) : null,
+    h('thead', {}, h('tr', {}, columns.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : null }, c,
+      types ? h('span', { class: 'type' }, h('span', { class: 'sr-only' }, ', '), types[i]) : null)))),
+    body);
+  const button = h('button', { type: 'button', class: 'secondary', onclick: () => download(name + '.csv', csv(csvColumns || columns, rows)) }, 'Download CSV');
+  const size = pageSize > 0 ? pageSize : Math.max(1, rows.length);
+  const pages = Math.max(1, Math.ceil(rows.length / size));
+  const status = h('span', { class: 'muted', role: 'status' });
+  const prev = h('button', { type: 'button', class: 'secondary', onclick: () => show(page - 1) }, '← Previous');
+  const next = h('button', { type: 'button', class: 'secondary', onclick: () => show(page + 1) }, 'Next →');
+  let page = 0;
+  function show(p) {
+    page = Math.max(0, Math.min(pages - 1, p));
+    const first = page * size;
+    body.replaceChildren(...rows.slice(first, first + size).map((r) => h('tr', {}, r.map((v, i) => h('td', { class: numeric[i] ? 'num' : null }, cellText(v))))));
+    status.textContent = 'Rows ' + (rows.length ? first + 1 : 0) + '–' + Math.min(rows.length, first + size) + ' of ' + rows.length.toLocaleString('en-US');
+    // a button that just ran out of pages hands the focus to the other one, instead of dropping it on the page
+    const moving = document.activeElement;
+    prev.disabled = page === 0;
+    next.disabled = page === pages - 1;
+    if (moving && moving.disabled) (moving === prev ? next : prev).focus();
+  }
+  show(0);
+  const paging = pages > 1 ? [prev, next, status] : [];
+  return h('div', { class: 'paged' }, h('div', { class: 'scroll' }, t), h('div', { class: 'row', style: 'margin-top:.5rem' }, button, ...paging));
 }
 
 /** Reads and writes the page's state in the URL (#/page?state=…), so any view can be bookmarked. */
@@ -121,8 +126,8 @@ export const state = {
   },
 };
 
-export function labelled(text, control) {
-  return h('label', {}, text, control);
+export function labelled(text, ...controls) {
+  return h('label', {}, text, ...controls);
 }
 
 export function isoDay(d) {
@@ -157,30 +162,9 @@ export function datalist(id, values) {
   return h('datalist', { id }, values.map((v) => h('option', { value: v })));
 }
 
-/** Charts a query result: the first column along x (times as a time axis, anything else as categories), each numeric
- * column a line. Returns false when there is no number column to draw. */
-export function resultChart(el, columns, rows) {
-  el.replaceChildren();
-  const numeric = columns.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number'));
-  if (!numeric.some(Boolean)) return false;
-  const times = rows.every((r) => typeof r[0] === 'string' && !isNaN(Date.parse(r[0])));
-  const ordered = times ? [...rows].sort((a, b) => Date.parse(a[0]) - Date.parse(b[0])) : rows;
-  const xs = ordered.map((r, i) => (times ? Date.parse(r[0]) / 1000 : i));
-  const data = [xs, ...columns.map((_, i) => i).filter((i) => numeric[i]).map((i) => ordered.map((r) => r[i]))];
-  const width = Math.max(320, (el.clientWidth || document.getElementById('main').clientWidth || 1000) - (el.clientWidth ? 0 : 40));
-  new window.uPlot({
-    width, height: 300,
-    scales: { x: times ? { time: true } : { time: false, range: () => [-0.5, xs.length - 0.5] } },
-    series: [{ label: columns[0] }, ...columns.filter((_, i) => numeric[i]).map((c, k) => ({ label: c, stroke: COLORS[k % COLORS.length], width: 2,
-      // categories as bars, times as lines
-      fill: times ? undefined : COLORS[k % COLORS.length] + '55', paths: times ? undefined : window.uPlot.paths.bars({ size: [0.6, 80] }) }))],
-    axes: [times ? {} : { values: (u, vals) => vals.map((v) => (Number.isInteger(v) && ordered[v] ? String(ordered[v][0]).slice(0, 16) : '')) }, {}],
-  }, data, el);
-  return true;
-}
-
-/** A button that adds a tile (a report's request or an SQL query) to a dashboard, creating it if needed. */
-export function addToDashboard(kind, request, title) {
+/** A button that adds a tile (a report's request or an SQL query, and how to draw it) to a dashboard, creating it if
+ * needed. */
+export function addToDashboard(kind, request, title, extra = () => ({})) {
   const name = h('input', { list: 'dashboard-names', size: 14, 'aria-label': 'dashboard name' });
   const list = h('datalist', { id: 'dashboard-names' });
   api('/v1/dashboards').then((r) => list.replaceChildren(...r.dashboards.map((d) => h('option', { value: d.name })))).catch(() => {});
@@ -191,9 +175,9 @@ export function addToDashboard(kind, request, title) {
     const all = (await api('/v1/dashboards')).dashboards;
     const found = all.find((d) => d.name === n);
     const id = found ? found.id : (n.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 64) || 'dashboard');
-    const tiles = [...(found ? found.tiles : []), { kind, request: request(), title: title() }];
+    const tiles = [...(found ? found.tiles : []), { kind, request: request(), title: title(), ...extra() }];
     await api('/v1/dashboards/' + id, { method: 'PUT', body: { name: n, tiles } });
     done.replaceChildren('Added to ', h('a', { href: '#/dashboards/' + id }, n), '.');
   };
-  return h('div', { class: 'row' }, name, list, h('button', { type: 'button', class: 'secondary', id: 'add-to-dashboard', onclick: add }, 'Add to dashboard'), done);
+  return h('div', { class: 'row add-dashboard' }, name, list, h('button', { type: 'button', class: 'secondary', id: 'add-to-dashboard', onclick: add }, 'Add to dashboard'), done);
 }

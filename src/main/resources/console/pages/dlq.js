@@ -6,13 +6,17 @@ export async function render(view) {
   const reason = h('input', { id: 'reason', placeholder: 'text in the reason' });
   const all = h('input', { id: 'all', type: 'checkbox' });
   const out = h('div', {});
-  const detail = h('div', {});
+  const detail = h('div', { class: 'detail' });
   async function load(e) {
     if (e) e.preventDefault();
     try {
       const r = await api('/v1/dlq?limit=200' + (reason.value ? '&reason=' + encodeURIComponent(reason.value) : '') + (all.checked ? '&all=true' : ''));
       const byReason = {};
       for (const d of r.dead_letters) byReason[d.reason] = (byReason[d.reason] || 0) + 1;
+      if (!r.dead_letters.length) {
+        out.replaceChildren(h('p', { class: 'muted' }, r.pending + ' pending. No dead letters' + (reason.value ? ' with that reason' : '') + (all.checked ? '' : ' waiting') + '.'));
+        return;
+      }
       out.replaceChildren(h('p', {}, r.pending + ' pending'),
         table(['reason', 'count'], Object.entries(byReason), { name: 'dead-letter-reasons' }),
         h('h2', {}, 'Dead letters'),

@@ -1,30 +1,37 @@
 import { h, api, table, errorBox, state, rangeFields, eventNames, datalist, labelled, fmt, addToDashboard } from '../ui.js';
+import { propertyField, filterRows, filterRequest, filterState, daysSince } from '../pickers.js';
 
 export const title = 'Funnels';
 
 export async function render(view) {
   const s = state.get() || { steps: [{ event: '' }, { event: '' }], window: '7d' };
   const names = await eventNames();
-  const steps = s.steps.map((x) => ({ ...x }));
-  const rows = h('div', { class: 'row' });
+  const steps = s.steps.map((x) => ({ ...x, filters: (x.filters || []).map(filterState) }));
+  const days = () => daysSince(range.read().from);
+  const rows = h('div', { class: 'row steps' });
   function draw() {
     rows.replaceChildren(...steps.map((x, i) => {
       const ev = h('input', { id: 'step-' + i, list: 'funnel-names', value: x.event || '', required: true, oninput: () => { x.event = ev.value; } });
-      return h('fieldset', {}, h('legend', {}, 'Step ' + (i + 1)), labelled('Event', ev),
-        steps.length > 2 ? h('button', { type: 'button', class: 'secondary', 'aria-label': 'remove step ' + (i + 1), onclick: () => { steps.splice(i, 1); draw(); } }, '×') : null);
+      return h('fieldset', { class: 'selection' }, h('legend', {}, 'Step ' + (i + 1)), h('div', { class: 'fields' }, labelled('Event', ev),
+        steps.length > 2 ? h('button', { type: 'button', class: 'secondary', 'aria-label': 'remove step ' + (i + 1), onclick: () => { steps.splice(i, 1); draw(); } }, '×') : null),
+      filterRows(x, 'step-' + i, days));
     }));
   }
   const win = h('input', { id: 'window', value: s.window || '7d', size: 6 });
   const order = h('select', { id: 'order' }, ['loose', 'strict'].map((v) => h('option', { value: v, selected: v === s.order || undefined }, v)));
-  const breakdown = h('input', { id: 'breakdown', value: (s.breakdown && s.breakdown.property) || '', size: 12 });
+  // a funnel's breakdown is a property of its first step's event
+  const breakdown = propertyField('Breakdown', { id: 'breakdown', value: (s.breakdown && s.breakdown.property) || '', size: 14 }, () => steps.slice(0, 1));
   const range = rangeFields(s);
   const out = h('div', { id: 'result' });
   const dropped = h('div', { id: 'dropped' });
   let req;
   async function run(e) {
     if (e) e.preventDefault();
-    req = { ...range.read(), steps: steps.map((x) => ({ event: x.event })), window: win.value, order: order.value };
-    if (breakdown.value) req.breakdown = { property: breakdown.value };
+    req = { ...range.read(), steps: steps.map((x) => {
+      const filters = x.filters.filter((f) => f.property).map(filterRequest);
+      return filters.length ? { event: x.event, filters } : { event: x.event };
+    }), window: win.value, order: order.value };
+    if (breakdown.input.value) req.breakdown = { property: breakdown.input.value };
     state.set(req);
     dropped.replaceChildren();
     out.replaceChildren(h('p', { class: 'muted' }, 'Running…'));
@@ -32,7 +39,7 @@ export async function render(view) {
       const r = await api('/v1/analytics/funnels', { method: 'POST', body: req });
       const groups = r.breakdown ? r.breakdown : [{ value: null, ...r }];
       out.replaceChildren(...groups.map((g) => h('div', { class: 'card' },
-        r.breakdown ? h('h2', {}, g.value === null ? '(not set)' : g.value) : null,
+        r.breakdown ? h('h2', {}, req.breakdown.property + ' = ' + (g.value === null ? '(not set)' : g.value)) : null,
         ...g.steps.map((st) => h('div', { style: 'margin:.4rem 0' },
           h('div', { class: 'row' }, h('strong', {}, st.step + '. ' + st.label), h('span', {}, fmt(st.count) + ' people'),
             h('span', { class: 'muted' }, st.conversion === null ? '' : (100 * st.conversion).toFixed(1) + '% of step 1'),
@@ -58,8 +65,8 @@ export async function render(view) {
   }
   draw();
   view.append(h('h1', {}, 'Funnels'), h('form', { class: 'report card', onsubmit: run }, rows,
-    h('button', { type: 'button', class: 'secondary', onclick: () => { if (steps.length < 10) { steps.push({ event: '' }); draw(); } } }, 'Add step'),
-    h('fieldset', {}, h('legend', {}, 'Conversion'), labelled('Window', win), labelled('Order', order), labelled('Breakdown', breakdown)),
+    h('button', { type: 'button', class: 'secondary', onclick: () => { if (steps.length < 10) { steps.push({ event: '', filters: [] }); draw(); } } }, 'Add step'),
+    h('fieldset', {}, h('legend', {}, 'Conversion'), labelled('Window', win), labelled('Order', order), breakdown.el),
     range.el, datalist('funnel-names', names), h('button', { type: 'submit', id: 'run' }, 'Run')), out, dropped);
   if (state.get()) await run();
 }

@@ -16,7 +16,7 @@ export async function render(view) {
     }));
   }
   filter.addEventListener('input', show);
-  view.append(h('h1', {}, 'Schema'), h('label', { for: 'schema-filter' }, 'Filter', filter), list,
+  view.append(h('h1', {}, 'Schema'), h('label', { for: 'schema-filter', class: 'filter-box' }, 'Filter', filter), list,
     h('h2', {}, 'Schema changes'),
     table(Object.keys(s.changes[0] || { changed_at: 0 }), s.changes.map((c) => Object.values(c)), { name: 'schema-changes' }));
   show();

@@ -1,4 +1,5 @@
-import { h, api, table, errorBox, download, labelled, resultChart, addToDashboard } from '../ui.js';
+import { h, api, table, errorBox, download, labelled, addToDashboard } from '../ui.js';
+import { resultChart } from '../chart.js';
 
 export const title = 'SQL';
 const HISTORY = 'catchment.sqlHistory';
@@ -24,16 +25,15 @@ export async function render(view) {
       const items = [sql, ...JSON.parse(localStorage.getItem(HISTORY) || '[]').filter((q) => q !== sql)].slice(0, 20);
       localStorage.setItem(HISTORY, JSON.stringify(items));
       showHistory();
-      const cols = r.columns.map((c) => c.name + ' · ' + c.type);
       const chartBox = h('div', { class: 'chart', id: 'result-chart' });
       out.replaceChildren(
-        addToDashboard('sql', () => ({ sql }), () => sql.slice(0, 80)),
-        h('p', { class: 'muted', id: 'sql-summary' }, r.rows.length + ' rows in ' + r.elapsed_ms + ' ms' + (r.truncated ? ' (truncated at query.max_rows)' : '')),
-        table(cols, r.rows, { name: 'query', csvColumns: r.columns.map((c) => c.name) }),
-        chartBox,
+        h('p', { class: 'muted', id: 'sql-summary' }, r.rows.length.toLocaleString('en-US') + (r.rows.length === 1 ? ' row' : ' rows') + ' in ' + r.elapsed_ms + ' ms' + (r.truncated ? ' (truncated at query.max_rows)' : '')),
+        table(r.columns.map((c) => c.name), r.rows, { name: 'query', types: r.columns.map((c) => c.type), pageSize: 100 }),
         h('div', { class: 'row', style: 'margin-top:.5rem' }, h('button', { type: 'button', id: 'chart-result', class: 'secondary', onclick: () => {
           if (!resultChart(chartBox, r.columns.map((c) => c.name), r.rows)) chartBox.replaceChildren(h('p', { class: 'muted' }, 'Nothing to chart: no number column after the first.'));
-        } }, 'Chart'), h('button', { type: 'button', class: 'secondary', onclick: () => download('query.json', JSON.stringify(r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])))), 'application/json') }, 'Download JSON')));
+        } }, 'Chart'), h('button', { type: 'button', class: 'secondary', onclick: () => download('query.json', JSON.stringify(r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i]])))), 'application/json') }, 'Download JSON')),
+        chartBox,
+        addToDashboard('sql', () => ({ sql }), () => sql.slice(0, 80)));
     } catch (e) {
       out.replaceChildren(errorBox(e));
     }

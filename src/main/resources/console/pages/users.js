@@ -4,7 +4,7 @@ export const title = 'Users';
 
 export async function render(view, path) {
   const id = path[0] ? decodeURIComponent(path[0]) : null;
-  const q = h('input', { id: 'search', type: 'search', placeholder: 'id, email, any trait value', value: new URLSearchParams(location.hash.split('?')[1] || '').get('q') || '' });
+  const q = h('input', { id: 'search', type: 'search', size: 30, placeholder: 'id, email, any trait value', value: new URLSearchParams(location.hash.split('?')[1] || '').get('q') || '' });
   const found = h('div', {});
   async function search(e) {
     if (e) e.preventDefault();
