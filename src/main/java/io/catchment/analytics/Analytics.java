@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  * same read-only path, limits and concurrency slots as {@code /v1/query}. Thread-safe.
  */
 public final class Analytics {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Analytics.class);
+
     /** How many statements may run at once with the other queries (the query API's slots). */
     public interface Slots {
         <T> T run(Supplier<T> query);
@@ -52,6 +54,7 @@ public final class Analytics {
     }
 
     QueryResult run(Sql s) {
+        if (LOG.isDebugEnabled()) LOG.debug("{} {}", s.text(), s.params());
         return slots.run(() -> sink.query(s.text(), s.params(), maxRows, timeout));
     }
 

@@ -20,8 +20,17 @@ import java.util.Set;
  * letter ({@code "A / B * 100"}). One statement per series (two with a breakdown).
  */
 final class Trends {
-    static final Set<String> FIELDS =
-            Set.of("series", "interval", "from", "to", "timezone", "breakdown", "compare", "formulas", "identity");
+    static final Set<String> FIELDS = Set.of(
+            "series",
+            "interval",
+            "from",
+            "to",
+            "timezone",
+            "breakdown",
+            "compare",
+            "formulas",
+            "identity",
+            "approximate");
     static final Set<String> SERIES_FIELDS = Set.of("event", "type", "filters", "measure", "property", "label");
     static final Set<String> MEASURES =
             Set.of("total", "uniques", "dau", "wau", "mau", "sum", "avg", "min", "max", "median", "p90", "p99");
@@ -29,6 +38,8 @@ final class Trends {
 
     private final Analytics a;
     private final Req req;
+    /** People counted with a HyperLogLog sketch (a few per cent off) instead of exactly. */
+    private boolean approximate;
 
     Trends(Analytics a, Req req) {
         this.a = a;
@@ -74,8 +85,10 @@ final class Trends {
         Breakdown bd = breakdown(series);
         boolean merge = !"raw".equals(req.choice("identity", "merged", Set.of("merged", "raw")));
         String compare = req.choice("compare", null, Set.of("previous"));
+        approximate = req.bool("approximate", false);
 
         Map<String, Object> out = new LinkedHashMap<>();
+        if (approximate) out.put("approximate", true);
         out.put("timezone", zone.getId());
         out.put("interval", iv.label());
         out.put("from", range.start().atZone(zone).toOffsetDateTime().toString());
@@ -221,7 +234,7 @@ final class Trends {
     private Sql rolling(
             TimeRange range, Instant from, Sql rows, Breakdown bd, List<String> values, int window, long[] buckets) {
         Sql q = a.sql();
-        q.a("SELECT _b, _g, " + q.countDistinct("_person") + " AS _v FROM (SELECT _d + ");
+        q.a("SELECT _b, _g, " + people(q) + " AS _v FROM (SELECT _d + ");
         q.a(q.explodeRange(window));
         q.a(" AS _b, _g, _person FROM (SELECT DISTINCT ");
         range.bucket(q, Interval.DAY, "_t", from, range.end());
@@ -237,10 +250,15 @@ final class Trends {
         else q.topOrOther("_bd", values);
     }
 
-    private static String measure(Sql q, String m) {
+    private String people(Sql q) {
+        if (!approximate) return q.countDistinct("_person");
+        return q.clickhouse() ? "uniqCombined(_person)" : "approx_count_distinct(_person)";
+    }
+
+    private String measure(Sql q, String m) {
         return switch (m) {
             case "total" -> "count(*)";
-            case "uniques", "dau" -> q.countDistinct("_person");
+            case "uniques", "dau" -> people(q);
             case "sum" -> "sum(_x)";
             case "avg" -> "avg(_x)";
             case "min" -> "min(_x)";

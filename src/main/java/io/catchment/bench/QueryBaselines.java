@@ -67,6 +67,17 @@ final class QueryBaselines {
                                 + b() + " GROUP BY d ORDER BY d",
                         500),
                 new Report(
+                        "DAU, 90 days, approximate",
+                        report(
+                                "trends",
+                                "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}],\"approximate\":true," + range()
+                                        + "}"),
+                        "WITH " + IDS + " SELECT CAST(epoch(e.timestamp) AS BIGINT) // 86400 AS d, "
+                                + "approx_count_distinct(coalesce(ids.person, e.person_key)) FROM events e LEFT JOIN ids ON "
+                                + "ids.alias = e.person_key WHERE e.timestamp >= " + a() + " AND e.timestamp < " + b()
+                                + " GROUP BY d ORDER BY d",
+                        500),
+                new Report(
                         "uniques by plan (top 10), 90 days",
                         report(
                                 "trends",
@@ -120,15 +131,36 @@ final class QueryBaselines {
                 new Report(
                         "one person's newest 100 events",
                         a -> a.userEvents("user_42", 100, null),
-                        "SELECT * FROM events WHERE person_key = " + PersonKey.of("user_42") + " ORDER BY "
-                                + "timestamp DESC, id DESC LIMIT 100",
+                        withProperties(
+                                "SELECT * FROM events WHERE person_key = " + PersonKey.of("user_42")
+                                        + " ORDER BY timestamp DESC, id DESC LIMIT 100",
+                                "person_key = " + PersonKey.of("user_42")),
                         50),
                 new Report(
                         "live tail, newest 50",
                         a -> a.live(EventJson.MAPPER.createObjectNode().put("limit", 50)),
-                        "SELECT * FROM events WHERE timestamp >= now() - INTERVAL 15 MINUTE ORDER BY timestamp DESC, "
-                                + "id DESC LIMIT 50",
+                        withProperties(
+                                "SELECT * FROM events WHERE timestamp >= now() - INTERVAL 15 MINUTE ORDER BY "
+                                        + "timestamp DESC, id DESC LIMIT 50",
+                                "timestamp >= now() - INTERVAL 15 MINUTE"),
                         100));
+    }
+
+    /**
+     * The page {@code events} selects with each event's row of its own table as JSON, as the layer answers it: one
+     * statement, the tables narrowed by {@code where}.
+     */
+    private static String withProperties(String events, String where) {
+        StringBuilder own = new StringBuilder();
+        for (int k = 0; k < QueryBenchData.NAMES; k++) {
+            if (k > 0) own.append(" UNION ALL ");
+            own.append("SELECT id, CAST(to_json(t) AS VARCHAR) AS j FROM event_")
+                    .append(k)
+                    .append(" t WHERE ")
+                    .append(where);
+        }
+        return "SELECT e.*, p.j FROM (" + events + ") e LEFT JOIN (" + own + ") p ON p.id = e.id ORDER BY "
+                + "e.timestamp DESC, e.id DESC";
     }
 
     private String step(String table, int step, String widen) {
@@ -160,6 +192,17 @@ final class QueryBaselines {
                                 + chA() + " AND timestamp < "
                                 + chB()
                                 + ") AS e ANY LEFT JOIN " + CH_IDS + " AS m ON m.alias = e.k GROUP BY d ORDER BY d",
+                        0),
+                new Report(
+                        "DAU, 90 days, approximate",
+                        report(
+                                "trends",
+                                "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}],\"approximate\":true," + range()
+                                        + "}"),
+                        "SELECT d, uniqCombined(" + who + ") FROM (SELECT toDate(timestamp) AS d, person_key AS k FROM "
+                                + "events WHERE timestamp >= " + chA() + " AND timestamp < " + chB()
+                                + ") AS e ANY LEFT "
+                                + "JOIN " + CH_IDS + " AS m ON m.alias = e.k GROUP BY d ORDER BY d",
                         0),
                 new Report(
                         "uniques by plan (top 10), 90 days",

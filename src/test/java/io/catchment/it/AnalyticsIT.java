@@ -215,6 +215,15 @@ class AnalyticsIT {
         // 03-29: u1, u2; 03-30: u2, u3, u4 (as ph-anon-4); 03-31: u4, u5, u1 (PostHog)
         assertThat(values(dau.get("series").get(0))).containsExactly(1L, 1L, 2L, 3L, 3L);
         assertThat(values(dau.get("series").get(1))).containsExactly(1L, 1L, 2L, 4L, 5L);
+        // a sketch is exact at this size, and the answer says it was asked for one
+        JsonNode sketched = post(
+                store,
+                "trends",
+                "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"},{\"type\":\"any\",\"measure\":\"wau\"}]," + MARCH
+                        + ",\"timezone\":\"Europe/Berlin\",\"approximate\":true}");
+        assertThat(sketched.get("approximate").asBoolean()).isTrue();
+        assertThat(values(sketched.get("series").get(0))).containsExactly(1L, 1L, 2L, 3L, 3L);
+        assertThat(values(sketched.get("series").get(1))).containsExactly(1L, 1L, 2L, 4L, 5L);
     }
 
     @ParameterizedTest
