@@ -32,6 +32,7 @@ public final class Server implements AutoCloseable {
     private EventLog log;
     private Sink sink;
     private Loading loading;
+    private io.catchment.loader.Expiry expiry;
     private Javalin app;
     private ServerStatus status;
 
@@ -180,6 +181,8 @@ public final class Server implements AutoCloseable {
         if (backends.logIsLocal()) status.countBacklog(loading.position(), backlogEnd);
         if (c.loader().enabled()) {
             loading.start();
+            expiry = new io.catchment.loader.Expiry(sink, c.loader().retention(), metrics, java.time.Clock.systemUTC());
+            expiry.start();
         } else {
             LOG.info("Loader disabled (loader.enabled=false): events stay in the log until a loader runs");
         }
@@ -231,6 +234,7 @@ public final class Server implements AutoCloseable {
     @Override
     public void close() throws IOException {
         LOG.info("Catchment stopping");
+        if (expiry != null) expiry.close();
         if (app != null) app.stop();
         if (backends != null) backends.close();
         LOG.info("Catchment stopped");

@@ -116,7 +116,19 @@ public record CatchmentConfig(
             int maxColumns,
             io.catchment.config.Layout layout,
             Map<String, io.catchment.config.Layout> layoutBySource,
-            Duration stallAfter) {}
+            Duration stallAfter,
+            Retention retention) {}
+
+    /**
+     * How long rows are kept: events by default, some tables otherwise ({@code Duration.ZERO}: forever), dead letters,
+     * and how often what expired is deleted.
+     */
+    public record Retention(Duration events, Map<String, Duration> tables, Duration deadLetters, Duration every) {
+        /** How long rows of {@code table} are kept; zero means forever. */
+        public Duration of(String table) {
+            return tables.getOrDefault(table, events);
+        }
+    }
 
     /**
      * /v1/query and the reports: rows and time per query, how many run at once and how long one waits for its turn;

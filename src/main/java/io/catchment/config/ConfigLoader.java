@@ -142,7 +142,12 @@ public final class ConfigLoader {
                         p.get(LoadingSettings.MAX_COLUMNS),
                         p.get(LoadingSettings.LAYOUT),
                         p.get(LoadingSettings.LAYOUT_BY_SOURCE),
-                        p.get(LoadingSettings.LOADER_STALL_AFTER)),
+                        p.get(LoadingSettings.LOADER_STALL_AFTER),
+                        new CatchmentConfig.Retention(
+                                p.get(LoadingSettings.RETENTION_EVENTS),
+                                p.get(LoadingSettings.RETENTION_TABLES),
+                                p.get(LoadingSettings.RETENTION_DEAD_LETTERS),
+                                p.get(LoadingSettings.RETENTION_EVERY))),
                 new CatchmentConfig.Query(
                         p.get(StoreSettings.QUERY_MAX_ROWS),
                         p.get(StoreSettings.QUERY_TIMEOUT),

@@ -61,11 +61,40 @@ public final class LoadingSettings {
             "with events waiting, a loader that has committed nothing for this long is stalled: /readyz answers 503 and "
                     + "/v1/status names the stuck offset and the error",
             Setting.duration());
+    public static final Setting<Duration> RETENTION_EVENTS = new Setting<>(
+            "retention.events",
+            "0s",
+            "events older than this (by their timestamp) are deleted in the background, from every table (0s: kept "
+                    + "forever)",
+            Setting.duration());
+    public static final Setting<Map<String, Duration>> RETENTION_TABLES = new Setting<>(
+            "retention.tables",
+            "",
+            "retention of single tables, overriding retention.events: table=duration,… (0s: kept forever)",
+            LoadingSettings::durations);
+    public static final Setting<Duration> RETENTION_DEAD_LETTERS = new Setting<>(
+            "retention.dead_letters",
+            "0s",
+            "dead letters whose last failure is older than this are purged in the background (0s: kept forever)",
+            Setting.duration());
+    public static final Setting<Duration> RETENTION_EVERY = new Setting<>(
+            "retention.check_every", "1h", "how often the retention deletes what has expired", Setting.duration());
     public static final Setting<Boolean> DEDUP_ENABLED = new Setting<>(
             "dedup.enabled",
             "true",
             "skip rows whose id is already in their table for the same UTC day of timestamp",
             Settings::bool);
+
+    private static Map<String, Duration> durations(String s) {
+        Map<String, Duration> m = new LinkedHashMap<>();
+        if (s.isEmpty()) return m;
+        for (String part : s.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length != 2) throw new IllegalArgumentException("'" + part.trim() + "' is not table=duration");
+            m.put(kv[0].trim(), Setting.duration().apply(kv[1].trim()));
+        }
+        return m;
+    }
 
     private static Map<String, Layout> layouts(String s) {
         Map<String, Layout> m = new LinkedHashMap<>();

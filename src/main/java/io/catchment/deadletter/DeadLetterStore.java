@@ -23,8 +23,17 @@ public interface DeadLetterStore {
             String event) {}
 
     /** Which entries: by key, by reason (substring), failed since, and whether replayed ones are included. */
-    record Filter(List<String> keys, String reason, Instant since, boolean includeReplayed) {
+    record Filter(List<String> keys, String reason, Instant since, boolean includeReplayed, Instant before) {
         public static final Filter PENDING = new Filter(List.of(), null, null, false);
+
+        public Filter(List<String> keys, String reason, Instant since, boolean includeReplayed) {
+            this(keys, reason, since, includeReplayed, null);
+        }
+
+        /** Every dead letter, replayed or not, whose last failure is before {@code before}: what retention purges. */
+        public static Filter failedBefore(Instant before) {
+            return new Filter(List.of(), null, null, true, before);
+        }
     }
 
     List<Entry> deadLetters(Filter filter, int limit);

@@ -18,6 +18,8 @@ public final class Metrics {
     private final ConcurrentHashMap<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> duplicateRows = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> rowsWritten = new ConcurrentHashMap<>();
+
+    private final ConcurrentHashMap<String, Counter> expired = new ConcurrentHashMap<>();
     public final Counter received = Counter.builder("catchment.events.received")
             .description("events in requests that reached the collector")
             .register(registry);
@@ -98,6 +100,17 @@ public final class Metrics {
                         t -> Counter.builder("catchment.rows.duplicate")
                                 .tag("table", t)
                                 .description("rows skipped because their id was already in the table for that day")
+                                .register(registry))
+                .increment(rows);
+    }
+
+    /** Rows deleted by retention (and dead letters purged, as {@code _dead_letters}). */
+    public void expired(String table, long rows) {
+        expired.computeIfAbsent(
+                        table,
+                        t -> Counter.builder("catchment.rows.expired")
+                                .tag("table", t)
+                                .description("rows deleted because they were older than their retention")
                                 .register(registry))
                 .increment(rows);
     }

@@ -86,6 +86,11 @@ public final class SeparateDeadLetters implements Sink {
     }
 
     @Override
+    public long expire(String table, java.time.Instant before) throws SinkException {
+        return store.expire(table, before);
+    }
+
+    @Override
     public long loadedOffset(String consumer) {
         return store.loadedOffset(consumer);
     }

@@ -62,6 +62,12 @@ public interface Sink extends Closeable, DeadLetterStore {
      */
     void upgrade(List<String> statements) throws SinkException;
 
+    /**
+     * Deletes the rows of {@code table} whose {@code timestamp} is before {@code before} (retention); returns how many,
+     * or -1 when the store does not count them. ClickHouse drops whole monthly partitions that end before it.
+     */
+    long expire(String table, java.time.Instant before) throws SinkException;
+
     /** Runs one read-only statement, returning at most {@code maxRows} rows. */
     QueryResult query(String sql, int maxRows, Duration timeout) throws QueryException;
 

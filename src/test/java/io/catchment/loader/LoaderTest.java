@@ -82,6 +82,11 @@ class LoaderTest {
         }
 
         @Override
+        public long expire(String table, java.time.Instant before) throws io.catchment.sink.SinkException {
+            return real.expire(table, before);
+        }
+
+        @Override
         public long loadedOffset(String consumer) {
             return real.loadedOffset(consumer);
         }

@@ -379,4 +379,44 @@ abstract class SinkContract {
         assertThat(keysAndLinks()).isEqualTo(written);
         assertThat(io.catchment.sink.LayoutUpgrade.run(sink, false)).as("once").isFalse();
     }
+
+    @Test
+    void retention_deletes_rows_older_than_their_table_keeps_and_purges_old_dead_letters() throws Exception {
+        load(
+                "log",
+                track("r1", "Viewed", "2024-01-15T10:00:00Z", "{}")
+                        + track("r2", "Viewed", "2024-02-10T10:00:00Z", "{}")
+                        + track("r3", "Viewed", "2024-03-05T10:00:00Z", "{}")
+                        + track("r4", "Clicked", "2024-01-20T10:00:00Z", "{}"));
+        sink.write(WriteBatch.offsetOnly(
+                List.of(new DeadLetter("x1", "t", "refused", "{\"id\":\"x1\"}", 7)), "retention-dlq", 8));
+        // viewed keeps 30 days, every other table 3 years, dead letters a day; "now" is the end of March 2024, so
+        // viewed's cutoff is 2024-03-01T00:00Z: January and February go (on ClickHouse as whole monthly partitions)
+        var retention = new io.catchment.config.CatchmentConfig.Retention(
+                Duration.ofDays(3 * 365),
+                java.util.Map.of("viewed", Duration.ofDays(30)),
+                Duration.ofDays(1),
+                Duration.ofHours(1));
+        java.time.Clock end =
+                java.time.Clock.fixed(java.time.Instant.parse("2024-03-31T00:00:00Z"), java.time.ZoneOffset.UTC);
+        Expiry expiry = new Expiry(sink, retention, new Metrics(), end);
+        assertThat(expiry.runOnce()).containsEntry("viewed", 2L).doesNotContainKeys("events", "clicked");
+        assertThat(count("SELECT count(*) FROM viewed")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM events")).isEqualTo(4);
+        assertThat(count("SELECT count(*) FROM clicked")).isEqualTo(1);
+        // the dead letter failed just now: a day from now, it is past its retention
+        var deadLettersOnly = new io.catchment.config.CatchmentConfig.Retention(
+                Duration.ZERO, java.util.Map.of(), Duration.ofDays(1), Duration.ofHours(1));
+        assertThat(new Expiry(
+                                sink,
+                                deadLettersOnly,
+                                new Metrics(),
+                                java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(2)))
+                        .runOnce())
+                .containsExactly(java.util.Map.entry("_dead_letters", 1L));
+        assertThat(sink.deadLetters(DeadLetterStore.Filter.PENDING, 10)).isEmpty();
+        // a cutoff inside a month: DuckDB deletes to the second, ClickHouse keeps the month until it has ended
+        long n = sink.expire("viewed", java.time.Instant.parse("2024-03-10T00:00:00Z"));
+        assertThat(n).isEqualTo(sink.dialect() == Sink.Dialect.CLICKHOUSE ? 0 : 1);
+    }
 }

@@ -102,6 +102,7 @@ public final class KafkaDeadLetters implements DeadLetterQueue, AutoCloseable {
                         || e.reason() != null
                                 && e.reason().toLowerCase(Locale.ROOT).contains(reason))
                 .filter(e -> f.since() == null || !e.lastFailedAt().isBefore(f.since()))
+                .filter(e -> f.before() == null || e.lastFailedAt().isBefore(f.before()))
                 .sorted(Comparator.comparing(Entry::firstFailedAt).thenComparing(Entry::key))
                 .limit(limit)
                 .toList();

@@ -168,6 +168,15 @@ final class ClickHouseDdl {
                         + ClickHouse.literal(comment(type, source)));
     }
 
+    /** The table that holds {@code table}'s parts ({@code *_local} on a cluster), and its partition's drop. */
+    String partsTable(String table) {
+        return cluster.isEmpty() ? table : table + "_local";
+    }
+
+    String dropPartition(String table, String partition) {
+        return "ALTER TABLE " + q(partsTable(table)) + onCluster() + " DROP PARTITION " + partition;
+    }
+
     private List<String> alter(String table, String clause) {
         if (cluster.isEmpty()) return List.of("ALTER TABLE " + q(table) + clause);
         return List.of(

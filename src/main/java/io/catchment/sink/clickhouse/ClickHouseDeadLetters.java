@@ -147,16 +147,14 @@ final class ClickHouseDeadLetters {
                             ", ", f.keys().stream().map(ClickHouse::literal).toList()) + ")");
         if (f.reason() != null)
             c.add("positionCaseInsensitiveUTF8(reason, " + ClickHouse.literal(f.reason()) + ") > 0");
-        if (f.since() != null) {
-            c.add("last_failed_at >= toDateTime("
-                    + ClickHouse.literal(f.since()
-                            .toString()
-                            .replace('T', ' ')
-                            .replace("Z", "")
-                            .replaceAll("\\.\\d+$", ""))
-                    + ", 'UTC')");
-        }
+        if (f.since() != null) c.add("last_failed_at >= " + time(f.since()));
+        if (f.before() != null) c.add("last_failed_at < " + time(f.before()));
         return " WHERE " + String.join(" AND ", c);
+    }
+
+    private static String time(Instant t) {
+        String text = t.toString().replace('T', ' ').replace("Z", "").replaceAll("\\.\\d+$", "");
+        return "toDateTime(" + ClickHouse.literal(text) + ", 'UTC')";
     }
 
     private static Instant time(String chTime) {

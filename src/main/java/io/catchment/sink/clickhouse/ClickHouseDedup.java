@@ -28,6 +28,15 @@ final class ClickHouseDedup {
         this.idsTable = idsTable;
     }
 
+    /** Drops this process's ids table, when the store closes; a failure leaves a small Memory table behind. */
+    void dropIdsTable() {
+        try {
+            ch.execute("DROP TABLE IF EXISTS " + ddl.q(idsTable));
+        } catch (ClickHouse.ClickHouseFailure e) {
+            org.slf4j.LoggerFactory.getLogger(ClickHouseDedup.class).debug("could not drop {}", idsTable, e);
+        }
+    }
+
     /**
      * The batch's events already stored, per table, as {@code id + '\t' + day}: the batch's ids go to this loader's
      * own Memory table, then one query asks every table that existed before the batch for those (id, day) pairs,

@@ -265,6 +265,11 @@ public final class ClickHouseSink implements Sink {
     }
 
     @Override
+    public synchronized long expire(String table, java.time.Instant before) {
+        return ClickHouseRetention.expire(ch, ddl, db, table, before);
+    }
+
+    @Override
     public Dialect dialect() {
         return Dialect.CLICKHOUSE;
     }
@@ -274,8 +279,7 @@ public final class ClickHouseSink implements Sink {
         return open;
     }
 
-    /** The database's name, for SQL that qualifies tables. */
-    public String database() {
+    public String database() { // for SQL that qualifies tables
         return db;
     }
 
@@ -283,11 +287,7 @@ public final class ClickHouseSink implements Sink {
     public synchronized void close() {
         if (!open) return;
         open = false;
-        try {
-            ch.execute("DROP TABLE IF EXISTS " + ddl.q(idsTable));
-        } catch (ClickHouseFailure e) {
-            LOG.debug("could not drop {}", idsTable, e);
-        }
+        dedupCheck.dropIdsTable();
         inserts.shutdownNow();
         ch.close();
     }

@@ -130,6 +130,7 @@ final class DuckDbDeadLetters {
         if (!f.keys().isEmpty()) c.add("key IN (" + "?, ".repeat(f.keys().size() - 1) + "?)");
         if (f.reason() != null) c.add("reason ILIKE ('%' || ? || '%')");
         if (f.since() != null) c.add("last_failed_at >= ?");
+        if (f.before() != null) c.add("last_failed_at < ?");
         return c.isEmpty() ? "" : " WHERE " + String.join(" AND ", c);
     }
 
@@ -137,7 +138,10 @@ final class DuckDbDeadLetters {
         int i = 1;
         for (String k : f.keys()) ps.setString(i++, k);
         if (f.reason() != null) ps.setString(i++, f.reason());
-        if (f.since() != null) ps.setObject(i, java.time.OffsetDateTime.ofInstant(f.since(), java.time.ZoneOffset.UTC));
+        if (f.since() != null)
+            ps.setObject(i++, java.time.OffsetDateTime.ofInstant(f.since(), java.time.ZoneOffset.UTC));
+        if (f.before() != null)
+            ps.setObject(i, java.time.OffsetDateTime.ofInstant(f.before(), java.time.ZoneOffset.UTC));
     }
 
     private static Instant time(ResultSet rs, int col) throws SQLException {

@@ -106,4 +106,24 @@ final class DuckDbFile {
                     "the layout upgrade failed: " + e.getMessage(), e, DuckDbErrors.isTransient(e));
         }
     }
+
+    /** Deletes the rows of {@code table} older than {@code before}, in one transaction; returns how many. */
+    static long deleteBefore(DuckDBConnection conn, String table, java.time.Instant before)
+            throws io.catchment.sink.SinkException {
+        String sql = "DELETE FROM " + io.catchment.schema.Names.quote(table) + " WHERE \"timestamp\" < ?";
+        try (java.sql.PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setObject(1, java.time.OffsetDateTime.ofInstant(before, java.time.ZoneOffset.UTC));
+            long n = ps.executeUpdate();
+            conn.commit();
+            return n;
+        } catch (java.sql.SQLException e) {
+            try {
+                conn.rollback();
+            } catch (java.sql.SQLException r) {
+                e.addSuppressed(r);
+            }
+            throw new io.catchment.sink.SinkException(
+                    "retention could not delete from " + table + ": " + e.getMessage(), e, DuckDbErrors.isTransient(e));
+        }
+    }
 }

@@ -273,6 +273,13 @@ public final class DuckDbSink implements Sink {
     }
 
     @Override
+    public synchronized long expire(String table, java.time.Instant before) throws SinkException {
+        long n = DuckDbFile.deleteBefore(conn, table, before);
+        if (n > 0) memory.checkpoint(); // freed blocks are reused by the next writes
+        return n;
+    }
+
+    @Override
     public boolean healthy() {
         return open;
     }
