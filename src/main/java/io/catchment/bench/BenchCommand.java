@@ -92,11 +92,26 @@ public final class BenchCommand implements Callable<Integer> {
                     + "phase then prints the CPU seconds ClickHouse used besides this JVM's (read from /proc)")
     long clickhousePid;
 
+    @Option(
+            names = "--prefill",
+            description = "events already in the store before each load (DuckDB): spread over --prefill-days days that "
+                    + "end with the generated events' last day (default: ${DEFAULT-VALUE})",
+            defaultValue = "0")
+    long prefill;
+
+    @Option(
+            names = "--prefill-days",
+            description = "days the prefilled events span; 1 puts them all on the generated events' days "
+                    + "(default: ${DEFAULT-VALUE})",
+            defaultValue = "1")
+    int prefillDays;
+
     @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
     Path dir;
 
     private long rawBytes;
     private String lastDatabase;
+    private long stored; // events the next runLoader prefills
     private CpuClock cpu;
     private Baselines baselines;
 
@@ -119,6 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.gc();
             rawBytes = Files.size(ndjson);
             double theirs = clickhouse != null ? 0 : baselines.readJson(work, ndjson, mixed || realShaped);
+            if (prefill > 0) return prefilled(work);
             // with --dedup both: off, on, off, on, so neither gains from running second (JIT, page cache)
             int rounds = dedup.equals("both") ? 2 : 1;
             double[] sum = new double[2];
@@ -154,7 +170,7 @@ public final class BenchCommand implements Callable<Integer> {
                     heap >> 20, Runtime.getRuntime().maxMemory() >> 20);
             return 0;
         } finally {
-            if (temp) deleteTree(work);
+            if (temp) BenchFiles.deleteTree(work);
         }
     }
 
@@ -211,6 +227,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 dedupOn,
                                 1000,
                                 DuckDbSink.DEFAULT_BLOCK_SIZE)) {
+            if (stored > 0) Prefill.duckdb(sink, stored, prefillDays, events);
             Loader loader = new Loader(log, sink, metrics, batchEvents, Duration.ofMillis(200), 1000, 1000);
             long end = log.endOffset();
             double[] cpu0 = cpu.now();
@@ -220,7 +237,7 @@ public final class BenchCommand implements Callable<Integer> {
             double secs = (System.nanoTime() - t0) / 1e9;
             double[] cpu1 = cpu.now();
             loader.close();
-            var r = sink.query("SELECT count(*) FROM events", 1, Duration.ofMinutes(1));
+            var r = sink.query("SELECT count(*) - " + stored + " FROM events", 1, Duration.ofMinutes(1));
             System.out.printf(
                     "loader (dedup %s%s): %,d events (%s rows in events) in %.2f s = %.0f events/s (batch %d)%n",
                     dedupOn ? "on" : "off",
@@ -244,29 +261,36 @@ public final class BenchCommand implements Callable<Integer> {
         }
         // a warm-up's merges would compete with the measured run
         if (clickhouse != null && round < 0) baselines.clickhouseSql("DROP DATABASE " + database);
-        if (clickhouse == null && round >= 0) onDisk("DuckDB", storeBytes(store)); // closed: checkpointed, WAL empty
+        if (clickhouse == null && round >= 0)
+            onDisk("DuckDB", BenchFiles.storeBytes(store)); // closed: checkpointed, WAL empty
         return rate;
+    }
+
+    /**
+     * {@code --prefill}: loads into an empty store and into one holding {@code prefill} events, twice each, alternating
+     * (empty, prefilled, empty, prefilled), dedup on, and prints the ratio.
+     */
+    private int prefilled(Path work) throws Exception {
+        if (clickhouse != null) throw new IllegalArgumentException("--prefill is for DuckDB (ClickHouse: not yet)");
+        double[] sum = new double[2];
+        for (int w = 0; w < warmup; w++) runLoader(work, true, -1 - w);
+        for (int round = 0; round < 2; round++) {
+            for (int p = 0; p < 2; p++) {
+                stored = p == 0 ? 0 : prefill;
+                sum[p] += runLoader(work, true, 10 * round + p) / 2;
+                stored = 0;
+            }
+        }
+        System.out.printf(
+                "RESULT loader (dedup on) empty store %.0f events/s, with %,d events stored over %d day(s) %.0f "
+                        + "events/s, ratio %.2f%n",
+                sum[0], prefill, prefillDays, sum[1], sum[1] / sum[0]);
+        return 0;
     }
 
     private void onDisk(String store, long bytes) {
         System.out.printf(
                 "RESULT on disk: %s %,d bytes = %.0f bytes/event; raw NDJSON %.0f bytes/event (%.1fx smaller)%n",
                 store, bytes, (double) bytes / events, (double) rawBytes / events, (double) rawBytes / bytes);
-    }
-
-    /** The store's files (the DuckDB database and its WAL), without the staging area. */
-    private static long storeBytes(Path store) throws java.io.IOException {
-        try (var files = Files.walk(store)) {
-            return files.filter(Files::isRegularFile)
-                    .filter(f -> !f.toString().contains("staging"))
-                    .mapToLong(f -> f.toFile().length())
-                    .sum();
-        }
-    }
-
-    private static void deleteTree(Path p) throws java.io.IOException {
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
-        }
     }
 }

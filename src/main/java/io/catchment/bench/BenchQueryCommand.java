@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -109,7 +108,7 @@ public final class BenchQueryCommand implements Callable<Integer> {
                 time(sink, config, end);
             }
         } finally {
-            if (temp) deleteTree(work);
+            if (temp) BenchFiles.deleteTree(work);
         }
         return 0;
     }
@@ -191,14 +190,5 @@ public final class BenchQueryCommand implements Callable<Integer> {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static void deleteTree(Path p) throws java.io.IOException {
-        if (!Files.exists(p)) return;
-        try (var walk = Files.walk(p)) {
-            List<Path> all = new ArrayList<>(walk.toList());
-            java.util.Collections.reverse(all);
-            for (Path x : all) Files.deleteIfExists(x);
-        }
     }
 }
