@@ -107,14 +107,18 @@ final class DuckDbFile {
         }
     }
 
-    /** Deletes the rows of {@code table} older than {@code before}, in one transaction; returns how many. */
-    static long deleteBefore(DuckDBConnection conn, String table, java.time.Instant before)
+    /**
+     * Deletes the rows of {@code table} older than {@code before}, in one transaction, then runs {@code checkpoint}
+     * when it deleted any (so that the next writes reuse the freed blocks); returns how many.
+     */
+    static long deleteBefore(DuckDBConnection conn, String table, java.time.Instant before, Runnable checkpoint)
             throws io.catchment.sink.SinkException {
         String sql = "DELETE FROM " + io.catchment.schema.Names.quote(table) + " WHERE \"timestamp\" < ?";
         try (java.sql.PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setObject(1, java.time.OffsetDateTime.ofInstant(before, java.time.ZoneOffset.UTC));
             long n = ps.executeUpdate();
             conn.commit();
+            if (n > 0) checkpoint.run();
             return n;
         } catch (java.sql.SQLException e) {
             try {

@@ -247,8 +247,7 @@ public final class DuckDbSink implements Sink {
 
     @Override
     public QueryResult query(String sql, int maxRows, Duration timeout) {
-        if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
-        return queries.run(sql, maxRows, timeout);
+        return query(sql, List.of(), maxRows, timeout);
     }
 
     @Override
@@ -270,13 +269,12 @@ public final class DuckDbSink implements Sink {
     @Override
     public synchronized void upgrade(List<String> statements) throws SinkException {
         DuckDbFile.run(conn, statements);
+        memory.checkpointIfMemoryHigh(); // rows not yet checkpointed are held in memory, as after a write
     }
 
     @Override
     public synchronized long expire(String table, java.time.Instant before) throws SinkException {
-        long n = DuckDbFile.deleteBefore(conn, table, before);
-        if (n > 0) memory.checkpoint(); // freed blocks are reused by the next writes
-        return n;
+        return DuckDbFile.deleteBefore(conn, table, before, memory::checkpoint);
     }
 
     @Override
