@@ -91,10 +91,25 @@ final class DuckDbFile {
         }
     }
 
-    /** Runs statements in one transaction (the connection is not in auto-commit); a failure rolls them all back. */
+    /**
+     * Runs statements in one transaction (the connection is not in auto-commit); a failure rolls them all back. A
+     * {@code CHECKPOINT} commits what came before it and runs on its own.
+     */
     static void run(DuckDBConnection conn, java.util.List<String> statements) throws io.catchment.sink.SinkException {
         try (java.sql.Statement s = conn.createStatement()) {
-            for (String sql : statements) s.execute(sql);
+            for (String sql : statements) {
+                if (!sql.equals("CHECKPOINT")) {
+                    s.execute(sql);
+                    continue;
+                }
+                conn.commit(); // DuckDB checkpoints outside a transaction only
+                conn.setAutoCommit(true);
+                try {
+                    s.execute(sql);
+                } finally {
+                    conn.setAutoCommit(false);
+                }
+            }
             conn.commit();
         } catch (java.sql.SQLException e) {
             try {
