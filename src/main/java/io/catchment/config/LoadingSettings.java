@@ -86,23 +86,21 @@ public final class LoadingSettings {
             Settings::bool);
 
     private static Map<String, Duration> durations(String s) {
-        Map<String, Duration> m = new LinkedHashMap<>();
-        if (s.isEmpty()) return m;
-        for (String part : s.split(",")) {
-            String[] kv = part.trim().split("=", 2);
-            if (kv.length != 2) throw new IllegalArgumentException("'" + part.trim() + "' is not table=duration");
-            m.put(kv[0].trim(), Setting.duration().apply(kv[1].trim()));
-        }
-        return m;
+        return pairs(s, "table=duration", Setting.duration());
     }
 
     private static Map<String, Layout> layouts(String s) {
-        Map<String, Layout> m = new LinkedHashMap<>();
+        return pairs(s, "source=layout", Layout::parse);
+    }
+
+    /** {@code key=value,…} with each value parsed; {@code shape} names the form in the error. */
+    private static <V> Map<String, V> pairs(String s, String shape, java.util.function.Function<String, V> value) {
+        Map<String, V> m = new LinkedHashMap<>();
         if (s.isEmpty()) return m;
         for (String part : s.split(",")) {
             String[] kv = part.trim().split("=", 2);
-            if (kv.length != 2) throw new IllegalArgumentException("'" + part.trim() + "' is not source=layout");
-            m.put(kv[0].trim(), Layout.parse(kv[1]));
+            if (kv.length != 2) throw new IllegalArgumentException("'" + part.trim() + "' is not " + shape);
+            m.put(kv[0].trim(), value.apply(kv[1].trim()));
         }
         return m;
     }

@@ -112,14 +112,19 @@ final class DuckDbFile {
             }
             conn.commit();
         } catch (java.sql.SQLException e) {
-            try {
-                conn.rollback();
-            } catch (java.sql.SQLException r) {
-                e.addSuppressed(r);
-            }
-            throw new io.catchment.sink.SinkException(
-                    "the layout upgrade failed: " + e.getMessage(), e, DuckDbErrors.isTransient(e));
+            throw rolledBack(conn, "the layout upgrade failed", e);
         }
+    }
+
+    /** Rolls the connection's transaction back after {@code e} and returns the failure to throw. */
+    private static io.catchment.sink.SinkException rolledBack(
+            DuckDBConnection conn, String what, java.sql.SQLException e) {
+        try {
+            conn.rollback();
+        } catch (java.sql.SQLException r) {
+            e.addSuppressed(r);
+        }
+        return new io.catchment.sink.SinkException(what + ": " + e.getMessage(), e, DuckDbErrors.isTransient(e));
     }
 
     /**
@@ -136,13 +141,7 @@ final class DuckDbFile {
             if (n > 0) checkpoint.run();
             return n;
         } catch (java.sql.SQLException e) {
-            try {
-                conn.rollback();
-            } catch (java.sql.SQLException r) {
-                e.addSuppressed(r);
-            }
-            throw new io.catchment.sink.SinkException(
-                    "retention could not delete from " + table + ": " + e.getMessage(), e, DuckDbErrors.isTransient(e));
+            throw rolledBack(conn, "retention could not delete from " + table, e);
         }
     }
 }
