@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What reaches the store through an SQS log (ElasticMQ), beside {@link SqsIT}: a backlog loaded by many receiving
- * threads lands once, every value in its own column, each event counted once.
+ * threads lands once, every value in its own column, each event counted once; an event too large for one SQS message
+ * is refused with 413 before anything of its request reaches the queue.
  */
 @Timeout(300)
 class SqsDeliveryIT {
@@ -139,6 +141,51 @@ class SqsDeliveryIT {
                     }))
                     .as("every message received was deleted")
                     .isTrue();
+        }
+    }
+
+    @Test
+    void an_event_too_large_for_a_message_is_refused_with_413_and_nothing_of_its_request_is_queued() throws Exception {
+        try (InProcessServer s = server(
+                dir.resolve("d"),
+                "big",
+                "limits.max_event_bytes",
+                "2MB",
+                "limits.max_request_bytes",
+                "4MB",
+                "schema.layout",
+                "single")) {
+            StringBuilder noise = new StringBuilder();
+            Random r = new Random(5);
+            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            while (noise.length() < 700_000) noise.append(alphabet.charAt(r.nextInt(alphabet.length())));
+            String body = "{\"id\":\"refused-0\",\"event\":\"Big\"}\n"
+                    + "{\"id\":\"refused-big\",\"event\":\"Big\",\"properties\":{\"blob\":\"" + noise + "\"}}\n"
+                    + "{\"id\":\"refused-2\",\"event\":\"Big\"}\n";
+            Http.Reply refused = Http.post(s.base + "/v1/events", KEY, body);
+            assertThat(refused.status()).isEqualTo(413);
+            JsonNode answer = refused.json();
+            assertThat(answer.path("index").asInt()).isEqualTo(1);
+            assertThat(answer.path("id").asText()).isEqualTo("refused-big");
+            assertThat(answer.path("accepted").asInt()).isZero();
+            assertThat(answer.path("error").asText())
+                    .contains("event 1 (id refused-big)", "196605 bytes gzip-compressed", "sqs.max_message_bytes")
+                    .contains("none of the request's 3 events was accepted");
+            // the same request without the large event goes through
+            assertThat(Http.post(
+                                    s.base + "/v1/events",
+                                    KEY,
+                                    "{\"id\":\"ok-0\",\"event\":\"Big\"}\n{\"id\":\"ok-2\",\"event\":\"Big\"}\n")
+                            .status())
+                    .isEqualTo(200);
+            assertThat(Http.eventually(Duration.ofSeconds(60), () -> count(s.base, "SELECT count(*) FROM events") >= 2))
+                    .isTrue();
+            Http.loaderCaughtUp(s.base, ADMIN, Duration.ofSeconds(30));
+            assertThat(count(s.base, "SELECT count(*) FROM events WHERE id LIKE 'refused%'"))
+                    .as("nothing of the refused request reached the queue")
+                    .isZero();
+            assertThat(count(s.base, "SELECT count(*) FROM events")).isEqualTo(2);
+            assertThat(Http.get(s.base + "/metrics").body()).contains("reason=\"too_large\"");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.catchment.log.sqs;
 
+import io.catchment.log.EventTooLargeException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,7 +37,7 @@ public final class SqsCodec {
      * Compresses a record into gzip members of at most {@code maxBinary} bytes each, splitting it between lines when
      * it does not fit in one.
      *
-     * @throws IOException when a single line does not fit in a message even compressed
+     * @throws EventTooLargeException when a single line does not fit in a message even compressed (nothing is sent)
      */
     public static List<byte[]> compress(byte[] record, int maxBinary) throws IOException {
         List<byte[]> out = new ArrayList<>();
@@ -52,8 +53,14 @@ public final class SqsCodec {
         }
         int mid = lineBreakNear(r, from, to);
         if (mid < 0) {
-            throw new IOException("an event of " + (to - from) + " bytes compresses to " + gz.length
-                    + " bytes, more than an SQS message holds (" + maxBinary + " bytes)");
+            int index = 0;
+            for (int i = 0; i < from; i++) if (r[i] == '\n') index++;
+            throw new EventTooLargeException(
+                    index,
+                    "takes " + (to - from) + " bytes, " + gz.length
+                            + " gzip-compressed: more than one SQS message holds (" + maxBinary
+                            + " bytes gzip-compressed, " + bodyLength(maxBinary)
+                            + " characters as base64; sqs.max_message_bytes)");
         }
         compress(r, from, mid, maxBinary, out);
         compress(r, mid, to, maxBinary, out);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.catchment.bench.EventGenerator;
+import io.catchment.log.EventTooLargeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,13 +64,22 @@ class SqsCodecTest {
     }
 
     @Test
-    void a_single_line_that_cannot_fit_is_refused_with_its_size() {
+    void a_single_line_that_cannot_fit_is_refused_naming_its_place_and_size() {
         byte[] big = new byte[50_000];
         new java.util.Random(1).nextBytes(big);
         for (int i = 0; i < big.length; i++) if (big[i] == '\n') big[i] = 'x';
-        assertThatThrownBy(() -> SqsCodec.compress(big, 4096))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("50000 bytes");
+        byte[] record = concat(lines(0, 2), big); // the third line is the one too large
+        assertThatThrownBy(() -> SqsCodec.compress(record, 4096))
+                .isInstanceOfSatisfying(
+                        EventTooLargeException.class, e -> assertThat(e.index()).isEqualTo(2))
+                .hasMessageContaining("event 2 takes 50000 bytes")
+                .hasMessageContaining("4096 bytes gzip-compressed");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
