@@ -169,7 +169,7 @@ class SqsDeliveryIT {
             assertThat(answer.path("id").asText()).isEqualTo("refused-big");
             assertThat(answer.path("accepted").asInt()).isZero();
             assertThat(answer.path("error").asText())
-                    .contains("event 1 (id refused-big)", "196605 bytes gzip-compressed", "sqs.max_message_bytes")
+                    .contains("event 1 (id refused-big)", "196605 bytes compressed", "sqs.max_message_bytes")
                     .contains("none of the request's 3 events was accepted");
             // the same request without the large event goes through
             assertThat(Http.post(

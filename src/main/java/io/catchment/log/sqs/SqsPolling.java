@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The receiving threads of one process ({@code sqs.receivers}): each long-polls the queue for up to 10 messages at a
- * time, decodes them (base64, gunzip) and queues them for the loader, while less than {@link #MAX_BUFFERED} bytes of
+ * time, decodes them (base64, zstd) and queues them for the loader, while less than {@link #MAX_BUFFERED} bytes of
  * decoded lines wait. Every message received and not yet deleted or released is <em>held</em> here by its message id.
  * A message SQS delivers again while it is held (its visibility timeout passed, or SQS's at-least-once delivery gave it
  * twice) is not queued a second time: its newer receipt handle replaces the old one, since SQS deletes a message only
