@@ -2,6 +2,7 @@ package io.catchment.log.sqs;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
+import io.catchment.log.EventLog;
 import io.catchment.log.EventTooLargeException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -130,10 +131,48 @@ public final class SqsCodec {
         } catch (IllegalArgumentException e) {
             throw new IOException("not a Catchment message: " + e.getMessage(), e);
         }
-        try (InputStream in = zstd
-                ? new ZstdInputStream(new ByteArrayInputStream(binary))
-                : new GZIPInputStream(new ByteArrayInputStream(binary), 8192)) {
+        if (zstd) return unzstd(binary);
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(binary), 8192)) {
             return in.readAllBytes();
+        }
+    }
+
+    /**
+     * The frames decompressed straight into one array of the size they declare (one native call a frame, no copying);
+     * frames that do not declare their size are streamed.
+     */
+    private static byte[] unzstd(byte[] in) throws IOException {
+        try {
+            long total = 0;
+            for (int at = 0; at < in.length; ) {
+                long frame = Zstd.findFrameCompressedSize(in, at, in.length - at);
+                long size = Zstd.getFrameContentSize(in, at, in.length - at);
+                if (Zstd.isError(frame) || frame <= 0 || size < 0) return unzstdStreaming(in);
+                total += size;
+                at += (int) frame;
+            }
+            if (total > EventLog.MAX_RECORD_BYTES)
+                throw new IOException("not a Catchment message: it would decompress to " + total + " bytes");
+            byte[] out = new byte[(int) total];
+            int to = 0;
+            for (int at = 0; at < in.length; ) {
+                int frame = (int) Zstd.findFrameCompressedSize(in, at, in.length - at);
+                long n = Zstd.decompressByteArray(out, to, out.length - to, in, at, frame);
+                if (Zstd.isError(n)) throw new IOException("not a Catchment message: " + Zstd.getErrorName(n));
+                to += (int) n;
+                at += frame;
+            }
+            if (to != out.length)
+                throw new IOException("not a Catchment message: " + to + " bytes where its frames declare " + total);
+            return out;
+        } catch (RuntimeException e) { // zstd-jni reports some malformed input by ZstdException
+            throw new IOException("not a Catchment message: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] unzstdStreaming(byte[] in) throws IOException {
+        try (InputStream z = new ZstdInputStream(new ByteArrayInputStream(in))) {
+            return z.readAllBytes();
         }
     }
 }
