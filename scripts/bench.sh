@@ -10,7 +10,8 @@
 #      into ClickHouse vs ClickHouse's own JSONEachRow of the same rows, bytes on disk per event, and the collector
 #      on a Kafka log vs the local log. ClickHouse and a Kafka broker are started here on free loopback ports.
 #   8. SQS log (not in the default STEPS): the collector on an SQS queue (ElasticMQ, started here) vs the local log,
-#      events/s and ack p99 at 100-event requests; then the loader alone from each log into DuckDB, events/s.
+#      events/s and ack p99 at 100-event requests; then the loader alone from each log into DuckDB, events/s, on the
+#      same number of events, with the CPU time the server (and ElasticMQ) spent per 1,000 events.
 # STEPS="2 5" runs only those steps.
 # Servers bind 127.0.0.1 on a free port with a temp data dir, and are stopped when the script ends.
 set -euo pipefail
@@ -168,6 +169,8 @@ EOF
   for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$mqport) 2>/dev/null && return; sleep 0.2; done
   echo "elasticmq did not start"; cat "$d/elasticmq.log"; exit 1
 }
+# CPU time (user + system) of a process in clock ticks, 0 when there is none
+cpu_ticks() { [ -n "$1" ] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # the server on the data dir of the previous run (no wipe): the loader alone, timed from its first loaded event
 load_timed() { # $1 = events to wait for; then extra VAR=value settings
   local want=$1; shift
@@ -180,13 +183,17 @@ load_timed() { # $1 = events to wait for; then extra VAR=value settings
   while true; do
     loaded=$(curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '/^catchment_events_loaded_total/ {printf "%d", $2}' || true)
     loaded=${loaded:-0} # empty until the server listens
-    if [ -z "$first" ] && [ "$loaded" -gt 0 ]; then first=$(date +%s.%N); first_n=$loaded; fi
+    if [ -z "$first" ] && [ "$loaded" -gt 0 ]; then
+      first=$(date +%s.%N); first_n=$loaded; c0=$(cpu_ticks "$pid"); m0=$(cpu_ticks "$mqpid")
+    fi
     [ "$loaded" -ge "$want" ] && break
     kill -0 "$pid" 2>/dev/null || { echo "server died"; cat "$work/serve.log"; exit 1; }
     sleep 0.1
   done
   local secs; secs=$(echo "$(date +%s.%N) - $first" | bc)
+  local c1 m1; c1=$(cpu_ticks "$pid"); m1=$(cpu_ticks "$mqpid")
   echo "RESULT loader: $((loaded - first_n)) events in $secs s = $(echo "($loaded - $first_n) / $secs" | bc) events/s"
+  echo "  CPU per 1000 events loaded: server $(( (c1 - c0) * 10000 / (loaded - first_n) )) ms, ElasticMQ $(( (m1 - m0) * 10000 / (loaded - first_n) )) ms (ticks of 10 ms)"
   curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_rows_duplicate_total\{table="(\(batch\)|events)"/ {
     printf "  duplicates skipped: %s %d\n", $1, $2 }'
   echo "  loaded in all: $loaded events (accepted: $want)"
@@ -205,8 +212,13 @@ serve false "${sqs_env[@]}"; loadgen; n=$(accepted); stop
 echo "-- loader from SQS into DuckDB ($n events)"
 load_timed "$n" "${sqs_env[@]}"
 echo "-- collector alone on the local log"
-serve false; loadgen; n=$(accepted); stop
-echo "-- loader from the local log into DuckDB ($n events)"
+serve false; loadgen; stop
+# the loader from the local log on as many events as from SQS: a longer run would gain from a warmer JIT
+echo "-- loader from the local log into DuckDB (the same $n events, sent again at full speed without timing)"
+serve false
+java -Xmx512m -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write-key --batch 100 --concurrency 32 \
+  --duration 600 --warmup 0 --events "$n" > /dev/null
+n=$(accepted); stop
 load_timed "$n"
 fi
 step 4 || exit 0

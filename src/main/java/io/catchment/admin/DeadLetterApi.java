@@ -7,6 +7,7 @@ import io.catchment.collector.HttpProblem;
 import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.event.EventJson;
 import io.catchment.log.EventLog;
+import io.catchment.log.EventTooLargeException;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -75,7 +76,15 @@ public final class DeadLetterApi {
                 record.write('\n');
                 keys.add(e.key());
             }
-            log.append(record.toByteArray()); // durable before the entries are marked
+            try {
+                log.append(record.toByteArray()); // durable before the entries are marked
+            } catch (EventTooLargeException e) {
+                throw HttpProblem.of(
+                        413,
+                        "too_large",
+                        "dead letter " + keys.get(e.index()) + " is too large for the event log: it " + e.detail()
+                                + "; " + replayed + " replayed before it");
+            }
             metrics.replayed.increment(keys.size());
             store.markReplayed(keys);
             replayed += batch.size();

@@ -53,6 +53,13 @@ public final class LoadgenCommand implements Callable<Integer> {
     int duration;
 
     @Option(
+            names = "--events",
+            description = "stop once this many events are sent, within --duration (after the warm-up; 0: no limit, the "
+                    + "default), to put a given number of events in a log",
+            defaultValue = "0")
+    long events;
+
+    @Option(
             names = "--concurrency",
             description = "requests in flight (default: ${DEFAULT-VALUE})",
             defaultValue = "32")
@@ -103,6 +110,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                     k,
                     System.nanoTime(),
                     Duration.ofSeconds(warmup),
+                    0,
                     new ArrayList<>(),
                     new AtomicLong(),
                     new AtomicLong());
@@ -111,7 +119,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         AtomicLong failed = new AtomicLong();
         List<long[]> latencies = new ArrayList<>();
         long start = System.nanoTime();
-        run(client, target, k, start, Duration.ofSeconds(duration), latencies, acked, failed);
+        run(client, target, k, start, Duration.ofSeconds(duration), events, latencies, acked, failed);
         report(start, latencies, acked, failed);
         return failed.get() == 0 ? 0 : 1;
     }
@@ -124,11 +132,13 @@ public final class LoadgenCommand implements Callable<Integer> {
             String k,
             long start,
             Duration length,
+            long maxEvents,
             List<long[]> latencies,
             AtomicLong acked,
             AtomicLong failed)
             throws InterruptedException {
         long end = start + length.toNanos();
+        long maxTickets = maxEvents > 0 ? (maxEvents + batch - 1) / batch : Long.MAX_VALUE;
         AtomicLong tickets = new AtomicLong();
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < concurrency; w++) {
@@ -140,6 +150,7 @@ public final class LoadgenCommand implements Callable<Integer> {
                         int count = 0;
                         while (true) {
                             long ticket = tickets.getAndIncrement();
+                            if (ticket >= maxTickets) break;
                             long due = rate > 0 ? start + (long) (ticket * batch * 1e9 / rate) : System.nanoTime();
                             if (due >= end) break;
                             long wait = due - System.nanoTime();

@@ -7,6 +7,7 @@ import io.catchment.format.InvalidEventException;
 import io.catchment.format.NativeFormat;
 import io.catchment.log.DiskFullException;
 import io.catchment.log.EventLog;
+import io.catchment.log.EventTooLargeException;
 import io.catchment.log.LogFullException;
 import io.catchment.log.LogPoisonedException;
 import io.catchment.metrics.Metrics;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A request is all or nothing: if any event is invalid, none is accepted and the 400 lists each invalid event's
  * index, field and problem (the first 100); so is an event that would be nested deeper than Jackson's limit of 1,000
- * once normalised, which the log could not hold. A source over {@code limits.events_per_second} gets 429 with
- * {@code Retry-After}. A log that cannot store the record answers 503 with {@code Retry-After},
+ * once normalised, which the log could not hold, and (413) an event larger than the log holds in one piece (an SQS
+ * message), named by index and id: the other events of that request are not accepted either. A source over
+ * {@code limits.events_per_second} gets 429 with {@code Retry-After}. A log that cannot store the record answers 503
+ * with {@code Retry-After},
  * never a 2xx: full ({@code log_full}), its disk full ({@code disk_full}), refusing appends until a restart after a
  * failed fsync ({@code log_failed}), or another write error ({@code log_error}). Thread-safe.
  */
@@ -138,11 +141,7 @@ public final class Collector {
                             + " bytes once normalised, over the log's record limit of " + EventLog.MAX_RECORD_BYTES
                             + "; send fewer per request");
         }
-        Event first = events.isEmpty() ? null : events.get(0);
-        append(
-                first == null ? null : first.userId() != null ? first.userId() : first.anonymousId(),
-                record.toByteArray(),
-                n);
+        append(record.toByteArray(), events);
         metrics.accepted.increment(n);
         metrics.ackLatency.record(java.time.Duration.ofNanos(System.nanoTime() - startNanos));
     }
@@ -157,9 +156,15 @@ public final class Collector {
         metrics.rejected(reason, n);
     }
 
-    private void append(String key, byte[] record, int n) {
+    private void append(byte[] record, List<Event> events) {
+        int n = events.size();
+        Event first = events.isEmpty() ? null : events.get(0);
+        String key = first == null ? null : first.userId() != null ? first.userId() : first.anonymousId();
         try {
             log.append(key, record);
+        } catch (EventTooLargeException e) {
+            metrics.rejected("too_large", n);
+            throw tooLargeForLog(e, events);
         } catch (DiskFullException e) {
             LOG.error("Append of {} events to the log failed: its disk is full", n, e);
             metrics.rejected("disk_full", n);
@@ -188,6 +193,21 @@ public final class Collector {
                     "log_error",
                     Map.of("error", "the event log could not store the events; retry later", "retry_after", 5));
         }
+    }
+
+    /** 413 for an event the log cannot hold in one piece: nothing of the request was stored (all or nothing). */
+    private static HttpProblem tooLargeForLog(EventTooLargeException e, List<Event> events) {
+        int i = e.index();
+        String id = i < events.size() ? events.get(i).id() : null;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(
+                "error",
+                "event " + i + (id != null ? " (id " + id + ")" : "") + " is too large for the event log: it "
+                        + e.detail() + "; none of the request's " + events.size() + " events was accepted");
+        body.put("index", i);
+        if (id != null) body.put("id", id);
+        body.put("accepted", 0);
+        return new HttpProblem(413, "too_large", body);
     }
 
     private HttpProblem invalid(List<InvalidEventException> errors, int status, int total) {

@@ -86,7 +86,10 @@ public final class ScaleOutSettings {
             "visibility timeout of a received message; extended while its batch is in work",
             Setting.duration());
     public static final Setting<Integer> SQS_RECEIVERS = new Setting<>(
-            "sqs.receivers", "4", "long-polling receivers (loaders) per process", Setting.intRange(1, 64));
+            "sqs.receivers",
+            "4",
+            "threads per process that long-poll and decode messages for its one loader",
+            Setting.intRange(1, 64));
     public static final Setting<Integer> SQS_SENDERS = new Setting<>(
             "sqs.senders", "4", "SendMessageBatch calls in flight at once per process", Setting.intRange(1, 64));
     public static final Setting<Long> SQS_MAX_MESSAGE_BYTES = new Setting<>(

@@ -24,13 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loaders of one process on an SQS log: {@code sqs.receivers} {@link Loader}s, each long-polling the queue through
- * an {@link SqsReceiver} of its own and deleting its messages only after the store committed their rows. Any loader of
- * any process may receive any message (SQS has no partitions); redelivered and out-of-order messages are harmless:
- * the duplicate check drops what is stored, and {@code users} merges by event time. Beside them, one timer thread
- * extends the visibility of every message in work (every third of the visibility timeout) and moves what SQS's
- * redrive policy put on the dead-letter queue into Catchment's dead letters (recorded in the store, then deleted from
- * SQS), where {@code catchment dlq} lists and replays them.
+ * The loader of one process on an SQS log: one {@link Loader} on an {@link SqsReceiver}, whose {@code sqs.receivers}
+ * threads long-poll and decode messages in parallel; messages are deleted only after the store committed their rows.
+ * Any process may receive any message (SQS has no partitions); redelivered and out-of-order messages are harmless:
+ * the duplicate check drops what is stored, and {@code users} merges by event time. One loader, not one per receiving
+ * thread: several loaders of one process on one store raced on the catalog (tables created twice, staged columns out
+ * of line with the table), and the store writes one batch at a time anyway. Beside it, one timer thread extends the
+ * visibility of every message held (every third of the visibility timeout) and moves what SQS's redrive policy put on
+ * the dead-letter queue into Catchment's dead letters (recorded in the store, then deleted from SQS), where
+ * {@code catchment dlq} lists and replays them.
  */
 public final class SqsLoaders implements Loading {
     private static final Logger LOG = LoggerFactory.getLogger(SqsLoaders.class);
@@ -39,8 +41,8 @@ public final class SqsLoaders implements Loading {
     private final Sink sink;
     private final Metrics metrics;
     private final SqsDeadLetterQueue dlq;
-    private final List<SqsReceiver> receivers = new ArrayList<>();
-    private final List<Loader> loaders = new ArrayList<>();
+    private final SqsReceiver receiver;
+    private final Loader loader;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sqs-visibility");
         t.setDaemon(true);
@@ -62,24 +64,22 @@ public final class SqsLoaders implements Loading {
         this.sink = sink;
         this.metrics = metrics;
         this.dlq = new SqsDeadLetterQueue(queues);
-        for (int i = 0; i < queues.config().receivers(); i++) {
-            String consumer = "sqs:" + queues.name() + ":" + i;
-            SqsReceiver r = new SqsReceiver(queues, sink.loadedOffset(consumer));
-            receivers.add(r);
-            loaders.add(new Loader(r, sink, metrics, batchEvents, batchWait, maxFields, maxColumns, router, consumer)
-                    .quarantineIn(quarantine));
-        }
+        String consumer = "sqs:" + queues.name();
+        this.receiver = new SqsReceiver(queues, queues.config().receivers(), sink.loadedOffset(consumer));
+        this.loader = new Loader(
+                        receiver, sink, metrics, batchEvents, batchWait, maxFields, maxColumns, router, consumer)
+                .quarantineIn(quarantine);
     }
 
     @Override
     public void start() {
-        loaders.forEach(Loader::start);
+        receiver.start();
+        loader.start();
         Duration visibility = queues.config().visibilityTimeout();
         long every = Math.max(1000, visibility.toMillis() / 3);
-        timer.scheduleWithFixedDelay(
-                () -> receivers.forEach(r -> r.extendVisibility(visibility)), every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> receiver.extendVisibility(visibility), every, every, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::drainDeadLetterQueue, 1, 5, TimeUnit.SECONDS);
-        LOG.info("Loading SQS queue {} with {} receivers", queues.url(), loaders.size());
+        LOG.info("Loading SQS queue {} with {} receiving threads", queues.url(), receiver.receivers());
     }
 
     /** Records what SQS moved to its dead-letter queue as Catchment dead letters, then deletes it there. */
@@ -146,19 +146,18 @@ public final class SqsLoaders implements Loading {
 
     @Override
     public long position() {
-        return loaders.stream().mapToLong(Loader::position).sum();
+        return loader.position();
     }
 
     @Override
     public Duration sinceProgress() {
-        Duration most = Duration.ZERO;
-        for (Loader l : loaders) if (l.sinceProgress().compareTo(most) > 0) most = l.sinceProgress();
-        return most;
+        return loader.sinceProgress();
     }
 
     @Override
     public String lastError() {
-        for (Loader l : loaders) if (l.lastError() != null) return l.lastError();
+        if (loader.lastError() != null) return loader.lastError();
+        if (receiver.lastError() != null) return receiver.lastError();
         return lastError;
     }
 
@@ -170,20 +169,21 @@ public final class SqsLoaders implements Loading {
         out.put("sqs_messages_waiting", b.visible());
         out.put("sqs_messages_in_flight", b.inFlight());
         out.put("sqs_dead_letter_queue_messages", b.dead());
-        out.put("sqs_receivers", loaders.size());
-        out.put(
-                "sqs_messages_in_hand",
-                receivers.stream().mapToInt(SqsReceiver::inHand).sum());
-        out.put(
-                "sqs_messages_redelivered",
-                receivers.stream().mapToLong(SqsReceiver::redelivered).sum());
+        out.put("sqs_receivers", receiver.receivers());
+        out.put("sqs_messages_in_hand", receiver.held());
+        out.put("sqs_messages_received", receiver.received());
+        out.put("sqs_messages_redelivered", receiver.redelivered());
+        out.put("sqs_messages_received_while_held", receiver.receivedWhileHeld());
+        out.put("sqs_messages_deleted", receiver.deleted());
+        out.put("sqs_messages_delete_failed", receiver.deleteFailed());
+        out.put("sqs_calls_retried", queues.retried());
         return out;
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
-        loaders.forEach(Loader::close); // each finishes the batch it is writing, and deletes its messages
-        receivers.forEach(SqsReceiver::release);
+        loader.close(); // finishes the batch it is writing, and deletes its messages
+        receiver.release();
     }
 }

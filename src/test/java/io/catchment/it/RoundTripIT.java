@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.catchment.event.Unicode;
 import io.catchment.testing.ClickHouseServer;
+import io.catchment.testing.ElasticMq;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +31,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Any string a client sends is stored and read back exactly (lone surrogates and malformed UTF-8 as U+FFFD, the one
  * rule of {@link Unicode}), as a property value, a nested key, an event name and a user id, through the live API on
- * DuckDB and ClickHouse and through {@code catchment import}: a seeded generator of thousands of strings over every
- * code point, with NUL, CR, LF, CRLF, tabs, quotes, backslashes, the staging dialects' delimiters and 30 KB values.
+ * DuckDB and ClickHouse (the local log), through an SQS log (ElasticMQ, zstd+base64 message bodies) into DuckDB, and
+ * through {@code catchment import}: a seeded generator of thousands of strings over every code point, with NUL, CR,
+ * LF, CRLF, tabs, quotes, backslashes, the staging dialects' delimiters and 30 KB values.
  * A failure names its seed; {@code -Droundtrip.seed=N} runs that case again.
  */
 @Timeout(600)
@@ -41,6 +43,7 @@ class RoundTripIT {
     static final int EVENTS = 2_000;
     static final ObjectMapper JSON = new ObjectMapper();
     static ClickHouseServer clickhouse;
+    static ElasticMq elasticmq; // started by the first SQS case
 
     @TempDir
     Path dir;
@@ -53,6 +56,7 @@ class RoundTripIT {
     @AfterAll
     static void stop() throws Exception {
         if (clickhouse != null) clickhouse.close();
+        if (elasticmq != null) elasticmq.close();
     }
 
     static long seed() {
@@ -139,10 +143,25 @@ class RoundTripIT {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private InProcessServer server(String store, Path data) throws Exception {
+    /** {@code route} is the store (duckdb, clickhouse), or sqs: an SQS log on ElasticMQ into DuckDB. */
+    private InProcessServer server(String route, Path data) throws Exception {
         List<String> s = new ArrayList<>(List.of(
                 "schema.layout", "single", "limits.max_event_bytes", "1MB", "limits.max_request_bytes", "32MB"));
-        if (store.equals("clickhouse")) {
+        if (route.equals("sqs")) {
+            if (elasticmq == null) elasticmq = ElasticMq.start();
+            System.setProperty("aws.accessKeyId", "test"); // the SDK's default chain; ElasticMQ takes any
+            System.setProperty("aws.secretAccessKey", "test");
+            s.addAll(List.of(
+                    "log.type",
+                    "sqs",
+                    "sqs.endpoint",
+                    elasticmq.endpoint(),
+                    "sqs.region",
+                    "us-east-1",
+                    "sqs.queue",
+                    "rt" + Long.toHexString(System.nanoTime())));
+        }
+        if (route.equals("clickhouse")) {
             s.addAll(List.of(
                     "store.type",
                     "clickhouse",
@@ -155,11 +174,11 @@ class RoundTripIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"duckdb", "clickhouse"})
-    void any_string_round_trips_through_the_live_api(String store) throws Exception {
+    @ValueSource(strings = {"duckdb", "clickhouse", "sqs"})
+    void any_string_round_trips_through_the_live_api(String route) throws Exception {
         long seed = seed();
         List<Sent> sent = generate(seed, "rt-", EVENTS);
-        try (InProcessServer s = server(store, dir.resolve(store))) {
+        try (InProcessServer s = server(route, dir.resolve(route))) {
             for (int from = 0; from < sent.size(); from += 500) {
                 byte[] part = ndjson(sent.subList(from, Math.min(sent.size(), from + 500)));
                 Http.Reply r =

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Packs records' gzip members into one {@code SendMessageBatch}: up to 10 messages, each body at most
+ * Packs records' zstd frames into one {@code SendMessageBatch}: up to 10 messages, each body at most
  * {@code maxBody} characters, and the bodies together at most {@code maxBody} too (SQS's limit on a batch's payload).
  * A record's members are taken all or none. Not thread-safe: one per batch being built.
  */

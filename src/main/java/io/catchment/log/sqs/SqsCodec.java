@@ -1,24 +1,36 @@
 package io.catchment.log.sqs;
 
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStream;
+import io.catchment.log.EventLog;
+import io.catchment.log.EventTooLargeException;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
- * How events travel in SQS message bodies. A body is {@code c1:} followed by the base64 of one or more gzip members,
- * each the gzip of whole NDJSON lines (one or more log records, each ending with a newline); gzip members concatenate
- * into one valid gzip stream, so several requests' records share a message without recompression. The prefix marks
- * Catchment's messages: a body without it (or that does not decompress) is not ours, and is left to SQS's redrive
- * policy. Stateless and thread-safe.
+ * How events travel in SQS message bodies. A body is {@code c2:} followed by the base64 of one or more zstd frames
+ * (level 3), each the compression of whole NDJSON lines (one or more log records, each ending with a newline); frames
+ * concatenate into one valid zstd stream, so several requests' records share a message without recompression. Bodies
+ * of earlier versions, {@code c1:} and gzip members, are still read. The prefix marks Catchment's messages: a body
+ * without it (or that does not decompress) is not ours, and is left to SQS's redrive policy. Stateless and
+ * thread-safe.
+ *
+ * <p>Why zstd: against gzip, the same bytes per event on SDK-like events (57 each, 100 to a request), compression 6
+ * times and decompression 5 times faster, and a window that sees a value repeated further apart than gzip's 32 KB (an
+ * event with a 30 KB string three times compresses to half its gzip size, and fits in a message).
  */
 public final class SqsCodec {
-    static final String PREFIX = "c1:";
+    static final String PREFIX = "c2:";
+    /** The prefix of the gzip bodies of earlier versions. */
+    static final String GZIP_PREFIX = "c1:";
+
+    private static final int LEVEL = 3;
 
     private SqsCodec() {}
 
@@ -33,10 +45,10 @@ public final class SqsCodec {
     }
 
     /**
-     * Compresses a record into gzip members of at most {@code maxBinary} bytes each, splitting it between lines when
+     * Compresses a record into zstd frames of at most {@code maxBinary} bytes each, splitting it between lines when
      * it does not fit in one.
      *
-     * @throws IOException when a single line does not fit in a message even compressed
+     * @throws EventTooLargeException when a single line does not fit in a message even compressed (nothing is sent)
      */
     public static List<byte[]> compress(byte[] record, int maxBinary) throws IOException {
         List<byte[]> out = new ArrayList<>();
@@ -45,15 +57,21 @@ public final class SqsCodec {
     }
 
     private static void compress(byte[] r, int from, int to, int maxBinary, List<byte[]> out) throws IOException {
-        byte[] gz = gzip(r, from, to);
-        if (gz.length <= maxBinary) {
-            out.add(gz);
+        byte[] z = zstd(r, from, to);
+        if (z.length <= maxBinary) {
+            out.add(z);
             return;
         }
         int mid = lineBreakNear(r, from, to);
         if (mid < 0) {
-            throw new IOException("an event of " + (to - from) + " bytes compresses to " + gz.length
-                    + " bytes, more than an SQS message holds (" + maxBinary + " bytes)");
+            int index = 0;
+            for (int i = 0; i < from; i++) if (r[i] == '\n') index++;
+            throw new EventTooLargeException(
+                    index,
+                    "takes " + (to - from) + " bytes, " + z.length
+                            + " compressed: more than one SQS message holds (" + maxBinary
+                            + " bytes compressed, " + bodyLength(maxBinary)
+                            + " characters as base64; sqs.max_message_bytes)");
         }
         compress(r, from, mid, maxBinary, out);
         compress(r, mid, to, maxBinary, out);
@@ -70,16 +88,22 @@ public final class SqsCodec {
         return -1;
     }
 
-    private static byte[] gzip(byte[] r, int from, int to) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(64, (to - from) / 4));
-        try (GZIPOutputStream gz = new GZIPOutputStream(bytes, 8192)) {
-            gz.write(r, from, to - from);
-            if (to > from && r[to - 1] != '\n') gz.write('\n'); // records concatenate line by line
+    private static byte[] zstd(byte[] r, int from, int to) throws IOException {
+        byte[] src = r;
+        int off = from;
+        int len = to - from;
+        if (len > 0 && r[to - 1] != '\n') { // records concatenate line by line
+            src = Arrays.copyOfRange(r, from, to + 1);
+            src[len++] = '\n';
+            off = 0;
         }
-        return bytes.toByteArray();
+        byte[] out = new byte[(int) Zstd.compressBound(len)];
+        long n = Zstd.compressByteArray(out, 0, out.length, src, off, len, LEVEL);
+        if (Zstd.isError(n)) throw new IOException("zstd could not compress a record: " + Zstd.getErrorName(n));
+        return Arrays.copyOf(out, (int) n);
     }
 
-    /** The body of a message holding these gzip members. */
+    /** The body of a message holding these zstd frames. */
     public static String body(List<byte[]> members) {
         int n = 0;
         for (byte[] m : members) n += m.length;
@@ -95,18 +119,60 @@ public final class SqsCodec {
     /**
      * The NDJSON lines a body holds.
      *
-     * @throws IOException when the body is not one of Catchment's messages (no prefix, not base64, not gzip)
+     * @throws IOException when the body is not one of Catchment's messages (no prefix, not base64, not zstd or gzip)
      */
     public static byte[] decode(String body) throws IOException {
-        if (!body.startsWith(PREFIX)) throw new IOException("not a Catchment message (no " + PREFIX + " prefix)");
+        boolean zstd = body.startsWith(PREFIX);
+        if (!zstd && !body.startsWith(GZIP_PREFIX))
+            throw new IOException("not a Catchment message (no " + PREFIX + " or " + GZIP_PREFIX + " prefix)");
         byte[] binary;
         try {
             binary = Base64.getDecoder().decode(body.substring(PREFIX.length()));
         } catch (IllegalArgumentException e) {
             throw new IOException("not a Catchment message: " + e.getMessage(), e);
         }
+        if (zstd) return unzstd(binary);
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(binary), 8192)) {
             return in.readAllBytes();
+        }
+    }
+
+    /**
+     * The frames decompressed straight into one array of the size they declare (one native call a frame, no copying);
+     * frames that do not declare their size are streamed.
+     */
+    private static byte[] unzstd(byte[] in) throws IOException {
+        try {
+            long total = 0;
+            for (int at = 0; at < in.length; ) {
+                long frame = Zstd.findFrameCompressedSize(in, at, in.length - at);
+                long size = Zstd.getFrameContentSize(in, at, in.length - at);
+                if (Zstd.isError(frame) || frame <= 0 || size < 0) return unzstdStreaming(in);
+                total += size;
+                at += (int) frame;
+            }
+            if (total > EventLog.MAX_RECORD_BYTES)
+                throw new IOException("not a Catchment message: it would decompress to " + total + " bytes");
+            byte[] out = new byte[(int) total];
+            int to = 0;
+            for (int at = 0; at < in.length; ) {
+                int frame = (int) Zstd.findFrameCompressedSize(in, at, in.length - at);
+                long n = Zstd.decompressByteArray(out, to, out.length - to, in, at, frame);
+                if (Zstd.isError(n)) throw new IOException("not a Catchment message: " + Zstd.getErrorName(n));
+                to += (int) n;
+                at += frame;
+            }
+            if (to != out.length)
+                throw new IOException("not a Catchment message: " + to + " bytes where its frames declare " + total);
+            return out;
+        } catch (RuntimeException e) { // zstd-jni reports some malformed input by ZstdException
+            throw new IOException("not a Catchment message: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] unzstdStreaming(byte[] in) throws IOException {
+        try (InputStream z = new ZstdInputStream(new ByteArrayInputStream(in))) {
+            return z.readAllBytes();
         }
     }
 }

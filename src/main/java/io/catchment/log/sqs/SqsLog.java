@@ -44,7 +44,7 @@ public final class SqsLog implements EventLog {
     private volatile boolean healthy = true;
     private volatile boolean closed;
 
-    /** A record waiting to be sent: its gzip members, and the append waiting for the answer. */
+    /** A record waiting to be sent: its zstd frames, and the append waiting for the answer. */
     private record Pending(List<byte[]> members, int binary, CompletableFuture<Void> done) {}
 
     public SqsLog(SqsQueues queues) {

@@ -32,6 +32,7 @@ public final class SqsQueues implements Closeable {
     private final SqsClient client;
     private final String url;
     private final String deadLetterUrl;
+    private final SqsRetries retries = new SqsRetries();
     private volatile Backlog backlog = new Backlog(-1, -1, -1, 0);
 
     /** Messages waiting, in work (received, not deleted), and in the dead-letter queue; -1 when unknown. */
@@ -53,7 +54,8 @@ public final class SqsQueues implements Closeable {
                         .socketTimeout(Duration.ofSeconds(30))
                         .build())
                 .region(region(config.region()))
-                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(35)));
+                .overrideConfiguration(
+                        o -> o.apiCallTimeout(Duration.ofSeconds(35)).addExecutionInterceptor(retries));
         if (!config.endpoint().isEmpty()) b.endpointOverride(URI.create(config.endpoint()));
         this.client = b.build();
         try {
@@ -137,6 +139,11 @@ public final class SqsQueues implements Closeable {
     /** The dead-letter queue's URL, or null when the queue has no redrive policy. */
     public String deadLetterUrl() {
         return deadLetterUrl;
+    }
+
+    /** The SDK's own retries of SQS calls so far, by operation ({@link SqsRetries}). */
+    public Map<String, Long> retried() {
+        return retries.byOperation();
     }
 
     public CatchmentConfig.Sqs config() {

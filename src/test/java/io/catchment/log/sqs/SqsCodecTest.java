@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.catchment.bench.EventGenerator;
+import io.catchment.log.EventTooLargeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,13 +64,22 @@ class SqsCodecTest {
     }
 
     @Test
-    void a_single_line_that_cannot_fit_is_refused_with_its_size() {
+    void a_single_line_that_cannot_fit_is_refused_naming_its_place_and_size() {
         byte[] big = new byte[50_000];
         new java.util.Random(1).nextBytes(big);
         for (int i = 0; i < big.length; i++) if (big[i] == '\n') big[i] = 'x';
-        assertThatThrownBy(() -> SqsCodec.compress(big, 4096))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("50000 bytes");
+        byte[] record = concat(lines(0, 2), big); // the third line is the one too large
+        assertThatThrownBy(() -> SqsCodec.compress(record, 4096))
+                .isInstanceOfSatisfying(
+                        EventTooLargeException.class, e -> assertThat(e.index()).isEqualTo(2))
+                .hasMessageContaining("event 2 takes 50000 bytes")
+                .hasMessageContaining("4096 bytes compressed");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
@@ -77,6 +87,33 @@ class SqsCodecTest {
         assertThatThrownBy(() -> SqsCodec.decode("hello")).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> SqsCodec.decode("c1:!!!")).isInstanceOf(IOException.class);
         assertThatThrownBy(() -> SqsCodec.decode("c1:aGVsbG8=")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> SqsCodec.decode("c2:aGVsbG8=")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void a_gzip_body_of_an_earlier_version_is_still_read() throws IOException {
+        byte[] record = lines(0, 50);
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(record);
+        }
+        String body = "c1:" + java.util.Base64.getEncoder().encodeToString(gz.toByteArray());
+        assertThat(SqsCodec.decode(body)).isEqualTo(record);
+        assertThat(SqsCodec.body(SqsCodec.compress(record, 100_000))).startsWith("c2:");
+    }
+
+    @Test
+    void a_value_repeated_further_apart_than_gzip_sees_still_fits_in_a_message() throws IOException {
+        java.util.Random r = new java.util.Random(3);
+        StringBuilder v = new StringBuilder();
+        while (v.length() < 30_000) v.appendCodePoint(0x4E00 + r.nextInt(0x5000)); // 90 KB of UTF-8, random
+        String line = "{\"id\":\"x\",\"properties\":{\"a\":\"" + v + "\",\"b\":\"" + v + "\",\"c\":\"" + v + "\"}}\n";
+        byte[] record = line.getBytes(StandardCharsets.UTF_8);
+        assertThat(record.length).isGreaterThan(262_144);
+        List<byte[]> frames = SqsCodec.compress(record, SqsCodec.binaryBudget(262144));
+        assertThat(frames).hasSize(1);
+        assertThat(frames.get(0).length).isLessThan(SqsCodec.binaryBudget(262144) / 2);
+        assertThat(SqsCodec.decode(SqsCodec.body(frames))).isEqualTo(record);
     }
 
     @Test
