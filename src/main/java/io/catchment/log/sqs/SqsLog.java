@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +21,14 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * ({@code SendMessageBatch} answered success for each), so a client's 2xx means the queue has its events. Records are
  * compressed on the appending thread ({@link SqsCodec}); {@code sqs.senders} threads then pack whatever records wait
  * into up to 10 messages of at most {@code sqs.max_message_bytes} per batch (and as much per batch in all), several
- * requests to a message, and send them: group commit, as the local log's fsync. Entries SQS refuses in a batch are sent
+ * requests to a message, and send them: group commit, as the local log's fsync. While a batch is in flight the next
+ * waits for it, or for a message's worth of records ({@link SqsBatcher}), so that messages fill up under load. Entries SQS refuses in a batch are sent
  * again with backoff; after {@link #SEND_DEADLINE} the appends fail with an {@link IOException} (the collector answers
  * 503 with Retry-After). An append that failed may still have some of its messages in the queue: the client's retry
  * is then removed by the duplicate check. A record larger than a batch is sent alone in several batches.
  *
- * <p>Reading is the receivers' ({@link SqsReceiver}, one per loader); this whole-queue log does not read. Thread-safe.
+ * <p>Reading is the receivers' ({@link SqsReceiver}, one per process); this whole-queue log does not read.
+ * Thread-safe.
  */
 public final class SqsLog implements EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(SqsLog.class);
@@ -38,19 +38,17 @@ public final class SqsLog implements EventLog {
     private final SqsQueues queues;
     private final int maxBody;
     private final int maxBinary;
-    private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
+    private final SqsBatcher batcher;
     private final List<Thread> senders = new ArrayList<>();
     private final AtomicLong sentMessages = new AtomicLong();
     private volatile boolean healthy = true;
     private volatile boolean closed;
 
-    /** A record waiting to be sent: its zstd frames, and the append waiting for the answer. */
-    private record Pending(List<byte[]> members, int binary, CompletableFuture<Void> done) {}
-
     public SqsLog(SqsQueues queues) {
         this.queues = queues;
         this.maxBody = queues.config().maxMessageBytes();
         this.maxBinary = SqsCodec.binaryBudget(maxBody);
+        this.batcher = new SqsBatcher(maxBinary, maxBody);
         for (int i = 0; i < queues.config().senders(); i++) {
             Thread t = new Thread(this::sendLoop, "sqs-send-" + i);
             t.setDaemon(true);
@@ -68,8 +66,8 @@ public final class SqsLog implements EventLog {
         if (closed) throw new IOException("the SQS log is closed");
         List<byte[]> members = SqsCodec.compress(record, maxBinary);
         int binary = members.stream().mapToInt(m -> m.length).sum();
-        Pending p = new Pending(members, binary, new CompletableFuture<>());
-        pending.add(p);
+        SqsBatcher.Waiting p = new SqsBatcher.Waiting(members, binary, new CompletableFuture<>());
+        batcher.add(p);
         try {
             p.done().get();
         } catch (ExecutionException e) {
@@ -82,41 +80,31 @@ public final class SqsLog implements EventLog {
     }
 
     private void sendLoop() {
-        Pending carry = null;
-        while (!closed || carry != null || !pending.isEmpty()) {
-            Pending first;
+        while (!closed || !batcher.isEmpty()) {
+            SqsBatcher.Batch b;
             try {
-                first = carry != null ? carry : pending.poll(100, TimeUnit.MILLISECONDS);
+                b = batcher.next(100);
             } catch (InterruptedException e) {
                 return;
             }
-            carry = null;
-            if (first == null) continue;
-            MessagePacker batch = new MessagePacker(maxBinary, maxBody);
-            if (!batch.add(first.members())) {
-                sendAlone(first);
-                continue;
-            }
-            List<Pending> in = new ArrayList<>(List.of(first));
-            Pending next;
-            while ((next = pending.poll()) != null) {
-                if (!batch.add(next.members())) {
-                    carry = next;
-                    break;
-                }
-                in.add(next);
-            }
+            if (b == null) continue;
             try {
-                send(batch.bodies());
-                in.forEach(p -> p.done().complete(null));
+                if (b.alone() != null) {
+                    sendAlone(b.alone());
+                    continue;
+                }
+                send(b.packed().bodies());
+                b.records().forEach(p -> p.done().complete(null));
             } catch (IOException e) {
-                in.forEach(p -> p.done().completeExceptionally(e));
+                b.records().forEach(p -> p.done().completeExceptionally(e));
+            } finally {
+                batcher.sent();
             }
         }
     }
 
     /** A record too large for one batch: its members in as many batches as they take. */
-    private void sendAlone(Pending p) {
+    private void sendAlone(SqsBatcher.Waiting p) {
         try {
             MessagePacker batch = new MessagePacker(maxBinary, maxBody);
             for (byte[] m : p.members()) {
