@@ -71,58 +71,53 @@ public final class Metrics {
     }
 
     public void rejected(String reason, long events) {
-        rejected.computeIfAbsent(
-                        reason,
-                        r -> Counter.builder("catchment.events.rejected")
-                                .tag("reason", r)
-                                .description("events refused with a 4xx/503, by reason")
-                                .register(registry))
+        count(rejected, "catchment.events.rejected", "reason", reason, "events refused with a 4xx/503, by reason")
                 .increment(events);
+    }
+
+    /** The counter of {@code name} for one value of its tag, registered on first use. */
+    private Counter count(
+            ConcurrentHashMap<String, Counter> counters, String name, String tag, String value, String description) {
+        return counters.computeIfAbsent(
+                value,
+                v -> Counter.builder(name).tag(tag, v).description(description).register(registry));
     }
 
     /** A request refused before its events could be counted (auth, size, encoding). */
     public void rejectedRequest(String reason) {
-        rejectedRequests
-                .computeIfAbsent(
+        count(
+                        rejectedRequests,
+                        "catchment.requests.rejected",
+                        "reason",
                         reason,
-                        r -> Counter.builder("catchment.requests.rejected")
-                                .tag("reason", r)
-                                .description("requests refused with a 4xx/503, by reason")
-                                .register(registry))
+                        "requests refused with a 4xx/503, by reason")
                 .increment();
     }
 
     public void duplicates(String table, long rows) {
         if (rows == 0) return;
-        duplicateRows
-                .computeIfAbsent(
+        count(
+                        duplicateRows,
+                        "catchment.rows.duplicate",
+                        "table",
                         table,
-                        t -> Counter.builder("catchment.rows.duplicate")
-                                .tag("table", t)
-                                .description("rows skipped because their id was already in the table for that day")
-                                .register(registry))
+                        "rows skipped because their id was already in the table for that day")
                 .increment(rows);
     }
 
     /** Rows deleted by retention (and dead letters purged, as {@code _dead_letters}). */
     public void expired(String table, long rows) {
-        expired.computeIfAbsent(
+        count(
+                        expired,
+                        "catchment.rows.expired",
+                        "table",
                         table,
-                        t -> Counter.builder("catchment.rows.expired")
-                                .tag("table", t)
-                                .description("rows deleted because they were older than their retention")
-                                .register(registry))
+                        "rows deleted because they were older than their retention")
                 .increment(rows);
     }
 
     public void rowsWritten(String table, long rows) {
-        rowsWritten
-                .computeIfAbsent(
-                        table,
-                        t -> Counter.builder("catchment.rows.written")
-                                .tag("table", t)
-                                .description("rows committed, per table")
-                                .register(registry))
+        count(rowsWritten, "catchment.rows.written", "table", table, "rows committed, per table")
                 .increment(rows);
     }
 
