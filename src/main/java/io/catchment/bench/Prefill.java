@@ -34,7 +34,6 @@ final class Prefill {
                     + "), to_timestamp(" + from + " + i * " + span + " // " + n + "), 'prefill' FROM range(" + start
                     + ", " + end + ") AS t(i)"));
         }
-        sink.upgrade(List.of("CHECKPOINT")); // written out before the timed load, not during it
         sink.reloadCatalog();
         System.out.printf(
                 "prefilled %,d events over %d day(s) from %s in %.1f s%n",

@@ -43,6 +43,14 @@ final class QueryBaselines {
         };
     }
 
+    /** The layer's DAU report over the range, exact or with a sketch. */
+    private Consumer<Analytics> dau(boolean approximate) {
+        return report(
+                "trends",
+                "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}],\"approximate\":" + approximate + "," + range()
+                        + "}");
+    }
+
     private String a() {
         return "TIMESTAMPTZ '" + from + " 00:00:00+00'";
     }
@@ -59,7 +67,7 @@ final class QueryBaselines {
         return List.of(
                 new Report(
                         "DAU, 90 days",
-                        report("trends", "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}]," + range() + "}"),
+                        dau(false),
                         "WITH " + IDS + " SELECT CAST(e.timestamp AS DATE) AS d, count(DISTINCT coalesce(ids.person, "
                                 + "e.person_key)) FROM events e LEFT JOIN ids ON ids.alias = "
                                 + "e.person_key WHERE e.timestamp >= " + a()
@@ -68,10 +76,7 @@ final class QueryBaselines {
                         500),
                 new Report(
                         "DAU, 90 days, approximate",
-                        report(
-                                "trends",
-                                "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}],\"approximate\":true," + range()
-                                        + "}"),
+                        dau(true),
                         "WITH " + IDS + " SELECT CAST(epoch(e.timestamp) AS BIGINT) // 86400 AS d, "
                                 + "approx_count_distinct(coalesce(ids.person, e.person_key)) FROM events e LEFT JOIN ids ON "
                                 + "ids.alias = e.person_key WHERE e.timestamp >= " + a() + " AND e.timestamp < " + b()
@@ -186,7 +191,7 @@ final class QueryBaselines {
         return List.of(
                 new Report(
                         "DAU, 90 days",
-                        report("trends", "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}]," + range() + "}"),
+                        dau(false),
                         "SELECT d, uniqExact(" + who
                                 + ") FROM (SELECT toDate(timestamp) AS d, person_key AS k FROM events WHERE timestamp >= "
                                 + chA() + " AND timestamp < "
@@ -195,10 +200,7 @@ final class QueryBaselines {
                         0),
                 new Report(
                         "DAU, 90 days, approximate",
-                        report(
-                                "trends",
-                                "{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}],\"approximate\":true," + range()
-                                        + "}"),
+                        dau(true),
                         "SELECT d, uniqCombined(" + who + ") FROM (SELECT toDate(timestamp) AS d, person_key AS k FROM "
                                 + "events WHERE timestamp >= " + chA() + " AND timestamp < " + chB()
                                 + ") AS e ANY LEFT "

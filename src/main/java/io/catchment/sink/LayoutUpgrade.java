@@ -39,9 +39,12 @@ public final class LayoutUpgrade {
         boolean ch = sink.dialect() == Sink.Dialect.CLICKHOUSE;
         List<SchemaChange> changes = new ArrayList<>();
         List<String> fill = new ArrayList<>();
+        int keyed = 0;
+        boolean links = !catalog.containsKey(IdentityLinks.TABLE);
         for (TableSchema t : catalog.values()) {
             String who = who(t, ch);
             if (who == null || t.columns().containsKey(PersonKey.COLUMN)) continue;
+            keyed++;
             if (ch) {
                 fill.add("ALTER TABLE " + q(t.name(), ch) + " ADD COLUMN " + PersonKey.COLUMN
                         + " Nullable(Int64) DEFAULT " + PersonKey.sql(who, true));
@@ -51,7 +54,7 @@ public final class LayoutUpgrade {
                         + " WHERE " + who + " IS NOT NULL");
             }
         }
-        if (!catalog.containsKey(IdentityLinks.TABLE)) {
+        if (links) {
             changes.add(change(SchemaChange.Kind.CREATE_TABLE, IdentityLinks.TABLE, null, null));
             for (String c : LINK_COLUMNS) {
                 if (TableSchema.ENVELOPE.containsKey(c)) continue; // a new table has them
@@ -60,13 +63,13 @@ public final class LayoutUpgrade {
                         : c.endsWith("_key") ? ColumnType.BIGINT : ColumnType.VARCHAR;
                 changes.add(change(SchemaChange.Kind.ADD_COLUMN, IdentityLinks.TABLE, c, type));
             }
-            String links = links(catalog, ch);
+            String linked = links(catalog, ch);
             fill.add("INSERT INTO " + IdentityLinks.TABLE + " ("
                     + String.join(", ", LINK_COLUMNS.stream().map(c -> q(c, ch)).toList())
                     + ") SELECT id, _ts, source, alias, person, " + PersonKey.sql("alias", ch)
-                    + ", " + PersonKey.sql("person", ch) + " FROM (" + links + ") AS l");
+                    + ", " + PersonKey.sql("person", ch) + " FROM (" + linked + ") AS l");
         }
-        LOG.info("Upgrading the store's layout: person keys in {} tables, identity links", fill.size() - 1);
+        LOG.info("Upgrading the store's layout: person keys in {} tables{}", keyed, links ? ", identity links" : "");
         sink.write(new WriteBatch(changes, List.of(), null, List.of(), null, 0, List.of(), List.of()));
         sink.reloadCatalog();
         sink.upgrade(fill);

@@ -58,7 +58,7 @@ public interface Sink extends Closeable, DeadLetterStore {
 
     /**
      * Runs the data statements of a layout upgrade ({@link LayoutUpgrade}) on the store's writing connection, in order;
-     * DuckDB commits them together (a {@code CHECKPOINT} among them commits what came before it and checkpoints).
+     * DuckDB commits them together.
      */
     void upgrade(List<String> statements) throws SinkException;
 

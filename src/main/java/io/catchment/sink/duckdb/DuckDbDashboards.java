@@ -90,11 +90,7 @@ final class DuckDbDashboards implements DashboardStore {
                 conn.commit();
                 return n;
             } catch (SQLException e) {
-                try {
-                    conn.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is gone; the next call says so
-                }
+                DuckDbFile.rollback(conn, e);
                 throw new IllegalStateException("saving dashboards failed: " + e.getMessage(), e);
             }
         }

@@ -115,11 +115,7 @@ final class DuckDbDeadLetters {
             conn.commit();
             return n;
         } catch (SQLException e) {
-            try {
-                conn.rollback();
-            } catch (SQLException ignored) {
-                // the original failure is what matters
-            }
+            DuckDbFile.rollback(conn, e);
             throw new IllegalStateException("cannot update dead letters: " + e.getMessage(), e);
         }
     }

@@ -91,25 +91,10 @@ final class DuckDbFile {
         }
     }
 
-    /**
-     * Runs statements in one transaction (the connection is not in auto-commit); a failure rolls them all back. A
-     * {@code CHECKPOINT} commits what came before it and runs on its own.
-     */
+    /** Runs statements in one transaction (the connection is not in auto-commit); a failure rolls them all back. */
     static void run(DuckDBConnection conn, java.util.List<String> statements) throws io.catchment.sink.SinkException {
         try (java.sql.Statement s = conn.createStatement()) {
-            for (String sql : statements) {
-                if (!sql.equals("CHECKPOINT")) {
-                    s.execute(sql);
-                    continue;
-                }
-                conn.commit(); // DuckDB checkpoints outside a transaction only
-                conn.setAutoCommit(true);
-                try {
-                    s.execute(sql);
-                } finally {
-                    conn.setAutoCommit(false);
-                }
-            }
+            for (String sql : statements) s.execute(sql);
             conn.commit();
         } catch (java.sql.SQLException e) {
             throw rolledBack(conn, "the layout upgrade failed", e);
@@ -119,12 +104,17 @@ final class DuckDbFile {
     /** Rolls the connection's transaction back after {@code e} and returns the failure to throw. */
     private static io.catchment.sink.SinkException rolledBack(
             DuckDBConnection conn, String what, java.sql.SQLException e) {
+        rollback(conn, e);
+        return new io.catchment.sink.SinkException(what + ": " + e.getMessage(), e, DuckDbErrors.isTransient(e));
+    }
+
+    /** Rolls back after {@code cause}; a rollback that fails too is kept as suppressed by {@code cause}. */
+    static void rollback(java.sql.Connection conn, java.sql.SQLException cause) {
         try {
             conn.rollback();
         } catch (java.sql.SQLException r) {
-            e.addSuppressed(r);
+            cause.addSuppressed(r);
         }
-        return new io.catchment.sink.SinkException(what + ": " + e.getMessage(), e, DuckDbErrors.isTransient(e));
     }
 
     /**
