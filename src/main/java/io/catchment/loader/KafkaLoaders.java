@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The loaders of one process on a Kafka log. One thread holds this process's membership in the consumer group
  * ({@code kafka.group}); Kafka hands each member a share of the topic's partitions, and on each partition this process
  * runs a {@link Loader} that reads it (with a consumer of its own) from the offset the store has for it and writes the
- * store. The group consumer only keeps the membership (its partitions stay paused) and copies the loaded offsets into
+ * store. The loaders share one {@link StoreTurn}: they prepare one batch at a time against the store's shared catalog
+ * and write in that order, as one loader would. The group consumer only keeps the membership (its partitions stay paused) and copies the loaded offsets into
  * the group for Kafka's lag tools; the store's offsets stay the truth.
  *
  * <p>Rebalances: a partition taken away is let go only once its loader has finished the batch it was writing
@@ -33,6 +34,7 @@ public final class KafkaLoaders implements Loading {
 
     private final KafkaLog log;
     private final Function<KafkaPartitionLog, Loader> newLoader;
+    private final StoreTurn turn = new StoreTurn(); // the loaders share the store's catalog: one batch at a time
     private final Map<Integer, Running> running = new ConcurrentHashMap<>();
     private final Thread thread = new Thread(this::run, "kafka-group");
     private volatile boolean stop;
@@ -61,7 +63,8 @@ public final class KafkaLoaders implements Loading {
                         maxColumns,
                         router,
                         log.consumerName(p.partition()))
-                .quarantineIn(quarantine);
+                .quarantineIn(quarantine)
+                .sharing(turn);
     }
 
     @Override

@@ -1,13 +1,11 @@
 package io.catchment.loader;
 
-import io.catchment.CatchmentException;
 import io.catchment.log.EventLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.sink.Sink;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -31,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * single events; an event the store still refuses alone becomes a dead letter with the store's reason, and the rest
  * of its batch is written. Duplicate suppression makes the partial writes safe to repeat after a crash. This class
  * is the batch loop (reading, preparing, handing over, the two threads' lifecycle); the write side (retries, the log
- * commit, metrics, taking a refused batch apart) is {@link LoaderWriter}.
+ * commit, metrics, taking a refused batch apart) is {@link LoaderWriter}. Loaders of one process on one store (Kafka's,
+ * one per partition) share a {@link StoreTurn}, so that together they prepare, write and take apart as one loader.
  */
 public final class Loader implements Loading {
     private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
@@ -40,11 +39,11 @@ public final class Loader implements Loading {
     private final EventLog log;
     private final String consumer;
     private final Sink sink;
-    private final int batchEvents;
-    private final Duration batchWait;
+    private final LogBatches batches;
     private final BatchPreparer preparer;
     private final LoaderWriter writer;
-    private final BlockingQueue<BatchPreparer.Prepared> handoff = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<Ticketed> handoff = new ArrayBlockingQueue<>(1);
+    private StoreTurn turn = new StoreTurn();
     private final Thread prepareThread = new Thread(this::prepareLoop, "loader");
     private final Thread writeThread = new Thread(this::writeLoop, "loader-write");
     /** Batches handed to the writer and not yet done with. */
@@ -52,8 +51,13 @@ public final class Loader implements Loading {
     /** A batch the store refused for good, waiting to be taken apart by the prepare thread. */
     private final AtomicReference<BatchPreparer.Prepared> refused = new AtomicReference<>();
 
+    /** Batches of this loader were dropped behind a refused one (maybe another loader's): read on from the store's. */
+    private volatile boolean rewind;
+
     private volatile boolean running = true;
     private volatile boolean preparing = true;
+
+    private record Ticketed(BatchPreparer.Prepared prepared, long ticket) {}
 
     private long readFrom;
 
@@ -96,28 +100,21 @@ public final class Loader implements Loading {
         this.consumer = consumer;
         this.log = log;
         this.sink = sink;
-        this.batchEvents = batchEvents;
-        this.batchWait = batchWait;
         this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router);
-        long stored = sink.loadedOffset(consumer);
-        if (stored > log.endOffset()) {
-            throw new CatchmentException("the store has loaded the log up to offset " + stored + " but the log ends at "
-                    + log.endOffset()
-                    + ": the log directory was replaced or lost. Refusing to start rather than skip events; "
-                    + "restore the log, or start with an empty data directory");
-        }
-        if (stored >= 0 && stored < log.startOffset()) {
-            throw new CatchmentException(
-                    "the store has loaded the log up to offset " + stored + " but the log starts at "
-                            + log.startOffset() + ": records in between were deleted before being loaded");
-        }
-        this.readFrom = stored >= 0 ? stored : log.startOffset();
+        this.batches = new LogBatches(log, batchEvents, batchWait);
+        this.readFrom = LogBatches.startOffset(sink, log, consumer);
         this.writer = new LoaderWriter(log, sink, metrics, preparer, consumer, readFrom, () -> running, trouble);
     }
 
     /** Where dead letters go when the store will not record them (default {@code data/quarantine}); before start. */
     public Loader quarantineIn(java.nio.file.Path dir) {
         writer.quarantineIn(dir);
+        return this;
+    }
+
+    /** Shares the store's catalog with the other loaders of this process on the same store (before start). */
+    Loader sharing(StoreTurn shared) {
+        this.turn = shared;
         return this;
     }
 
@@ -163,20 +160,25 @@ public final class Loader implements Loading {
                         takeApart(failed);
                         continue;
                     }
+                    if (rewind) {
+                        while (inFlight.get() > 0) Thread.sleep(10);
+                        rewind = false;
+                        readFrom = writer.next();
+                    }
                     long start = System.nanoTime();
-                    List<Line> lines = fill();
+                    List<Line> lines = batches.fill(readFrom, writer::next, writer::caughtUp, () -> running);
                     if (lines.isEmpty()) continue;
                     long read = System.nanoTime();
                     long nextOffset = lines.get(lines.size() - 1).offset() + 1;
-                    BatchPreparer.Prepared p = preparer.prepare(lines, consumer, nextOffset);
+                    Ticketed t = prepare(lines, nextOffset);
+                    if (t == null) continue; // not now: read again from readFrom
                     LOG.debug(
                             "Prepared {} events: read {} ms, prepare {} ms",
-                            p.events(),
+                            t.prepared().events(),
                             (read - start) / 1_000_000,
                             (System.nanoTime() - read) / 1_000_000);
                     readFrom = nextOffset;
-                    inFlight.incrementAndGet();
-                    handoff.put(p); // waits while the writer is busy with the previous batch
+                    handoff.put(t); // waits while the writer is busy with the previous batch
                     backoff = 100;
                 } catch (InterruptedException e) {
                     return;
@@ -194,74 +196,99 @@ public final class Loader implements Loading {
         }
     }
 
+    /**
+     * Prepares a batch holding the catalog and gives it its ticket; null when it must not be prepared now (stopping,
+     * a refused batch waiting to be taken apart, or this loader's batches dropped behind one).
+     */
+    private Ticketed prepare(List<Line> lines, long nextOffset) throws IOException, InterruptedException {
+        if (!turn.lockCatalog(() -> running)) return null;
+        try {
+            if (turn.refusalPending() || rewind) {
+                Thread.sleep(10);
+                return null;
+            }
+            BatchPreparer.Prepared p = preparer.prepare(lines, consumer, nextOffset);
+            inFlight.incrementAndGet();
+            return new Ticketed(p, turn.issue());
+        } finally {
+            turn.unlockCatalog();
+        }
+    }
+
     private void writeLoop() {
         while (preparing || !handoff.isEmpty()) {
-            BatchPreparer.Prepared p;
+            Ticketed t;
             try {
-                p = handoff.poll(100, TimeUnit.MILLISECONDS);
+                t = handoff.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (p == null) continue;
+            if (t == null) continue;
+            BatchPreparer.Prepared p = t.prepared();
+            boolean refusedNow = false;
             try {
-                if (refused.get() != null) {
-                    p.batch().discard(); // behind a refused batch: read again once it is taken apart
+                turn.awaitTurn(t.ticket());
+                if (turn.dropped(t.ticket())) {
+                    rewind = true; // behind a refused batch: read again once it is taken apart
+                    p.batch().discard();
                 } else if (!writer.write(p)) {
                     p.batch().discard();
                     refused.set(p);
+                    refusedNow = true;
                 }
+            } catch (InterruptedException e) {
+                p.batch().discard();
+                rewind = true;
+                Thread.currentThread().interrupt();
             } finally {
+                turn.finish(t.ticket(), refusedNow);
                 inFlight.decrementAndGet();
             }
+            if (Thread.currentThread().isInterrupted()) return;
         }
     }
 
     /**
-     * Takes a refused batch apart ({@link LoaderWriter#takeApart}), on the prepare thread (which owns the catalog)
-     * once the writer has let go of everything behind it; then reads on after it.
+     * Takes a refused batch apart ({@link LoaderWriter#takeApart}), on the prepare thread, holding the catalog once
+     * every batch behind it (this loader's and the others') is dropped; then reads on after it.
      */
     private void takeApart(BatchPreparer.Prepared failed) throws InterruptedException, IOException {
-        while (inFlight.get() > 0) Thread.sleep(10);
-        rereadCatalog();
-        if (!writer.takeApart(failed, this::rereadCatalog)) return;
-        readFrom = writer.next();
-        refused.set(null);
+        if (!turn.lockCatalog(() -> running)) return;
+        try {
+            turn.awaitIdle();
+            reloadCatalog();
+            if (!writer.takeApart(failed, this::reloadCatalog)) return;
+            while (inFlight.get() > 0) Thread.sleep(10);
+            rewind = false;
+            readFrom = writer.next();
+            refused.set(null);
+            turn.clearRefusal();
+        } finally {
+            turn.unlockCatalog();
+        }
     }
 
+    /** Re-reads the catalog holding it, once nothing is in flight for the store. */
     private void rereadCatalog() {
         try {
-            while (running && inFlight.get() > 0) Thread.sleep(10);
-            sink.reloadCatalog();
-        } catch (io.catchment.sink.SinkException e) {
-            LOG.warn("Could not re-read the catalog", e);
+            if (!turn.lockCatalog(() -> running)) return;
+            try {
+                turn.awaitIdle();
+                reloadCatalog();
+            } finally {
+                turn.unlockCatalog();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /**
-     * Reads the next batch's events from the log: whole records until {@code batchEvents} is reached (the last record may
-     * pass it by its own size), or what arrives within the batch wait.
-     */
-    private List<Line> fill() throws IOException, InterruptedException {
-        List<Line> out = new ArrayList<>(batchEvents + batchEvents / 8);
-        long deadline = System.nanoTime() + batchWait.toNanos();
-        long from = readFrom;
-        while (running && out.size() < batchEvents) {
-            long left = deadline - System.nanoTime();
-            List<EventLog.LogRecord> got = log.read(from, 1024, Duration.ofNanos(Math.max(left, 0)));
-            if (got.isEmpty()) {
-                if (out.isEmpty() && from == writer.next()) writer.caughtUp(); // caught up: nothing waits
-                if (left <= 0 || !out.isEmpty()) break;
-                continue;
-            }
-            for (EventLog.LogRecord r : got) {
-                if (out.size() >= batchEvents) break;
-                BatchPreparer.addLines(r, out);
-                from = r.offset() + 1;
-            }
+    private void reloadCatalog() {
+        try {
+            sink.reloadCatalog();
+        } catch (io.catchment.sink.SinkException e) {
+            LOG.warn("Could not re-read the catalog", e);
         }
-        return out;
     }
 
     /** Waits {@code ms}; an interrupt ends the wait and stays set for the loop that checks it. */
@@ -279,6 +306,15 @@ public final class Loader implements Loading {
         try {
             prepareThread.join(60_000);
             writeThread.join(60_000);
+            if (refused.get() != null) { // stopped before taking it apart: its events are read again by the next owner
+                turn.lockCatalog(() -> true);
+                try {
+                    turn.awaitIdle();
+                    turn.clearRefusal();
+                } finally {
+                    turn.unlockCatalog();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -59,7 +59,7 @@ class SqsDeliveryIT {
     }
 
     /** Event j: one of 6 names, string properties n = "n{j}" and k{j % 60} = "v{j}" (keys appear as the ids go). */
-    private static String events(int from, int n) {
+    static String events(int from, int n) {
         StringBuilder b = new StringBuilder();
         for (int j = from; j < from + n; j++) {
             b.append("{\"id\":\"r")
