@@ -12,6 +12,10 @@
 #   8. SQS log (not in the default STEPS): the collector on an SQS queue (ElasticMQ, started here) vs the local log,
 #      events/s and ack p99 at 100-event requests; then the loader alone from each log into DuckDB, events/s, on the
 #      same number of events, with the CPU time the server (and ElasticMQ) spent per 1,000 events.
+#   9. several loaders (not in the default STEPS; needs clickhouse-server): one Kafka topic (12 partitions) filled by the
+#      collector, then loaded into ClickHouse by 1, 2 and 4 loader processes in turn (each run its own database and
+#      consumer group, so each reads the whole topic): events/s, and the CPU of the loaders and of ClickHouse per 1,000
+#      events, from which the scaling on N machines follows (BENCHMARKS.md, issue 24).
 # STEPS="2 5" runs only those steps.
 # Servers bind 127.0.0.1 on a free port with a temp data dir, and are stopped when the script ends.
 set -euo pipefail
@@ -27,9 +31,10 @@ pid=""
 chpid=""
 kpid=""
 mqpid=""
+lpids=""
 cleanup() {
   # under set -e, a wait that reports the killed process would end the trap before the next one: "|| true"
-  for p in $pid $chpid $kpid $mqpid; do { kill "$p" && wait "$p"; } 2>/dev/null || true; done
+  for p in $pid $lpids $chpid $kpid $mqpid; do { kill "$p" && wait "$p"; } 2>/dev/null || true; done
   rm -rf "$work"
   true
 }
@@ -220,6 +225,58 @@ java -Xmx512m -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write
   --duration 600 --warmup 0 --events "$n" > /dev/null
 n=$(accepted); stop
 load_timed "$n"
+fi
+if step 9; then
+echo "== 9. several loader processes on one Kafka topic into ClickHouse"
+[ -x /usr/sbin/clickhouse-server ] || { echo "step 9 needs Debian's clickhouse-server: run ./test.sh once"; exit 1; }
+[ -n "$chpid" ] || start_clickhouse
+[ -n "$kpid" ] || start_kafka
+topic=bench.loaders
+k9=(CATCHMENT_LOG_TYPE=kafka CATCHMENT_STORE_TYPE=clickhouse CATCHMENT_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kport
+  CATCHMENT_CLICKHOUSE_URL=http://127.0.0.1:$chport CATCHMENT_KAFKA_TOPIC=$topic CATCHMENT_KAFKA_PARTITIONS=12)
+serve false "${k9[@]}"; loadgen --pool "${POOL:-1500}"; n=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_accepted_total/ {printf "%d", $2}'); stop
+echo "-- $n events on topic $topic (12 partitions), ids repeating after $((${POOL:-1500} * 100)) (loadgen's --pool)"
+chq() { curl -s "http://127.0.0.1:$chport/" --data-binary "$1"; }
+for procs in ${LOADERS:-1 2 4}; do
+  db=loaders_$procs
+  lpids=""; lports=""
+  for i in $(seq "$procs"); do
+    p=$(free_port); lports="$lports $p"
+    env CATCHMENT_DATA_DIR="$work/loader-$procs-$i" CATCHMENT_PORT=$p CATCHMENT_HOST=127.0.0.1 \
+      CATCHMENT_WRITE_KEYS=bench-write-key CATCHMENT_ADMIN_KEY=bench-admin-key "${k9[@]}" \
+      CATCHMENT_CLICKHOUSE_DATABASE=$db CATCHMENT_KAFKA_GROUP=$db \
+      java -Xmx1g -jar $JAR serve > "$work/loader-$procs-$i.log" 2>&1 &
+    lpids="$lpids $!"
+  done
+  first=""; c0=0; h0=0; last_got=""; last_move=$SECONDS
+  while true; do
+    got=0 # events loaded by the processes (loadgen's ids repeat after --pool requests: the duplicates count too)
+    for lp in $lports; do
+      m=$(curl -s "http://127.0.0.1:$lp/metrics" 2>/dev/null | awk '/^catchment_events_loaded_total/ {printf "%d", $2}' || true)
+      got=$((got + ${m:-0}))
+    done
+    if [ -z "$first" ] && [ "$got" -gt 0 ]; then
+      first=$(date +%s.%N); first_n=$got; h0=$(cpu_ticks "$chpid"); c0=0
+      for l in $lpids; do c0=$((c0 + $(cpu_ticks "$l"))); done
+    fi
+    [ "$got" -ge "$n" ] && break
+    if [ "$got" != "${last_got:-}" ]; then last_got=$got; last_move=$SECONDS; fi
+    if [ $((SECONDS - ${last_move:-$SECONDS})) -gt ${STALL_SECONDS:-120} ]; then
+      echo "no progress for 120 s at $got of $n rows"; tail -30 "$work"/loader-$procs-*.log
+      [ -n "${JSTACK_ON_STALL:-}" ] && for l in $lpids; do jstack "$l" > "/tmp/stall-$l.txt"; done; exit 1
+    fi
+    sleep 0.1
+  done
+  secs=$(echo "$(date +%s.%N) - $first" | bc)
+  c1=0; for l in $lpids; do c1=$((c1 + $(cpu_ticks "$l"))); done; h1=$(cpu_ticks "$chpid")
+  done_n=$((got - first_n))
+  echo "RESULT $procs loader process(es): $done_n events in $secs s = $(echo "$done_n / $secs" | bc) events/s;" \
+    "CPU per 1000 events: loaders $(( (c1 - c0) * 10000 / done_n )) ms, ClickHouse $(( (h1 - h0) * 10000 / done_n )) ms"
+  echo "  rows $(chq "SELECT count() FROM $db.events"), distinct ids $(chq "SELECT uniqExact(id) FROM $db.events")" \
+    "(accepted $n)"
+  for l in $lpids; do { kill "$l" && wait "$l"; } 2>/dev/null || true; done
+  lpids=""
+done
 fi
 step 4 || exit 0
 echo "== 4. whole server (collector + loader), as fast as it goes"
