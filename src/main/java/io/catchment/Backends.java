@@ -20,6 +20,9 @@ import io.catchment.sink.duckdb.DuckDbSink;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that picks the implementations from config: the log ({@code log.type}: local, Kafka or SQS), the store
@@ -29,6 +32,8 @@ import java.sql.SQLException;
  * the log and the store. Not thread-safe; open and close it on one thread.
  */
 public final class Backends implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+
     public final EventLog log;
     public final Sink sink;
     public final Loading loading;
@@ -127,6 +132,20 @@ public final class Backends implements AutoCloseable {
         } catch (io.catchment.sink.SinkException | RuntimeException e) {
             sink.close();
             throw new IOException("cannot upgrade the store's layout: " + e.getMessage(), e);
+        }
+        if (c.duckdb().personIndex() && sink instanceof DuckDbSink d) {
+            try {
+                long t0 = System.nanoTime();
+                List<String> built = d.indexPeople();
+                if (!built.isEmpty())
+                    LOG.info(
+                            "duckdb.person_index: indexed person_key in {} tables in {} ms",
+                            built.size(),
+                            (System.nanoTime() - t0) / 1_000_000);
+            } catch (io.catchment.sink.SinkException e) {
+                sink.close();
+                throw new IOException(e.getMessage(), e);
+            }
         }
         return sink;
     }

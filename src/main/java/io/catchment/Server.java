@@ -110,6 +110,7 @@ public final class Server implements AutoCloseable {
                 c.query().timeout(),
                 query::inSlot,
                 java.time.Clock.systemUTC());
+        analytics.personIndex(c.duckdb().personIndex() && !c.duckdb().clickhouse());
         new io.catchment.analytics.AnalyticsApi(analytics, auth).routes(app);
         new io.catchment.admin.DashboardApi(sink.dashboards(), auth).routes(app);
         DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);

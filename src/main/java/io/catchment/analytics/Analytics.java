@@ -33,6 +33,8 @@ public final class Analytics {
     private final int maxRows;
     private final Duration timeout;
     private final Slots slots;
+    /** Whether every table has an index on person_key ({@code duckdb.person_index}): a person's rows by index. */
+    volatile boolean personIndex;
 
     public Analytics(
             Sink sink, Layout layout, ZoneId defaultZone, int maxRows, Duration timeout, Slots slots, Clock clock) {
@@ -43,6 +45,11 @@ public final class Analytics {
         this.timeout = timeout;
         this.slots = slots;
         this.clock = clock;
+    }
+
+    /** Tells the reports that the store indexes {@code person_key} ({@code duckdb.person_index}, DuckDB). */
+    public void personIndex(boolean indexed) {
+        this.personIndex = indexed;
     }
 
     Sql sql() {

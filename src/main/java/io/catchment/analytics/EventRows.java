@@ -46,7 +46,9 @@ final class EventRows {
                 byTable.computeIfAbsent(table, k -> new ArrayList<>()).add(e);
         }
         Map<String, Map<String, Object>> rows = new java.util.HashMap<>();
-        if (a.sink.dialect() == io.catchment.sink.Sink.Dialect.DUCKDB && !byTable.isEmpty()) {
+        if (owner != null && a.personIndex && !byTable.isEmpty()) {
+            PersonRows.read(a, byTable, catalog, owner, rows);
+        } else if (a.sink.dialect() == io.catchment.sink.Sink.Dialect.DUCKDB && !byTable.isEmpty()) {
             // one statement for the page: each table's rows as JSON objects (tables differ in columns)
             Sql q = a.sql();
             for (Map.Entry<String, List<Map<String, Object>>> t : byTable.entrySet()) {
@@ -63,20 +65,7 @@ final class EventRows {
                     rowsOf(q, t.getKey(), t.getValue());
                 }
             }
-            for (List<Object> r : a.rows(q)) {
-                try {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    EventJson.MAPPER
-                            .readTree(String.valueOf(r.get(1)))
-                            .properties()
-                            .forEach(f -> {
-                                if (!f.getValue().isNull()) row.put(f.getKey(), f.getValue());
-                            });
-                    rows.putIfAbsent(String.valueOf(r.get(0)), row);
-                } catch (java.io.IOException e) {
-                    throw new IllegalStateException("DuckDB's to_json gave no JSON", e);
-                }
-            }
+            collect(a.rows(q), rows);
         } else {
             for (Map.Entry<String, List<Map<String, Object>>> t : byTable.entrySet()) {
                 Sql q = a.sql();
@@ -100,8 +89,23 @@ final class EventRows {
         }
     }
 
+    /** Adds each {@code (id, row as JSON)} of a DuckDB result to {@code rows} by id, its null columns left out. */
+    static void collect(List<List<Object>> result, Map<String, Map<String, Object>> rows) {
+        for (List<Object> r : result) {
+            try {
+                Map<String, Object> row = new LinkedHashMap<>();
+                EventJson.MAPPER.readTree(String.valueOf(r.get(1))).properties().forEach(f -> {
+                    if (!f.getValue().isNull()) row.put(f.getKey(), f.getValue());
+                });
+                rows.putIfAbsent(String.valueOf(r.get(0)), row);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("DuckDB's to_json gave no JSON", e);
+            }
+        }
+    }
+
     /** Appends {@code FROM table AS t WHERE id IN (the events' ids)} bounded by the events' times. */
-    private static void rowsOf(Sql q, String table, List<Map<String, Object>> events) {
+    static void rowsOf(Sql q, String table, List<Map<String, Object>> events) {
         String lo = null, hi = null;
         q.a(" FROM ").id(table).a(" AS t WHERE id IN (");
         int i = 0;

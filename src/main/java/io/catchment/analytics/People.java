@@ -139,6 +139,26 @@ final class People {
     }
 
     /**
+     * The most events a person may have for their page to be read by the person_key index: all their rows are read
+     * and sorted by time (the index has no order); above this the page is found by scanning the key column.
+     */
+    static final long INDEXED_MAX = 20_000;
+
+    /** The person's events, counted by the person_key index. */
+    private long indexedCount(List<String> ids) {
+        Sql c = a.sql().a("SELECT count(*) FROM events WHERE ");
+        indexedOwns(c, ids);
+        return ((Number) a.rows(c).get(0).get(0)).longValue();
+    }
+
+    /** {@code person_key IN (...)} as literals, the form DuckDB answers from the person_key index. */
+    static void indexedOwns(Sql s, List<String> ids) {
+        s.a(PersonKey.COLUMN + " IN (");
+        for (int i = 0; i < ids.size(); i++) s.a((i > 0 ? ", " : "") + PersonKey.of(ids.get(i)));
+        s.a(")");
+    }
+
+    /**
      * The person's events, newest first: {@code limit} of them older than the cursor {@code before} (the {@code next}
      * of the page before), each with its envelope, context and properties.
      */
@@ -148,13 +168,22 @@ final class People {
         List<String> ids = ids(id, catalog);
         boolean keyed = Identities.keyed(catalog);
         Sql q = a.sql();
-        // DuckDB reads every column of the rows a filter passes over unless the page is first found by row id
-        boolean byRow = keyed && !q.clickhouse();
-        q.a(
-                byRow
-                        ? "SELECT * FROM events WHERE rowid IN (SELECT rowid FROM events WHERE "
-                        : "SELECT * FROM events WHERE ");
-        owns(q, ids, keyed);
+        boolean indexed = keyed && !q.clickhouse() && a.personIndex && indexedCount(ids) <= INDEXED_MAX;
+        // DuckDB reads every column of the rows a filter passes over unless the page is first found by row id; with
+        // the index, the person's rows are found by it (materialized first: any other condition in the same scan
+        // turns the index off)
+        boolean byRow = keyed && !q.clickhouse() && !indexed;
+        if (indexed) {
+            q.a("WITH p AS MATERIALIZED (SELECT * FROM events WHERE ");
+            indexedOwns(q, ids);
+            q.a(") SELECT * FROM p WHERE true");
+        } else {
+            q.a(
+                    byRow
+                            ? "SELECT * FROM events WHERE rowid IN (SELECT rowid FROM events WHERE "
+                            : "SELECT * FROM events WHERE ");
+            owns(q, ids, keyed);
+        }
         if (before != null) {
             int bar = before.indexOf('|');
             Instant t;

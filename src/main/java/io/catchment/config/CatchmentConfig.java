@@ -62,7 +62,8 @@ public record CatchmentConfig(
             boolean dedup,
             long blockSize,
             String store,
-            String importMemoryLimit) {
+            String importMemoryLimit,
+            boolean personIndex) {
         public boolean clickhouse() {
             return store.equals("clickhouse");
         }

@@ -51,6 +51,7 @@ public final class Settings {
             StoreSettings.IMPORT_DUCKDB_MEMORY_LIMIT,
             StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD,
             StoreSettings.DUCKDB_BLOCK_SIZE,
+            StoreSettings.DUCKDB_PERSON_INDEX,
             ServerSettings.TLS_CERT,
             ServerSettings.TLS_KEY,
             ServerSettings.TLS_SELF_SIGNED,

@@ -55,6 +55,13 @@ public final class StoreSettings {
             "WAL size that triggers a DuckDB checkpoint; larger loads faster but holds more in memory (keep it well under "
                     + "duckdb.memory_limit) and replays longer after a crash",
             Settings::nonEmpty);
+    public static final Setting<Boolean> DUCKDB_PERSON_INDEX = new Setting<>(
+            "duckdb.person_index",
+            "false",
+            "an index on person_key in every table, for a person's page and event stream in tens of milliseconds at "
+                    + "millions of events (a scan of the key column otherwise); costs loader speed and disk (BENCHMARKS.md, "
+                    + "session 13)",
+            Settings::bool);
     public static final Setting<Long> DUCKDB_BLOCK_SIZE = new Setting<>(
             "duckdb.block_size",
             "16KB",

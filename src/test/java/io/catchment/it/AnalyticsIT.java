@@ -90,6 +90,8 @@ class AnalyticsIT {
         DIRS.add(dir);
         // the default zone of requests that name none
         List<String> settings = new ArrayList<>(List.of("analytics.timezone", "Europe/Berlin"));
+        // duckdb.person_index: a person's rows by the person_key index; the same answers
+        if (store.equals("duckdb-indexed")) settings.addAll(List.of("duckdb.person_index", "true"));
         if (store.equals("clickhouse")) {
             if (clickhouse == null) clickhouse = ClickHouseServer.start();
             settings.addAll(List.of(
@@ -374,7 +376,7 @@ class AnalyticsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"duckdb", "clickhouse"})
+    @ValueSource(strings = {"duckdb", "clickhouse", "duckdb-indexed"})
     void a_person_and_their_events(String store) throws Exception {
         JsonNode p = get(store, "users/anon-1");
         assertThat(p.get("id").asText()).isEqualTo("u1");
@@ -396,6 +398,26 @@ class AnalyticsIT {
         assertThat(next.has("next")).isFalse();
         JsonNode found = get(store, "users?search=u1%40example");
         assertThat(found.get("people").findValuesAsText("id")).containsExactly("u1");
+        if (store.equals("duckdb-indexed")) {
+            String base = server(store).base;
+            long keyed = Http.sql(
+                            base,
+                            ADMIN,
+                            "SELECT count(*) FROM information_schema.columns WHERE column_name = 'person_key'")
+                    .get(0)
+                    .get(0)
+                    .asLong();
+            assertThat(Http.sql(
+                                    base,
+                                    ADMIN,
+                                    "SELECT count(*) FROM duckdb_indexes() WHERE index_name LIKE '%__person_key'")
+                            .get(0)
+                            .get(0)
+                            .asLong())
+                    .as("every table with person_key has its index")
+                    .isEqualTo(keyed)
+                    .isGreaterThan(3);
+        }
     }
 
     @ParameterizedTest

@@ -38,6 +38,7 @@ final class DuckDbQueryGuard {
             "json_tree",
             "duckdb_tables",
             "duckdb_columns",
+            "duckdb_indexes",
             "duckdb_views",
             "duckdb_schemas",
             "duckdb_types",

@@ -58,6 +58,7 @@ public final class DuckDbSink implements Sink {
     private final java.util.concurrent.atomic.AtomicLong stageSeq = new java.util.concurrent.atomic.AtomicLong();
     private final DuckDbMemory memory;
     private final DuckDbSchema schema;
+    private final DuckDbPersonIndex personIndex = new DuckDbPersonIndex();
 
     public DuckDbSink(Path dataDir, String memoryLimit, String checkpointThreshold) throws SQLException, IOException {
         this(dataDir, memoryLimit, checkpointThreshold, true, TableSchema.DEFAULT_MAX_COLUMNS, DEFAULT_BLOCK_SIZE);
@@ -135,6 +136,16 @@ public final class DuckDbSink implements Sink {
         }
     }
 
+    /** Turns on {@code duckdb.person_index} ({@link DuckDbPersonIndex}); returns the tables it indexed now. */
+    public synchronized List<String> indexPeople() throws SinkException {
+        try {
+            return personIndex.enable(conn);
+        } catch (SQLException e) {
+            rollback();
+            throw new SinkException("DuckDB could not index person_key: " + e.getMessage(), e, false);
+        }
+    }
+
     /** Stages a part of a table's batch as a CSV file in the staging directory. */
     public TableBatch.Encoder stage(String table) throws IOException {
         return new CsvStage(staging.resolve(table + "-" + stageSeq.incrementAndGet() + ".csv"));
@@ -149,7 +160,9 @@ public final class DuckDbSink implements Sink {
         try (Statement s = conn.createStatement()) {
             long t0 = System.nanoTime();
             boolean eventsExisted = storedBefore(Router.EVENTS, changes);
+            java.util.Set<String> unindexed = personIndex.beforeChanges(s, changes);
             schema.applySchema(s, changes);
+            personIndex.afterChanges(s, changes, unindexed);
             long t1 = System.nanoTime();
             boolean filter = dedup && eventsExisted && ids != null && DuckDbDedup.findDuplicates(s, ids) > 0;
             deadLetters.add(conn, w.deadLetters());
