@@ -96,6 +96,18 @@ final class Http {
     }
 
     /** Polls until {@code check} returns true or the timeout passes; returns whether it held. */
+    /** The first column of the first row of {@code sql} through {@code /v1/query}, as a number. */
+    static long count(String base, String adminKey, String sql) throws Exception {
+        return sql(base, adminKey, sql).get(0).get(0).asLong();
+    }
+
+    /** A metric's value from {@code /metrics} (the line without labels), 0 when absent. */
+    static double metric(String base, String name) throws Exception {
+        for (String line : get(base + "/metrics").body().split("\n"))
+            if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1));
+        return 0;
+    }
+
     static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> check) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

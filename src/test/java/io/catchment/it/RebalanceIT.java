@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,20 +76,7 @@ class RebalanceIT {
     }
 
     private static long clickhouseCount(String sql) throws Exception {
-        Process p = new ProcessBuilder(
-                        "clickhouse-client",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        String.valueOf(clickhouse.tcpPort()),
-                        "--query",
-                        sql)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        if (p.exitValue() != 0) throw new AssertionError("clickhouse-client: " + out);
-        return Long.parseLong(out);
+        return clickhouse.count(sql);
     }
 
     private static long loaded() throws Exception {

@@ -71,22 +71,8 @@ class ScaleOutIT {
         return new InProcessServer(data, KEY + "=web," + SEGMENT_KEY + "=segment", ADMIN, all);
     }
 
-    /** A count read with clickhouse-client over ClickHouse's native protocol, as an operator would. */
     private static long clickhouseCount(String sql) throws Exception {
-        Process p = new ProcessBuilder(
-                        "clickhouse-client",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        String.valueOf(clickhouse.tcpPort()),
-                        "--query",
-                        sql)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        if (p.exitValue() != 0) throw new AssertionError("clickhouse-client: " + out);
-        return Long.parseLong(out);
+        return clickhouse.count(sql);
     }
 
     private static void send(String base, int from, int to) throws Exception {

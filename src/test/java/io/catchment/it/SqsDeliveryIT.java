@@ -49,13 +49,11 @@ class SqsDeliveryIT {
     }
 
     private static long count(String base, String sql) throws Exception {
-        return Http.sql(base, ADMIN, sql).get(0).get(0).asLong();
+        return Http.count(base, ADMIN, sql);
     }
 
     private static double metric(String base, String name) throws Exception {
-        for (String line : Http.get(base + "/metrics").body().split("\n"))
-            if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1));
-        return 0;
+        return Http.metric(base, name);
     }
 
     /** Event j: one of 6 names, string properties n = "n{j}" and k{j % 60} = "v{j}" (keys appear as the ids go). */

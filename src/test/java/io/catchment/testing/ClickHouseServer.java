@@ -111,6 +111,21 @@ public final class ClickHouseServer implements AutoCloseable {
         return httpPort;
     }
 
+    /** A count read with clickhouse-client over ClickHouse's native protocol, as an operator would. */
+    public long count(String sql) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(
+                        "clickhouse-client", "--host", "127.0.0.1", "--port", String.valueOf(tcpPort()), "--query", sql)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("clickhouse-client did not answer within 30 s: " + sql);
+        }
+        if (p.exitValue() != 0) throw new IOException("clickhouse-client: " + out);
+        return Long.parseLong(out);
+    }
+
     public int tcpPort() {
         return tcpPort;
     }
