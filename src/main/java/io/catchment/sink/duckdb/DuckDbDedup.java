@@ -45,8 +45,12 @@ final class DuckDbDedup {
         }
     }
 
-    /** The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out. */
-    static String insertSql(String table, TableBatch.Part part, boolean skipDuplicates) {
+    /**
+     * The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out; with
+     * {@code storeRejects}, rows the reader refuses are skipped and listed ({@link DuckDbRejects}). Each cell is read
+     * as its column's own type, JSON included, so that the reader, not a cast after the join, is what refuses a value.
+     */
+    static String insertSql(String table, TableBatch.Part part, boolean skipDuplicates, boolean storeRejects) {
         List<ColumnType> types = part.types();
         StringBuilder cols = new StringBuilder();
         StringBuilder spec = new StringBuilder();
@@ -57,13 +61,9 @@ final class DuckDbDedup {
                 spec.append(", ");
             }
             cols.append(Names.quote(c));
-            spec.append('\'')
-                    .append(c)
-                    .append("': '")
-                    .append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
-                    .append('\'');
+            spec.append('\'').append(c).append("': '").append(types.get(i).sql).append('\'');
         }
-        String source = ((CsvStage) part.staged()).readCsv(spec.toString(), part.ragged());
+        String source = ((CsvStage) part.staged()).readCsv(spec.toString(), part.ragged(), storeRejects);
         String t = Names.quote(table);
         if (!skipDuplicates || !part.columns().contains("timestamp")) {
             return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;

@@ -10,6 +10,7 @@ import io.catchment.sink.Sink;
 import io.catchment.sink.SinkException;
 import io.catchment.sink.TableBatch;
 import io.catchment.sink.TextStage;
+import io.catchment.sink.UserUpdate;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -154,11 +155,14 @@ public final class DuckDbSink implements Sink {
             boolean filter = dedup && eventsExisted && ids != null && DuckDbDedup.findDuplicates(s, ids) > 0;
             deadLetters.add(conn, w.deadLetters());
             long t2 = System.nanoTime();
+            boolean rejects = w.refusals() != null;
+            Map<String, String> tableOfFile = new java.util.HashMap<>();
             for (TableBatch b : batches) {
                 long inserted = 0;
                 for (TableBatch.Part part : b.parts()) {
                     long ts = System.nanoTime();
-                    inserted += s.executeUpdate(DuckDbDedup.insertSql(b.table(), part, filter));
+                    inserted += s.executeUpdate(DuckDbDedup.insertSql(b.table(), part, filter, rejects));
+                    tableOfFile.put(((CsvStage) part.staged()).file().toString(), b.table());
                     if (LOG.isDebugEnabled() && System.nanoTime() - ts > 50_000_000L) {
                         LOG.debug(
                                 "slow insert into {}: {} rows, {} columns, ragged {}, {} ms",
@@ -171,8 +175,12 @@ public final class DuckDbSink implements Sink {
                 }
                 duplicates.put(b.table(), b.rows() - inserted);
             }
+            List<UserUpdate> users = new java.util.ArrayList<>(w.users());
+            if (rejects && !tableOfFile.isEmpty()) {
+                deadLetters.add(conn, DuckDbRejects.setAside(conn, s, batches, tableOfFile, w.refusals(), users));
+            }
             long tu = System.nanoTime();
-            DuckDbUsers.merge(conn, w.users(), staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
+            DuckDbUsers.merge(conn, users, staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
             long t3 = System.nanoTime();
             DuckDbSchema.touchColumns(s, batches);
             long t4 = System.nanoTime();
