@@ -129,17 +129,24 @@ final class DuckDbRejects {
             in.append('\'').append(id.replace("'", "''")).append('\'');
         }
         try (Connection committed = ((org.duckdb.DuckDBConnection) conn).duplicate()) {
+            committed.setAutoCommit(true); // a duplicate inherits manual commit; this one only reads
+            Set<String> stored = new HashSet<>();
+            try (Statement c = committed.createStatement();
+                    ResultSet rs = c.executeQuery("SELECT table_name FROM duckdb_tables() WHERE database_name = '"
+                            + DuckDbSink.CATALOG + "'")) {
+                while (rs.next()) stored.add(rs.getString(1));
+            }
             for (TableBatch t : tables) {
                 if (t.parts().isEmpty() || !t.parts().get(0).columns().contains("id")) continue;
                 String table = Names.quote(t.table());
-                long max = -1;
-                // a statement per query: DuckDB's driver closes a statement whose query failed
-                try (Statement c = committed.createStatement();
-                        ResultSet rs = c.executeQuery("SELECT coalesce(max(rowid), -1) FROM " + table)) {
-                    if (rs.next()) max = rs.getLong(1);
-                } catch (SQLException e) {
-                    // created by this batch: no committed row
-                    if (!String.valueOf(e.getMessage()).startsWith("Catalog Error")) throw e;
+                long max = -1; // a table this batch creates has no committed row
+                if (stored.contains(t.table())) {
+                    try (Statement c = committed.createStatement();
+                            ResultSet rs = c.executeQuery(
+                                    "SELECT coalesce(max(rowid), -1) FROM " + DuckDbSink.CATALOG + "." + table)) {
+                        rs.next();
+                        max = rs.getLong(1);
+                    }
                 }
                 try (ResultSet rs = s.executeQuery(
                         "DELETE FROM " + table + " WHERE rowid > " + max + " AND id IN (" + in + ") RETURNING id")) {
