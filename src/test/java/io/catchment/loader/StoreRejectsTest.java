@@ -115,4 +115,36 @@ class StoreRejectsTest {
                     .satisfies(d -> assertThat(d.eventId()).isEqualTo("i1"));
         }
     }
+
+    @Test
+    void an_event_refused_by_events_itself_leaves_no_row_in_its_own_table() throws Exception {
+        try (LocalLog log = new LocalLog(dir.resolve("log"), 1 << 20, 1 << 30, Duration.ZERO);
+                LoaderTest.FaultyStore store = new LoaderTest.FaultyStore(new DuckDbSink(dir, "256MB", "16MB"))) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                b.append("{\"id\":\"c")
+                        .append(i)
+                        .append("\",\"type\":\"track\",\"event\":\"Fine\",")
+                        .append("\"timestamp\":\"2024-05-01T10:00:00Z\",\"context\":{\"tags\":[")
+                        .append(i == 7 ? "\"\\udcbf\"" : "\"t\"")
+                        .append("]},\"properties\":{\"i\":")
+                        .append(i)
+                        .append("}}\n");
+            }
+            log.append(b.toString().getBytes(StandardCharsets.UTF_8));
+            load(log, new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(50), 1000, 1000));
+            assertThat(store.writes.get()).as("store writes").isEqualTo(1);
+            assertThat(count(store, "SELECT count(*) FROM events")).isEqualTo(19);
+            assertThat(count(store, "SELECT count(*) FROM fine")).isEqualTo(19);
+            assertThat(count(store, "SELECT count(*) FROM fine WHERE id = 'c7'"))
+                    .isZero();
+            assertThat(store.deadLetters(DeadLetterStore.Filter.PENDING, 10))
+                    .singleElement()
+                    .satisfies(d -> {
+                        assertThat(d.eventId()).isEqualTo("c7");
+                        assertThat(d.table()).startsWith("events");
+                        assertThat(d.reason()).contains("context_tags");
+                    });
+        }
+    }
 }

@@ -1,7 +1,9 @@
 package io.catchment.sink.duckdb;
 
 import io.catchment.deadletter.DeadLetter;
+import io.catchment.schema.IdentityLinks;
 import io.catchment.schema.Names;
+import io.catchment.schema.Router;
 import io.catchment.sink.RowRefusals;
 import io.catchment.sink.TableBatch;
 import io.catchment.sink.UserUpdate;
@@ -43,8 +45,8 @@ final class DuckDbRejects {
     private record Refused(StringBuilder tables, StringBuilder reasons) {}
 
     /**
-     * Sets aside the rows refused by this transaction's inserts (nothing when none was); {@code tableOfFile} maps each
-     * staged file's path to its table. Removes the refused events' traits from {@code users}.
+     * Sets aside the rows refused by this transaction's inserts (nothing when none was); {@code ids} is the batch's
+     * staged ids (may be null), {@code tableOfFile} maps each staged file's path to its table. Removes the refused events' traits from {@code users}.
      *
      * @return the dead letters of the refused events, for the caller to record in the same transaction
      */
@@ -52,13 +54,14 @@ final class DuckDbRejects {
             Connection conn,
             Statement s,
             List<TableBatch> tables,
+            TableBatch ids,
             Map<String, String> tableOfFile,
             RowRefusals refusals,
             List<UserUpdate> users)
             throws SQLException {
         Map<String, Refused> refused = read(s, tableOfFile);
         if (refused.isEmpty()) return List.of();
-        Map<String, Set<String>> written = deleteWritten(conn, s, tables, refused.keySet());
+        Map<String, Set<String>> written = deleteWritten(conn, s, tables, ids, refused);
         List<DeadLetter> dead = new ArrayList<>(refused.size());
         for (Map.Entry<String, Refused> e : refused.entrySet()) {
             // the event's tables in the batch's order: those it had rows in, and those that refused it
@@ -121,41 +124,100 @@ final class DuckDbRejects {
      * @return the tables each event had rows deleted from
      */
     private static Map<String, Set<String>> deleteWritten(
-            Connection conn, Statement s, List<TableBatch> tables, Set<String> ids) throws SQLException {
-        Map<String, Set<String>> written = new HashMap<>();
+            Connection conn, Statement s, List<TableBatch> tables, TableBatch ids, Map<String, Refused> refused)
+            throws SQLException {
         StringBuilder in = new StringBuilder();
-        for (String id : ids) {
+        for (String id : refused.keySet()) {
             if (in.length() > 0) in.append(", ");
             in.append('\'').append(id.replace("'", "''")).append('\'');
         }
-        try (Connection committed = ((org.duckdb.DuckDBConnection) conn).duplicate()) {
-            committed.setAutoCommit(true); // a duplicate inherits manual commit; this one only reads
-            Set<String> stored = new HashSet<>();
-            try (Statement c = committed.createStatement();
-                    ResultSet rs = c.executeQuery("SELECT table_name FROM duckdb_tables() WHERE database_name = '"
-                            + DuckDbSink.CATALOG + "'")) {
-                while (rs.next()) stored.add(rs.getString(1));
-            }
-            for (TableBatch t : tables) {
-                if (t.parts().isEmpty() || !t.parts().get(0).columns().contains("id")) continue;
-                String table = Names.quote(t.table());
-                long max = -1; // a table this batch creates has no committed row
-                if (stored.contains(t.table())) {
-                    try (Statement c = committed.createStatement();
-                            ResultSet rs = c.executeQuery(
-                                    "SELECT coalesce(max(rowid), -1) FROM " + DuckDbSink.CATALOG + "." + table)) {
-                        rs.next();
-                        max = rs.getLong(1);
-                    }
-                }
-                try (ResultSet rs = s.executeQuery(
-                        "DELETE FROM " + table + " WHERE rowid > " + max + " AND id IN (" + in + ") RETURNING id")) {
-                    while (rs.next())
-                        written.computeIfAbsent(rs.getString(1), k -> new HashSet<>())
-                                .add(t.table());
-                }
+        Set<String> candidates = candidates(s, tables, ids, refused, in);
+        Map<String, Long> committedMax = committedMax(conn, candidates);
+        Map<String, Set<String>> written = new HashMap<>();
+        for (TableBatch t : tables) {
+            if (!candidates.contains(t.table())) continue;
+            long max = committedMax.getOrDefault(t.table(), -1L); // a table this batch creates has no committed row
+            // the row id bound also spares the scan of the committed rows (DuckDB skips their row groups)
+            try (ResultSet rs = s.executeQuery("DELETE FROM " + Names.quote(t.table()) + " WHERE rowid > " + max
+                    + " AND id IN (" + in + ") RETURNING id")) {
+                while (rs.next())
+                    written.computeIfAbsent(rs.getString(1), k -> new HashSet<>())
+                            .add(t.table());
             }
         }
         return written;
+    }
+
+    /**
+     * The tables that can hold rows of the refused events. An event has rows in {@code events}, its own table and
+     * perhaps {@code identity_links}; one refused by a table of its own has no row there (the reader skipped it), so
+     * only {@code events} and {@code identity_links} can hold its rows. Only for an event refused by those two is its
+     * own table looked up in the batch's staged ids (every table of the batch without them): a table with hundreds of
+     * columns costs milliseconds to plan a statement on, so the others are left alone.
+     */
+    private static Set<String> candidates(
+            Statement s, List<TableBatch> tables, TableBatch ids, Map<String, Refused> refused, CharSequence in)
+            throws SQLException {
+        Set<String> shared = Set.of(Router.EVENTS, IdentityLinks.TABLE);
+        Set<String> out = new HashSet<>();
+        for (TableBatch t : tables) {
+            if (!t.parts().isEmpty() && t.parts().get(0).columns().contains("id")) out.add(t.table());
+        }
+        boolean ownKnown = true;
+        for (Refused r : refused.values()) {
+            ownKnown &= !shared.containsAll(List.of(r.tables().toString().split(",")));
+        }
+        if (ownKnown) {
+            out.retainAll(shared);
+            return out;
+        }
+        if (ids == null || ids.parts().isEmpty()) return out;
+        Set<String> its = new HashSet<>(shared);
+        StringBuilder union = new StringBuilder();
+        for (TableBatch.Part part : ids.parts()) {
+            if (union.length() > 0) union.append(" UNION ALL ");
+            union.append("SELECT id, tbl FROM ")
+                    .append(((CsvStage) part.staged())
+                            .readCsv("'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ', 'tbl': 'VARCHAR'", part.ragged()));
+        }
+        try (ResultSet rs = s.executeQuery(
+                "SELECT DISTINCT tbl FROM (" + union + ") WHERE id IN (" + in + ") AND tbl IS NOT NULL")) {
+            while (rs.next()) its.add(rs.getString(1));
+        }
+        out.retainAll(its);
+        return out;
+    }
+
+    /**
+     * The largest committed row id of each of {@code tables} that exists, read on a second connection, which sees only
+     * committed data, in one query.
+     */
+    private static Map<String, Long> committedMax(Connection conn, Set<String> tables) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        try (Connection committed = ((org.duckdb.DuckDBConnection) conn).duplicate()) {
+            committed.setAutoCommit(true); // a duplicate inherits manual commit; this one only reads
+            StringBuilder q = new StringBuilder();
+            try (Statement c = committed.createStatement();
+                    ResultSet rs = c.executeQuery("SELECT table_name FROM duckdb_tables() WHERE database_name = '"
+                            + DuckDbSink.CATALOG + "'")) {
+                while (rs.next()) {
+                    String t = rs.getString(1);
+                    if (!tables.contains(t)) continue;
+                    if (q.length() > 0) q.append(" UNION ALL ");
+                    q.append("SELECT '")
+                            .append(t.replace("'", "''"))
+                            .append("', coalesce(max(rowid), -1) FROM ")
+                            .append(DuckDbSink.CATALOG)
+                            .append('.')
+                            .append(Names.quote(t));
+                }
+            }
+            if (q.length() == 0) return out;
+            try (Statement c = committed.createStatement();
+                    ResultSet rs = c.executeQuery(q.toString())) {
+                while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
     }
 }

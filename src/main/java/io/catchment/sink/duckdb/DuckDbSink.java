@@ -175,10 +175,12 @@ public final class DuckDbSink implements Sink {
                 }
                 duplicates.put(b.table(), b.rows() - inserted);
             }
+            long tr = System.nanoTime();
             List<UserUpdate> users = new java.util.ArrayList<>(w.users());
-            if (rejects && !tableOfFile.isEmpty()) {
-                deadLetters.add(conn, DuckDbRejects.setAside(conn, s, batches, tableOfFile, w.refusals(), users));
-            }
+            var refused = rejects && !tableOfFile.isEmpty()
+                    ? DuckDbRejects.setAside(conn, s, batches, ids, tableOfFile, w.refusals(), users)
+                    : List.<io.catchment.deadletter.DeadLetter>of();
+            deadLetters.add(conn, refused);
             long tu = System.nanoTime();
             DuckDbUsers.merge(conn, users, staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
             long t3 = System.nanoTime();
@@ -188,12 +190,14 @@ public final class DuckDbSink implements Sink {
             conn.commit();
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
-                        "write: schema {} changes {} ms, dedup {} ms, insert {} ms, users {} ({} ms), columns {} ms, "
-                                + "commit {} ms",
+                        "write: schema {} changes {} ms, dedup {} ms, insert {} ms, refused {} ({} ms), users {} ({} ms), "
+                                + "columns {} ms, commit {} ms",
                         changes.size(),
                         (t1 - t0) / 1_000_000,
                         (t2 - t1) / 1_000_000,
-                        (tu - t2) / 1_000_000,
+                        (tr - t2) / 1_000_000,
+                        refused.size(),
+                        (tu - tr) / 1_000_000,
                         w.users().size(),
                         (t3 - tu) / 1_000_000,
                         (t4 - t3) / 1_000_000,
