@@ -155,31 +155,9 @@ public final class DuckDbSink implements Sink {
             boolean filter = dedup && eventsExisted && ids != null && DuckDbDedup.findDuplicates(s, ids) > 0;
             deadLetters.add(conn, w.deadLetters());
             long t2 = System.nanoTime();
-            boolean rejects = w.refusals() != null;
-            Map<String, String> tableOfFile = new java.util.HashMap<>();
-            for (TableBatch b : batches) {
-                long inserted = 0;
-                for (TableBatch.Part part : b.parts()) {
-                    long ts = System.nanoTime();
-                    inserted += s.executeUpdate(DuckDbDedup.insertSql(b.table(), part, filter, rejects));
-                    tableOfFile.put(((CsvStage) part.staged()).file().toString(), b.table());
-                    if (LOG.isDebugEnabled() && System.nanoTime() - ts > 50_000_000L) {
-                        LOG.debug(
-                                "slow insert into {}: {} rows, {} columns, ragged {}, {} ms",
-                                b.table(),
-                                part.rows(),
-                                part.columns().size(),
-                                part.ragged(),
-                                (System.nanoTime() - ts) / 1_000_000);
-                    }
-                }
-                duplicates.put(b.table(), b.rows() - inserted);
-            }
-            long tr = System.nanoTime();
             List<UserUpdate> users = new java.util.ArrayList<>(w.users());
-            var refused = rejects && !tableOfFile.isEmpty()
-                    ? DuckDbRejects.setAside(conn, s, batches, ids, tableOfFile, w.refusals(), users)
-                    : List.<io.catchment.deadletter.DeadLetter>of();
+            var refused = DuckDbRejects.load(conn, s, batches, ids, filter, w.refusals(), users, duplicates);
+            long tr = System.nanoTime();
             deadLetters.add(conn, refused);
             long tu = System.nanoTime();
             DuckDbUsers.merge(conn, users, staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
@@ -190,7 +168,7 @@ public final class DuckDbSink implements Sink {
             conn.commit();
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
-                        "write: schema {} changes {} ms, dedup {} ms, insert {} ms, refused {} ({} ms), users {} ({} ms), "
+                        "write: schema {} changes {} ms, dedup {} ms, insert {} ms ({} refused events set aside), dead letters {} ms, users {} ({} ms), "
                                 + "columns {} ms, commit {} ms",
                         changes.size(),
                         (t1 - t0) / 1_000_000,
