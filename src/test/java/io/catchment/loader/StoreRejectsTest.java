@@ -10,6 +10,7 @@ import io.catchment.sink.duckdb.DuckDbSink;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,6 +146,23 @@ class StoreRejectsTest {
                         assertThat(d.table()).startsWith("events");
                         assertThat(d.reason()).contains("context_tags");
                     });
+        }
+    }
+
+    @Test
+    void the_same_dead_letter_twice_in_one_write_counts_two_attempts() throws Exception {
+        try (DuckDbSink store = new DuckDbSink(dir, "256MB", "16MB")) {
+            var d = new io.catchment.deadletter.DeadLetter("x1", "events", "why", "{\"id\":\"x1\"}", 0);
+            var other = new io.catchment.deadletter.DeadLetter("x2", "events", "why", "{\"id\":\"x2\"}", 0);
+            store.write(io.catchment.sink.WriteBatch.offsetOnly(List.of(d, other, d), "c", 1));
+            var dead = store.deadLetters(DeadLetterStore.Filter.PENDING, 10);
+            assertThat(dead).hasSize(2);
+            assertThat(dead.stream()
+                            .filter(e -> e.eventId().equals("x1"))
+                            .findFirst()
+                            .orElseThrow()
+                            .attempts())
+                    .isEqualTo(2);
         }
     }
 }
