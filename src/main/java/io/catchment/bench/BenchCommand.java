@@ -1,26 +1,16 @@
 package io.catchment.bench;
 
 import io.catchment.config.StoreSettings;
-import io.catchment.event.EventJson;
-import io.catchment.format.NativeFormat;
 import io.catchment.loader.Loader;
 import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.sink.duckdb.DuckDbSink;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -106,12 +96,21 @@ public final class BenchCommand implements Callable<Integer> {
             defaultValue = "1")
     int prefillDays;
 
+    @Option(
+            names = "--refused-every",
+            paramLabel = "N",
+            description = "also load the same events with every N-th one refused by the store (a value its JSON "
+                    + "column cannot take), alternating clean and refused runs, and print the refused/clean ratio")
+    int refusedEvery;
+
     @Option(names = "--dir", description = "work directory (default: a new temp dir, deleted after)")
     Path dir;
 
     private long rawBytes;
     private String lastDatabase;
     private long stored; // events the next runLoader prefills
+    private String logName = "log"; // the log the next runLoader loads
+    private static final String REFUSED_LOG = "log-refused";
     private CpuClock cpu;
     private Baselines baselines;
 
@@ -124,9 +123,18 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             Path ndjson = work.resolve("events.ndjson");
             long t0 = System.nanoTime();
-            try (LocalLog log = new LocalLog(work.resolve("data/log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
+            try (LocalLog log = openLog(work, "log");
+                    LocalLog refusedLog = refusedEvery > 0 ? openLog(work, REFUSED_LOG) : null;
                     OutputStream raw = new BufferedOutputStream(Files.newOutputStream(ndjson), 1 << 20)) {
-                fill(log, raw);
+                LogFill.fill(
+                        events,
+                        seed -> realShaped
+                                ? new RealShapedEvents(seed)
+                                : mixed ? new EventGenerator(seed).mixed(newFieldEvery) : new EventGenerator(seed),
+                        log,
+                        raw,
+                        refusedLog,
+                        refusedEvery);
             }
             System.out.printf(
                     "generated %,d events (%,d bytes canonical NDJSON) in %.1f s%n",
@@ -135,6 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
             rawBytes = Files.size(ndjson);
             double theirs = clickhouse != null ? 0 : baselines.readJson(work, ndjson, mixed || realShaped);
             if (prefill > 0) return prefilled(work);
+            if (refusedEvery > 0) return refused(work);
             // with --dedup both: off, on, off, on, so neither gains from running second (JIT, page cache)
             int rounds = dedup.equals("both") ? 2 : 1;
             double[] sum = new double[2];
@@ -174,49 +183,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void fill(LocalLog log, OutputStream raw) throws Exception {
-        int perRecord = 100;
-        int records = (events + perRecord - 1) / perRecord;
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<?>> done = new ArrayList<>();
-        int threads = 8;
-        for (int w = 0; w < threads; w++) {
-            int worker = w;
-            done.add(pool.submit(() -> {
-                Batches gen = realShaped
-                        ? new RealShapedEvents(worker + 1)
-                        : mixed ? new EventGenerator(worker + 1).mixed(newFieldEvery) : new EventGenerator(worker + 1);
-                for (int r = worker; r < records; r += threads) {
-                    int n = Math.min(perRecord, events - r * perRecord);
-                    byte[] body = gen.batch(n).getBytes(StandardCharsets.UTF_8);
-                    var parsed = NativeFormat.split(body, 1 << 20);
-                    ByteArrayOutputStream rec = new ByteArrayOutputStream(body.length + 4096);
-                    Instant now = Instant.now();
-                    for (int i = 0; i < n; i++) {
-                        EventJson.write(NativeFormat.toEvent(parsed.events().get(i), i, "bench", now), rec);
-                        rec.write('\n');
-                    }
-                    byte[] bytes = rec.toByteArray();
-                    log.append(bytes);
-                    synchronized (raw) {
-                        raw.write(bytes);
-                    }
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : done) f.get();
-        pool.shutdown();
-    }
-
     /** Loads the whole log into a fresh store (the log is kept: retention is long). */
     private double runLoader(Path work, boolean dedupOn, int round) throws Exception {
         Metrics metrics = new Metrics();
-        Path data = work.resolve("data");
         Path store = work.resolve((dedupOn ? "store-dedup-" : "store-plain-") + round);
         String database = "bench_" + System.currentTimeMillis();
         double rate;
-        try (LocalLog log = new LocalLog(data.resolve("log"), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
+        try (LocalLog log = openLog(work, logName);
                 io.catchment.sink.Sink sink = clickhouse != null
                         ? new io.catchment.sink.clickhouse.ClickHouseSink(
                                 clickhouse, database, "default", "", "", store, dedupOn, 1000)
@@ -248,6 +221,7 @@ public final class BenchCommand implements Callable<Integer> {
                     events / secs,
                     batchEvents);
             System.out.println(cpu.used(cpu0, cpu1, secs));
+            if (logName.equals(REFUSED_LOG)) System.out.printf("dead letters: %,d%n", sink.pendingDeadLetters());
             rate = events / secs;
             if (clickhouse != null) {
                 lastDatabase = database;
@@ -286,6 +260,34 @@ public final class BenchCommand implements Callable<Integer> {
                         + "events/s, ratio %.2f%n",
                 sum[0], prefill, prefillDays, sum[1], sum[1] / sum[0]);
         return 0;
+    }
+
+    /**
+     * {@code --refused-every}: loads the clean log and the refused one (the same events, every N-th refused by the
+     * store) into fresh stores, alternating, {@code max(2, warmup-free)} rounds, and prints the ratio of each pair.
+     */
+    private int refused(Path work) throws Exception {
+        for (int w = 0; w < warmup; w++) runLoader(work, !dedup.equals("off"), -1 - w);
+        double[] sum = new double[2];
+        int rounds = 2;
+        for (int round = 0; round < rounds; round++) {
+            double[] rate = new double[2];
+            for (int r = 0; r < 2; r++) {
+                logName = r == 0 ? "log" : REFUSED_LOG;
+                rate[r] = runLoader(work, !dedup.equals("off"), 10 * round + r);
+                sum[r] += rate[r] / rounds;
+            }
+            logName = "log";
+            System.out.printf("round %d: refused/clean %.2f%n", round, rate[1] / rate[0]);
+        }
+        System.out.printf(
+                "RESULT loader clean %.0f events/s, 1 in %,d refused %.0f events/s, ratio %.2f%n",
+                sum[0], refusedEvery, sum[1], sum[1] / sum[0]);
+        return 0;
+    }
+
+    private static LocalLog openLog(Path work, String name) throws java.io.IOException {
+        return new LocalLog(work.resolve("data").resolve(name), 64 << 20, Long.MAX_VALUE, Duration.ofDays(1));
     }
 
     private void onDisk(String store, long bytes) {

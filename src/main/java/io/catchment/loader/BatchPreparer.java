@@ -39,11 +39,18 @@ final class BatchPreparer {
     private final Sink sink;
     private final int maxFields;
     private final int maxColumns;
+    private final TakeApart describe;
 
     /** A batch ready to write, with what the loader needs to account for it or take it apart. */
     record Prepared(WriteBatch batch, List<Line> lines, int events, int repeated, long startNanos) {}
 
     BatchPreparer(Sink sink, int maxFields, int maxColumns, Router router) {
+        this(sink, maxFields, maxColumns, router, new TakeApart("log offset"));
+    }
+
+    /** {@code describe} makes the dead letters of the events the store refuses in a batch ({@link StoreRefusals}). */
+    BatchPreparer(Sink sink, int maxFields, int maxColumns, Router router, TakeApart describe) {
+        this.describe = describe;
         this.router = router;
         this.sink = sink;
         this.maxFields = maxFields;
@@ -103,8 +110,8 @@ final class BatchPreparer {
             ids.discard();
             throw e;
         }
-        WriteBatch batch =
-                new WriteBatch(changes, List.copyOf(tables.values()), ids, dead, consumer, nextOffset, users);
+        WriteBatch batch = new WriteBatch(changes, List.copyOf(tables.values()), ids, dead, consumer, nextOffset, users)
+                .withRefusals(new StoreRefusals(lines, describe));
         return new Prepared(batch, lines, events, repeated, start);
     }
 
@@ -197,7 +204,7 @@ final class BatchPreparer {
     private static void userUpdate(Router.Row row, List<UserUpdate> users) throws IOException {
         Router.Span t = row.traits();
         if (EventJson.MAPPER.readTree(t.buf(), t.off(), t.len()) instanceof ObjectNode traits && !traits.isEmpty()) {
-            users.add(new UserUpdate(row.user(), row.timestamp(), traits));
+            users.add(new UserUpdate(row.user(), row.timestamp(), traits, row.eventId()));
         }
     }
 

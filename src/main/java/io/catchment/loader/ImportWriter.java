@@ -74,7 +74,7 @@ public final class ImportWriter implements AutoCloseable {
     public ImportWriter(Sink sink, Router router, int maxFields, int maxColumns, Quarantine quarantine) {
         this.sink = sink;
         this.quarantine = quarantine;
-        this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router);
+        this.preparer = new BatchPreparer(sink, maxFields, maxColumns, router, TAKE_APART);
         this.prepareThread = new Thread(() -> guarded(this::prepareLoop), "import-prepare");
         this.writeThread = new Thread(() -> guarded(this::writeLoop), "import-writer");
         prepareThread.start();
@@ -203,9 +203,9 @@ public final class ImportWriter implements AutoCloseable {
     }
 
     private void account(BatchPreparer.Prepared p, WriteBatch b, Map<String, Long> dups) {
-        events.addAndGet(p.events());
+        events.addAndGet(p.events() - StoreRefusals.count(b));
         duplicates.addAndGet(p.repeated());
-        deadLetters.addAndGet(b.deadLetters().size());
+        deadLetters.addAndGet(b.deadLetters().size() + StoreRefusals.count(b));
         for (var t : b.tables()) {
             long skipped = dups.getOrDefault(t.table(), 0L);
             if (t.table().equals(Router.EVENTS)) duplicates.addAndGet(skipped);

@@ -138,8 +138,8 @@ final class LoaderWriter {
                 LOG.warn("Could not record the committed offset {} in the log (the store has it)", next, e);
             }
         }
-        metrics.loaded.increment(p.events() + p.repeated());
-        metrics.deadLettered.increment(b.deadLetters().size());
+        metrics.loaded.increment(p.events() + p.repeated() - StoreRefusals.count(b));
+        metrics.deadLettered.increment(b.deadLetters().size() + StoreRefusals.count(b));
         metrics.batchEvents.record(p.events());
         metrics.schemaChanges.increment(b.changes().size());
         metrics.duplicates("(batch)", p.repeated());

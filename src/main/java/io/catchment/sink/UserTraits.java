@@ -40,7 +40,8 @@ public final class UserTraits {
     /** Applies {@code updates} in event-time order to {@code rows} (the stored rows of their users), adding new users. */
     public static void applyAll(Map<String, Row> rows, List<UserUpdate> updates) {
         List<UserUpdate> ordered = new ArrayList<>(updates.size());
-        for (UserUpdate u : updates) ordered.add(new UserUpdate(u.user(), normal(u.timestamp()), u.traits()));
+        for (UserUpdate u : updates)
+            ordered.add(new UserUpdate(u.user(), normal(u.timestamp()), u.traits(), u.eventId()));
         ordered.sort(Comparator.comparing(UserUpdate::timestamp));
         for (UserUpdate u : ordered) apply(rows.computeIfAbsent(u.user(), k -> new Row()), u);
     }

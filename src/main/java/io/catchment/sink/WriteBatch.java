@@ -9,7 +9,8 @@ import java.util.List;
  * duplicate check ({@code ids}, may be null), events to set aside as dead letters, the log consumer's next offset
  * ({@code consumer} null for a batch that reads no log: an import's), the user-property operations to merge into
  * {@code users}, and the import checkpoints of the members the batch read (an import batch that spans several
- * members checkpoints each).
+ * members checkpoints each). {@code refusals}, when not null, lets the store set aside single events it refuses and
+ * write the rest ({@link RowRefusals}); without it a refused row fails the batch.
  */
 public record WriteBatch(
         List<SchemaChange> changes,
@@ -19,7 +20,20 @@ public record WriteBatch(
         String consumer,
         long nextOffset,
         List<UserUpdate> users,
-        List<ImportCheckpoint> imports) {
+        List<ImportCheckpoint> imports,
+        RowRefusals refusals) {
+
+    public WriteBatch(
+            List<SchemaChange> changes,
+            List<TableBatch> tables,
+            TableBatch ids,
+            List<DeadLetter> deadLetters,
+            String consumer,
+            long nextOffset,
+            List<UserUpdate> users,
+            List<ImportCheckpoint> imports) {
+        this(changes, tables, ids, deadLetters, consumer, nextOffset, users, imports, null);
+    }
 
     public WriteBatch(
             List<SchemaChange> changes,
@@ -44,12 +58,17 @@ public record WriteBatch(
 
     /** The same batch with {@code dead} as its dead letters. */
     public WriteBatch withDeadLetters(List<DeadLetter> dead) {
-        return new WriteBatch(changes, tables, ids, dead, consumer, nextOffset, users, imports);
+        return new WriteBatch(changes, tables, ids, dead, consumer, nextOffset, users, imports, refusals);
     }
 
     /** The same batch, also committing {@code checkpoints} in its transaction. */
     public WriteBatch withImports(List<ImportCheckpoint> checkpoints) {
-        return new WriteBatch(changes, tables, ids, deadLetters, consumer, nextOffset, users, checkpoints);
+        return new WriteBatch(changes, tables, ids, deadLetters, consumer, nextOffset, users, checkpoints, refusals);
+    }
+
+    /** The same batch, letting the store set aside the single events it refuses ({@link RowRefusals}). */
+    public WriteBatch withRefusals(RowRefusals r) {
+        return new WriteBatch(changes, tables, ids, deadLetters, consumer, nextOffset, users, imports, r);
     }
 
     /** Only moves the consumer's offset (and sets aside {@code deadLetters}). */

@@ -397,7 +397,9 @@ class LoaderTest {
             assertThat(dead.get(0).event()).contains("\\udcbf\\udfff");
             assertThat(dead.get(0).reason())
                     .contains(
-                            "surrogate",
+                            "Could not convert",
+                            "'JSON'",
+                            "properties_v",
                             "event id p2",
                             "\"Poison2\"",
                             "source web",

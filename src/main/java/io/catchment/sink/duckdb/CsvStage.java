@@ -44,8 +44,17 @@ public final class CsvStage extends TextStage {
      * DuckDB's serial reader when a value holds a line break: its parallel one misreads such rows when padding).
      */
     String readCsv(String columns, boolean padded) {
+        return readCsv(columns, padded, false);
+    }
+
+    /**
+     * With {@code storeRejects}, a row with a cell its column's type cannot take is skipped and listed in the
+     * connection's {@code reject_errors} ({@link DuckDbRejects}) instead of failing the statement.
+     */
+    String readCsv(String columns, boolean padded, boolean storeRejects) {
         return "read_csv('" + file().toString().replace("'", "''") + "', header = false, auto_detect = false, "
                 + "delim = ',', quote = '\"', escape = '\"', new_line = '\\n', nullstr = '\\N', allow_quoted_nulls = false, "
+                + (storeRejects ? "store_rejects = true, " : "")
                 + (padded ? "null_padding = true, " + (multiline() ? "parallel = false, " : "") : "")
                 + "columns = {" + columns + "})";
     }

@@ -7,13 +7,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The exact duplicate check of a DuckDB batch: the batch's ids that {@code events} already holds on the same UTC day
- * go to a temporary table {@code _dups}, and each table's load leaves their rows out. Runs inside the batch's
- * transaction.
+ * go to a temporary table {@code _dups}, and each table's load ({@link #insertAll}) leaves their rows out. Runs inside
+ * the batch's transaction.
  */
 final class DuckDbDedup {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DuckDbSink.class);
+
     private DuckDbDedup() {}
 
     /**
@@ -45,8 +48,48 @@ final class DuckDbDedup {
         }
     }
 
-    /** The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out. */
-    static String insertSql(String table, TableBatch.Part part, boolean skipDuplicates) {
+    /**
+     * Loads every part of {@code batches} ({@link #insertSql}), putting the rows each table did not take (duplicates,
+     * and refused rows with {@code storeRejects}) in {@code skipped} and each staged file's table in {@code tableOfFile}
+     * (by path).
+     */
+    static void insertAll(
+            Statement s,
+            List<TableBatch> batches,
+            boolean skipDuplicates,
+            boolean storeRejects,
+            boolean skipRefused,
+            Map<String, Long> skipped,
+            Map<String, String> tableOfFile)
+            throws SQLException {
+        for (TableBatch b : batches) {
+            long inserted = 0;
+            for (TableBatch.Part part : b.parts()) {
+                long ts = System.nanoTime();
+                inserted += s.executeUpdate(insertSql(b.table(), part, skipDuplicates, storeRejects, skipRefused));
+                tableOfFile.put(((CsvStage) part.staged()).file().toString(), b.table());
+                if (LOG.isDebugEnabled() && System.nanoTime() - ts > 50_000_000L) {
+                    LOG.debug(
+                            "slow insert into {}: {} rows, {} columns, ragged {}, {} ms",
+                            b.table(),
+                            part.rows(),
+                            part.columns().size(),
+                            part.ragged(),
+                            (System.nanoTime() - ts) / 1_000_000);
+                }
+            }
+            skipped.put(b.table(), b.rows() - inserted);
+        }
+    }
+
+    /**
+     * The load of one staged part; with {@code skipDuplicates}, rows of events listed in {@code _dups} are left out; with
+     * {@code storeRejects}, rows the reader refuses are skipped and listed ({@link DuckDbRejects}); with
+     * {@code skipRefused}, rows of the events listed in {@code _refused} are left out. Each cell is read
+     * as its column's own type, JSON included, so that the reader, not a cast after the join, is what refuses a value.
+     */
+    static String insertSql(
+            String table, TableBatch.Part part, boolean skipDuplicates, boolean storeRejects, boolean skipRefused) {
         List<ColumnType> types = part.types();
         StringBuilder cols = new StringBuilder();
         StringBuilder spec = new StringBuilder();
@@ -57,19 +100,18 @@ final class DuckDbDedup {
                 spec.append(", ");
             }
             cols.append(Names.quote(c));
-            spec.append('\'')
-                    .append(c)
-                    .append("': '")
-                    .append(types.get(i) == ColumnType.JSON ? "VARCHAR" : types.get(i).sql)
-                    .append('\'');
+            spec.append('\'').append(c).append("': '").append(types.get(i).sql).append('\'');
         }
-        String source = ((CsvStage) part.staged()).readCsv(spec.toString(), part.ragged());
+        String source = ((CsvStage) part.staged()).readCsv(spec.toString(), part.ragged(), storeRejects);
         String t = Names.quote(table);
-        if (!skipDuplicates || !part.columns().contains("timestamp")) {
-            return "INSERT INTO " + t + " (" + cols + ") SELECT * FROM " + source;
+        StringBuilder sql = new StringBuilder("INSERT INTO " + t + " (" + cols + ") SELECT s.* FROM " + source + " s");
+        if (skipDuplicates && part.columns().contains("timestamp")) {
+            sql.append(" ANTI JOIN _dups d ON s.id = d.id AND ")
+                    .append(day("s"))
+                    .append(" = d.day");
         }
-        return "INSERT INTO " + t + " (" + cols + ") SELECT s.* FROM " + source + " s ANTI JOIN _dups d "
-                + "ON s.id = d.id AND " + day("s") + " = d.day";
+        if (skipRefused) sql.append(" ANTI JOIN _refused r ON s.id = r.id");
+        return sql.toString();
     }
 
     /**

@@ -10,6 +10,7 @@ import io.catchment.sink.Sink;
 import io.catchment.sink.SinkException;
 import io.catchment.sink.TableBatch;
 import io.catchment.sink.TextStage;
+import io.catchment.sink.UserUpdate;
 import io.catchment.sink.WriteBatch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -167,25 +168,12 @@ public final class DuckDbSink implements Sink {
             boolean filter = dedup && eventsExisted && ids != null && DuckDbDedup.findDuplicates(s, ids) > 0;
             deadLetters.add(conn, w.deadLetters());
             long t2 = System.nanoTime();
-            for (TableBatch b : batches) {
-                long inserted = 0;
-                for (TableBatch.Part part : b.parts()) {
-                    long ts = System.nanoTime();
-                    inserted += s.executeUpdate(DuckDbDedup.insertSql(b.table(), part, filter));
-                    if (LOG.isDebugEnabled() && System.nanoTime() - ts > 50_000_000L) {
-                        LOG.debug(
-                                "slow insert into {}: {} rows, {} columns, ragged {}, {} ms",
-                                b.table(),
-                                part.rows(),
-                                part.columns().size(),
-                                part.ragged(),
-                                (System.nanoTime() - ts) / 1_000_000);
-                    }
-                }
-                duplicates.put(b.table(), b.rows() - inserted);
-            }
+            List<UserUpdate> users = new java.util.ArrayList<>(w.users());
+            var refused = DuckDbRejects.load(conn, s, batches, ids, filter, w.refusals(), users, duplicates);
+            long tr = System.nanoTime();
+            deadLetters.add(conn, refused);
             long tu = System.nanoTime();
-            DuckDbUsers.merge(conn, w.users(), staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
+            DuckDbUsers.merge(conn, users, staging.resolve("users-" + stageSeq.incrementAndGet() + ".csv"));
             long t3 = System.nanoTime();
             DuckDbSchema.touchColumns(s, batches);
             long t4 = System.nanoTime();
@@ -193,12 +181,14 @@ public final class DuckDbSink implements Sink {
             conn.commit();
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
-                        "write: schema {} changes {} ms, dedup {} ms, insert {} ms, users {} ({} ms), columns {} ms, "
-                                + "commit {} ms",
+                        "write: schema {} changes {} ms, dedup {} ms, insert {} ms ({} refused events set aside), dead letters {} ms, users {} ({} ms), "
+                                + "columns {} ms, commit {} ms",
                         changes.size(),
                         (t1 - t0) / 1_000_000,
                         (t2 - t1) / 1_000_000,
-                        (tu - t2) / 1_000_000,
+                        (tr - t2) / 1_000_000,
+                        refused.size(),
+                        (tu - tr) / 1_000_000,
                         w.users().size(),
                         (t3 - tu) / 1_000_000,
                         (t4 - t3) / 1_000_000,
