@@ -218,8 +218,7 @@ public final class BenchCommand implements Callable<Integer> {
         double rate;
         if (stored > 0) {
             try (io.catchment.sink.Sink sink = openStore(store, database, dedupOn)) {
-                if (clickhouse != null) Prefill.clickhouse(sink, stored, prefillDays, events, store);
-                else Prefill.duckdb(sink, stored, prefillDays, events);
+                Prefill.run(sink, stored, prefillDays, events, seed(work), store);
             }
         }
         long o0 = System.nanoTime();
@@ -266,6 +265,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (clickhouse == null && round >= 0)
             onDisk("DuckDB", BenchFiles.storeBytes(store)); // closed: checkpointed, WAL empty
         return rate;
+    }
+
+    /** The first generated event, to seed a prefilled store with the loader's columns. */
+    private static String seed(Path work) throws java.io.IOException {
+        try (var lines = Files.lines(work.resolve("events.ndjson"))) {
+            return lines.findFirst().orElseThrow();
+        }
     }
 
     private io.catchment.sink.Sink openStore(Path store, String database, boolean dedupOn) throws Exception {

@@ -6,7 +6,7 @@ package io.catchment.sink;
  * therefore compares about 2×32 bits, so two different ids pass for each other about once in 10⁹ lookups; either way
  * a hit only means "maybe stored" and is checked against the store. Never a false "absent": every id added is found.
  *
- * <p>4 bytes a slot, built at 50% load (85% when memory is short) and full at 90% ({@link #full}), when the owner
+ * <p>4 bytes a slot, built at 50% load (85% for a day large for the memory budget) and full at 90% ({@link #full}), when the owner
  * builds it again from the store, larger (a fingerprint cannot be moved to a bigger table without its full hash): 8 MB
  * per million ids when built, 4.4 MB when full. Not thread-safe.
  */
@@ -21,10 +21,13 @@ final class DayIds {
         slots = new int[Math.max(16, capacity)];
     }
 
-    /** Slots for {@code ids}: room to double when {@code budget} bytes allow it, else room to grow by a sixth. */
+    /**
+     * Slots for {@code ids}: room to double while that takes at most a quarter of {@code budget} bytes, else room to
+     * grow by a sixth (a large day then leaves room for its neighbours).
+     */
     static long capacityFor(long ids, long budget) {
         long roomy = Math.max(1 << 12, 2 * ids);
-        return 4 * roomy <= budget ? roomy : (long) (ids / 0.85) + 1;
+        return 4 * roomy <= budget / 4 ? roomy : Math.max(1 << 12, (long) (ids / 0.85) + 1);
     }
 
     /** Whether {@code hash} may have been added: false means certainly not. */
