@@ -18,7 +18,7 @@ public record Dedup(
         ToLongFunction<String> hash,
         BiFunction<String, Boolean, String> hashSql) {
 
-    /** The default memory for the id sets: a third of the heap (4.4 to 8 MB per million ids of a day held, see {@link DayIds}). */
+    /** The default memory for the id sets: a third of the heap (they take 4.4 to 8 MB per million ids of a day). */
     public static long defaultMemory() {
         return Runtime.getRuntime().maxMemory() / 3;
     }
