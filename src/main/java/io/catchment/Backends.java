@@ -160,7 +160,7 @@ public final class Backends implements AutoCloseable {
                     ch.password(),
                     ch.cluster(),
                     c.dataDir(),
-                    c.duckdb().dedup(),
+                    dedup(c),
                     c.loader().maxColumns(),
                     ch.queryMaxMemory());
         }
@@ -168,9 +168,14 @@ public final class Backends implements AutoCloseable {
                 c.dataDir(),
                 duckdbMemory,
                 c.duckdb().checkpointThreshold(),
-                c.duckdb().dedup(),
+                dedup(c),
                 c.loader().maxColumns(),
                 c.duckdb().blockSize());
+    }
+
+    private static io.catchment.sink.Dedup dedup(CatchmentConfig c) {
+        var d = c.duckdb();
+        return io.catchment.sink.Dedup.of(d.dedup(), d.dedupWindowDays(), d.dedupMemory());
     }
 
     /**

@@ -53,8 +53,9 @@ public record CatchmentConfig(
             String url, String database, String user, String password, String cluster, long queryMaxMemory) {}
 
     /**
-     * {@code store} is duckdb or clickhouse; {@code dedup} applies to both; {@code importMemoryLimit} replaces
-     * {@code memoryLimit} while {@code catchment import} loads straight into DuckDB.
+     * {@code store} is duckdb or clickhouse; {@code dedup}, {@code dedupWindowDays} (1: the same UTC day) and
+     * {@code dedupMemory} (the id sets' heap) apply to both; {@code importMemoryLimit} replaces {@code memoryLimit}
+     * while {@code catchment import} loads straight into DuckDB.
      */
     public record DuckDb(
             String memoryLimit,
@@ -63,7 +64,9 @@ public record CatchmentConfig(
             long blockSize,
             String store,
             String importMemoryLimit,
-            boolean personIndex) {
+            boolean personIndex,
+            int dedupWindowDays,
+            long dedupMemory) {
         public boolean clickhouse() {
             return store.equals("clickhouse");
         }

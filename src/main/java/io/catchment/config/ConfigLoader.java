@@ -161,7 +161,9 @@ public final class ConfigLoader {
                         p.get(StoreSettings.DUCKDB_BLOCK_SIZE),
                         p.get(ScaleOutSettings.STORE_TYPE),
                         p.get(StoreSettings.IMPORT_DUCKDB_MEMORY_LIMIT),
-                        p.get(StoreSettings.DUCKDB_PERSON_INDEX)),
+                        p.get(StoreSettings.DUCKDB_PERSON_INDEX),
+                        p.get(LoadingSettings.DEDUP_WINDOW),
+                        p.get(LoadingSettings.DEDUP_MEMORY)),
                 kafka,
                 new CatchmentConfig.ClickHouse(
                         p.get(ScaleOutSettings.CLICKHOUSE_URL),

@@ -82,8 +82,34 @@ public final class LoadingSettings {
     public static final Setting<Boolean> DEDUP_ENABLED = new Setting<>(
             "dedup.enabled",
             "true",
-            "skip rows whose id is already in their table for the same UTC day of timestamp",
+            "skip rows whose id is already in their table within dedup.window of the same UTC day of timestamp",
             Settings::bool);
+    public static final Setting<Integer> DEDUP_WINDOW = new Setting<>(
+            "dedup.window",
+            "day",
+            "events with the same id are duplicates when their UTC days are the same (day) or less than N days apart "
+                    + "(Nd, like 3d: up to 2 days apart, either way)",
+            LoadingSettings::window);
+    public static final Setting<Long> DEDUP_MEMORY = new Setting<>(
+            "dedup.memory",
+            "auto",
+            "heap for the per-day sets of stored id hashes that spare each batch a look-up in the store: 4.4 to 8 MB "
+                    + "per million events of a day held; a day that does not fit is looked up in the store, at a cost that "
+                    + "grows with its rows (0: always). auto is a third of the heap",
+            s -> s.equals("auto")
+                    ? Runtime.getRuntime().maxMemory() / 3
+                    : Setting.size(0).apply(s));
+
+    private static int window(String s) {
+        if (s.equals("day")) return 1;
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d{1,3})d").matcher(s);
+        int days = m.matches() ? Integer.parseInt(m.group(1)) : 0;
+        if (days < 1 || days > 366) {
+            throw new IllegalArgumentException("'" + s + "' is not day or a number of days from 1d to 366d");
+        }
+        return days;
+    }
 
     private static Map<String, Duration> durations(String s) {
         return pairs(s, "table=duration", Setting.duration());

@@ -42,6 +42,8 @@ public final class Settings {
             LoadingSettings.LOADER_STALL_AFTER,
             LoadingSettings.LOADER_ENABLED,
             LoadingSettings.DEDUP_ENABLED,
+            LoadingSettings.DEDUP_WINDOW,
+            LoadingSettings.DEDUP_MEMORY,
             StoreSettings.QUERY_MAX_ROWS,
             StoreSettings.QUERY_TIMEOUT,
             StoreSettings.QUERY_MAX_CONCURRENT,

@@ -14,6 +14,7 @@ import io.catchment.schema.Field;
 import io.catchment.schema.Router;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.BatchIds;
 import io.catchment.sink.Sink;
 import io.catchment.sink.TableBatch;
 import io.catchment.sink.UserUpdate;
@@ -64,7 +65,7 @@ final class BatchPreparer {
         Map<String, TableBatch> tables = new LinkedHashMap<>();
         List<SchemaChange> changes = new ArrayList<>();
         List<DeadLetter> dead = new ArrayList<>();
-        TableBatch ids = new TableBatch("_ids", sink::stage);
+        TableBatch ids = new TableBatch("_ids", t -> new BatchIds()); // on the heap: the store hashes them
         int idColumn = ids.column("id");
         int tsColumn = ids.column("timestamp");
         int tableColumn = ids.column("tbl"); // the event's own table (besides events), to check each table for its own

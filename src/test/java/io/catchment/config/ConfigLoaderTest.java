@@ -53,6 +53,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_dedup_window_is_a_day_by_default_or_a_number_of_days() throws Exception {
+        CatchmentConfig c = new ConfigLoader(Map.of()).load(null, Map.of());
+        assertThat(c.duckdb().dedupWindowDays()).isEqualTo(1);
+        assertThat(c.duckdb().dedupMemory()).isEqualTo(Runtime.getRuntime().maxMemory() / 3);
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, "dedup:\n  window: 3d\n  memory: 64MB\n");
+        c = new ConfigLoader(Map.of()).load(f, Map.of());
+        assertThat(c.duckdb().dedupWindowDays()).isEqualTo(3);
+        assertThat(c.duckdb().dedupMemory()).isEqualTo(64L << 20);
+        c = new ConfigLoader(Map.of("CATCHMENT_DEDUP_WINDOW", "day", "CATCHMENT_DEDUP_MEMORY", "0")).load(f, Map.of());
+        assertThat(c.duckdb().dedupWindowDays()).isEqualTo(1);
+        assertThat(c.duckdb().dedupMemory()).isZero();
+        for (String bad : new String[] {"week", "0d", "367d", "3"}) {
+            assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_DEDUP_WINDOW", bad)).load(null, Map.of()))
+                    .as(bad)
+                    .hasMessageContaining("dedup.window")
+                    .hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
     void unknown_keys_in_the_file_are_refused() throws Exception {
         Path f = dir.resolve("c.yaml");
         Files.writeString(f, "prot: 80\n");

@@ -35,6 +35,6 @@ class ClickHouseSinkContractIT extends SinkContract {
 
     @Override
     Sink reopen(Path dir) throws Exception {
-        return new ClickHouseSink(server.url(), database, "default", "", "", dir, true, 1000);
+        return new ClickHouseSink(server.url(), database, "default", "", "", dir, dedup, 1000, 64L << 20);
     }
 }

@@ -1,5 +1,6 @@
 package io.catchment.loader;
 
+import io.catchment.schema.TableSchema;
 import io.catchment.sink.Sink;
 import io.catchment.sink.duckdb.DuckDbSink;
 import java.nio.file.Path;
@@ -10,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 class DuckDbSinkContractTest extends SinkContract {
     @Override
     Sink open(Path dir) throws Exception {
-        return new DuckDbSink(dir, "256MB", "16MB");
+        return new DuckDbSink(
+                dir, "256MB", "16MB", dedup, TableSchema.DEFAULT_MAX_COLUMNS, DuckDbSink.DEFAULT_BLOCK_SIZE);
     }
 
     @Override

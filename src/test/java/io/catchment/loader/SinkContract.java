@@ -8,6 +8,7 @@ import io.catchment.deadletter.DeadLetterStore;
 import io.catchment.log.local.LocalLog;
 import io.catchment.metrics.Metrics;
 import io.catchment.schema.PersonKey;
+import io.catchment.sink.Dedup;
 import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.Sink;
@@ -30,6 +31,9 @@ abstract class SinkContract {
     Path dir;
 
     Sink sink;
+    /** The duplicate check the stores are opened with ({@link #open}, {@link #reopen}). */
+    Dedup dedup = Dedup.of(true, 1, 64L << 20);
+
     private LocalLog log;
     /** The last {@link #load}'s metrics. */
     Metrics metrics;
@@ -172,6 +176,53 @@ abstract class SinkContract {
                         + track("m2", "Tick", "2024-05-02T00:00:00Z", "{\"n\":4}"));
         assertThat(count("SELECT count(*) FROM tick WHERE id = 'm1'")).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM tick WHERE id = 'm2'")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM events")).isEqualTo(3);
+    }
+
+    @Test
+    void two_ids_with_the_same_hash_are_two_events_and_a_duplicate_is_dropped_after_a_restart() throws Exception {
+        // every id hashes to 7 in Java and in the store's SQL: each event may be stored, and only its id decides
+        dedup = new Dedup(true, 1, 64L << 20, id -> 7L, (expr, clickhouse) -> "7");
+        load("log1", track("h1", "Hit", "2024-05-01T10:00:00Z", "{\"n\":1}"));
+        load("log2", track("h2", "Hit", "2024-05-01T11:00:00Z", "{\"n\":2}"));
+        sink.close();
+        sink = reopen(dir.resolve("store"));
+        load(
+                "log3",
+                track("h1", "Hit", "2024-05-01T12:00:00Z", "{\"n\":3}")
+                        + track("h3", "Hit", "2024-05-01T12:00:01Z", "{\"n\":4}"));
+        assertThat(count("SELECT count(*) FROM hit")).isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM events")).isEqualTo(3);
+        assertThat(count("SELECT sum(properties_n) FROM hit")).isEqualTo(1 + 2 + 4);
+    }
+
+    @Test
+    void a_duplicate_in_a_later_batch_after_a_restart_is_dropped_with_the_real_hash() throws Exception {
+        load("log1", track("r1", "Ring", "2024-05-01T10:00:00Z", "{\"n\":1}"));
+        sink.close();
+        sink = reopen(dir.resolve("store")); // the id sets are built again from the store
+        load(
+                "log2",
+                track("r1", "Ring", "2024-05-01T18:00:00Z", "{\"n\":2}")
+                        + track("r2", "Ring", "2024-05-01T18:00:01Z", "{\"n\":3}"));
+        assertThat(count("SELECT count(*) FROM ring")).isEqualTo(2);
+        assertThat(count("SELECT sum(properties_n) FROM ring")).isEqualTo(1 + 3);
+    }
+
+    @Test
+    void with_a_window_of_three_days_the_same_id_up_to_two_days_apart_is_a_duplicate() throws Exception {
+        dedup = Dedup.of(true, 3, 64L << 20);
+        load(
+                "log1",
+                track("w1", "Win", "2024-05-03T10:00:00Z", "{\"n\":1}")
+                        // the same batch, the next day: a repeat the loader's own same-day rule does not see
+                        + track("w1", "Win", "2024-05-04T10:00:00Z", "{\"n\":2}"));
+        load(
+                "log2",
+                track("w1", "Win", "2024-05-01T10:00:00Z", "{\"n\":4}") // two days before: a duplicate
+                        + track("w1", "Win", "2024-05-06T10:00:00Z", "{\"n\":8}") // three days after: new
+                        + track("w2", "Win", "2024-05-05T10:00:00Z", "{\"n\":16}"));
+        assertThat(count("SELECT sum(properties_n) FROM win")).isEqualTo(1 + 8 + 16);
         assertThat(count("SELECT count(*) FROM events")).isEqualTo(3);
     }
 

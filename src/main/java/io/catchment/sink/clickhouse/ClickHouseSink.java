@@ -2,6 +2,7 @@ package io.catchment.sink.clickhouse;
 
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.Dedup;
 import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.QueryResult;
@@ -45,7 +46,7 @@ public final class ClickHouseSink implements Sink {
     private final ClickHouseDdl ddl;
     private final String db;
     private final Path staging;
-    private final boolean dedup;
+    private final Dedup dedup;
     private final int maxColumns;
     private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
     private final ClickHouseDeadLetters deadLetters;
@@ -61,13 +62,7 @@ public final class ClickHouseSink implements Sink {
 
     private volatile boolean open = true;
     private final long queryMaxMemory;
-    private final java.util.concurrent.ExecutorService inserts =
-            java.util.concurrent.Executors.newFixedThreadPool(INSERT_THREADS, r -> {
-                Thread t = new Thread(r, "clickhouse-insert");
-                t.setDaemon(true);
-                return t;
-            });
-    private static final int INSERT_THREADS = 3;
+    private final ClickHouseInserts inserts;
 
     /** Queries may use {@link ClickHouseQueries#DEFAULT_MAX_MEMORY} bytes of the server's memory. */
     public ClickHouseSink(
@@ -80,7 +75,16 @@ public final class ClickHouseSink implements Sink {
             boolean dedup,
             int maxColumns)
             throws IOException {
-        this(url, database, user, password, cluster, dataDir, dedup, maxColumns, ClickHouseQueries.DEFAULT_MAX_MEMORY);
+        this(
+                url,
+                database,
+                user,
+                password,
+                cluster,
+                dataDir,
+                Dedup.of(dedup),
+                maxColumns,
+                ClickHouseQueries.DEFAULT_MAX_MEMORY);
     }
 
     /** @param queryMaxMemory ClickHouse's {@code max_memory_usage} for each query of {@link #query} */
@@ -91,7 +95,7 @@ public final class ClickHouseSink implements Sink {
             String password,
             String cluster,
             Path dataDir,
-            boolean dedup,
+            Dedup dedup,
             int maxColumns,
             long queryMaxMemory)
             throws IOException {
@@ -108,12 +112,14 @@ public final class ClickHouseSink implements Sink {
             for (String sql : ddl.metadata()) ch.execute(sql);
             idsTable = "_ids_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
             ch.execute(ddl.idsTable(idsTable));
-            dedupCheck = new ClickHouseDedup(ch, ddl, idsTable);
+            dedupCheck = new ClickHouseDedup(ch, ddl, idsTable, dedup, staging, this::eventTables);
+            inserts = new ClickHouseInserts(dedupCheck);
             users = new ClickHouseUsers(ch, ddl, nextVersion);
             offsets = new ClickHouseOffsets(ch, ddl, nextVersion);
             deadLetters = new ClickHouseDeadLetters(ch, database, nextVersion);
             dashboards = new ClickHouseDashboards(ch, database, nextVersion);
             reloadCatalog();
+            if (dedup.enabled() && catalog.containsKey(io.catchment.schema.Router.EVENTS)) dedupCheck.preload();
         } catch (ClickHouseFailure e) {
             ch.close();
             throw new IOException(e.getMessage(), e);
@@ -131,6 +137,15 @@ public final class ClickHouseSink implements Sink {
     @Override
     public Map<String, TableSchema> catalog() {
         return catalog;
+    }
+
+    /** The stored tables with a row per event (an id and a timestamp). */
+    private Set<String> eventTables() {
+        Set<String> out = new java.util.TreeSet<>();
+        catalog.forEach((name, t) -> {
+            if (t.columns().containsKey("id") && t.columns().containsKey("timestamp")) out.add(name);
+        });
+        return out;
     }
 
     @Override
@@ -174,34 +189,10 @@ public final class ClickHouseSink implements Sink {
             Set<String> created = schema.apply(w.changes());
             long t1 = System.nanoTime();
             deadLetters.add(w.deadLetters());
-            Map<String, Set<String>> stored = dedup && w.ids() != null ? dedupCheck.storedIds(w, created) : Map.of();
+            Map<String, Set<String>> stored =
+                    dedup.enabled() && w.ids() != null ? dedupCheck.storedIds(w, created) : Map.of();
             long t2 = System.nanoTime();
-            // one INSERT per table, a few at a time: ClickHouse parses and writes each on one thread
-            Map<String, java.util.concurrent.Future<Long>> sent = new LinkedHashMap<>();
-            for (TableBatch b : w.tables()) {
-                Set<String> skip = stored.getOrDefault(b.table(), Set.of());
-                sent.put(b.table(), inserts.submit(() -> {
-                    long inserted = 0;
-                    for (TableBatch.Part part : b.parts()) inserted += dedupCheck.insert(b.table(), part, skip);
-                    return b.rows() - inserted;
-                }));
-            }
-            ClickHouseFailure failed = null;
-            for (var e : sent.entrySet()) {
-                try {
-                    duplicates.put(e.getKey(), e.getValue().get());
-                } catch (java.util.concurrent.ExecutionException x) {
-                    if (x.getCause() instanceof ClickHouseFailure f) {
-                        if (failed == null || failed.transientFailure && !f.transientFailure) failed = f;
-                    } else {
-                        throw new IOException("insert into " + e.getKey() + " failed: " + x.getCause(), x.getCause());
-                    }
-                } catch (InterruptedException x) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", x);
-                }
-            }
-            if (failed != null) throw failed;
+            duplicates.putAll(inserts.insert(w.tables(), stored));
             long t3 = System.nanoTime();
             users.merge(w.users());
             offsets.record(w);
@@ -261,6 +252,7 @@ public final class ClickHouseSink implements Sink {
 
     @Override
     public synchronized void upgrade(List<String> statements) {
+        dedupCheck.clear(); // rows written around the loader: the id sets are built again
         for (String sql : statements) ch.query(sql, Map.of("database", db), r -> true); // tables are the store's
     }
 
@@ -288,7 +280,7 @@ public final class ClickHouseSink implements Sink {
         if (!open) return;
         open = false;
         dedupCheck.dropIdsTable();
-        inserts.shutdownNow();
+        inserts.close();
         ch.close();
     }
 

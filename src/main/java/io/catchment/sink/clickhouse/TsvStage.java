@@ -33,6 +33,25 @@ public final class TsvStage extends TextStage {
         endRow();
     }
 
+    /** {@code s} as {@link #row} stages it, escapes and all (but a lone surrogate, which it stages as U+FFFD). */
+    static String escaped(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            String e = switch (c) {
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case 0 -> "\\0";
+                case '\\' -> "\\\\";
+                default -> null;
+            };
+            if (e != null && b == null) b = new StringBuilder(s.substring(0, i));
+            if (b != null) b.append(e != null ? e : String.valueOf(c));
+        }
+        return b == null ? s : b.toString();
+    }
+
     @Override
     protected void escape(char c) {
         buf[pos++] = '\\';

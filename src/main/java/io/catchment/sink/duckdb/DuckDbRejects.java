@@ -181,7 +181,7 @@ final class DuckDbRejects {
      * The tables that can hold rows of the refused events. An event has rows in {@code events}, its own table and
      * perhaps {@code identity_links}; one refused by a table of its own has no row there (the reader skipped it), so
      * only {@code events} and {@code identity_links} can hold its rows. Only for an event refused by those two is its
-     * own table looked up in the batch's staged ids (every table of the batch without them): a table with hundreds of
+     * own table looked up in the batch's ids (every table of the batch without them): a table with hundreds of
      * columns costs milliseconds to plan a statement on, so the others are left alone.
      */
     private static Set<String> candidates(
@@ -202,16 +202,9 @@ final class DuckDbRejects {
         }
         if (ids == null || ids.parts().isEmpty()) return out;
         Set<String> its = new HashSet<>(shared);
-        StringBuilder union = new StringBuilder();
-        for (TableBatch.Part part : ids.parts()) {
-            if (union.length() > 0) union.append(" UNION ALL ");
-            union.append("SELECT id, tbl FROM ")
-                    .append(((CsvStage) part.staged())
-                            .readCsv("'id': 'VARCHAR', 'timestamp': 'TIMESTAMPTZ', 'tbl': 'VARCHAR'", part.ragged()));
-        }
-        try (ResultSet rs = s.executeQuery(
-                "SELECT DISTINCT tbl FROM (" + union + ") WHERE id IN (" + in + ") AND tbl IS NOT NULL")) {
-            while (rs.next()) its.add(rs.getString(1));
+        io.catchment.sink.BatchIds all = io.catchment.sink.BatchIds.of(ids);
+        for (int i = 0; i < all.size(); i++) {
+            if (refused.containsKey(all.id(i)) && all.table(i) != null) its.add(all.table(i));
         }
         out.retainAll(its);
         return out;

@@ -3,9 +3,11 @@ package io.catchment.sink.duckdb;
 import io.catchment.schema.Router;
 import io.catchment.schema.SchemaChange;
 import io.catchment.schema.TableSchema;
+import io.catchment.sink.Dedup;
 import io.catchment.sink.ImportCheckpoint;
 import io.catchment.sink.QueryException;
 import io.catchment.sink.QueryResult;
+import io.catchment.sink.SeenIds;
 import io.catchment.sink.Sink;
 import io.catchment.sink.SinkException;
 import io.catchment.sink.TableBatch;
@@ -52,7 +54,7 @@ public final class DuckDbSink implements Sink {
     private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
     private final DuckDbQueries queries;
     private volatile boolean open = true;
-    private final boolean dedup;
+    private final DuckDbDedup dedup; // null when off
     private final int maxColumns;
     private DuckDbDeadLetters deadLetters;
     private DuckDbDashboards dashboards;
@@ -65,11 +67,16 @@ public final class DuckDbSink implements Sink {
         this(dataDir, memoryLimit, checkpointThreshold, true, TableSchema.DEFAULT_MAX_COLUMNS, DEFAULT_BLOCK_SIZE);
     }
 
-    /** @param blockSize the block size of the database file when this creates it; an existing file keeps its own */
     public DuckDbSink(
             Path dataDir, String memoryLimit, String checkpointThreshold, boolean dedup, int maxColumns, long blockSize)
             throws SQLException, IOException {
-        this.dedup = dedup;
+        this(dataDir, memoryLimit, checkpointThreshold, Dedup.of(dedup), maxColumns, blockSize);
+    }
+
+    /** @param blockSize the block size of the database file when this creates it; an existing file keeps its own */
+    public DuckDbSink(
+            Path dataDir, String memoryLimit, String checkpointThreshold, Dedup dedup, int maxColumns, long blockSize)
+            throws SQLException, IOException {
         this.maxColumns = maxColumns;
         Files.createDirectories(dataDir);
         staging = dataDir.resolve("staging").toAbsolutePath();
@@ -88,6 +95,8 @@ public final class DuckDbSink implements Sink {
         dashboards = new DuckDbDashboards(conn, this);
         conn.commit();
         readCatalog();
+        this.dedup = dedup.enabled() ? new DuckDbDedup(conn, dedup, staging) : null;
+        if (this.dedup != null && catalog.containsKey(Router.EVENTS)) this.dedup.preload();
         queries = new DuckDbQueries(conn);
         LOG.info("DuckDB store open at {} ({} tables)", file, catalog.size());
     }
@@ -165,7 +174,8 @@ public final class DuckDbSink implements Sink {
             schema.applySchema(s, changes);
             personIndex.afterChanges(s, changes, unindexed);
             long t1 = System.nanoTime();
-            boolean filter = dedup && eventsExisted && ids != null && DuckDbDedup.findDuplicates(s, ids) > 0;
+            SeenIds.Check check = dedup != null && ids != null ? dedup.check(ids, eventsExisted) : null;
+            boolean filter = check != null && dedup.findDuplicates(s, check) > 0;
             deadLetters.add(conn, w.deadLetters());
             long t2 = System.nanoTime();
             List<UserUpdate> users = new java.util.ArrayList<>(w.users());
@@ -179,6 +189,7 @@ public final class DuckDbSink implements Sink {
             long t4 = System.nanoTime();
             DuckDbOffsets.record(conn, w);
             conn.commit();
+            if (check != null) dedup.committed(check);
             if (LOG.isDebugEnabled()) {
                 LOG.debug(
                         "write: schema {} changes {} ms, dedup {} ms, insert {} ms ({} refused events set aside), dead letters {} ms, users {} ({} ms), "
@@ -194,7 +205,7 @@ public final class DuckDbSink implements Sink {
                         (t4 - t3) / 1_000_000,
                         (System.nanoTime() - t4) / 1_000_000);
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | IOException | RuntimeException e) {
             if (String.valueOf(e.getMessage()).startsWith("Out of Memory"))
                 LOG.warn("DuckDB memory: {}", memory.memory());
             rollback();
@@ -271,6 +282,7 @@ public final class DuckDbSink implements Sink {
 
     @Override
     public synchronized void upgrade(List<String> statements) throws SinkException {
+        if (dedup != null) dedup.clear(); // rows written around the loader: the id sets are built again
         DuckDbFile.run(conn, statements);
         memory.checkpointIfMemoryHigh(); // rows not yet checkpointed are held in memory, as after a write
     }

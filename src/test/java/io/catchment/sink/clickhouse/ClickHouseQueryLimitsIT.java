@@ -48,8 +48,8 @@ class ClickHouseQueryLimitsIT {
 
     @Test
     void a_query_over_its_memory_limit_fails_with_the_limit_named() throws Exception {
-        ClickHouseSink sink =
-                new ClickHouseSink(server.url(), "limits2", "default", "", "", dir, true, 1000, 16L << 20);
+        ClickHouseSink sink = new ClickHouseSink(
+                server.url(), "limits2", "default", "", "", dir, io.catchment.sink.Dedup.of(true), 1000, 16L << 20);
         try {
             assertThatThrownBy(() -> sink.query(
                             "SELECT groupArray(number) FROM (SELECT number FROM system.numbers LIMIT 10000000)",
