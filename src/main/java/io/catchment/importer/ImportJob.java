@@ -28,9 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ImportJob {
     /**
      * A batch also ends at this many bytes of canonical events: 100,000 real-shaped events (2.3 KB each) held 230 MB in
-     * one buffer, grown by doubling, and ran the import's 640 MB heap out of memory with a batch queued behind it.
+     * one buffer, grown by doubling, and ran the import's 640 MB heap out of memory with a batch queued behind it. At 96
+     * MB it ran out again (session 13): the buffer, its copy handed over, the batch queued and the batch being prepared
+     * are four such arrays at once, beside the prepared rows. 32 MB is about 15,000 real-shaped events a batch.
      */
-    public static final int BATCH_BYTES = 96 << 20;
+    public static final int BATCH_BYTES = 32 << 20;
 
     public final AtomicLong read = new AtomicLong();
     public final AtomicLong skipped = new AtomicLong();
