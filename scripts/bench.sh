@@ -234,8 +234,12 @@ echo "== 9. several loader processes on one Kafka topic into ClickHouse"
 topic=bench.loaders
 k9=(CATCHMENT_LOG_TYPE=kafka CATCHMENT_STORE_TYPE=clickhouse CATCHMENT_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$kport
   CATCHMENT_CLICKHOUSE_URL=http://127.0.0.1:$chport CATCHMENT_KAFKA_TOPIC=$topic CATCHMENT_KAFKA_PARTITIONS=12)
-serve false "${k9[@]}"; loadgen --pool "${POOL:-1500}"; n=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_accepted_total/ {printf "%d", $2}'); stop
-echo "-- $n events on topic $topic (12 partitions), ids repeating after $((${POOL:-1500} * 100)) (loadgen's --pool)"
+# every event its own id: as many events as the pool of request bodies holds (4,000 requests of 100 events)
+serve false "${k9[@]}"
+java -Xmx1g -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write-key --batch 100 --concurrency 32 \
+  --duration 600 --warmup 0 --pool "${POOL:-4000}" --events $((${POOL:-4000} * 100)) | grep -v warming
+n=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_accepted_total/ {printf "%d", $2}'); stop
+echo "-- $n events on topic $topic (12 partitions), each its own id"
 chq() { curl -s "http://127.0.0.1:$chport/" --data-binary "$1"; }
 for procs in ${LOADERS:-1 2 4}; do
   db=loaders_$procs
