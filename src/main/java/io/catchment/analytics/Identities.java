@@ -22,11 +22,6 @@ import java.util.function.BiConsumer;
  * {@code map(user_id or anonymous_id)}, else that id itself.
  */
 final class Identities {
-    /** In {@link #map}'s condition on the links table ({@code column} is {@code _alias}): the linked id's key. */
-    static final String ALIAS_KEY = "_alias_key";
-    /** In {@link #map}'s condition on the links table: the key of the person linked to. */
-    static final String PERSON_KEY = "_person_key";
-
     private Identities() {}
 
     /** Appends a subquery of {@code (_alias, _mp)}: each linked id and the person it belongs to. */
@@ -55,12 +50,9 @@ final class Identities {
      */
     static void map(Sql s, Map<String, TableSchema> catalog, BiConsumer<Sql, String> where) {
         if (catalog.containsKey(IdentityLinks.TABLE)) {
-            // the keys beside the ids: a lookup by id also compares the integer key, so the text is compared only
-            // on the rows with that key (199k links: 5-7 ms per lookup by text alone)
             s.a("SELECT _alias, " + s.argMin("_p", "_at") + " AS _mp FROM (SELECT alias AS _alias, person AS _p, ")
                     .id("timestamp")
-                    .a(" AS _at, person AS user_id, alias_key AS " + ALIAS_KEY + ", " + PersonKey.COLUMN + " AS "
-                            + PERSON_KEY + " FROM " + IdentityLinks.TABLE + ") AS links");
+                    .a(" AS _at, person AS user_id FROM " + IdentityLinks.TABLE + ") AS links");
             if (where != null) {
                 s.a(" WHERE ");
                 where.accept(s, "_alias");

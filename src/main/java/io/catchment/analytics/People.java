@@ -33,10 +33,7 @@ final class People {
     List<String> ids(String id, Map<String, TableSchema> catalog) {
         Sql q = a.sql();
         q.a("SELECT _mp FROM (");
-        Identities.map(q, catalog, (s, column) -> {
-            if (column.equals("_alias")) s.a(Identities.ALIAS_KEY + " = " + PersonKey.of(id) + " AND ");
-            s.id(column).a(" = ").v(id);
-        });
+        Identities.map(q, catalog, (s, column) -> s.id(column).a(" = ").v(id));
         q.a(") AS m");
         List<List<Object>> rows = a.rows(q);
         String person = rows.isEmpty() || rows.get(0).get(0) == null
@@ -45,10 +42,7 @@ final class People {
         // ids linked to the person at some point, then those whose first link is the person
         Sql linked = a.sql();
         linked.a("SELECT DISTINCT _alias FROM (");
-        Identities.map(linked, catalog, (s, column) -> {
-            if (column.equals("_alias")) s.a(Identities.PERSON_KEY + " = " + PersonKey.of(person) + " AND ");
-            s.a("user_id = ").v(person);
-        });
+        Identities.map(linked, catalog, (s, column) -> s.a("user_id = ").v(person));
         linked.a(") AS m ORDER BY _alias LIMIT 1000");
         List<String> candidates = new ArrayList<>();
         for (List<Object> r : a.rows(linked)) candidates.add(r.get(0).toString());
@@ -58,12 +52,6 @@ final class People {
             Sql mine = a.sql();
             mine.a("SELECT _alias FROM (");
             Identities.map(mine, catalog, (s, column) -> {
-                if (column.equals("_alias")) {
-                    s.a(Identities.ALIAS_KEY + " IN (");
-                    for (int i = 0; i < candidates.size(); i++)
-                        s.a((i > 0 ? ", " : "") + PersonKey.of(candidates.get(i)));
-                    s.a(") AND ");
-                }
                 s.id(column).a(" IN (");
                 for (int i = 0; i < candidates.size(); i++) (i > 0 ? s.a(", ") : s).v(candidates.get(i));
                 s.a(")");

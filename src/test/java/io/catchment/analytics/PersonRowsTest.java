@@ -28,6 +28,17 @@ class PersonRowsTest {
     @TempDir
     Path dir;
 
+    private static Analytics analytics(DuckDbSink store) {
+        return new Analytics(
+                store,
+                Layout.PER_EVENT,
+                ZoneOffset.UTC,
+                100_000,
+                Duration.ofSeconds(30),
+                Supplier::get,
+                Clock.systemUTC());
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void a_heavy_persons_page_has_every_events_properties_with_and_without_the_index() throws Exception {
@@ -51,22 +62,8 @@ class PersonRowsTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (loader.position() < 1 && System.nanoTime() < deadline) Thread.sleep(20);
             loader.close();
-            Analytics plain = new Analytics(
-                    store,
-                    Layout.PER_EVENT,
-                    ZoneOffset.UTC,
-                    100_000,
-                    Duration.ofSeconds(30),
-                    Supplier::get,
-                    Clock.systemUTC());
-            Analytics indexed = new Analytics(
-                    store,
-                    Layout.PER_EVENT,
-                    ZoneOffset.UTC,
-                    100_000,
-                    Duration.ofSeconds(30),
-                    Supplier::get,
-                    Clock.systemUTC());
+            Analytics plain = analytics(store);
+            Analytics indexed = analytics(store);
             store.indexPeople();
             indexed.personIndex(true);
             String before = null;

@@ -59,10 +59,6 @@ class KafkaDeliveryIT {
         return Http.count(base, ADMIN, sql);
     }
 
-    private static double metric(String base, String name) throws Exception {
-        return Http.metric(base, name);
-    }
-
     @Test
     void a_backlog_on_four_partitions_lands_once_each_value_in_its_own_column() throws Exception {
         int total = 30_000;
@@ -78,28 +74,7 @@ class KafkaDeliveryIT {
                             Duration.ofSeconds(120), () -> count(s.base, "SELECT count(*) FROM events") >= total))
                     .isTrue();
             Http.loaderCaughtUp(s.base, ADMIN, Duration.ofSeconds(60));
-            assertThat(count(s.base, "SELECT count(*) FROM events")).isEqualTo(total);
-            assertThat(count(s.base, "SELECT count(DISTINCT id) FROM events")).isEqualTo(total);
-            assertThat(count(s.base, "SELECT count(*) FROM events WHERE properties_n <> 'n' || substr(id, 2)"))
-                    .as("n in its own column")
-                    .isZero();
-            for (int k = 0; k < 60; k++) {
-                String c = "properties_k" + k;
-                assertThat(count(
-                                s.base,
-                                "SELECT count(*) FROM events WHERE " + c + " IS NOT NULL AND (" + c
-                                        + " <> 'v' || substr(id, 2) OR CAST(substr(id, 2) AS INTEGER) % 60 <> " + k
-                                        + ")"))
-                        .as(c + " holds no other column's value")
-                        .isZero();
-                assertThat(count(s.base, "SELECT count(*) FROM events WHERE " + c + " IS NOT NULL"))
-                        .as(c + " holds its events' values")
-                        .isEqualTo(total / 60);
-            }
-            assertThat(metric(s.base, "catchment_events_loaded_total"))
-                    .as("each event counted loaded once")
-                    .isEqualTo(total);
-            assertThat(metric(s.base, "catchment_events_dead_lettered_total")).isZero();
+            SqsDeliveryIT.landedOnceInTheirColumns(s.base, ADMIN, total, 60);
             assertThat(Http.get(s.base + "/v1/status", ADMIN)
                             .json()
                             .path("loader")

@@ -52,10 +52,6 @@ class SqsDeliveryIT {
         return Http.count(base, ADMIN, sql);
     }
 
-    private static double metric(String base, String name) throws Exception {
-        return Http.metric(base, name);
-    }
-
     /** Event j: one of 6 names, string properties n = "n{j}" and k{j % 60} = "v{j}" (keys appear as the ids go). */
     static String events(int from, int n) {
         StringBuilder b = new StringBuilder();
@@ -75,6 +71,37 @@ class SqsDeliveryIT {
                     .append("\"}}\n");
         }
         return b.toString();
+    }
+
+    /**
+     * The events of {@link #events} from 0 to {@code total} are in {@code events} (single layout) once each, every
+     * value in its own column, and counted loaded once; none became a dead letter.
+     */
+    static void landedOnceInTheirColumns(String base, String admin, int total, int keys) throws Exception {
+        assertThat(Http.count(base, admin, "SELECT count(*) FROM events")).isEqualTo(total);
+        assertThat(Http.count(base, admin, "SELECT count(DISTINCT id) FROM events"))
+                .isEqualTo(total);
+        assertThat(Http.count(base, admin, "SELECT count(*) FROM events WHERE properties_n <> 'n' || substr(id, 2)"))
+                .as("n in its own column")
+                .isZero();
+        for (int k = 0; k < keys; k++) {
+            String c = "properties_k" + k;
+            assertThat(Http.count(base, admin, "SELECT count(*) FROM events WHERE " + c + " IS NOT NULL"))
+                    .as(c + " holds its events' values")
+                    .isEqualTo(total / keys);
+            assertThat(Http.count(
+                            base,
+                            admin,
+                            "SELECT count(*) FROM events WHERE " + c + " IS NOT NULL AND (" + c
+                                    + " <> 'v' || substr(id, 2) OR CAST(substr(id, 2) AS INTEGER) % " + keys + " <> "
+                                    + k + ")"))
+                    .as(c + " holds no other column's value")
+                    .isZero();
+        }
+        assertThat(Http.metric(base, "catchment_events_loaded_total"))
+                .as("each event counted loaded once")
+                .isEqualTo(total);
+        assertThat(Http.metric(base, "catchment_events_dead_lettered_total")).isZero();
     }
 
     /**
@@ -105,28 +132,7 @@ class SqsDeliveryIT {
                             Duration.ofSeconds(120), () -> count(s.base, "SELECT count(*) FROM events") >= total))
                     .isTrue();
             Http.loaderCaughtUp(s.base, ADMIN, Duration.ofSeconds(60));
-            assertThat(count(s.base, "SELECT count(*) FROM events")).isEqualTo(total);
-            assertThat(count(s.base, "SELECT count(DISTINCT id) FROM events")).isEqualTo(total);
-            assertThat(count(s.base, "SELECT count(*) FROM events WHERE properties_n <> 'n' || substr(id, 2)"))
-                    .as("n in its own column")
-                    .isZero();
-            for (int k = 0; k < 60; k++) {
-                String c = "properties_k" + k;
-                assertThat(count(s.base, "SELECT count(*) FROM events WHERE " + c + " IS NOT NULL"))
-                        .as(c + " holds its events' values")
-                        .isEqualTo(total / 60);
-                assertThat(count(
-                                s.base,
-                                "SELECT count(*) FROM events WHERE " + c + " IS NOT NULL AND (" + c
-                                        + " <> 'v' || substr(id, 2) OR CAST(substr(id, 2) AS INTEGER) % 60 <> " + k
-                                        + ")"))
-                        .as(c + " holds no other column's value")
-                        .isZero();
-            }
-            assertThat(metric(s.base, "catchment_events_loaded_total"))
-                    .as("each event counted loaded once")
-                    .isEqualTo(total);
-            assertThat(metric(s.base, "catchment_events_dead_lettered_total")).isZero();
+            landedOnceInTheirColumns(s.base, ADMIN, total, 60);
             JsonNode loader = Http.get(s.base + "/v1/status", ADMIN).json().path("loader");
             assertThat(loader.path("sqs_receivers").asInt()).isEqualTo(4);
             assertThat(loader.path("sqs_messages_redelivered").asLong()).isZero();

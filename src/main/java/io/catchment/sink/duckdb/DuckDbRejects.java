@@ -160,7 +160,7 @@ final class DuckDbRejects {
             Connection conn, Statement s, List<TableBatch> tables, TableBatch ids, Map<String, Refused> refused)
             throws SQLException {
         String in = quoted(refused.keySet());
-        Set<String> candidates = candidates(s, tables, ids, refused, in);
+        Set<String> candidates = candidates(tables, ids, refused);
         Map<String, Long> committedMax = committedMax(conn, candidates);
         Map<String, Set<String>> written = new HashMap<>();
         for (TableBatch t : tables) {
@@ -184,9 +184,7 @@ final class DuckDbRejects {
      * own table looked up in the batch's ids (every table of the batch without them): a table with hundreds of
      * columns costs milliseconds to plan a statement on, so the others are left alone.
      */
-    private static Set<String> candidates(
-            Statement s, List<TableBatch> tables, TableBatch ids, Map<String, Refused> refused, CharSequence in)
-            throws SQLException {
+    private static Set<String> candidates(List<TableBatch> tables, TableBatch ids, Map<String, Refused> refused) {
         Set<String> shared = SHARED;
         Set<String> out = new HashSet<>();
         for (TableBatch t : tables) {
