@@ -35,6 +35,8 @@ public final class Analytics {
     private final Slots slots;
     /** Whether every table has an index on person_key ({@code duckdb.person_index}): a person's rows by index. */
     volatile boolean personIndex;
+    /** The reader of the request this thread is answering ({@link #session}), if any. */
+    private final ThreadLocal<Sink.Reader> reader = new ThreadLocal<>();
 
     public Analytics(
             Sink sink, Layout layout, ZoneId defaultZone, int maxRows, Duration timeout, Slots slots, Clock clock) {
@@ -62,7 +64,26 @@ public final class Analytics {
 
     QueryResult run(Sql s) {
         if (LOG.isDebugEnabled()) LOG.debug("{} {}", s.text(), s.params());
+        Sink.Reader r = reader.get();
+        if (r != null) return r.query(s.text(), s.params(), maxRows, timeout);
         return slots.run(() -> sink.query(s.text(), s.params(), maxRows, timeout));
+    }
+
+    /**
+     * Runs one request's statements together ({@link Sink#reading}): one query slot, one snapshot, one connection. The
+     * statements are built here from the typed request and the catalog, values bound, so they need not pass the parse
+     * that admits a client's SQL.
+     */
+    private <T> T session(Supplier<T> work) {
+        if (reader.get() != null) return work.get();
+        return slots.run(() -> sink.reading(r -> {
+            reader.set(r);
+            try {
+                return work.get();
+            } finally {
+                reader.remove();
+            }
+        }));
     }
 
     List<List<Object>> rows(Sql s) {
@@ -92,35 +113,35 @@ public final class Analytics {
             case "retention" -> req -> new Retention(this, req).run();
             default -> throw new BadRequest("", "no report named '" + kind + "': trends, funnels or retention");
         };
-        return r.apply(Req.root(body));
+        return session(() -> r.apply(Req.root(body)));
     }
 
     /** A person's profile: merged ids, latest traits, first and last seen, events per source. */
     public Map<String, Object> profile(String id) {
-        return new People(this).profile(id);
+        return session(() -> new People(this).profile(id));
     }
 
     /** A person's events, newest first, {@code limit} of them before the cursor {@code before} (null: the newest). */
     public Map<String, Object> userEvents(String id, int limit, String before) {
-        return new People(this).events(id, limit, before);
+        return session(() -> new People(this).events(id, limit, before));
     }
 
     public Map<String, Object> searchUsers(String text, int limit) {
-        return new People(this).search(text, limit);
+        return session(() -> new People(this).search(text, limit));
     }
 
     /** The newest events ({@code {"limit": 50, "event"|"type", "filters"}}). */
     public Map<String, Object> live(JsonNode body) {
-        return new Live(this).tail(Req.root(body));
+        return session(() -> new Live(this).tail(Req.root(body)));
     }
 
     public Map<String, Object> eventNames(int days) {
-        return new Live(this).names(days);
+        return session(() -> new Live(this).names(days));
     }
 
     /** A property's top values and histogram ({@code {"event", "property", "days", "limit"}}). */
     public Map<String, Object> propertyValues(JsonNode body) {
-        return new Live(this).values(Req.root(body));
+        return session(() -> new Live(this).values(Req.root(body)));
     }
 
     /** A number of a result row; ClickHouse answers an aggregate over no rows with nan (as text), which is NaN here. */

@@ -21,15 +21,20 @@ final class EventRows {
 
     /** Each event's properties and traits from the table of its kind (one statement per table on the page). */
     static void attachProperties(Analytics a, List<Map<String, Object>> events, Map<String, TableSchema> catalog) {
-        attachProperties(a, events, catalog, null);
+        attachProperties(a, events, catalog, null, -1);
     }
 
     /**
      * Like {@link #attachProperties(Analytics, List, Map)} for one person's events: {@code owner} (their ids, when the
-     * store keeps person keys) narrows each table to that person's rows first.
+     * store keeps person keys) narrows each table to that person's rows first; {@code owned} is how many events they
+     * have, if counted (else -1).
      */
     static void attachProperties(
-            Analytics a, List<Map<String, Object>> events, Map<String, TableSchema> catalog, List<String> owner) {
+            Analytics a,
+            List<Map<String, Object>> events,
+            Map<String, TableSchema> catalog,
+            List<String> owner,
+            long owned) {
         if (a.layout == io.catchment.config.Layout.SINGLE) return;
         Map<String, List<Map<String, Object>>> byTable = new LinkedHashMap<>();
         for (Map<String, Object> e : events) {
@@ -47,7 +52,7 @@ final class EventRows {
         }
         Map<String, Map<String, Object>> rows = new java.util.HashMap<>();
         if (owner != null && a.personIndex && !byTable.isEmpty()) {
-            PersonRows.read(a, byTable, catalog, owner, rows);
+            PersonRows.read(a, byTable, catalog, owner, owned, rows);
         } else if (a.sink.dialect() == io.catchment.sink.Sink.Dialect.DUCKDB && !byTable.isEmpty()) {
             // one statement for the page: each table's rows as JSON objects (tables differ in columns)
             Sql q = a.sql();

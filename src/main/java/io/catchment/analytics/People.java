@@ -1,6 +1,7 @@
 package io.catchment.analytics;
 
 import io.catchment.event.EventJson;
+import io.catchment.schema.IdentityLinks;
 import io.catchment.schema.PersonKey;
 import io.catchment.schema.Router;
 import io.catchment.schema.TableSchema;
@@ -31,6 +32,15 @@ final class People {
      * links that name these ids, not the whole map.
      */
     List<String> ids(String id, Map<String, TableSchema> catalog) {
+        if (Identities.keyed(catalog) && catalog.containsKey(IdentityLinks.TABLE)) {
+            List<String> ids = linkedIds(id, true);
+            return ids.get(0).equals(id) ? ids : linkedIds(ids.get(0), false);
+        }
+        return idsByText(id, catalog);
+    }
+
+    /** {@link #ids} by the linked ids' text, from whichever links the store has ({@link Identities#map}). */
+    List<String> idsByText(String id, Map<String, TableSchema> catalog) {
         Sql q = a.sql();
         q.a("SELECT _mp FROM (");
         Identities.map(q, catalog, (s, column) -> s.id(column).a(" = ").v(id));
@@ -60,6 +70,44 @@ final class People {
             for (List<Object> r : a.rows(mine)) ids.add(r.get(0).toString());
         }
         return new ArrayList<>(ids);
+    }
+
+    /**
+     * {@link #ids} by the links' keys, in one statement: the links of {@code person}, the links to it, and every link
+     * of the ids linked to it (equality on an integer key each, answered from zone maps or the person_key index: ~4
+     * ms at 10M events, against ~20 ms for the three statements by text). The texts are compared here, so a key
+     * collision cannot merge two people. Returns {@code person}'s person (the first id its own first link names, else
+     * itself) and, when that is {@code person}, the ids whose first link names it; when it is another id and {@code
+     * resolve}, only that id, and the caller asks again for it with {@code resolve} false (links are followed one
+     * step, as {@link Identities} says).
+     */
+    private List<String> linkedIds(String person, boolean resolve) {
+        long key = PersonKey.of(person);
+        Sql q = a.sql();
+        String cols =
+                "SELECT alias, person, " + Sql.quoted(q.dialect, "timestamp") + " AS _at FROM " + IdentityLinks.TABLE;
+        q.a("SELECT alias, person, _at FROM (" + cols + " WHERE alias_key = " + key);
+        q.a(" UNION ALL " + cols + " WHERE person_key = " + key);
+        q.a(" UNION ALL " + cols + " WHERE alias_key IN (SELECT alias_key FROM " + IdentityLinks.TABLE);
+        q.a(" WHERE person_key = " + key + ")) AS l ORDER BY _at, person");
+        Map<String, String> first = new LinkedHashMap<>();
+        for (List<Object> r : a.rows(q)) {
+            if (r.get(0) == null || r.get(1) == null) continue;
+            first.putIfAbsent(r.get(0).toString(), r.get(1).toString());
+        }
+        String own = first.get(person);
+        if (resolve && own != null && !own.equals(person)) return List.of(own);
+        Set<String> ids = new java.util.TreeSet<>();
+        first.forEach((alias, to) -> {
+            if (to.equals(person) && !alias.equals(person)) ids.add(alias);
+        });
+        List<String> out = new ArrayList<>();
+        out.add(person);
+        for (String alias : ids) {
+            if (out.size() > 1000) break;
+            out.add(alias);
+        }
+        return out;
     }
 
     Map<String, Object> profile(String id) {
@@ -168,7 +216,8 @@ final class People {
         List<String> ids = ids(id, catalog);
         boolean keyed = Identities.keyed(catalog);
         Sql q = a.sql();
-        boolean indexed = keyed && !q.clickhouse() && a.personIndex && indexedCount(ids) <= INDEXED_MAX;
+        long owned = keyed && !q.clickhouse() && a.personIndex ? indexedCount(ids) : -1;
+        boolean indexed = owned >= 0 && owned <= INDEXED_MAX;
         // DuckDB reads every column of the rows a filter passes over unless the page is first found by row id; with
         // the index, the person's rows are found by it (materialized first: any other condition in the same scan
         // turns the index off)
@@ -209,7 +258,7 @@ final class People {
         q.a(" ORDER BY ").id("timestamp").a(" DESC, id DESC LIMIT " + limit);
         if (byRow) q.a(") ORDER BY ").id("timestamp").a(" DESC, id DESC");
         List<Map<String, Object>> events = EventRows.objects(a.run(q));
-        EventRows.attachProperties(a, events, catalog, keyed ? ids : null);
+        EventRows.attachProperties(a, events, catalog, keyed ? ids : null, owned);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", ids.get(0));
         out.put("ids", ids);

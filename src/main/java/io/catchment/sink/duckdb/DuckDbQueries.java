@@ -2,6 +2,7 @@ package io.catchment.sink.duckdb;
 
 import io.catchment.sink.QueryException;
 import io.catchment.sink.QueryResult;
+import io.catchment.sink.Sink;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Array;
@@ -21,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -39,6 +41,7 @@ import org.duckdb.DuckDBConnection;
  * lists as lists, blobs as base64. Thread-safe.
  */
 final class DuckDbQueries {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DuckDbQueries.class);
     private final DuckDBConnection conn;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "query-timeout");
@@ -66,14 +69,52 @@ final class DuckDbQueries {
                 tx.execute("ROLLBACK");
             }
         } catch (SQLException e) {
-            String msg = firstLine(e.getMessage());
-            if (msg.contains("read-only mode")) {
-                throw new QueryException(
-                        QueryException.Reason.FORBIDDEN,
-                        "the query tried to write, and queries run in a " + "read-only transaction: " + msg);
-            }
-            throw new QueryException(QueryException.Reason.INVALID, msg);
+            throw failure(e);
         }
+    }
+
+    /**
+     * Runs {@code work} on one connection in one read-only transaction (one snapshot), its statements not passed
+     * through {@link DuckDbQueryGuard}: for statements the server builds itself ({@link Sink#reading}). DuckDB still
+     * refuses any write, and the instance's locked settings still hold.
+     */
+    <T> T reading(Function<Sink.Reader, T> work) {
+        long opened = System.nanoTime();
+        try (Connection c = open();
+                Statement tx = c.createStatement()) {
+            tx.execute("BEGIN TRANSACTION READ ONLY");
+            try {
+                return work.apply((sql, params, maxRows, timeout) -> {
+                    try {
+                        QueryResult r = execute(c, sql, params, maxRows, timeout, System.nanoTime());
+                        if (LOG.isDebugEnabled())
+                            LOG.debug(
+                                    "statement {} ms: {}",
+                                    r.elapsedMillis(),
+                                    sql.length() > 120 ? sql.substring(0, 120) : sql);
+                        return r;
+                    } catch (SQLException e) {
+                        throw failure(e);
+                    }
+                });
+            } finally {
+                tx.execute("ROLLBACK");
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        } finally {
+            if (LOG.isDebugEnabled()) LOG.debug("read session {} ms", (System.nanoTime() - opened) / 1_000_000);
+        }
+    }
+
+    private static QueryException failure(SQLException e) {
+        String msg = firstLine(e.getMessage());
+        if (msg.contains("read-only mode")) {
+            return new QueryException(
+                    QueryException.Reason.FORBIDDEN,
+                    "the query tried to write, and queries run in a read-only transaction: " + msg);
+        }
+        return new QueryException(QueryException.Reason.INVALID, msg);
     }
 
     /** A new connection to the store's instance, its default catalog the store's; not yet in a transaction. */

@@ -270,6 +270,12 @@ public final class DuckDbSink implements Sink {
         return queries.run(sql, params, maxRows, timeout);
     }
 
+    @Override
+    public <T> T reading(java.util.function.Function<Reader, T> work) {
+        if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
+        return queries.reading(work);
+    }
+
     /** A connection like the ones queries run on, for tests of what the engine allows there. */
     Connection queryConnection() throws SQLException {
         return queries.open();
