@@ -111,6 +111,7 @@ public final class Server implements AutoCloseable {
                 query::inSlot,
                 java.time.Clock.systemUTC());
         analytics.personIndex(c.duckdb().personIndex() && !c.duckdb().clickhouse());
+        analytics.cacheSeries(c.query().analyticsCacheSeries());
         new io.catchment.analytics.AnalyticsApi(analytics, auth).routes(app);
         new io.catchment.admin.DashboardApi(sink.dashboards(), auth).routes(app);
         DeadLetterApi dlq = new DeadLetterApi(sink, log, auth, metrics);

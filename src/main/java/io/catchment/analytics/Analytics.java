@@ -35,6 +35,12 @@ public final class Analytics {
     private final Slots slots;
     /** Whether every table has an index on person_key ({@code duckdb.person_index}): a person's rows by index. */
     volatile boolean personIndex;
+    /** Trends' answers per bucket, kept between requests ({@link BucketCache}). */
+    volatile BucketCache cache = new BucketCache(DEFAULT_CACHE);
+
+    /** Series kept by default: each holds its buckets' values, a few kilobytes for a year of days. */
+    public static final int DEFAULT_CACHE = 256;
+
     /** The reader of the request this thread is answering ({@link #session}), if any. */
     private final ThreadLocal<Sink.Reader> reader = new ThreadLocal<>();
 
@@ -54,6 +60,11 @@ public final class Analytics {
         this.personIndex = indexed;
     }
 
+    /** How many trends series to keep answers of between requests (0: none; see {@link BucketCache}). */
+    public void cacheSeries(int series) {
+        this.cache = new BucketCache(series);
+    }
+
     Sql sql() {
         return new Sql(sink.dialect());
     }
@@ -63,10 +74,19 @@ public final class Analytics {
     }
 
     QueryResult run(Sql s) {
+        return run(s, maxRows);
+    }
+
+    private QueryResult run(Sql s, int rows) {
         if (LOG.isDebugEnabled()) LOG.debug("{} {}", s.text(), s.params());
         Sink.Reader r = reader.get();
-        if (r != null) return r.query(s.text(), s.params(), maxRows, timeout);
-        return slots.run(() -> sink.query(s.text(), s.params(), maxRows, timeout));
+        if (r != null) return r.query(s.text(), s.params(), rows, timeout);
+        return slots.run(() -> sink.query(s.text(), s.params(), rows, timeout));
+    }
+
+    /** Rows of a statement of the layer's own whose rows are not an answer's ({@code query.max_rows} does not apply). */
+    List<List<Object>> rows(Sql s, int rows) {
+        return run(s, rows).rows();
     }
 
     /**

@@ -40,13 +40,16 @@ final class Trends {
     private final Req req;
     /** People counted with a HyperLogLog sketch (a few per cent off) instead of exactly. */
     private boolean approximate;
+    /** This request's reads through the bucket cache (one observation of the links per request). */
+    private CachedSeries cached;
 
     Trends(Analytics a, Req req) {
         this.a = a;
         this.req = req.only(FIELDS);
     }
 
-    record Series(String key, String label, Selection sel, String measure, String column) {}
+    /** A series; {@code spec} is its request without its label (what its answers depend on). */
+    record Series(String key, String label, Selection sel, String measure, String column, String spec) {}
 
     record Breakdown(String column, String trait, int limit) {}
 
@@ -74,7 +77,9 @@ final class Trends {
             rolling |= Set.of("dau", "wau", "mau").contains(measure);
             String key = String.valueOf((char) ('A' + i));
             String label = r.text("label", sel.label() + " · " + measure);
-            series.add(new Series(key, label, sel, measure, column));
+            com.fasterxml.jackson.databind.node.ObjectNode spec = r.node().deepCopy();
+            spec.remove("label");
+            series.add(new Series(key, label, sel, measure, column, spec.toString()));
         }
         Interval iv = Interval.parse(req, "interval", Interval.DAY);
         if (rolling && iv != Interval.DAY) throw req.bad("interval", "dau, wau and mau are daily: use interval day");
@@ -159,6 +164,21 @@ final class Trends {
                 : range.start();
         // only counting people needs to know who is who
         boolean people = Set.of("uniques", "dau", "wau", "mau").contains(s.measure) || (bd != null && bd.trait != null);
+        if (CachedSeries.applies(a, catalog, bd != null)) {
+            if (cached == null) cached = new CachedSeries(a, catalog);
+            String key = s.spec + "|" + s.measure + "|" + iv + "|"
+                    + range.zone().getId() + "|" + (merge && people) + "|" + approximate + "|" + a.layout;
+            List<List<Object>> rows = cached.rows(
+                    key,
+                    range,
+                    iv,
+                    buckets,
+                    window,
+                    merge && people,
+                    (part, partBuckets) -> a.rows(
+                            statement(s, part, iv, partBuckets, null, List.of(), merge && people, catalog, window)));
+            return TrendsData.collect(s, rows, buckets, iv, range, null, byKey);
+        }
         Sql rows = rows(s, range, from, bd, merge && people, catalog);
         List<String> values = List.of();
         if (bd != null) {
@@ -169,7 +189,27 @@ final class Trends {
         Sql q = window > 1
                 ? rolling(range, from, rows, bd, values, window, buckets)
                 : aggregate(s, range, iv, rows, bd, values);
-        return TrendsData.collect(a, s, q, buckets, iv, range, bd != null ? values : null, byKey);
+        return TrendsData.collect(s, a.rows(q), buckets, iv, range, bd != null ? values : null, byKey);
+    }
+
+    /** The series' statement over {@code range} without a breakdown: rows of {@code _b, _g, _v}. */
+    private Sql statement(
+            Series s,
+            TimeRange range,
+            Interval iv,
+            long[] buckets,
+            Breakdown bd,
+            List<String> values,
+            boolean merge,
+            Map<String, TableSchema> catalog,
+            int window) {
+        Instant from = window > 1
+                ? range.start().atZone(range.zone()).minusDays(window - 1).toInstant()
+                : range.start();
+        Sql rows = rows(s, range, from, bd, merge, catalog);
+        return window > 1
+                ? rolling(range, from, rows, bd, values, window, buckets)
+                : aggregate(s, range, iv, rows, bd, values);
     }
 
     /** Rows of the series: {@code _person}, {@code _t} (epoch seconds), {@code _x} (the measured value), {@code _bd}. */

@@ -12,9 +12,8 @@ final class TrendsData {
     private TrendsData() {}
 
     static List<Map<String, Object>> collect(
-            Analytics a,
             Trends.Series s,
-            Sql q,
+            List<List<Object>> result,
             long[] buckets,
             Interval iv,
             TimeRange range,
@@ -31,7 +30,7 @@ final class TrendsData {
         Map<String, boolean[]> present = new HashMap<>();
         Map<Long, Integer> position = new HashMap<>();
         for (int i = 0; i < buckets.length; i++) position.put(buckets[i], i);
-        for (List<Object> row : a.rows(q)) {
+        for (List<Object> row : result) {
             Integer at = position.get(((Number) Analytics.value(row.get(0))).longValue());
             if (at == null) continue;
             int i = at;

@@ -139,7 +139,12 @@ public record CatchmentConfig(
      * the reports' time zone when a request names none.
      */
     public record Query(
-            int maxRows, Duration timeout, int maxConcurrent, Duration queueWait, java.time.ZoneId analyticsZone) {}
+            int maxRows,
+            Duration timeout,
+            int maxConcurrent,
+            Duration queueWait,
+            java.time.ZoneId analyticsZone,
+            int analyticsCacheSeries) {}
 
     public CatchmentConfig withKeys(Keys k) {
         return new CatchmentConfig(server, dataDir, k, log, loader, query, duckdb, kafka, clickhouse, sqs);

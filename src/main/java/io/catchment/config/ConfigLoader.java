@@ -153,7 +153,8 @@ public final class ConfigLoader {
                         p.get(StoreSettings.QUERY_TIMEOUT),
                         p.get(StoreSettings.QUERY_MAX_CONCURRENT),
                         p.get(StoreSettings.QUERY_QUEUE_WAIT),
-                        p.get(StoreSettings.ANALYTICS_TIMEZONE)),
+                        p.get(StoreSettings.ANALYTICS_TIMEZONE),
+                        p.get(StoreSettings.ANALYTICS_CACHE_SERIES)),
                 new CatchmentConfig.DuckDb(
                         p.get(StoreSettings.DUCKDB_MEMORY_LIMIT),
                         p.get(StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD),

@@ -49,6 +49,7 @@ public final class Settings {
             StoreSettings.QUERY_MAX_CONCURRENT,
             StoreSettings.QUERY_QUEUE_WAIT,
             StoreSettings.ANALYTICS_TIMEZONE,
+            StoreSettings.ANALYTICS_CACHE_SERIES,
             StoreSettings.DUCKDB_MEMORY_LIMIT,
             StoreSettings.IMPORT_DUCKDB_MEMORY_LIMIT,
             StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD,

@@ -29,6 +29,12 @@ public final class StoreSettings {
             "10s",
             "longest a query waits for one of query.max_concurrent slots; then 503 with Retry-After (0s: no waiting)",
             Setting.duration());
+    public static final Setting<Integer> ANALYTICS_CACHE_SERIES = new Setting<>(
+            "analytics.cache_series",
+            "256",
+            "trends series whose answers per bucket are kept between requests and recomputed only where the data"
+                    + " changed (0: none)",
+            Setting.intRange(0, 100_000));
     public static final Setting<java.time.ZoneId> ANALYTICS_TIMEZONE = new Setting<>(
             "analytics.timezone",
             "UTC",

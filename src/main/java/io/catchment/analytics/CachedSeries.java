@@ -1,0 +1,170 @@
+package io.catchment.analytics;
+
+import io.catchment.schema.IdentityLinks;
+import io.catchment.schema.PersonKey;
+import io.catchment.schema.TableSchema;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trends series answered through the {@link BucketCache}: the request's observation of the store (rows per UTC day,
+ * and the identity links when people are merged), then a statement over the buckets not kept (from the first to the
+ * last of them), then the rows of every bucket as the series' own statement would give them.
+ */
+final class CachedSeries {
+    /** More changed links than this between two requests drop the whole cache rather than look up their days. */
+    static final int MAX_CHANGED_LINKS = 10_000;
+
+    /** Computes the series' rows ({@code _b, _g, _v}) over a part of the range and its buckets. */
+    interface Compute {
+        List<List<Object>> rows(TimeRange part, long[] buckets);
+    }
+
+    private final Analytics a;
+    private final Map<String, TableSchema> catalog;
+    /** The links this request saw and the days whose people they changed, read once per request (null: not yet). */
+    private BucketCache.Links links;
+
+    private long[] linkedDays;
+
+    CachedSeries(Analytics a, Map<String, TableSchema> catalog) {
+        this.a = a;
+        this.catalog = catalog;
+    }
+
+    /** Whether a series can be kept: the store keeps person keys, and the series has no breakdown. */
+    static boolean applies(Analytics a, Map<String, TableSchema> catalog, boolean breakdown) {
+        return a.cache.enabled() && !breakdown && Identities.keyed(catalog) && catalog.containsKey("events");
+    }
+
+    List<List<Object>> rows(
+            String key, TimeRange range, Interval iv, long[] buckets, int windowDays, boolean merged, Compute compute) {
+        long firstDay = Math.floorDiv(range.startEpoch(), 86_400) - windowDays - 1;
+        long lastDay = Math.floorDiv(range.endEpoch(), 86_400) + 1;
+        long[] dayRows = dayRows(firstDay, lastDay);
+        if (merged && links == null) readLinks();
+        BucketCache.Kept kept = a.cache.observe(
+                key, new BucketCache.Observation(firstDay, dayRows, merged ? links : null), merged ? linkedDays : null);
+        // the buckets to compute: not kept, or not covered entirely by the range
+        int first = -1, last = -1;
+        for (int i = 0; i < buckets.length; i++) {
+            if (kept.values().containsKey(buckets[i]) && whole(range, iv, buckets[i])) continue;
+            if (first < 0) first = i;
+            last = i;
+        }
+        Map<Long, Object> values = new HashMap<>(kept.values());
+        if (first >= 0) {
+            Instant from =
+                    max(range.start(), iv.start(buckets[first], range.zone()).toInstant());
+            Instant to =
+                    min(range.end(), iv.start(buckets[last] + 1, range.zone()).toInstant());
+            long[] part = Arrays.copyOfRange(buckets, first, last + 1);
+            Map<Long, Object> computed = new HashMap<>();
+            for (long b : part) computed.put(b, null);
+            for (List<Object> r : compute.rows(new TimeRange(range.zone(), from, to), part)) {
+                long b = ((Number) Analytics.value(r.get(0))).longValue();
+                if (computed.containsKey(b)) computed.put(b, r.get(2));
+            }
+            values.putAll(computed);
+            Map<Long, Object> keep = new HashMap<>();
+            Map<Long, long[]> spans = new HashMap<>();
+            for (long b : part) {
+                if (!whole(range, iv, b)) continue;
+                keep.put(b, computed.get(b));
+                Instant start = iv.start(b, range.zone())
+                        .minusDays(Math.max(0, windowDays - 1))
+                        .toInstant();
+                spans.put(b, new long[] {
+                    start.getEpochSecond(),
+                    iv.start(b + 1, range.zone()).toInstant().getEpochSecond()
+                });
+            }
+            a.cache.keep(key, kept.generation(), keep, spans, part.length);
+        } else {
+            a.cache.keep(key, kept.generation(), Map.of(), Map.of(), 0);
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        for (long b : buckets) {
+            Object v = values.get(b);
+            if (v != null) rows.add(Arrays.asList(b, "", v));
+        }
+        return rows;
+    }
+
+    private static boolean whole(TimeRange range, Interval iv, long b) {
+        return !iv.start(b, range.zone()).toInstant().isBefore(range.start())
+                && !iv.start(b + 1, range.zone()).toInstant().isAfter(range.end());
+    }
+
+    /** Rows of {@code events} per UTC day from {@code firstDay} to {@code lastDay} (0 for a day without any). */
+    private long[] dayRows(long firstDay, long lastDay) {
+        Sql q = a.sql();
+        String day = q.fresh().div(q.fresh().epoch("timestamp").text(), 86_400).text();
+        q.a("SELECT " + day + " AS _d, count(*) FROM events WHERE ")
+                .id("timestamp")
+                .a(" >= ")
+                .time(Instant.ofEpochSecond(firstDay * 86_400))
+                .a(" AND ")
+                .id("timestamp")
+                .a(" < ")
+                .time(Instant.ofEpochSecond((lastDay + 1) * 86_400))
+                .a(" GROUP BY _d");
+        long[] rows = new long[(int) (lastDay - firstDay + 1)];
+        for (List<Object> r : a.rows(q)) {
+            long d = (long) Analytics.number(r.get(0));
+            if (d >= firstDay && d <= lastDay) rows[(int) (d - firstDay)] = (long) Analytics.number(r.get(1));
+        }
+        return rows;
+    }
+
+    /**
+     * The first link of every linked id (as {@link Identities#persons} merges them), and the UTC days on which ids whose
+     * first link changed since the cache last saw the links have events.
+     */
+    private void readLinks() {
+        long[] alias = new long[0], person = new long[0];
+        if (catalog.containsKey(IdentityLinks.TABLE)) {
+            Sql q = a.sql();
+            q.a("SELECT alias_key, "
+                    + q.argMin(PersonKey.COLUMN, Sql.quoted(q.dialect, "timestamp"))
+                    + " FROM " + IdentityLinks.TABLE + " WHERE alias_key IS NOT NULL GROUP BY alias_key"
+                    + " ORDER BY alias_key");
+            List<List<Object>> rows = a.rows(q, Integer.MAX_VALUE);
+            alias = new long[rows.size()];
+            person = new long[rows.size()];
+            for (int i = 0; i < rows.size(); i++) {
+                alias[i] = ((Number) rows.get(i).get(0)).longValue();
+                person[i] =
+                        rows.get(i).get(1) == null ? 0 : ((Number) rows.get(i).get(1)).longValue();
+            }
+        }
+        links = new BucketCache.Links(alias, person);
+        long[] changed = a.cache.changedAliases(links, MAX_CHANGED_LINKS);
+        if (changed == null || changed.length == 0) {
+            linkedDays = new long[0];
+            return;
+        }
+        Sql q = a.sql();
+        String day = q.fresh().div(q.fresh().epoch("timestamp").text(), 86_400).text();
+        q.a("SELECT DISTINCT " + day + " FROM events WHERE " + PersonKey.COLUMN
+                + (q.clickhouse() ? " IN (" : " IN (SELECT unnest(["));
+        for (int i = 0; i < changed.length; i++) q.a((i > 0 ? ", " : "") + changed[i]);
+        q.a(q.clickhouse() ? ")" : "]))");
+        List<List<Object>> days = a.rows(q, Integer.MAX_VALUE);
+        linkedDays = new long[days.size()];
+        for (int i = 0; i < days.size(); i++)
+            linkedDays[i] = (long) Analytics.number(days.get(i).get(0));
+    }
+
+    private static Instant max(Instant x, Instant y) {
+        return x.isAfter(y) ? x : y;
+    }
+
+    private static Instant min(Instant x, Instant y) {
+        return x.isBefore(y) ? x : y;
+    }
+}
