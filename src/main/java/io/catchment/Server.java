@@ -126,7 +126,11 @@ public final class Server implements AutoCloseable {
         app.post("/v1/dlq/purge", dlq::purge);
         byte[] openapi = Server.class.getResourceAsStream("/openapi.yaml").readAllBytes();
         app.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openapi));
-        app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+        app.get("/healthz", ctx -> {
+            String broken = brokenStore();
+            if (broken == null) ctx.json(Map.of("status", "ok"));
+            else ctx.status(503).json(Map.of("status", "broken", "reason", broken));
+        });
         app.get("/readyz", ctx -> {
             Map<String, Object> body = status.readiness();
             ctx.status("ready".equals(body.get("status")) ? 200 : 503).json(body);
@@ -231,6 +235,12 @@ public final class Server implements AutoCloseable {
 
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** Why the store cannot go on in this process ({@link Sink#broken()}), or null. */
+    public String brokenStore() {
+        Sink s = sink;
+        return s == null ? null : s.broken();
     }
 
     @Override

@@ -41,7 +41,7 @@ final class ServerStatus {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", ready ? "ready" : "not ready");
         body.put("log", log.healthy() ? "open" : "failed");
-        body.put("store", sink.healthy() ? "open" : "closed");
+        body.put("store", sink.broken() != null ? "broken: " + sink.broken() : sink.healthy() ? "open" : "closed");
         if (config.loader().enabled()) body.put("loader_lag_records", lag());
         if (stall != null) body.put("loader_stalled", stall);
         if (loaderError() != null) body.put("loader_error", loaderError());

@@ -11,11 +11,15 @@ import java.nio.file.Path;
 public final class Cli {
     private Cli() {}
 
-    /** Exit codes: 0 success, 1 failure at run time, 2 bad usage or configuration, 3 server unreachable. */
+    /**
+     * Exit codes: 0 success, 1 failure at run time, 2 bad usage or configuration, 3 server unreachable, 4 the store
+     * gave up on its database and a restart reopens it ({@code serve}).
+     */
     public static final int FAILURE = 1;
 
     public static final int USAGE = 2;
     public static final int UNREACHABLE = 3;
+    public static final int STORE_BROKEN = 4;
 
     /** Prints a server answer as indented JSON (every admin command's {@code --json}). */
     /**

@@ -122,7 +122,15 @@ public final class ServeCommand implements Callable<Integer> {
                         : "")
                 + "  (POST /v1/events, POST /v1/query, GET /metrics; Ctrl-C to stop)");
         System.out.flush();
-        stopped.await();
+        // a store that gave up on its database cannot recover in this process: stop, so that a supervisor restarts
+        while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            String broken = server.brokenStore();
+            if (broken != null) {
+                org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
+                        .error("Stopping with exit code {}: {}", Cli.STORE_BROKEN, broken);
+                System.exit(Cli.STORE_BROKEN); // the shutdown hook closes the server and the log
+            }
+        }
         return 0;
     }
 

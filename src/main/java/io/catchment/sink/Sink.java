@@ -95,6 +95,16 @@ public interface Sink extends Closeable, DeadLetterStore {
 
     boolean healthy();
 
+    /**
+     * Why the store cannot go on in this process, or null: the engine gave up on its database (DuckDB invalidates its
+     * instance after an internal error, and every later statement fails) and only opening it again recovers it. The
+     * committed state is intact; {@code catchment serve} stops with exit code 4 so that its supervisor restarts it, and
+     * the log's events not yet loaded load after the restart.
+     */
+    default String broken() {
+        return null;
+    }
+
     /** The saved dashboards, kept in this store ({@code _dashboards}). */
     io.catchment.dashboard.DashboardStore dashboards();
 }

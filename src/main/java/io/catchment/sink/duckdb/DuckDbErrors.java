@@ -28,6 +28,18 @@ final class DuckDbErrors {
         return false;
     }
 
+    /**
+     * Whether DuckDB gave up on its database instance: "database has been invalidated" (every statement after an
+     * internal error) or "Cannot continue operation" (a rollback that failed); only opening the database again helps.
+     */
+    static boolean isBroken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            if (m.contains("database has been invalidated") || m.contains("cannot continue operation")) return true;
+        }
+        return false;
+    }
+
     /** Whether opening the file failed on its lock, held by another process ("Could not set lock", "Conflicting lock"). */
     static boolean isLockConflict(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

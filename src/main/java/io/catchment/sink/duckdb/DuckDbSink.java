@@ -54,6 +54,9 @@ public final class DuckDbSink implements Sink {
     private final Map<String, TableSchema> catalog = new ConcurrentHashMap<>();
     private final DuckDbQueries queries;
     private volatile boolean open = true;
+    /** Why DuckDB gave up on the database ({@link #broken()}), or null. */
+    private volatile String broken;
+
     private final DuckDbDedup dedup; // null when off
     private final int maxColumns;
     private DuckDbDeadLetters deadLetters;
@@ -151,6 +154,7 @@ public final class DuckDbSink implements Sink {
         try {
             return personIndex.enable(conn);
         } catch (SQLException e) {
+            noteBroken(e);
             rollback();
             throw new SinkException("DuckDB could not index person_key: " + e.getMessage(), e, false);
         }
@@ -227,6 +231,7 @@ public final class DuckDbSink implements Sink {
             memory.checkpoint(); // memory held by data not yet checkpointed is what a retry needs
         } catch (SQLException e) {
             LOG.error("DuckDB rollback failed", e);
+            noteBroken(e);
         }
     }
 
@@ -267,13 +272,23 @@ public final class DuckDbSink implements Sink {
     @Override
     public QueryResult query(String sql, List<Object> params, int maxRows, Duration timeout) {
         if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
-        return queries.run(sql, params, maxRows, timeout);
+        try {
+            return queries.run(sql, params, maxRows, timeout);
+        } catch (QueryException e) {
+            noteBroken(e);
+            throw e;
+        }
     }
 
     @Override
     public <T> T reading(java.util.function.Function<Reader, T> work) {
         if (!open) throw new QueryException(QueryException.Reason.UNAVAILABLE, "the store is closed");
-        return queries.reading(work);
+        try {
+            return queries.reading(work);
+        } catch (QueryException e) {
+            noteBroken(e);
+            throw e;
+        }
     }
 
     /** A connection like the ones queries run on, for tests of what the engine allows there. */
@@ -300,7 +315,23 @@ public final class DuckDbSink implements Sink {
 
     @Override
     public boolean healthy() {
-        return open;
+        return open && broken == null;
+    }
+
+    @Override
+    public String broken() {
+        return broken;
+    }
+
+    /** Marks the store broken when {@code e} says DuckDB gave up on the database (logged once). */
+    void noteBroken(Throwable e) {
+        if (broken != null || !DuckDbErrors.isBroken(e)) return;
+        String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        broken = "DuckDB invalidated the database after an internal error (" + first + ")";
+        LOG.error(
+                "{}: every statement fails until the database is opened again; restart Catchment (serve stops by "
+                        + "itself). The committed data is intact and the log keeps every event not yet loaded.",
+                broken);
     }
 
     @Override
