@@ -33,8 +33,14 @@ final class BucketCache {
     /** What a request saw: rows per UTC day over the days it depends on; links it saw. */
     record Observation(long firstDay, long[] rows, Links links) {}
 
-    /** The links as first links per alias key, sorted by alias; or null when the store keeps none. */
-    record Links(long[] alias, long[] person) {}
+    /**
+     * The links as each alias key's first person key, in {@link #GROUPS} groups by the alias key's low bits: per group
+     * a fingerprint of its pairs and the pairs sorted by alias. A request reads the groups' fingerprints (one small
+     * statement) and the pairs of the groups whose fingerprint changed only.
+     */
+    record Links(long[] prints, long[][] alias, long[][] person) {}
+
+    static final int GROUPS = 4096;
 
     private final int capacity;
     private final Map<String, Entry> entries;
@@ -70,15 +76,18 @@ final class BucketCache {
     synchronized long[] changedAliases(Links seen, int max) {
         if (links == null) return null;
         List<Long> changed = new ArrayList<>();
-        long[] a = links.alias, p = links.person, b = seen.alias, q = seen.person;
-        int i = 0, j = 0;
-        while (i < a.length || j < b.length) {
-            if (j == b.length || (i < a.length && a[i] < b[j])) changed.add(a[i++]);
-            else if (i == a.length || b[j] < a[i]) changed.add(b[j++]);
-            else {
-                if (p[i] != q[j]) changed.add(a[i]);
-                i++;
-                j++;
+        for (int g = 0; g < GROUPS; g++) {
+            if (links.prints[g] == seen.prints[g]) continue;
+            long[] a = links.alias[g], p = links.person[g], b = seen.alias[g], q = seen.person[g];
+            int i = 0, j = 0;
+            while (i < a.length || j < b.length) {
+                if (j == b.length || (i < a.length && a[i] < b[j])) changed.add(a[i++]);
+                else if (i == a.length || b[j] < a[i]) changed.add(b[j++]);
+                else {
+                    if (p[i] != q[j]) changed.add(a[i]);
+                    i++;
+                    j++;
+                }
             }
             if (changed.size() > max) {
                 dropAll();
@@ -86,6 +95,11 @@ final class BucketCache {
             }
         }
         return changed.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The links as last observed, or null. */
+    synchronized Links links() {
+        return links;
     }
 
     /**

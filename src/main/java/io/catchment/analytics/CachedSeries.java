@@ -126,23 +126,60 @@ final class CachedSeries {
      * first link changed since the cache last saw the links have events.
      */
     private void readLinks() {
-        long[] alias = new long[0], person = new long[0];
+        int n = BucketCache.GROUPS;
+        long[] prints = new long[n];
+        long[][] alias = new long[n][], person = new long[n][];
+        BucketCache.Links known = a.cache.links();
         if (catalog.containsKey(IdentityLinks.TABLE)) {
             Sql q = a.sql();
-            q.a("SELECT alias_key, "
+            String first = "SELECT alias_key, "
                     + q.argMin(PersonKey.COLUMN, Sql.quoted(q.dialect, "timestamp"))
-                    + " FROM " + IdentityLinks.TABLE + " WHERE alias_key IS NOT NULL GROUP BY alias_key"
-                    + " ORDER BY alias_key");
-            List<List<Object>> rows = a.rows(q, Integer.MAX_VALUE);
-            alias = new long[rows.size()];
-            person = new long[rows.size()];
-            for (int i = 0; i < rows.size(); i++) {
-                alias[i] = ((Number) rows.get(i).get(0)).longValue();
-                person[i] =
-                        rows.get(i).get(1) == null ? 0 : ((Number) rows.get(i).get(1)).longValue();
+                    + " AS _p FROM " + IdentityLinks.TABLE + " WHERE alias_key IS NOT NULL";
+            String group = q.clickhouse() ? "bitAnd(alias_key, " + (n - 1) + ")" : "(alias_key & " + (n - 1) + ")";
+            q.a("SELECT " + group + " AS _g, "
+                    + (q.clickhouse() ? "groupBitXor(cityHash64(alias_key, _p))" : "bit_xor(hash(alias_key, _p))")
+                    + ", count(*) FROM (" + first + " GROUP BY alias_key) AS l GROUP BY _g");
+            for (List<Object> r : a.rows(q, Integer.MAX_VALUE)) {
+                int g = (int) Analytics.number(r.get(0));
+                prints[g] = bits(r.get(1)) * 31 + bits(r.get(2));
             }
+            List<Integer> changed = new ArrayList<>();
+            for (int g = 0; g < n; g++) {
+                if (known != null && known.prints()[g] == prints[g]) {
+                    alias[g] = known.alias()[g];
+                    person[g] = known.person()[g];
+                } else changed.add(g);
+            }
+            if (!changed.isEmpty()) {
+                Sql pairs = a.sql();
+                pairs.a(first);
+                if (known != null) {
+                    pairs.a(" AND " + group + " IN (");
+                    for (int i = 0; i < changed.size(); i++) pairs.a((i > 0 ? ", " : "") + changed.get(i));
+                    pairs.a(")");
+                }
+                pairs.a(" GROUP BY alias_key ORDER BY alias_key");
+                Map<Integer, List<long[]>> byGroup = new HashMap<>();
+                for (List<Object> r : a.rows(pairs, Integer.MAX_VALUE)) {
+                    long k = bits(r.get(0));
+                    long p = r.get(1) == null ? 0 : bits(r.get(1));
+                    byGroup.computeIfAbsent((int) (k & (n - 1)), g -> new ArrayList<>())
+                            .add(new long[] {k, p});
+                }
+                for (int g : changed) {
+                    List<long[]> l = byGroup.getOrDefault(g, List.of());
+                    alias[g] = new long[l.size()];
+                    person[g] = new long[l.size()];
+                    for (int i = 0; i < l.size(); i++) {
+                        alias[g][i] = l.get(i)[0];
+                        person[g][i] = l.get(i)[1];
+                    }
+                }
+            }
+        } else {
+            for (int g = 0; g < n; g++) alias[g] = person[g] = new long[0];
         }
-        links = new BucketCache.Links(alias, person);
+        links = new BucketCache.Links(prints, alias, person);
         long[] changed = a.cache.changedAliases(links, MAX_CHANGED_LINKS);
         if (changed == null || changed.length == 0) {
             linkedDays = new long[0];
@@ -165,6 +202,12 @@ final class CachedSeries {
         return q.clickhouse()
                 ? "intDiv(toUInt32(" + Sql.quoted(q.dialect, "timestamp") + "), 86400)"
                 : "CAST(floor(epoch_us(" + Sql.quoted(q.dialect, "timestamp") + ") / 86400000000.0) AS BIGINT)";
+    }
+
+    /** A 64-bit integer as the store answers it (an unsigned one as its bits). */
+    private static long bits(Object v) {
+        if (v instanceof Number n) return n instanceof java.math.BigInteger b ? b.longValue() : n.longValue();
+        return new java.math.BigInteger(v.toString()).longValue();
     }
 
     private static Instant max(Instant x, Instant y) {
