@@ -90,6 +90,12 @@ public final class LoadgenCommand implements Callable<Integer> {
             defaultValue = "256")
     int pool;
 
+    @Option(
+            names = "--unique",
+            description = "build every request's events as it is sent (each sender its own generator), so that no id "
+                    + "repeats however many are sent, at a little CPU per request (soaks of many millions of events)")
+    boolean unique;
+
     @Override
     public Integer call() throws Exception {
         String k = key != null ? key : Cli.writeKey(dataDir);
@@ -148,6 +154,7 @@ public final class LoadgenCommand implements Callable<Integer> {
             Thread t = new Thread(
                     () -> {
                         int count = 0;
+                        EventGenerator own = unique ? new EventGenerator(seed * 1_000_003L + worker + 1) : null;
                         while (true) {
                             long ticket = tickets.getAndIncrement();
                             if (ticket >= maxTickets) break;
@@ -155,7 +162,14 @@ public final class LoadgenCommand implements Callable<Integer> {
                             if (due >= end) break;
                             long wait = due - System.nanoTime();
                             if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                            VendorBodies.Request body = bodies.get((int) (ticket % bodies.size()));
+                            VendorBodies.Request body;
+                            try {
+                                body = own != null
+                                        ? VendorBodies.build(format, own.batch(batch), k)
+                                        : bodies.get((int) (ticket % bodies.size()));
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
                             HttpRequest.Builder rb = HttpRequest.newBuilder(target)
                                     .header("Content-Type", body.contentType())
                                     .POST(HttpRequest.BodyPublishers.ofByteArray(body.body()));

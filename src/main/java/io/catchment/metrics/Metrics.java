@@ -14,6 +14,16 @@ import java.util.function.LongSupplier;
 /** Every metric Catchment exports, in one place, named as Prometheus shows them. Thread-safe. */
 public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    {
+        // the JVM's own: heap and its pools, GC pauses, threads, CPU and the process's open files (jvm_*, process_*)
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.FileDescriptorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    }
+
     private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> duplicateRows = new ConcurrentHashMap<>();

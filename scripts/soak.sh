@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The soak of issue 24 item 5: EVENTS events through the server (loadgen, every event its own id) at a steady RATE,
+# in chunks of CHUNK events; after each chunk, while the next one is sent, a typical day's reports and SQL are timed
+# through the HTTP API, and the server's loader lag, heap, RSS and disk bytes per stored event are recorded.
+#
+#   EVENTS=100000000 RATE=15000 ./scripts/soak.sh                      # DuckDB
+#   STORE=clickhouse EVENTS=100000000 RATE=15000 ./scripts/soak.sh     # ClickHouse (Debian's clickhouse-server)
+#
+# Output: one line per chunk (also in target/soak-<store>-<date>.tsv): events sent, events stored, ack p50/p99 of the
+# chunk, events/s acked, loader lag (log records), heap MB, RSS MB, bytes on disk per stored event, and each query's
+# milliseconds. Compare the first and the last chunk: issue 24 wants nothing to degrade by more than 10%.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STORE=${STORE:-duckdb}
+EVENTS=${EVENTS:-100000000}
+CHUNK=${CHUNK:-10000000}
+RATE=${RATE:-15000}
+./catchment --version >/dev/null # builds the jar if needed
+JAR=target/catchment.jar
+work=$(mktemp -d)
+pid=""
+chpid=""
+lgpid=""
+cleanup() {
+  for p in $lgpid $pid $chpid; do { kill "$p" && wait "$p"; } 2>/dev/null || true; done
+  rm -rf "$work"
+  true
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+store_env=()
+if [ "$STORE" = clickhouse ]; then
+  [ -x /usr/sbin/clickhouse-server ] || { echo "needs Debian's clickhouse-server: run ./test.sh once"; exit 1; }
+  d="$work/clickhouse"
+  mkdir -p "$d"/{data,tmp,user_files,format_schemas,log}
+  chport=$(free_port)
+  cat > "$d/config.xml" <<EOF
+<yandex>
+  <logger><level>warning</level><log>$d/log/server.log</log><errorlog>$d/log/error.log</errorlog><console>0</console></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$chport</http_port><tcp_port>$(free_port)</tcp_port><interserver_http_port>$(free_port)</interserver_http_port>
+  <path>$d/data/</path><tmp_path>$d/tmp/</tmp_path><user_files_path>$d/user_files/</user_files_path>
+  <format_schema_path>$d/format_schemas/</format_schema_path>
+  <users_config>/etc/clickhouse-server/users.xml</users_config>
+  <default_profile>default</default_profile><default_database>default</default_database><timezone>UTC</timezone>
+  <mark_cache_size>268435456</mark_cache_size><max_concurrent_queries>100</max_concurrent_queries>
+</yandex>
+EOF
+  /usr/sbin/clickhouse-server --config-file="$d/config.xml" > "$d/log/stdout.log" 2>&1 &
+  chpid=$!
+  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$chport/ping" >/dev/null && break; sleep 0.2; done
+  store_env=(CATCHMENT_STORE_TYPE=clickhouse CATCHMENT_CLICKHOUSE_URL=http://127.0.0.1:$chport)
+fi
+
+port=$(free_port)
+data="$work/data"
+env CATCHMENT_DATA_DIR="$data" CATCHMENT_PORT=$port CATCHMENT_HOST=127.0.0.1 CATCHMENT_WRITE_KEYS=soak-write-key \
+  CATCHMENT_ADMIN_KEY=soak-admin-key "${store_env[@]}" java -Xmx2g -jar $JAR serve > "$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+base="http://127.0.0.1:$port"
+auth=(-H "Authorization: Bearer soak-admin-key" -H "Content-Type: application/json")
+
+# the generated events are dated from 2023-11-14 on (37 ms apart per sender)
+range='"from":"2023-11-01","to":"2024-01-31"'
+queries=(
+  "dau|/v1/analytics/trends|{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}],$range}"
+  "uniques_by_plan|/v1/analytics/trends|{\"series\":[{\"event\":\"Product Viewed\",\"measure\":\"uniques\"}],\"breakdown\":{\"property\":\"plan\"},$range}"
+  "funnel|/v1/analytics/funnels|{\"steps\":[{\"event\":\"Product Viewed\"},{\"event\":\"Product Added\"}],\"window\":\"1d\",$range}"
+  "retention|/v1/analytics/retention|{\"start\":{\"event\":\"Page Viewed\"},\"return\":{\"event\":\"Product Viewed\"},\"interval\":\"day\",\"periods\":7,$range}"
+  "person|/v1/analytics/users/user-42/events?limit=100|"
+  "tail|/v1/analytics/events/live|{\"limit\":50}"
+  "sql_top_events|/v1/query|{\"sql\":\"SELECT event, count(*) FROM events GROUP BY event ORDER BY 2 DESC LIMIT 10\"}"
+)
+timed() { # name|path|body: milliseconds, or "err<status>"
+  local path body code t
+  path=$(cut -d'|' -f2 <<<"$1"); body=$(cut -d'|' -f3- <<<"$1")
+  if [ -z "$body" ]; then
+    read -r code t < <(curl -s -o /dev/null -w "%{http_code} %{time_total}" "${auth[@]}" "$base$path")
+  else
+    read -r code t < <(curl -s -o /dev/null -w "%{http_code} %{time_total}" "${auth[@]}" -d "$body" "$base$path")
+  fi
+  [ "$code" = 200 ] && awk -v t="$t" 'BEGIN {printf "%.0f", t * 1000}' || echo "err$code"
+}
+metric() { curl -s "$base/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%.0f", s / 1048576}'; }
+stored() {
+  curl -s "${auth[@]}" -d '{"sql":"SELECT count(*) FROM events"}' "$base/v1/query" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"][0][0])'
+}
+lag() { curl -s "$base/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("loader_lag_records", "-"))'; }
+send() { # one chunk of $1 events, at RATE; output in $work/lg-$2.log
+  java -Xmx512m -XX:+UseParallelGC -jar $JAR loadgen --url "$base" --key soak-write-key --batch 100 --concurrency 32 \
+    --unique --seed "$2" --rate "$RATE" --events "$1" --duration $(( $1 / RATE * 3 + 60 )) --warmup 0 \
+    > "$work/lg-$2.log" 2>&1 &
+  lgpid=$!
+}
+
+mkdir -p target
+out="target/soak-$STORE-$(date -u +%Y%m%dT%H%M).tsv"
+names=$(for q in "${queries[@]}"; do printf '\t%s_ms' "${q%%|*}"; done)
+printf 'sent\tstored\tack_p50_ms\tack_p99_ms\tacked_per_s\tlag_records\theap_mb\trss_mb\tdisk_bytes_per_event%s\n' \
+  "$names" | tee "$out"
+echo "# $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); store $STORE; rate $RATE/s" >&2
+chunks=$(( (EVENTS + CHUNK - 1) / CHUNK ))
+send "$CHUNK" 1
+for c in $(seq 1 "$chunks"); do
+  wait "$lgpid" || true
+  done_log="$work/lg-$c.log"
+  [ "$c" -lt "$chunks" ] && send "$CHUNK" $(( c + 1 )) # the next chunk runs while this one is measured
+  p50=$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' "$done_log"); p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' "$done_log")
+  rate=$(sed -n 's/.* = \([0-9]*\) events\/s.*/\1/p' "$done_log")
+  row="$(( c * CHUNK ))\t$(stored)\t${p50:--}\t${p99:--}\t${rate:--}\t$(lag)\t$(metric 'jvm_memory_used_bytes{area="heap"')"
+  rss=$(( $(ps -o rss= -p "$pid") / 1024 ))
+  if [ "$STORE" = clickhouse ]; then disk=$(du -sb "$work/clickhouse/data" | cut -f1); else disk=$(du -sb "$data" | cut -f1); fi
+  n=$(stored)
+  row="$row\t$rss\t$(( disk / (n > 0 ? n : 1) ))"
+  for q in "${queries[@]}"; do row="$row\t$(timed "$q")"; done
+  printf "$row\n" | tee -a "$out"
+done
+grep -E "ERROR|Exception" "$work/serve.log" | head -5 >&2 || true
+echo "results: $out" >&2
