@@ -48,7 +48,7 @@ echo "== 1b. loader on mixed data ($EVENTS events: new fields over time, 1% type
 java -Xmx1g -jar $JAR bench-loader --events "$EVENTS" --dedup on --mixed --warmup 1 2>/dev/null | grep -vE "^[0-9:.]+ (INFO|WARN)"
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source scripts/lib.sh # the working directory is the repository (cd above)
 serve() { # $1 = loader enabled; then extra VAR=value settings
   local loader=$1; shift
   port=$(free_port)
@@ -81,27 +81,6 @@ if step 6; then
 echo "== 6. import: generated Amplitude export (zip of gzipped NDJSON), 2M events"
 java -Xmx1g -jar $JAR bench-import --events "${IMPORT_EVENTS:-2000000}" 2>/dev/null | grep -E "^(generated|DuckDB|RESULT|import)"
 fi
-start_clickhouse() {
-  local d="$work/clickhouse"
-  mkdir -p "$d"/{data,tmp,user_files,format_schemas,log}
-  chport=$(free_port)
-  cat > "$d/config.xml" <<EOF
-<yandex>
-  <logger><level>warning</level><log>$d/log/server.log</log><errorlog>$d/log/error.log</errorlog><console>0</console></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>$chport</http_port><tcp_port>$(free_port)</tcp_port><interserver_http_port>$(free_port)</interserver_http_port>
-  <path>$d/data/</path><tmp_path>$d/tmp/</tmp_path><user_files_path>$d/user_files/</user_files_path>
-  <format_schema_path>$d/format_schemas/</format_schema_path>
-  <users_config>/etc/clickhouse-server/users.xml</users_config>
-  <default_profile>default</default_profile><default_database>default</default_database><timezone>UTC</timezone>
-  <mark_cache_size>268435456</mark_cache_size><max_concurrent_queries>100</max_concurrent_queries>
-</yandex>
-EOF
-  /usr/sbin/clickhouse-server --config-file="$d/config.xml" > "$d/log/stdout.log" 2>&1 &
-  chpid=$!
-  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$chport/ping" >/dev/null && return; sleep 0.2; done
-  echo "clickhouse-server did not start"; cat "$d/log/stdout.log"; exit 1
-}
 start_kafka() { # a single-node KRaft broker from Maven Central's jars (tools/kafka/pom.xml), as the tests run it
   local d="$work/kafka"
   mkdir -p "$d"

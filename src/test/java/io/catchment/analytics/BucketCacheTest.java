@@ -3,20 +3,15 @@ package io.catchment.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.catchment.config.Layout;
 import io.catchment.event.EventJson;
-import io.catchment.loader.Loader;
 import io.catchment.log.local.LocalLog;
-import io.catchment.metrics.Metrics;
 import io.catchment.sink.duckdb.DuckDbSink;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,15 +44,7 @@ class BucketCacheTest {
     }
 
     private void load(String... events) throws Exception {
-        StringBuilder b = new StringBuilder();
-        for (String e : events) b.append(e).append('\n');
-        log.append(b.toString().getBytes(StandardCharsets.UTF_8));
-        loaded++;
-        Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(20), 1000, 1000);
-        loader.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (loader.position() < loaded && System.nanoTime() < deadline) Thread.sleep(20);
-        loader.close();
+        Fixture.load(log, store, String.join("\n", events) + "\n", ++loaded);
     }
 
     private static String event(String id, String day, String user, String anonymous) {
@@ -67,14 +54,7 @@ class BucketCacheTest {
     }
 
     private Analytics analytics(int series) {
-        Analytics a = new Analytics(
-                store,
-                Layout.PER_EVENT,
-                ZoneOffset.UTC,
-                100_000,
-                Duration.ofSeconds(30),
-                Supplier::get,
-                Clock.fixed(Instant.parse("2024-06-01T00:00:00Z"), ZoneOffset.UTC));
+        Analytics a = Fixture.analytics(store, Clock.fixed(Instant.parse("2024-06-01T00:00:00Z"), ZoneOffset.UTC));
         a.cacheSeries(series);
         return a;
     }

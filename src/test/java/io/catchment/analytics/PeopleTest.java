@@ -2,22 +2,16 @@ package io.catchment.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.catchment.config.Layout;
-import io.catchment.loader.Loader;
 import io.catchment.log.local.LocalLog;
-import io.catchment.metrics.Metrics;
 import io.catchment.sink.duckdb.DuckDbSink;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,20 +45,8 @@ class PeopleTest {
                 asked.add(alias);
             }
             asked.add("nobody");
-            log.append(b.toByteArray());
-            Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(20), 1000, 1000);
-            loader.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (loader.position() < 1 && System.nanoTime() < deadline) Thread.sleep(20);
-            loader.close();
-            Analytics a = new Analytics(
-                    store,
-                    Layout.PER_EVENT,
-                    ZoneOffset.UTC,
-                    100_000,
-                    Duration.ofSeconds(30),
-                    Supplier::get,
-                    Clock.systemUTC());
+            Fixture.load(log, store, b.toString(StandardCharsets.UTF_8), 1);
+            Analytics a = Fixture.analytics(store);
             People people = new People(a);
             var catalog = a.catalog();
             assertThat(Identities.keyed(catalog)).isTrue();

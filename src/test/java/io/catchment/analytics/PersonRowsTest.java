@@ -2,21 +2,15 @@ package io.catchment.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.catchment.config.Layout;
-import io.catchment.loader.Loader;
 import io.catchment.log.local.LocalLog;
-import io.catchment.metrics.Metrics;
 import io.catchment.sink.duckdb.DuckDbSink;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,14 +23,7 @@ class PersonRowsTest {
     Path dir;
 
     private static Analytics analytics(DuckDbSink store) {
-        return new Analytics(
-                store,
-                Layout.PER_EVENT,
-                ZoneOffset.UTC,
-                100_000,
-                Duration.ofSeconds(30),
-                Supplier::get,
-                Clock.systemUTC());
+        return Fixture.analytics(store);
     }
 
     @Test
@@ -56,12 +43,7 @@ class PersonRowsTest {
                                 + i + "}}\n")
                         .getBytes(StandardCharsets.UTF_8));
             }
-            log.append(b.toByteArray());
-            Loader loader = new Loader(log, store, new Metrics(), 100_000, Duration.ofMillis(20), 1000, 1000);
-            loader.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (loader.position() < 1 && System.nanoTime() < deadline) Thread.sleep(20);
-            loader.close();
+            Fixture.load(log, store, b.toString(StandardCharsets.UTF_8), 1);
             Analytics plain = analytics(store);
             Analytics indexed = analytics(store);
             store.indexPeople();
