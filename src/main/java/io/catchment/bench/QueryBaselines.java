@@ -182,6 +182,13 @@ final class QueryBaselines {
         return "toDateTime('" + to.plusDays(1) + " 00:00:00', 'UTC')";
     }
 
+    /**
+     * The rows of user_42 and of the anonymous id merged into them (anon_42, linked by the events that carry both), as
+     * the layer's page has them.
+     */
+    private static final String USER_42 =
+            "person_key IN (" + PersonKey.of("user_42") + ", " + PersonKey.of("anon_42") + ")";
+
     private static final String CH_IDS =
             "(SELECT alias_key AS alias, argMin(person_key, timestamp) AS person FROM identity_links GROUP BY alias_key)";
 
@@ -258,9 +265,8 @@ final class QueryBaselines {
                         "one person's newest 100 events",
                         a -> a.userEvents("user_42", 100, null),
                         chWithProperties(
-                                "SELECT * FROM events WHERE person_key = " + PersonKey.of("user_42")
-                                        + " ORDER BY timestamp DESC, id DESC LIMIT 100",
-                                "person_key = " + PersonKey.of("user_42")),
+                                "SELECT * FROM events WHERE " + USER_42 + " ORDER BY timestamp DESC, id DESC LIMIT 100",
+                                USER_42),
                         0),
                 new Report(
                         "live tail, newest 50",
