@@ -19,7 +19,7 @@ import java.util.Map;
 final class EventRows {
     private EventRows() {}
 
-    /** Each event's properties and traits from the table of its kind (one statement per table on the page). */
+    /** Each event's properties and traits from the table of its kind (one statement for the page). */
     static void attachProperties(Analytics a, List<Map<String, Object>> events, Map<String, TableSchema> catalog) {
         attachProperties(a, events, catalog, null, -1);
     }
@@ -71,13 +71,8 @@ final class EventRows {
                 }
             }
             collect(a.rows(q), rows);
-        } else {
-            for (Map.Entry<String, List<Map<String, Object>>> t : byTable.entrySet()) {
-                Sql q = a.sql();
-                q.a("SELECT *");
-                rowsOf(q, t.getKey(), t.getValue());
-                for (Map<String, Object> r : objects(a.run(q))) rows.putIfAbsent(String.valueOf(r.get("id")), r);
-            }
+        } else if (!byTable.isEmpty()) {
+            ClickHouseRows.read(a, byTable, catalog, rows);
         }
         for (Map<String, Object> e : events) {
             Map<String, Object> own = rows.get(String.valueOf(e.get("id")));

@@ -182,6 +182,13 @@ final class QueryBaselines {
         return "toDateTime('" + to.plusDays(1) + " 00:00:00', 'UTC')";
     }
 
+    /**
+     * The rows of user_42 and of the anonymous id merged into them (anon_42, linked by the events that carry both), as
+     * the layer's page has them.
+     */
+    private static final String USER_42 =
+            "person_key IN (" + PersonKey.of("user_42") + ", " + PersonKey.of("anon_42") + ")";
+
     private static final String CH_IDS =
             "(SELECT alias_key AS alias, argMin(person_key, timestamp) AS person FROM identity_links GROUP BY alias_key)";
 
@@ -257,14 +264,35 @@ final class QueryBaselines {
                 new Report(
                         "one person's newest 100 events",
                         a -> a.userEvents("user_42", 100, null),
-                        "SELECT * FROM events WHERE person_key = " + PersonKey.of("user_42") + " ORDER BY timestamp "
-                                + "DESC, id DESC LIMIT 100",
+                        chWithProperties(
+                                "SELECT * FROM events WHERE " + USER_42 + " ORDER BY timestamp DESC, id DESC LIMIT 100",
+                                USER_42),
                         0),
                 new Report(
                         "live tail, newest 50",
                         a -> a.live(EventJson.MAPPER.createObjectNode().put("limit", 50)),
-                        "SELECT * FROM events WHERE timestamp >= now() - 900 ORDER BY timestamp DESC, id DESC LIMIT 50",
+                        chWithProperties(
+                                "SELECT * FROM events WHERE timestamp >= now() - 900 ORDER BY timestamp DESC, id DESC "
+                                        + "LIMIT 50",
+                                "timestamp >= now() - 900"),
                         0));
+    }
+
+    /**
+     * {@link #withProperties} for ClickHouse: the page joined to each event's properties from its own table, the
+     * tables narrowed by {@code where} (every generated table has the same property columns, so one UNION ALL).
+     */
+    private static String chWithProperties(String events, String where) {
+        StringBuilder own = new StringBuilder();
+        for (int k = 0; k < QueryBenchData.NAMES; k++) {
+            if (k > 0) own.append(" UNION ALL ");
+            own.append("SELECT id, properties_price, properties_plan FROM event_")
+                    .append(k)
+                    .append(" WHERE ")
+                    .append(where);
+        }
+        return "SELECT * FROM (" + events + ") AS e ANY LEFT JOIN (" + own + ") AS p USING id ORDER BY timestamp "
+                + "DESC, id DESC";
     }
 
     private String chStep(String table, int step, String widen) {

@@ -395,6 +395,11 @@ class AnalyticsIT {
                         + java.net.URLEncoder.encode(
                                 page.get("next").asText(), java.nio.charset.StandardCharsets.UTF_8));
         assertThat(next.get("events").findValuesAsText("id")).containsExactly("e2", "e1", "e8");
+        // one page, tables of different columns: the identify's traits beside the views' properties
+        assertThat(next.at("/events/0/traits/plan").asText()).isEqualTo("pro");
+        assertThat(next.at("/events/0/properties").isMissingNode()).isTrue();
+        assertThat(next.at("/events/1/properties/price").asLong()).isEqualTo(10);
+        assertThat(next.at("/events/2/properties/session_id").asText()).isEqualTo("s-1");
         assertThat(next.has("next")).isFalse();
         JsonNode found = get(store, "users?search=u1%40example");
         assertThat(found.get("people").findValuesAsText("id")).containsExactly("u1");
