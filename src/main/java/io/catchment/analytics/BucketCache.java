@@ -30,8 +30,11 @@ final class BucketCache {
         final Map<Long, long[]> spans = new HashMap<>();
     }
 
-    /** What a request saw: rows per UTC day over the days it depends on; links it saw. */
-    record Observation(long firstDay, long[] rows, Links links) {}
+    /**
+     * What a request saw: rows per UTC day over the days it depends on, the store's {@code Sink.deletions()} when it
+     * looked, and the links.
+     */
+    record Observation(long firstDay, long[] rows, long deletions, Links links) {}
 
     /**
      * The links as each alias key's first person key, in {@link #GROUPS} groups by the alias key's low bits: per group
@@ -46,6 +49,9 @@ final class BucketCache {
     private final Map<String, Entry> entries;
     private final Map<Long, Long> dayRows = new HashMap<>();
     private Links links;
+    /** The store's deletions at the last observation ({@link #known}). */
+    private long deletions = Long.MIN_VALUE;
+
     private long generation;
     /** Buckets computed by the last request (for tests and the debug log). */
     private volatile int lastComputed;
@@ -97,6 +103,22 @@ final class BucketCache {
         return changed.stream().mapToLong(Long::longValue).toArray();
     }
 
+    /**
+     * The rows per UTC day last observed from {@code firstDay} to {@code lastDay}, or null when one of them was never
+     * observed or rows were deleted since ({@code deletions} differs): only then may a range's total row count stand
+     * for its days'.
+     */
+    synchronized long[] known(long firstDay, long lastDay, long deletions) {
+        if (deletions < 0 || deletions != this.deletions) return null;
+        long[] rows = new long[(int) (lastDay - firstDay + 1)];
+        for (int i = 0; i < rows.length; i++) {
+            Long n = dayRows.get(firstDay + i);
+            if (n == null) return null;
+            rows[i] = n;
+        }
+        return rows;
+    }
+
     /** The links as last observed, or null. */
     synchronized Links links() {
         return links;
@@ -114,6 +136,7 @@ final class BucketCache {
         }
         if (linkedDays != null) for (long d : linkedDays) changed |= drop(d);
         if (o.links != null) links = o.links;
+        deletions = o.deletions;
         if (changed) generation++;
         Entry e = entries.get(key);
         return new Kept(e == null ? Map.of() : new HashMap<>(e.values), generation);

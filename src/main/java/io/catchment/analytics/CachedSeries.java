@@ -45,10 +45,13 @@ final class CachedSeries {
             String key, TimeRange range, Interval iv, long[] buckets, int windowDays, boolean merged, Compute compute) {
         long firstDay = Math.floorDiv(range.startEpoch(), 86_400) - windowDays - 1;
         long lastDay = Math.floorDiv(range.endEpoch(), 86_400) + 1;
-        long[] dayRows = dayRows(firstDay, lastDay);
+        long deletions = a.sink.deletions();
+        long[] dayRows = dayRows(firstDay, lastDay, deletions);
         if (merged && links == null) readLinks();
         BucketCache.Kept kept = a.cache.observe(
-                key, new BucketCache.Observation(firstDay, dayRows, merged ? links : null), merged ? linkedDays : null);
+                key,
+                new BucketCache.Observation(firstDay, dayRows, deletions, merged ? links : null),
+                merged ? linkedDays : null);
         // the buckets to compute: not kept, or not covered entirely by the range
         int first = -1, last = -1;
         for (int i = 0; i < buckets.length; i++) {
@@ -100,8 +103,54 @@ final class CachedSeries {
                 && !iv.start(b + 1, range.zone()).toInstant().isAfter(range.end());
     }
 
+    /** Spans of days counted in one statement at most, while narrowing down; more: every day is counted. */
+    static final int MAX_SPANS = 64;
+
+    /**
+     * Rows of {@code events} per UTC day from {@code firstDay} to {@code lastDay}. When every day's count is known and
+     * the store only added rows since, by halving: a range whose total is the sum of its days' known counts has no
+     * changed day (rows are only added), so only ranges whose total moved are split, down to the days that changed.
+     * DuckDB answers a range's {@code count(*)} from its row groups' statistics, reading only the two row groups at
+     * the range's ends (1–2 ms at 10M events, where counting every day's rows scans the range's timestamps: ~150 ms).
+     */
+    private long[] dayRows(long firstDay, long lastDay, long deletions) {
+        long[] known = a.sql().clickhouse() ? null : a.cache.known(firstDay, lastDay, deletions);
+        if (known != null) {
+            List<long[]> spans = List.of(new long[] {firstDay, lastDay});
+            while (!spans.isEmpty() && spans.size() <= MAX_SPANS) {
+                Sql q = a.sql();
+                for (int i = 0; i < spans.size(); i++) {
+                    q.a((i > 0 ? " UNION ALL " : "") + "SELECT " + i + " AS _s, count(*) FROM events WHERE ")
+                            .id("timestamp")
+                            .a(" >= ")
+                            .time(Instant.ofEpochSecond(spans.get(i)[0] * 86_400))
+                            .a(" AND ")
+                            .id("timestamp")
+                            .a(" < ")
+                            .time(Instant.ofEpochSecond((spans.get(i)[1] + 1) * 86_400));
+                }
+                List<long[]> split = new ArrayList<>();
+                for (List<Object> r : a.rows(q, Integer.MAX_VALUE)) {
+                    long[] s = spans.get((int) Analytics.number(r.get(0)));
+                    long total = (long) Analytics.number(r.get(1)), sum = 0;
+                    for (long d = s[0]; d <= s[1]; d++) sum += known[(int) (d - firstDay)];
+                    if (total == sum) continue;
+                    if (s[0] == s[1]) known[(int) (s[0] - firstDay)] = total;
+                    else {
+                        long mid = (s[0] + s[1]) / 2;
+                        split.add(new long[] {s[0], mid});
+                        split.add(new long[] {mid + 1, s[1]});
+                    }
+                }
+                spans = split;
+            }
+            if (spans.isEmpty()) return known;
+        }
+        return everyDay(firstDay, lastDay);
+    }
+
     /** Rows of {@code events} per UTC day from {@code firstDay} to {@code lastDay} (0 for a day without any). */
-    private long[] dayRows(long firstDay, long lastDay) {
+    private long[] everyDay(long firstDay, long lastDay) {
         Sql q = a.sql();
         String day = utcDay(q);
         q.a("SELECT " + day + " AS _d, count(*) FROM events WHERE ")

@@ -105,6 +105,16 @@ public interface Sink extends Closeable, DeadLetterStore {
         return null;
     }
 
+    /**
+     * How many times stored rows were deleted or rewritten since this store was opened (retention, a layout upgrade),
+     * when this process is the store's only writer; -1 when that is not known (ClickHouse: other processes write). The
+     * analytics' bucket cache trusts a range's total row count to tell that none of its days changed only while this
+     * number stays the same (rows are otherwise only ever added).
+     */
+    default long deletions() {
+        return -1;
+    }
+
     /** The saved dashboards, kept in this store ({@code _dashboards}). */
     io.catchment.dashboard.DashboardStore dashboards();
 }

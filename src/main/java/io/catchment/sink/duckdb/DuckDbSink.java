@@ -56,6 +56,8 @@ public final class DuckDbSink implements Sink {
     private volatile boolean open = true;
     /** Why DuckDB gave up on the database ({@link #broken()}), or null. */
     private volatile String broken;
+    /** {@link #deletions()}: retention deletes and layout upgrades since open. */
+    private final java.util.concurrent.atomic.AtomicLong deletions = new java.util.concurrent.atomic.AtomicLong();
 
     private final DuckDbDedup dedup; // null when off
     private final int maxColumns;
@@ -304,13 +306,22 @@ public final class DuckDbSink implements Sink {
     @Override
     public synchronized void upgrade(List<String> statements) throws SinkException {
         if (dedup != null) dedup.clear(); // rows written around the loader: the id sets are built again
+        deletions.incrementAndGet();
         DuckDbFile.run(conn, statements);
+        deletions.incrementAndGet();
         memory.checkpointIfMemoryHigh(); // rows not yet checkpointed are held in memory, as after a write
     }
 
     @Override
     public synchronized long expire(String table, java.time.Instant before) throws SinkException {
-        return DuckDbFile.deleteBefore(conn, table, before, memory::checkpoint);
+        long deleted = DuckDbFile.deleteBefore(conn, table, before, memory::checkpoint);
+        if (deleted != 0) deletions.incrementAndGet();
+        return deleted;
+    }
+
+    @Override
+    public long deletions() {
+        return deletions.get();
     }
 
     @Override
