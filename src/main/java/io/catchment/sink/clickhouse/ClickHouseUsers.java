@@ -4,42 +4,158 @@ import io.catchment.sink.UserTraits;
 import io.catchment.sink.UserUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code users} table in ClickHouse (a ReplacingMergeTree by {@code version}): reads the batch's users with
- * {@code FINAL}, applies {@link UserTraits}' merge rule and inserts their new versions. Called under the sink's lock.
+ * {@code FINAL}, applies {@link UserTraits}' merge rule and inserts their new versions. Called under the sink's lock,
+ * which serialises one process's batches, not two processes'.
+ *
+ * <p>Two processes (two loaders over SQS; over Kafka, when one user's events reach two partitions) that read the same
+ * version of a user and each insert their next one would leave only the higher standing, the other's updates lost.
+ * So after inserting, {@link #merge} reads back every row of the batch's users with a version above the one it read:
+ * its own, and any another process inserted meanwhile (merged away or not yet). It joins them into its own
+ * ({@link UserTraits#join}); where the highest version is not that join, it inserts the join with a version above all
+ * it saw, and looks again, at most {@link #ROUNDS} times (then logs a warning and carries on: failing the batch would
+ * only retry it into the same race).
+ *
+ * <p>Why this converges: the join is idempotent and order-free, so a row that holds another's updates keeps them
+ * whatever else is joined in, and every row a process inserts holds its batch and all it saw. Of two racing inserts,
+ * the one read back later is read back after both, so its process sees the other's row and, unless the winner already
+ * holds both, writes one that does. A round whose winner holds everything writes nothing; another round is needed only
+ * when yet another insert landed meanwhile. Without a race the cost is one read: the batch's users' new rows, its own.
+ *
+ * <p>Versions come from the wall clock ({@link ClickHouse#versions}): comparable across processes only as far as
+ * their clocks agree, and two processes can make the same one. So a new version is also above every version read, and
+ * rows are compared by content, not by who wrote them: an equal version (ReplacingMergeTree keeps the last inserted)
+ * just looks like a lost race. Not covered: a background merge that drops the losing row between the other process's
+ * insert and its read back (that race then loses as before), and a read from a replica the insert has not reached.
  */
 final class ClickHouseUsers {
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseUsers.class);
+    /** Rounds of reading back and rewriting before giving up (each needs another process to have written again). */
+    static final int ROUNDS = 5;
+
     private final ClickHouse ch;
     private final ClickHouseDdl ddl;
     private final LongSupplier version;
+    /** Digits of a second first_seen and last_seen keep: 3 in DateTime64(3), 0 in the older servers' DateTime. */
+    private final int fraction;
 
     ClickHouseUsers(ClickHouse ch, ClickHouseDdl ddl, LongSupplier version) {
         this.ch = ch;
         this.ddl = ddl;
         this.version = version;
+        this.fraction = ch.modern() ? 3 : 0;
     }
+
+    /** A user's row as read, with its version. */
+    private record Stored(UserTraits.Row row, long version) {}
 
     /** Merges trait operations into {@code users} (see {@link UserTraits}): reads the users' rows, writes new versions. */
     void merge(List<UserUpdate> updates) {
         if (updates.isEmpty()) return;
-        Map<String, UserTraits.Row> rows = new LinkedHashMap<>();
         List<String> ids = updates.stream().map(UserUpdate::user).distinct().toList();
-        for (int from = 0; from < ids.size(); from += 1000) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
-            for (String[] r : ch.rows("SELECT user_id, traits, trait_times, first_seen, last_seen FROM "
-                    + ddl.q("users") + " FINAL WHERE user_id IN ("
-                    + String.join(", ", chunk.stream().map(ClickHouse::literal).toList()) + ")")) {
-                rows.put(r[0], UserTraits.row(r[1], r[2], ClickHouse.iso(r[3]), ClickHouse.iso(r[4])));
+        Map<String, Long> known = new LinkedHashMap<>();
+        Map<String, UserTraits.Row> mine = new LinkedHashMap<>();
+        read(ids, null).forEach((user, rows) -> {
+            known.put(user, rows.get(0).version()); // FINAL: one row a user
+            mine.put(user, rows.get(0).row());
+        });
+        UserTraits.applyAll(mine, updates);
+        mine.values().forEach(this::truncate);
+        long above = known.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        Map<String, UserTraits.Row> pending = mine;
+        for (int round = 0; ; round++) {
+            above = insert(pending, above);
+            Map<String, Stored> again = lacking(List.copyOf(pending.keySet()), known, mine);
+            if (again.isEmpty()) return;
+            if (round == ROUNDS) {
+                LOG.warn(
+                        "users: {} of the batch's users were still being rewritten by other processes after {}"
+                                + " rounds; their rows may lack this batch's traits: {}",
+                        again.size(),
+                        ROUNDS,
+                        again.keySet());
+                return;
+            }
+            LOG.debug(
+                    "users: {} of the batch's users lost a race with another process; writing them again",
+                    again.size());
+            pending = new LinkedHashMap<>();
+            for (Map.Entry<String, Stored> e : again.entrySet()) {
+                pending.put(e.getKey(), e.getValue().row());
+                above = Math.max(above, e.getValue().version());
             }
         }
-        UserTraits.applyAll(rows, updates);
+    }
+
+    /**
+     * Reads back the rows of {@code ids} newer than {@code known} (the versions {@link #merge} read; none for a new user),
+     * joins them into {@code mine}, and returns the users whose highest version is not that join: each with the join
+     * (also left in {@code mine}) and the highest version seen.
+     */
+    private Map<String, Stored> lacking(List<String> ids, Map<String, Long> known, Map<String, UserTraits.Row> mine) {
+        Map<String, List<Stored>> newer = read(ids, known);
+        Map<String, Stored> out = new LinkedHashMap<>();
+        for (String user : ids) {
+            List<Stored> rows = newer.getOrDefault(user, List.of());
+            // through text and back, as the rows read back were, so that equal rows compare equal
+            UserTraits.Row target = copy(mine.get(user));
+            for (Stored s : rows) UserTraits.join(target, s.row());
+            long top = rows.stream().mapToLong(Stored::version).max().orElse(0);
+            boolean won = !rows.isEmpty();
+            for (Stored s : rows) won &= s.version() != top || UserTraits.same(s.row(), target);
+            if (won) continue;
+            mine.put(user, target);
+            out.put(user, new Stored(target, top));
+        }
+        return out;
+    }
+
+    /**
+     * The users' rows: with {@code newerThan} null, as {@code FINAL} reads them (one a user); else every row with a
+     * version above the user's in {@code newerThan} (or any, for a user not in it), merged or not.
+     */
+    private Map<String, List<Stored>> read(List<String> ids, Map<String, Long> newerThan) {
+        Map<String, List<Stored>> out = new LinkedHashMap<>();
+        for (int from = 0; from < ids.size(); from += 1000) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+            StringBuilder sql = new StringBuilder("SELECT user_id, traits, trait_times, first_seen, last_seen, version"
+                    + " FROM " + ddl.q("users") + (newerThan == null ? " FINAL" : "") + " WHERE user_id IN ("
+                    + String.join(", ", chunk.stream().map(ClickHouse::literal).toList()) + ")");
+            List<String> users = newerThan == null
+                    ? List.of()
+                    : chunk.stream().filter(newerThan::containsKey).toList();
+            if (!users.isEmpty()) sql.append(" AND version > ").append(versions(users, newerThan));
+            for (String[] r : ch.rows(sql.toString())) {
+                UserTraits.Row row = UserTraits.row(r[1], r[2], ClickHouse.iso(r[3]), ClickHouse.iso(r[4]));
+                out.computeIfAbsent(r[0], k -> new ArrayList<>()).add(new Stored(row, Long.parseLong(r[5])));
+            }
+        }
+        return out;
+    }
+
+    /** An expression for each user's version in {@code of} (0 for a user not among {@code users}). */
+    private static String versions(List<String> users, Map<String, Long> of) {
+        return "transform(user_id, ["
+                + String.join(", ", users.stream().map(ClickHouse::literal).toList()) + "], ["
+                + String.join(
+                        ", ",
+                        users.stream().map(u -> "toUInt64(" + of.get(u) + ")").toList())
+                + "], toUInt64(0))";
+    }
+
+    /** Inserts {@code rows} with a version above {@code above} and the sink's clock; returns that version. */
+    private long insert(Map<String, UserTraits.Row> rows, long above) {
+        long v = Math.max(version.getAsLong(), above + 1);
         StringBuilder out = new StringBuilder();
-        long v = version.getAsLong();
         String now = Instant.now().toString();
         rows.forEach((user, r) -> out.append(
                 ClickHouse.line(user, r.traits.toString(), r.times.toString(), r.firstSeen, r.lastSeen, now, v)));
@@ -47,5 +163,21 @@ final class ClickHouseUsers {
                 ddl.q("users"),
                 List.of("user_id", "traits", "trait_times", "first_seen", "last_seen", "updated_at", "version"),
                 o -> o.write(out.toString().getBytes(StandardCharsets.UTF_8)));
+        return v;
+    }
+
+    /** First and last seen cut to what the column keeps, so that a row compares equal to itself read back. */
+    private void truncate(UserTraits.Row r) {
+        r.firstSeen = truncate(r.firstSeen);
+        r.lastSeen = truncate(r.lastSeen);
+    }
+
+    private String truncate(String normal) {
+        if (normal == null || normal.length() != 30 || normal.charAt(19) != '.') return normal;
+        return normal.substring(0, 20 + fraction) + "0".repeat(9 - fraction) + "Z";
+    }
+
+    private static UserTraits.Row copy(UserTraits.Row r) {
+        return UserTraits.row(r.traits.toString(), r.times.toString(), r.firstSeen, r.lastSeen);
     }
 }
