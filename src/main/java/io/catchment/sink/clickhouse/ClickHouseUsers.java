@@ -65,8 +65,12 @@ final class ClickHouseUsers {
         Map<String, Long> known = new LinkedHashMap<>();
         Map<String, UserTraits.Row> mine = new LinkedHashMap<>();
         read(ids, null).forEach((user, rows) -> {
-            known.put(user, rows.get(0).version()); // FINAL: one row a user
-            mine.put(user, rows.get(0).row());
+            // FINAL: one row a user (one a shard, on a cluster's Distributed table: the newest stands)
+            Stored last = rows.stream()
+                    .max(java.util.Comparator.comparingLong(Stored::version))
+                    .orElseThrow();
+            known.put(user, last.version());
+            mine.put(user, last.row());
         });
         UserTraits.applyAll(mine, updates);
         mine.values().forEach(this::truncate);
