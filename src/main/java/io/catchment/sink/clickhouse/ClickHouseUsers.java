@@ -19,34 +19,43 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two processes (two loaders over SQS; over Kafka, when one user's events reach two partitions) that read the same
  * version of a user and each insert their next one would leave only the higher standing, the other's updates lost.
- * So after inserting, {@link #merge} reads back every row of the batch's users with a version above the one it read:
- * its own, and any another process inserted meanwhile (merged away or not yet). It joins them into its own
- * ({@link UserTraits#join}); where the highest version is not that join, it inserts the join with a version above all
- * it saw, and looks again, at most {@link #ROUNDS} times (then logs a warning and carries on: failing the batch would
- * only retry it into the same race).
+ * So every row inserted into {@code users} is also inserted into {@link #WRITES}, a plain MergeTree kept for
+ * {@link #WRITES_DAYS} days, whose merges drop nothing; and after inserting, {@link #merge} reads back from it every
+ * row of the batch's users with a version above the one it read: its own, and any another process inserted
+ * meanwhile. It joins them into its own ({@link UserTraits#join}); where the highest version is not that join, it
+ * inserts the join with a version above all it saw, and looks again, at most {@link #ROUNDS} times (then logs a
+ * warning and carries on: failing the batch would only retry it into the same race).
  *
  * <p>Why this converges: the join is idempotent and order-free, so a row that holds another's updates keeps them
  * whatever else is joined in, and every row a process inserts holds its batch and all it saw. Of two racing inserts,
  * the one read back later is read back after both, so its process sees the other's row and, unless the winner already
  * holds both, writes one that does. A round whose winner holds everything writes nothing; another round is needed only
- * when yet another insert landed meanwhile. Without a race the cost is one read: the batch's users' new rows, its own.
+ * when yet another insert landed meanwhile. Reading back {@code users} itself would not do: a background merge can
+ * drop the losing row in the instant between the winner's insert and its read back (seen in ClickHouseUsersRaceIT).
+ * Without a race the cost is one more insert (the same rows) and one read (the batch's users' new rows: its own,
+ * compared as text).
  *
  * <p>Versions come from the wall clock ({@link ClickHouse#versions}): comparable across processes only as far as
  * their clocks agree, and two processes can make the same one. So a new version is also above every version read, and
  * rows are compared by content, not by who wrote them: an equal version (ReplacingMergeTree keeps the last inserted)
- * just looks like a lost race. Not covered: a background merge that drops the losing row between the other process's
- * insert and its read back (that race then loses as before), and a read from a replica the insert has not reached.
+ * just looks like a lost race. Not covered: a read from a replica the insert has not reached yet.
  */
 final class ClickHouseUsers {
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseUsers.class);
     /** Rounds of reading back and rewriting before giving up (each needs another process to have written again). */
     static final int ROUNDS = 5;
+    /** Every row written to {@code users} in the last days, never merged away: what is read back. */
+    static final String WRITES = "_users_writes";
+    /** Days of {@link #WRITES} kept: a race lasts milliseconds, a stalled process minutes. */
+    static final int WRITES_DAYS = 2;
 
     private final ClickHouse ch;
     private final ClickHouseDdl ddl;
     private final LongSupplier version;
     /** Digits of a second first_seen and last_seen keep: 3 in DateTime64(3), 0 in the older servers' DateTime. */
     private final int fraction;
+    /** When {@link #WRITES}' old days were last dropped (nanoTime), or 0. */
+    private long pruned;
 
     ClickHouseUsers(ClickHouse ch, ClickHouseDdl ddl, LongSupplier version) {
         this.ch = ch;
@@ -55,12 +64,31 @@ final class ClickHouseUsers {
         this.fraction = ch.modern() ? 3 : 0;
     }
 
-    /** A user's row as read, with its version. */
-    private record Stored(UserTraits.Row row, long version) {}
+    /** A user's row as read (its cells: user_id, traits, trait_times, first_seen, last_seen), with its version. */
+    private record Stored(String[] cells, long version) {
+        UserTraits.Row row() {
+            return UserTraits.row(cells[1], cells[2], ClickHouse.iso(cells[3]), ClickHouse.iso(cells[4]));
+        }
+
+        /** Whether this is the row {@code r} as written with {@code version}: compared as text, nothing parsed. */
+        boolean is(UserTraits.Row r, String traits, String times, long version) {
+            return this.version == version
+                    && cells[1].equals(traits)
+                    && cells[2].equals(times)
+                    && java.util.Objects.equals(
+                            r.firstSeen, cells[3] == null ? null : UserTraits.normal(ClickHouse.iso(cells[3])))
+                    && java.util.Objects.equals(
+                            r.lastSeen, cells[4] == null ? null : UserTraits.normal(ClickHouse.iso(cells[4])));
+        }
+    }
+
+    /** What {@link #insert} last wrote of a user: traits and trait times as text, and the version. */
+    private record Sent(String traits, String times, long version) {}
 
     /** Merges trait operations into {@code users} (see {@link UserTraits}): reads the users' rows, writes new versions. */
     void merge(List<UserUpdate> updates) {
         if (updates.isEmpty()) return;
+        prune();
         List<String> ids = updates.stream().map(UserUpdate::user).distinct().toList();
         Map<String, Long> known = new LinkedHashMap<>();
         Map<String, UserTraits.Row> mine = new LinkedHashMap<>();
@@ -76,9 +104,10 @@ final class ClickHouseUsers {
         mine.values().forEach(this::truncate);
         long above = known.values().stream().mapToLong(Long::longValue).max().orElse(0);
         Map<String, UserTraits.Row> pending = mine;
+        Map<String, Sent> sent = new java.util.HashMap<>();
         for (int round = 0; ; round++) {
-            above = insert(pending, above);
-            Map<String, Stored> again = lacking(List.copyOf(pending.keySet()), known, mine);
+            above = insert(pending, above, sent);
+            Map<String, Long> again = lacking(List.copyOf(pending.keySet()), known, mine, sent);
             if (again.isEmpty()) return;
             if (round == ROUNDS) {
                 LOG.warn(
@@ -93,54 +122,60 @@ final class ClickHouseUsers {
                     "users: {} of the batch's users lost a race with another process; writing them again",
                     again.size());
             pending = new LinkedHashMap<>();
-            for (Map.Entry<String, Stored> e : again.entrySet()) {
-                pending.put(e.getKey(), e.getValue().row());
-                above = Math.max(above, e.getValue().version());
+            for (Map.Entry<String, Long> e : again.entrySet()) {
+                pending.put(e.getKey(), mine.get(e.getKey()));
+                above = Math.max(above, e.getValue());
             }
         }
     }
 
     /**
      * Reads back the rows of {@code ids} newer than {@code known} (the versions {@link #merge} read; none for a new user),
-     * joins them into {@code mine}, and returns the users whose highest version is not that join: each with the join
-     * (also left in {@code mine}) and the highest version seen.
+     * joins them into {@code mine}, and returns the users whose highest version is not that join, each with the
+     * highest version seen (the join is left in {@code mine}). The common case, a user's one newer row being the one
+     * {@code sent}, is settled comparing text, without parsing.
      */
-    private Map<String, Stored> lacking(List<String> ids, Map<String, Long> known, Map<String, UserTraits.Row> mine) {
+    private Map<String, Long> lacking(
+            List<String> ids, Map<String, Long> known, Map<String, UserTraits.Row> mine, Map<String, Sent> sent) {
         Map<String, List<Stored>> newer = read(ids, known);
-        Map<String, Stored> out = new LinkedHashMap<>();
+        Map<String, Long> out = new LinkedHashMap<>();
         for (String user : ids) {
             List<Stored> rows = newer.getOrDefault(user, List.of());
+            Sent ours = sent.get(user);
+            if (rows.size() == 1 && rows.get(0).is(mine.get(user), ours.traits(), ours.times(), ours.version()))
+                continue;
             // through text and back, as the rows read back were, so that equal rows compare equal
             UserTraits.Row target = copy(mine.get(user));
-            for (Stored s : rows) UserTraits.join(target, s.row());
+            List<UserTraits.Row> parsed = rows.stream().map(Stored::row).toList();
+            for (UserTraits.Row r : parsed) UserTraits.join(target, r);
             long top = rows.stream().mapToLong(Stored::version).max().orElse(0);
             boolean won = !rows.isEmpty();
-            for (Stored s : rows) won &= s.version() != top || UserTraits.same(s.row(), target);
+            for (int i = 0; i < rows.size(); i++)
+                won &= rows.get(i).version() != top || UserTraits.same(parsed.get(i), target);
             if (won) continue;
             mine.put(user, target);
-            out.put(user, new Stored(target, top));
+            out.put(user, top);
         }
         return out;
     }
 
     /**
-     * The users' rows: with {@code newerThan} null, as {@code FINAL} reads them (one a user); else every row with a
-     * version above the user's in {@code newerThan} (or any, for a user not in it), merged or not.
+     * The users' rows: with {@code newerThan} null, as {@code FINAL} reads them (one a user); else every row written
+     * ({@link #WRITES}) with a version above the user's in {@code newerThan} (or any, for a user not in it).
      */
     private Map<String, List<Stored>> read(List<String> ids, Map<String, Long> newerThan) {
         Map<String, List<Stored>> out = new LinkedHashMap<>();
         for (int from = 0; from < ids.size(); from += 1000) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
             StringBuilder sql = new StringBuilder("SELECT user_id, traits, trait_times, first_seen, last_seen, version"
-                    + " FROM " + ddl.q("users") + (newerThan == null ? " FINAL" : "") + " WHERE user_id IN ("
+                    + " FROM " + (newerThan == null ? ddl.q("users") + " FINAL" : ddl.q(WRITES)) + " WHERE user_id IN ("
                     + String.join(", ", chunk.stream().map(ClickHouse::literal).toList()) + ")");
             List<String> users = newerThan == null
                     ? List.of()
                     : chunk.stream().filter(newerThan::containsKey).toList();
             if (!users.isEmpty()) sql.append(" AND version > ").append(versions(users, newerThan));
             for (String[] r : ch.rows(sql.toString())) {
-                UserTraits.Row row = UserTraits.row(r[1], r[2], ClickHouse.iso(r[3]), ClickHouse.iso(r[4]));
-                out.computeIfAbsent(r[0], k -> new ArrayList<>()).add(new Stored(row, Long.parseLong(r[5])));
+                out.computeIfAbsent(r[0], k -> new ArrayList<>()).add(new Stored(r, Long.parseLong(r[5])));
             }
         }
         return out;
@@ -156,18 +191,39 @@ final class ClickHouseUsers {
                 + "], toUInt64(0))";
     }
 
-    /** Inserts {@code rows} with a version above {@code above} and the sink's clock; returns that version. */
-    private long insert(Map<String, UserTraits.Row> rows, long above) {
+    /**
+     * Inserts {@code rows} with a version above {@code above} and the sink's clock, noting each in {@code sent}; returns
+     * that version.
+     */
+    private long insert(Map<String, UserTraits.Row> rows, long above, Map<String, Sent> sent) {
         long v = Math.max(version.getAsLong(), above + 1);
         StringBuilder out = new StringBuilder();
         String now = Instant.now().toString();
-        rows.forEach((user, r) -> out.append(
-                ClickHouse.line(user, r.traits.toString(), r.times.toString(), r.firstSeen, r.lastSeen, now, v)));
-        ch.insert(
-                ddl.q("users"),
-                List.of("user_id", "traits", "trait_times", "first_seen", "last_seen", "updated_at", "version"),
-                o -> o.write(out.toString().getBytes(StandardCharsets.UTF_8)));
+        rows.forEach((user, r) -> {
+            Sent s = new Sent(r.traits.toString(), r.times.toString(), v);
+            sent.put(user, s);
+            out.append(ClickHouse.line(user, s.traits(), s.times(), r.firstSeen, r.lastSeen, now, v));
+        });
+        byte[] body = out.toString().getBytes(StandardCharsets.UTF_8);
+        List<String> columns =
+                List.of("user_id", "traits", "trait_times", "first_seen", "last_seen", "updated_at", "version");
+        ch.insert(ddl.q("users"), columns, o -> o.write(body));
+        ch.insert(ddl.q(WRITES), columns, o -> o.write(body)); // before the read back, for any process's
         return v;
+    }
+
+    /** Drops the days of {@link #WRITES} older than {@link #WRITES_DAYS}, at most once an hour. */
+    private void prune() {
+        long now = System.nanoTime();
+        if (pruned != 0 && now - pruned < java.util.concurrent.TimeUnit.HOURS.toNanos(1)) return;
+        pruned = now;
+        String keep = java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                .minusDays(WRITES_DAYS - 1)
+                .format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+        for (String[] p : ch.rows("SELECT DISTINCT partition FROM system.parts WHERE active AND database = "
+                + ClickHouse.literal(ddl.database()) + " AND table = " + ClickHouse.literal(ddl.partsTable(WRITES)))) {
+            if (p[0].matches("\\d{8}") && p[0].compareTo(keep) < 0) ch.execute(ddl.dropPartition(WRITES, p[0]));
+        }
     }
 
     /** First and last seen cut to what the column keeps, so that a row compares equal to itself read back. */
