@@ -113,7 +113,7 @@ final class ClickHouseDdl {
                         + "), last_seen Nullable(" + time + "), updated_at " + time + ", version UInt64",
                 "MergeTree",
                 "",
-                " PARTITION BY toYYYYMMDD(updated_at) ORDER BY (user_id, version)"));
+                " PARTITION BY toYYYYMMDD(updated_at) ORDER BY (updated_at, user_id)"));
         out.addAll(table(
                 "_dashboards",
                 "id String, name String, spec String, updated_at " + time + ", deleted UInt8, version UInt64",
