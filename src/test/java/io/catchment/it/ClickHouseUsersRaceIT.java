@@ -91,6 +91,21 @@ class ClickHouseUsersRaceIT {
         assertThat(raced).isEqualTo(alone);
     }
 
+    @Test
+    void the_writes_kept_for_the_read_back_lose_their_days_before_yesterday() throws Exception {
+        try (ClickHouseSink first = sink("pruned", "first")) {
+            first.write(batch(0, 0)); // creates the tables, and drops nothing yet
+        }
+        server.sql("INSERT INTO pruned._users_writes (user_id, traits, trait_times, updated_at, version) VALUES"
+                + " ('old', '{}', '{}', '2024-05-01 10:00:00', 1)");
+        try (ClickHouseSink second = sink("pruned", "second")) {
+            second.write(batch(0, 1)); // a new sink drops the old days at its first users write
+        }
+        assertThat(server.count("SELECT count() FROM pruned._users_writes WHERE user_id = 'old'"))
+                .isZero();
+        assertThat(server.count("SELECT count() FROM pruned._users_writes")).isEqualTo(2L * USERS);
+    }
+
     private ClickHouseSink sink(String database, String name) throws Exception {
         return new ClickHouseSink(
                 server.url(),

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * version of a user and each insert their next one would leave only the higher standing, the other's updates lost.
  * So every row inserted into {@code users} is also inserted into {@link #WRITES}, a plain MergeTree kept for
  * {@link #WRITES_DAYS} days, whose merges drop nothing; and after inserting, {@link #merge} reads back from it every
- * row of the batch's users with a version above the one it read: its own, and any another process inserted
- * meanwhile. It joins them into its own ({@link UserTraits#join}); where the highest version is not that join, it
+ * row of the batch's users written in the last {@link #SKEW} with a version above the one it read: its own, and any
+ * another process inserted meanwhile. It joins them into its own ({@link UserTraits#join}); where the highest version is not that join, it
  * inserts the join with a version above all it saw, and looks again, at most {@link #ROUNDS} times (then logs a
  * warning and carries on: failing the batch would only retry it into the same race).
  *
@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Versions come from the wall clock ({@link ClickHouse#versions}): comparable across processes only as far as
  * their clocks agree, and two processes can make the same one. So a new version is also above every version read, and
  * rows are compared by content, not by who wrote them: an equal version (ReplacingMergeTree keeps the last inserted)
- * just looks like a lost race. Not covered: a read from a replica the insert has not reached yet.
+ * just looks like a lost race. Not covered: loading processes whose clocks differ by more than {@link #SKEW} (the read
+ * back may miss the other's rows), and a read from a replica the insert has not reached yet.
  */
 final class ClickHouseUsers {
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseUsers.class);
@@ -46,7 +47,7 @@ final class ClickHouseUsers {
     static final int ROUNDS = 5;
     /** Every row written to {@code users} in the last days, never merged away: what is read back. */
     static final String WRITES = "_users_writes";
-    /** Days of {@link #WRITES} kept: a race lasts milliseconds, a stalled process minutes. */
+    /** Days of {@link #WRITES} kept (today and yesterday): the read back looks back {@link #SKEW}, even at midnight. */
     static final int WRITES_DAYS = 2;
     /**
      * How far back, by {@code updated_at} (the writer's clock), the read back looks before this process read the
@@ -243,9 +244,14 @@ final class ClickHouseUsers {
         String keep = java.time.LocalDate.now(java.time.ZoneOffset.UTC)
                 .minusDays(WRITES_DAYS - 1)
                 .format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
-        for (String[] p : ch.rows("SELECT DISTINCT partition FROM system.parts WHERE active AND database = "
-                + ClickHouse.literal(ddl.database()) + " AND table = " + ClickHouse.literal(ddl.partsTable(WRITES)))) {
-            if (p[0].matches("\\d{8}") && p[0].compareTo(keep) < 0) ch.execute(ddl.dropPartition(WRITES, p[0]));
+        try {
+            for (String[] p : ch.rows("SELECT DISTINCT partition FROM system.parts WHERE active AND database = "
+                    + ClickHouse.literal(ddl.database()) + " AND table = "
+                    + ClickHouse.literal(ddl.partsTable(WRITES)))) {
+                if (p[0].matches("\\d{8}") && p[0].compareTo(keep) < 0) ch.execute(ddl.dropPartition(WRITES, p[0]));
+            }
+        } catch (ClickHouse.ClickHouseFailure e) { // the old days wait for the next try; the batch need not
+            LOG.warn("users: could not drop {}'s days before {}; trying again in an hour", WRITES, keep, e);
         }
     }
 
