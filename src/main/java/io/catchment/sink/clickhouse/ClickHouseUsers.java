@@ -103,15 +103,7 @@ final class ClickHouseUsers {
                 .replace("Z", "");
         List<String> ids = updates.stream().map(UserUpdate::user).distinct().toList();
         Map<String, Long> known = new LinkedHashMap<>();
-        Map<String, UserTraits.Row> mine = new LinkedHashMap<>();
-        read(ids, null, null).forEach((user, rows) -> {
-            // FINAL: one row a user (one a shard, on a cluster's Distributed table: the newest stands)
-            Stored last = rows.stream()
-                    .max(java.util.Comparator.comparingLong(Stored::version))
-                    .orElseThrow();
-            known.put(user, last.version());
-            mine.put(user, last.row());
-        });
+        Map<String, UserTraits.Row> mine = latest(ids, known);
         UserTraits.applyAll(mine, updates);
         mine.values().forEach(this::truncate);
         long above = known.values().stream().mapToLong(Long::longValue).max().orElse(0);
@@ -141,12 +133,25 @@ final class ClickHouseUsers {
         }
     }
 
+    /** The users' rows as {@code FINAL} reads them, noting each one's version in {@code known}. */
+    private Map<String, UserTraits.Row> latest(List<String> ids, Map<String, Long> known) {
+        Map<String, UserTraits.Row> out = new LinkedHashMap<>();
+        read(ids, null, null).forEach((user, rows) -> {
+            // one row a user (one a shard, on a cluster's Distributed table: the newest stands)
+            Stored last = rows.stream()
+                    .max(java.util.Comparator.comparingLong(Stored::version))
+                    .orElseThrow();
+            known.put(user, last.version());
+            out.put(user, last.row());
+        });
+        return out;
+    }
+
     /**
      * Reads back the rows of {@code ids} written since {@code since} and newer than {@code known} (the versions
-     * {@link #merge} read; none for a new user),
-     * joins them into {@code mine}, and returns the users whose highest version is not that join, each with the
-     * highest version seen (the join is left in {@code mine}). The common case, a user's one newer row being the one
-     * {@code sent}, is settled comparing text, without parsing.
+     * {@link #merge} read; none for a new user), joins them into {@code mine}, and returns the users whose highest
+     * version is not that join, each with the highest version seen (the join is left in {@code mine}). The common
+     * case, a user's one newer row being the one {@code sent}, is settled comparing text, without parsing.
      */
     private Map<String, Long> lacking(
             List<String> ids,
