@@ -46,6 +46,43 @@ public final class UserTraits {
         for (UserUpdate u : ordered) apply(rows.computeIfAbsent(u.user(), k -> new Row()), u);
     }
 
+    /**
+     * Merges {@code other}, another stored row of the same user, into {@code into}, as if the events that made
+     * {@code other} had been applied to {@code into}: per trait, its latest set or unset and its waiting set_once are
+     * applied again; first and last seen take the min and max. Joining a row into itself, or joining the same row
+     * twice, changes nothing; the order rows are joined in does not matter (but for the case described above).
+     */
+    public static void join(Row into, Row other) {
+        if (other.firstSeen != null && (into.firstSeen == null || before(other.firstSeen, into.firstSeen)))
+            into.firstSeen = other.firstSeen;
+        if (other.lastSeen != null && (into.lastSeen == null || before(into.lastSeen, other.lastSeen)))
+            into.lastSeen = other.lastSeen;
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        other.traits.fieldNames().forEachRemaining(names::add);
+        other.times.fieldNames().forEachRemaining(names::add);
+        names.remove(Identity.SET_ONCE);
+        other.times.path(Identity.SET_ONCE).fieldNames().forEachRemaining(names::add);
+        for (String k : names) {
+            Trait theirs = new Trait(other, k);
+            Trait mine = new Trait(into, k);
+            if (theirs.sTime != null) mine.change(theirs.sIsSet ? theirs.sValue : null, theirs.sTime);
+            else if (theirs.sIsSet && mine.sTime == null && !mine.sIsSet) { // a value stored without its time
+                mine.sIsSet = true;
+                mine.sValue = theirs.sValue;
+            }
+            if (theirs.oTime != null) mine.setOnce(theirs.oValue, theirs.oTime);
+            mine.store(into, k);
+        }
+    }
+
+    /** Whether two rows hold the same traits, trait times, first and last seen. */
+    public static boolean same(Row a, Row b) {
+        return a.traits.equals(b.traits)
+                && a.times.equals(b.times)
+                && java.util.Objects.equals(a.firstSeen, b.firstSeen)
+                && java.util.Objects.equals(a.lastSeen, b.lastSeen);
+    }
+
     /** A stored row, read back: traits and trait times as JSON text, first and last seen as ISO-8601. */
     public static Row row(String traits, String times, String firstSeen, String lastSeen) {
         Row r = new Row();

@@ -189,7 +189,10 @@ final class ClickHouse implements AutoCloseable {
         return chTime.replace(' ', 'T') + "Z";
     }
 
-    /** Increasing row versions: nanoseconds since the epoch, never repeated by one supplier. */
+    /**
+     * Increasing row versions: nanoseconds since the epoch (milliseconds, then counting up), never repeated by one
+     * supplier; another process's are comparable only as far as the two clocks agree, and may be equal.
+     */
     static java.util.function.LongSupplier versions() {
         java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
         return () -> {

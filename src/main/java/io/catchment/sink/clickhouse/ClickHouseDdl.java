@@ -62,7 +62,10 @@ final class ClickHouseDdl {
         return out;
     }
 
-    /** The database and the metadata tables (offsets, import checkpoints, schema changes, dead letters, users). */
+    /**
+     * The database and the metadata tables (offsets, import checkpoints, schema changes, dead letters, users and the
+     * last days' writes of users, dashboards).
+     */
     List<String> metadata() {
         List<String> out = new ArrayList<>();
         out.add("CREATE DATABASE IF NOT EXISTS " + ClickHouse.ident(db) + onCluster());
@@ -104,6 +107,13 @@ final class ClickHouseDdl {
                 "ReplacingMergeTree",
                 "version",
                 " ORDER BY user_id"));
+        out.addAll(table(
+                ClickHouseUsers.WRITES,
+                "user_id String, traits String, trait_times String, first_seen Nullable(" + time
+                        + "), last_seen Nullable(" + time + "), updated_at " + time + ", version UInt64",
+                "MergeTree",
+                "",
+                " PARTITION BY toYYYYMMDD(updated_at) ORDER BY (updated_at, user_id)"));
         out.addAll(table(
                 "_dashboards",
                 "id String, name String, spec String, updated_at " + time + ", deleted UInt8, version UInt64",
@@ -169,6 +179,10 @@ final class ClickHouseDdl {
     }
 
     /** The table that holds {@code table}'s parts ({@code *_local} on a cluster), and its partition's drop. */
+    String database() {
+        return db;
+    }
+
     String partsTable(String table) {
         return cluster.isEmpty() ? table : table + "_local";
     }
