@@ -24,6 +24,7 @@ final class LogBatches {
 
     /** The offset the store has loaded {@code log} up to for {@code consumer}; refuses a log that lost records. */
     static long startOffset(Sink sink, EventLog log, String consumer) {
+        if (!log.offsetsAreShared()) return log.startOffset();
         long stored = sink.loadedOffset(consumer);
         if (stored > log.endOffset()) {
             throw new CatchmentException("the store has loaded the log up to offset " + stored + " but the log ends at "

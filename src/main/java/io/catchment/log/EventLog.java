@@ -48,6 +48,16 @@ public interface EventLog extends Closeable {
     /** Oldest offset still readable. */
     long startOffset();
 
+    /**
+     * Whether the offsets are the log's own, the same for every reader (the local log, a Kafka partition): then an
+     * offset the store recorded past the log's end means the log was lost, and loading resumes from the recorded
+     * offset. False for a queue (SQS), whose offsets are numbers one process gives the messages it received: several
+     * processes record theirs under one consumer, and each resumes from its own start.
+     */
+    default boolean offsetsAreShared() {
+        return true;
+    }
+
     long sizeBytes();
 
     /** False once the log hit an error it cannot recover from without a restart. */

@@ -163,6 +163,16 @@ public final class SqsReceiver implements EventLog {
         return base;
     }
 
+    /**
+     * No: this process's numbering of the messages it received. Another loading process of the same queue records its
+     * own under the same consumer (a second process started after the first loaded found the recorded offset past its
+     * end and refused to start).
+     */
+    @Override
+    public boolean offsetsAreShared() {
+        return false;
+    }
+
     @Override
     public long sizeBytes() {
         return 0;
