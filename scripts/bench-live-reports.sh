@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reports through the server while events arrive (issue 21): a 10M-event store made by bench-query (kept in STORE_DIR,
-# made once), copied, served with the loader on; loadgen sends RATE events/s (every event its own id) for DURATION
+# made once), copied, served with the loader on; loadgen sends RATE events/s (every event its own id, dated now, so
+# that today's buckets change under the reports) for DURATION
 # while the 90-day DAU and a person's page are asked every 2 s (duckdb.person_index on unless PERSON_INDEX=false). Printed: each answer's time and status, then the
 # medians after the first ask; CACHE=0 asks without the bucket cache (analytics.cache_series).
 #
@@ -37,7 +38,7 @@ base="http://127.0.0.1:$port"
 to=$(date -u +%F); from=$(date -u -d "$to - 89 days" +%F)
 dau="{\"series\":[{\"type\":\"any\",\"measure\":\"dau\"}],\"from\":\"$from\",\"to\":\"$to\"}"
 ask() { curl -s -o /dev/null -w "%{time_total} %{http_code}" -H "Authorization: Bearer live-admin-key" "$@"; }
-java -Xmx512m -jar $JAR loadgen --url "$base" --key live-write-key --unique --rate "$RATE" --duration "$DURATION" \
+java -Xmx512m -jar $JAR loadgen --url "$base" --key live-write-key --unique --now --rate "$RATE" --duration "$DURATION" \
   --warmup 0 > "$work/loadgen.log" 2>&1 &
 lgpid=$!
 : > "$work/dau"; : > "$work/page"

@@ -46,6 +46,10 @@ public final class EventGenerator implements Batches {
     private final SplittableRandom random;
     private final String runId;
     private long seq;
+    /** Events are dated from this instant on, 37 ms apart; {@link #live()}: each at the time it is made. */
+    private long epochMillis = 1_700_000_000_000L;
+
+    private boolean live;
 
     private boolean mixed;
     private int newFieldEvery = 250;
@@ -55,6 +59,12 @@ public final class EventGenerator implements Batches {
      * that event sends it with a share of events), and 1% of events carry a type conflict (a price as text, a quantity
      * as a fraction).
      */
+    /** Dates each event at the moment it is generated (for loads into a store whose reports cover today). */
+    public EventGenerator live() {
+        this.live = true;
+        return this;
+    }
+
     public EventGenerator mixed() {
         return mixed(250);
     }
@@ -88,7 +98,7 @@ public final class EventGenerator implements Batches {
                 .append(user)
                 .append('"')
                 .append(",\"timestamp\":\"")
-                .append(Instant.ofEpochMilli(1_700_000_000_000L + s * 37))
+                .append(live ? Instant.now() : Instant.ofEpochMilli(epochMillis + s * 37))
                 .append('"')
                 .append(",\"properties\":{\"product_id\":\"sku-")
                 .append(random.nextInt(5000))
