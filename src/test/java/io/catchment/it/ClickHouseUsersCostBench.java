@@ -15,17 +15,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Not a test: what {@code users} costs a ClickHouse write per batch, printed (issue 23, the read back after the
  * insert). One sink, a pool of 10,000 users that all have a row, then timed batches of user updates only. Run with
- * {@code -Dcatchment.bench=true -Dit.test=ClickHouseUsersCostIT}; see BENCHMARKS.md, issue 23.
+ * {@code -Dit.test=ClickHouseUsersCostBench} (not an IT: the suite does not run it); see BENCHMARKS.md, issue 23.
  */
-@EnabledIfSystemProperty(named = "catchment.bench", matches = "true")
 @Timeout(600)
-class ClickHouseUsersCostIT {
+class ClickHouseUsersCostBench {
     static final int POOL = 10_000;
 
     @TempDir
