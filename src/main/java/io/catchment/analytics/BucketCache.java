@@ -53,7 +53,7 @@ final class BucketCache {
     private long deletions = Long.MIN_VALUE;
 
     private long generation;
-    /** Buckets computed by the last request (for tests and the debug log). */
+    /** Buckets computed by the last request: what BucketCacheTest checks is recomputed. */
     private volatile int lastComputed;
 
     BucketCache(int capacity) {

@@ -120,14 +120,8 @@ final class CachedSeries {
             while (!spans.isEmpty() && spans.size() <= MAX_SPANS) {
                 Sql q = a.sql();
                 for (int i = 0; i < spans.size(); i++) {
-                    q.a((i > 0 ? " UNION ALL " : "") + "SELECT " + i + " AS _s, count(*) FROM events WHERE ")
-                            .id("timestamp")
-                            .a(" >= ")
-                            .time(Instant.ofEpochSecond(spans.get(i)[0] * 86_400))
-                            .a(" AND ")
-                            .id("timestamp")
-                            .a(" < ")
-                            .time(Instant.ofEpochSecond((spans.get(i)[1] + 1) * 86_400));
+                    q.a((i > 0 ? " UNION ALL " : "") + "SELECT " + i + " AS _s, count(*) FROM events WHERE ");
+                    days(q, spans.get(i)[0], spans.get(i)[1]);
                 }
                 List<long[]> split = new ArrayList<>();
                 for (List<Object> r : a.rows(q, Integer.MAX_VALUE)) {
@@ -153,15 +147,9 @@ final class CachedSeries {
     private long[] everyDay(long firstDay, long lastDay) {
         Sql q = a.sql();
         String day = utcDay(q);
-        q.a("SELECT " + day + " AS _d, count(*) FROM events WHERE ")
-                .id("timestamp")
-                .a(" >= ")
-                .time(Instant.ofEpochSecond(firstDay * 86_400))
-                .a(" AND ")
-                .id("timestamp")
-                .a(" < ")
-                .time(Instant.ofEpochSecond((lastDay + 1) * 86_400))
-                .a(" GROUP BY _d");
+        q.a("SELECT " + day + " AS _d, count(*) FROM events WHERE ");
+        days(q, firstDay, lastDay);
+        q.a(" GROUP BY _d");
         long[] rows = new long[(int) (lastDay - firstDay + 1)];
         for (List<Object> r : a.rows(q)) {
             long d = (long) Analytics.number(r.get(0));
@@ -244,6 +232,17 @@ final class CachedSeries {
         linkedDays = new long[days.size()];
         for (int i = 0; i < days.size(); i++)
             linkedDays[i] = (long) Analytics.number(days.get(i).get(0));
+    }
+
+    /** Appends the condition that a row's timestamp falls on a UTC day from {@code firstDay} to {@code lastDay}. */
+    private static void days(Sql q, long firstDay, long lastDay) {
+        q.id("timestamp")
+                .a(" >= ")
+                .time(Instant.ofEpochSecond(firstDay * 86_400))
+                .a(" AND ")
+                .id("timestamp")
+                .a(" < ")
+                .time(Instant.ofEpochSecond((lastDay + 1) * 86_400));
     }
 
     /** The UTC day number of a row's timestamp (floored, so that a day before 1970 is its own too). */

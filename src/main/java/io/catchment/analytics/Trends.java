@@ -159,9 +159,6 @@ final class Trends {
             case "mau" -> 30;
             default -> 1;
         };
-        Instant from = window > 1
-                ? range.start().atZone(range.zone()).minusDays(window - 1).toInstant()
-                : range.start();
         // only counting people needs to know who is who
         boolean people = Set.of("uniques", "dau", "wau", "mau").contains(s.measure) || (bd != null && bd.trait != null);
         if (CachedSeries.applies(a, catalog, bd != null)) {
@@ -179,17 +176,21 @@ final class Trends {
                             statement(s, part, iv, partBuckets, null, List.of(), merge && people, catalog, window)));
             return TrendsData.collect(s, rows, buckets, iv, range, null, byKey);
         }
-        Sql rows = rows(s, range, from, bd, merge && people, catalog);
         List<String> values = List.of();
         if (bd != null) {
             // the top values by events: who is who does not matter for that, unless the value is a person's trait
-            Sql counted = bd.trait != null ? rows : rows(s, range, from, bd, false, catalog);
+            Sql counted = rows(s, range, from(range, window), bd, bd.trait != null && merge && people, catalog);
             values = a.topValues(counted, "_t >= " + range.startEpoch() + " AND _t < " + range.endEpoch(), bd.limit);
         }
-        Sql q = window > 1
-                ? rolling(range, from, rows, bd, values, window, buckets)
-                : aggregate(s, range, iv, rows, bd, values);
+        Sql q = statement(s, range, iv, buckets, bd, values, merge && people, catalog, window);
         return TrendsData.collect(s, a.rows(q), buckets, iv, range, bd != null ? values : null, byKey);
+    }
+
+    /** Where a series' rows start: {@code window - 1} local days before the range for a rolling count. */
+    private static Instant from(TimeRange range, int window) {
+        return window > 1
+                ? range.start().atZone(range.zone()).minusDays(window - 1).toInstant()
+                : range.start();
     }
 
     /** The series' statement over {@code range} without a breakdown: rows of {@code _b, _g, _v}. */
@@ -203,9 +204,7 @@ final class Trends {
             boolean merge,
             Map<String, TableSchema> catalog,
             int window) {
-        Instant from = window > 1
-                ? range.start().atZone(range.zone()).minusDays(window - 1).toInstant()
-                : range.start();
+        Instant from = from(range, window);
         Sql rows = rows(s, range, from, bd, merge, catalog);
         return window > 1
                 ? rolling(range, from, rows, bd, values, window, buckets)

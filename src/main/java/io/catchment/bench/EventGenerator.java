@@ -46,8 +46,8 @@ public final class EventGenerator implements Batches {
     private final SplittableRandom random;
     private final String runId;
     private long seq;
-    /** Events are dated from this instant on, 37 ms apart; {@link #live()}: each at the time it is made. */
-    private long epochMillis = 1_700_000_000_000L;
+    /** Events are dated from this instant on (2023-11-14), 37 ms apart; {@link #live()}: each when it is made. */
+    private static final long FIRST_MILLIS = 1_700_000_000_000L;
 
     private boolean live;
 
@@ -98,7 +98,7 @@ public final class EventGenerator implements Batches {
                 .append(user)
                 .append('"')
                 .append(",\"timestamp\":\"")
-                .append(live ? Instant.now() : Instant.ofEpochMilli(epochMillis + s * 37))
+                .append(live ? Instant.now() : Instant.ofEpochMilli(FIRST_MILLIS + s * 37))
                 .append('"')
                 .append(",\"properties\":{\"product_id\":\"sku-")
                 .append(random.nextInt(5000))

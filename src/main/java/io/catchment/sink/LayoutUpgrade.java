@@ -70,7 +70,7 @@ public final class LayoutUpgrade {
                     + ", " + PersonKey.sql("person", ch) + " FROM (" + linked + ") AS l");
         }
         LOG.info("Upgrading the store's layout: person keys in {} tables{}", keyed, links ? ", identity links" : "");
-        sink.write(new WriteBatch(changes, List.of(), null, List.of(), null, 0, List.of(), List.of()));
+        sink.write(new WriteBatch(changes, List.of(), null, List.of(), null, 0));
         sink.reloadCatalog();
         sink.upgrade(fill);
         sink.reloadCatalog();

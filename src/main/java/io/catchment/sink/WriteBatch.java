@@ -29,20 +29,8 @@ public record WriteBatch(
             TableBatch ids,
             List<DeadLetter> deadLetters,
             String consumer,
-            long nextOffset,
-            List<UserUpdate> users,
-            List<ImportCheckpoint> imports) {
-        this(changes, tables, ids, deadLetters, consumer, nextOffset, users, imports, null);
-    }
-
-    public WriteBatch(
-            List<SchemaChange> changes,
-            List<TableBatch> tables,
-            TableBatch ids,
-            List<DeadLetter> deadLetters,
-            String consumer,
             long nextOffset) {
-        this(changes, tables, ids, deadLetters, consumer, nextOffset, List.of(), List.of());
+        this(changes, tables, ids, deadLetters, consumer, nextOffset, List.of());
     }
 
     public WriteBatch(
@@ -53,7 +41,7 @@ public record WriteBatch(
             String consumer,
             long nextOffset,
             List<UserUpdate> users) {
-        this(changes, tables, ids, deadLetters, consumer, nextOffset, users, List.of());
+        this(changes, tables, ids, deadLetters, consumer, nextOffset, users, List.of(), null);
     }
 
     /** The same batch with {@code dead} as its dead letters. */
@@ -78,7 +66,7 @@ public record WriteBatch(
 
     /** Only records import checkpoints (and sets aside {@code deadLetters}); no log consumer moves. */
     public static WriteBatch importsOnly(List<DeadLetter> deadLetters, List<ImportCheckpoint> checkpoints) {
-        return new WriteBatch(List.of(), List.of(), null, deadLetters, null, 0, List.of(), checkpoints);
+        return new WriteBatch(List.of(), List.of(), null, deadLetters, null, 0).withImports(checkpoints);
     }
 
     /** Deletes whatever this batch staged. */

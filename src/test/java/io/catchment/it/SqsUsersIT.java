@@ -89,8 +89,8 @@ class SqsUsersIT {
                 "AWS_ACCESS_KEY_ID", "test",
                 "AWS_SECRET_ACCESS_KEY", "test");
         try (ServerProcess a = new ServerProcess(dir.resolve("a")).start(env);
-                // the second process starts once the first has loaded (until session 14 it then refused to start: the
-                // offset the first recorded was past its own numbering of the queue's messages)
+                // the second process starts once the first has loaded, on a store that already records the queue's
+                // offset (the start-up refusal this once met depends on a commit between two reads: LogBatchesTest)
                 ServerProcess b = startAfterLoading(env)) {
             assertThat(Http.eventually(Duration.ofSeconds(90), () -> identifies() >= EVENTS))
                     .as("loaded: %d of %d; logs in %s", identifies(), EVENTS, dir)
