@@ -43,8 +43,16 @@ public final class CuttableProxy implements AutoCloseable {
             try {
                 Socket in = s.accept();
                 Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
-                open.add(in);
-                open.add(out);
+                synchronized (this) {
+                    // a connection accepted just before cut() cleared the open ones would survive the cut
+                    if (server != s) {
+                        close(in);
+                        close(out);
+                        continue;
+                    }
+                    open.add(in);
+                    open.add(out);
+                }
                 pump(in, out);
                 pump(out, in);
             } catch (IOException e) {
