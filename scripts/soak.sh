@@ -5,6 +5,7 @@
 #
 #   EVENTS=100000000 RATE=15000 ./scripts/soak.sh                      # DuckDB
 #   STORE=clickhouse EVENTS=100000000 RATE=15000 ./scripts/soak.sh     # ClickHouse (Debian's clickhouse-server)
+# HEAP (default 4g) is the server's -Xmx.
 #
 # Output: one line per chunk (also in target/soak-<store>-<date>.tsv): events sent, events stored, ack p50/p99 of the
 # chunk, events/s acked, loader lag (log records), heap MB, RSS MB, bytes on disk per stored event, and each query's
@@ -15,9 +16,12 @@ STORE=${STORE:-duckdb}
 EVENTS=${EVENTS:-100000000}
 CHUNK=${CHUNK:-10000000}
 RATE=${RATE:-15000}
+HEAP=${HEAP:-4g} # the server's; a third of it holds the duplicate check's per-day id sets (8 MB per million at most)
 ./catchment --version >/dev/null # builds the jar if needed
-JAR=target/catchment.jar
 work=$(mktemp -d)
+# a copy of the jar and its libraries: a build during the hours of a soak must not change the running server's classes
+mkdir -p "$work/app" && cp target/catchment.jar "$work/app/" && cp -r target/lib "$work/app/"
+JAR=$work/app/catchment.jar
 pid=""
 chpid=""
 lgpid=""
@@ -39,7 +43,7 @@ fi
 port=$(free_port)
 data="$work/data"
 env CATCHMENT_DATA_DIR="$data" CATCHMENT_PORT=$port CATCHMENT_HOST=127.0.0.1 CATCHMENT_WRITE_KEYS=soak-write-key \
-  CATCHMENT_ADMIN_KEY=soak-admin-key "${store_env[@]}" java -Xmx2g -jar $JAR serve > "$work/serve.log" 2>&1 &
+  CATCHMENT_ADMIN_KEY=soak-admin-key "${store_env[@]}" java -Xmx$HEAP -jar $JAR serve > "$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 base="http://127.0.0.1:$port"

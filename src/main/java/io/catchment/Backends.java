@@ -125,7 +125,12 @@ public final class Backends implements AutoCloseable {
      * one). ClickHouse's memory is the server's own business.
      */
     public static Sink store(CatchmentConfig c, String duckdbMemory) throws IOException, SQLException {
-        Sink sink = openStore(c, duckdbMemory);
+        return store(c, duckdbMemory, c.duckdb().threads());
+    }
+
+    /** Like {@link #store(CatchmentConfig, String)} with DuckDB's worker threads (0: one per core). */
+    static Sink store(CatchmentConfig c, String duckdbMemory, int duckdbThreads) throws IOException, SQLException {
+        Sink sink = openStore(c, duckdbMemory, duckdbThreads);
         try {
             io.catchment.sink.LayoutUpgrade.run(
                     sink, c.duckdb().clickhouse() && !c.clickhouse().cluster().isEmpty());
@@ -150,7 +155,8 @@ public final class Backends implements AutoCloseable {
         return sink;
     }
 
-    private static Sink openStore(CatchmentConfig c, String duckdbMemory) throws IOException, SQLException {
+    private static Sink openStore(CatchmentConfig c, String duckdbMemory, int duckdbThreads)
+            throws IOException, SQLException {
         if (c.duckdb().clickhouse()) {
             var ch = c.clickhouse();
             return new ClickHouseSink(
@@ -170,7 +176,8 @@ public final class Backends implements AutoCloseable {
                 c.duckdb().checkpointThreshold(),
                 dedup(c),
                 c.loader().maxColumns(),
-                c.duckdb().blockSize());
+                c.duckdb().blockSize(),
+                duckdbThreads);
     }
 
     private static io.catchment.sink.Dedup dedup(CatchmentConfig c) {
@@ -179,12 +186,13 @@ public final class Backends implements AutoCloseable {
     }
 
     /**
-     * The store {@code catchment import} writes straight into: the configured one, with DuckDB's import memory limit;
+     * The store {@code catchment import} writes straight into: the configured one, with DuckDB's import memory limit
+     * and threads;
      * with a Kafka log its dead letters go to the dead-letter topic, where the servers keep theirs (closed with the
      * store).
      */
     public static Sink importStore(CatchmentConfig c) throws IOException, SQLException {
-        Sink store = store(c, c.duckdb().importMemoryLimit());
+        Sink store = store(c, c.duckdb().importMemoryLimit(), c.duckdb().importThreads());
         if (!c.log().kafka()) return store;
         KafkaLog kafka = null;
         try {

@@ -55,7 +55,8 @@ public record CatchmentConfig(
     /**
      * {@code store} is duckdb or clickhouse; {@code dedup}, {@code dedupWindowDays} (1: the same UTC day) and
      * {@code dedupMemory} (the id sets' heap) apply to both; {@code importMemoryLimit} replaces {@code memoryLimit}
-     * while {@code catchment import} loads straight into DuckDB.
+     * while {@code catchment import} loads straight into DuckDB, and {@code importThreads} replaces {@code threads}
+     * (DuckDB's worker threads; 0: one per core).
      */
     public record DuckDb(
             String memoryLimit,
@@ -66,7 +67,9 @@ public record CatchmentConfig(
             String importMemoryLimit,
             boolean personIndex,
             int dedupWindowDays,
-            long dedupMemory) {
+            long dedupMemory,
+            int threads,
+            int importThreads) {
         public boolean clickhouse() {
             return store.equals("clickhouse");
         }

@@ -164,7 +164,9 @@ public final class ConfigLoader {
                         p.get(StoreSettings.IMPORT_DUCKDB_MEMORY_LIMIT),
                         p.get(StoreSettings.DUCKDB_PERSON_INDEX),
                         p.get(LoadingSettings.DEDUP_WINDOW),
-                        p.get(LoadingSettings.DEDUP_MEMORY)),
+                        p.get(LoadingSettings.DEDUP_MEMORY),
+                        p.get(StoreSettings.DUCKDB_THREADS),
+                        p.get(StoreSettings.IMPORT_DUCKDB_THREADS)),
                 kafka,
                 new CatchmentConfig.ClickHouse(
                         p.get(ScaleOutSettings.CLICKHOUSE_URL),

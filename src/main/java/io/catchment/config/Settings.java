@@ -52,6 +52,8 @@ public final class Settings {
             StoreSettings.ANALYTICS_CACHE_SERIES,
             StoreSettings.DUCKDB_MEMORY_LIMIT,
             StoreSettings.IMPORT_DUCKDB_MEMORY_LIMIT,
+            StoreSettings.DUCKDB_THREADS,
+            StoreSettings.IMPORT_DUCKDB_THREADS,
             StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD,
             StoreSettings.DUCKDB_BLOCK_SIZE,
             StoreSettings.DUCKDB_PERSON_INDEX,

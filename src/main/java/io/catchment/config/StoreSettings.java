@@ -55,6 +55,18 @@ public final class StoreSettings {
             "DuckDB's memory_limit while `catchment import` loads straight into the store: a bulk load needs less than a "
                     + "server that also answers queries, and the import then stays under 1.5 GB of memory with its 640 MB heap",
             Settings::nonEmpty);
+    public static final Setting<Integer> DUCKDB_THREADS = new Setting<>(
+            "duckdb.threads",
+            "auto",
+            "DuckDB's worker threads for the server's queries and loading; auto: one per core",
+            s -> s.equals("auto") ? 0 : Setting.intRange(1, 1024).apply(s));
+    public static final Setting<Integer> IMPORT_DUCKDB_THREADS = new Setting<>(
+            "import.duckdb_threads",
+            "1",
+            "DuckDB's worker threads while `catchment import` loads straight into the store (auto: one per core). One: "
+                    + "an import's writes are many inserts into wide tables, where a second DuckDB thread doubles their CPU "
+                    + "without speeding them up, and the import's reading and routing threads need the other cores",
+            s -> s.equals("auto") ? 0 : Setting.intRange(1, 1024).apply(s));
     public static final Setting<String> DUCKDB_CHECKPOINT_THRESHOLD = new Setting<>(
             "duckdb.checkpoint_threshold",
             "512MB",

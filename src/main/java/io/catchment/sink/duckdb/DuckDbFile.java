@@ -58,7 +58,8 @@ final class DuckDbFile {
      * The session's settings, locked last: from then on no connection, the query connections included, can change
      * one.
      */
-    static void configure(DuckDBConnection conn, String memoryLimit, String checkpointThreshold, Path tmp, Path staging)
+    static void configure(
+            DuckDBConnection conn, String memoryLimit, String checkpointThreshold, int threads, Path tmp, Path staging)
             throws SQLException {
         try (Statement s = conn.createStatement()) {
             s.execute("SET GLOBAL TimeZone = 'UTC'");
@@ -67,6 +68,7 @@ final class DuckDbFile {
             s.execute("SET allowed_directories = ['" + staging.toString().replace("'", "''") + "/']");
             s.execute("SET checkpoint_threshold = '" + checkpointThreshold.replace("'", "") + "'");
             s.execute("SET preserve_insertion_order = false");
+            if (threads > 0) s.execute("SET threads = " + threads);
             s.execute("SET autoinstall_known_extensions = false");
             s.execute("SET autoload_known_extensions = false");
             s.execute("SET allow_community_extensions = false");

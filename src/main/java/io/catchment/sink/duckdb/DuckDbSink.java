@@ -78,9 +78,24 @@ public final class DuckDbSink implements Sink {
         this(dataDir, memoryLimit, checkpointThreshold, Dedup.of(dedup), maxColumns, blockSize);
     }
 
-    /** @param blockSize the block size of the database file when this creates it; an existing file keeps its own */
     public DuckDbSink(
             Path dataDir, String memoryLimit, String checkpointThreshold, Dedup dedup, int maxColumns, long blockSize)
+            throws SQLException, IOException {
+        this(dataDir, memoryLimit, checkpointThreshold, dedup, maxColumns, blockSize, 0);
+    }
+
+    /**
+     * @param blockSize the block size of the database file when this creates it; an existing file keeps its own
+     * @param threads DuckDB's worker threads (0: DuckDB's default, one per core)
+     */
+    public DuckDbSink(
+            Path dataDir,
+            String memoryLimit,
+            String checkpointThreshold,
+            Dedup dedup,
+            int maxColumns,
+            long blockSize,
+            int threads)
             throws SQLException, IOException {
         this.maxColumns = maxColumns;
         Files.createDirectories(dataDir);
@@ -93,7 +108,7 @@ public final class DuckDbSink implements Sink {
         DuckDbFile.attach(conn, file, blockSize);
         TextStage.recreate(staging);
         Files.createDirectories(tmp);
-        DuckDbFile.configure(conn, memoryLimit, checkpointThreshold, tmp, staging);
+        DuckDbFile.configure(conn, memoryLimit, checkpointThreshold, threads, tmp, staging);
         DuckDbFile.createTables(conn);
         conn.setAutoCommit(false);
         deadLetters = new DuckDbDeadLetters(conn);
