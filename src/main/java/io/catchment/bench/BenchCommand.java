@@ -37,6 +37,12 @@ public final class BenchCommand implements Callable<Integer> {
     int batchEvents;
 
     @Option(
+            names = "--duckdb-threads",
+            description = "DuckDB's worker threads for the loader's store (default: DuckDB's, one per core)",
+            defaultValue = "0")
+    int duckdbThreads;
+
+    @Option(
             names = "--dedup",
             description = "on, off, or both (one loader run each, same events) (default: ${DEFAULT-VALUE})",
             defaultValue = "on")
@@ -256,9 +262,10 @@ public final class BenchCommand implements Callable<Integer> {
                         store,
                         StoreSettings.DUCKDB_MEMORY_LIMIT.defaultValue(),
                         StoreSettings.DUCKDB_CHECKPOINT_THRESHOLD.defaultValue(),
-                        dedupOn,
+                        io.catchment.sink.Dedup.of(dedupOn),
                         1000,
-                        DuckDbSink.DEFAULT_BLOCK_SIZE);
+                        DuckDbSink.DEFAULT_BLOCK_SIZE,
+                        duckdbThreads);
     }
 
     /**
