@@ -105,5 +105,11 @@ for c in $(seq 1 "$chunks"); do
   for q in "${queries[@]}"; do row="$row\t$(timed "$q")"; done
   printf "$row\n" | tee -a "$out"
 done
+# the end: every acked event must be stored once the loader has caught up (every event has its own id)
+acked=$(cat "$work"/lg-*.log | sed -n 's/.*: \([0-9]*\) events acked.*/\1/p' | awk '{s += $1} END {print s + 0}')
+for _ in $(seq 900); do [ "$(lag)" = 0 ] && break; sleep 1; done
+final=$(stored)
+echo "acked $acked, stored $final after the loader caught up (lag $(lag))" | tee -a "$out" >&2
+[ "$final" = "$acked" ] || echo "MISMATCH: acked $acked, stored $final" >&2
 grep -E "ERROR|Exception" "$work/serve.log" | head -5 >&2 || true
 echo "results: $out" >&2
