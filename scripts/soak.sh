@@ -73,7 +73,7 @@ timed() { # name|path|body: milliseconds, or "err<status>"
 metric() { curl -s "$base/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%.0f", s / 1048576}'; }
 stored() {
   curl -s "${auth[@]}" -d '{"sql":"SELECT count(*) FROM events"}' "$base/v1/query" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["rows"][0][0])'
+    | python3 -c 'import json,sys; d = json.load(sys.stdin); print(d["rows"][0][0] if "rows" in d else 0)'
 }
 lag() { curl -s "$base/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("loader_lag_records", "-"))'; }
 send() { # one chunk of $1 events, at RATE; output in $work/lg-$2.log
