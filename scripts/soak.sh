@@ -9,7 +9,8 @@
 #
 # Output: one line per chunk (also in target/soak-<store>-<date>.tsv): events sent, events stored, ack p50/p99 of the
 # chunk, events/s acked, loader lag (log records), heap MB, RSS MB, bytes on disk per stored event, and each query's
-# milliseconds. Compare the first and the last chunk: issue 24 wants nothing to degrade by more than 10%.
+# milliseconds. Compare the first and the last chunk: issue 24 wants nothing to degrade by more than 10%. At the end it
+# waits for the loader to catch up and exits 1 when the store holds other than the acked events.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STORE=${STORE:-duckdb}
@@ -110,6 +111,8 @@ acked=$(cat "$work"/lg-*.log | sed -n 's/.*: \([0-9]*\) events acked.*/\1/p' | a
 for _ in $(seq 900); do [ "$(lag)" = 0 ] && break; sleep 1; done
 final=$(stored)
 echo "acked $acked, stored $final after the loader caught up (lag $(lag))" | tee -a "$out" >&2
-[ "$final" = "$acked" ] || echo "MISMATCH: acked $acked, stored $final" >&2
+mismatch=0
+[ "$final" = "$acked" ] || { echo "MISMATCH: acked $acked, stored $final" >&2; mismatch=1; }
 grep -E "ERROR|Exception" "$work/serve.log" | head -5 >&2 || true
 echo "results: $out" >&2
+exit $mismatch # 1: an acked event is not in the store

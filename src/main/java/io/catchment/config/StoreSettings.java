@@ -9,6 +9,11 @@ import java.time.Duration;
 public final class StoreSettings {
     private StoreSettings() {}
 
+    /** DuckDB's worker threads: 1 to 1024, or auto (0: DuckDB's own default, one per core). */
+    private static Integer threads(String s) {
+        return s.equals("auto") ? 0 : Setting.intRange(1, 1024).apply(s);
+    }
+
     public static final Setting<Integer> QUERY_MAX_ROWS = new Setting<>(
             "query.max_rows",
             "10000",
@@ -59,14 +64,14 @@ public final class StoreSettings {
             "duckdb.threads",
             "auto",
             "DuckDB's worker threads for the server's queries and loading; auto: one per core",
-            s -> s.equals("auto") ? 0 : Setting.intRange(1, 1024).apply(s));
+            StoreSettings::threads);
     public static final Setting<Integer> IMPORT_DUCKDB_THREADS = new Setting<>(
             "import.duckdb_threads",
             "1",
             "DuckDB's worker threads while `catchment import` loads straight into the store (auto: one per core). One: "
                     + "an import's writes are many inserts into wide tables, where a second DuckDB thread doubles their CPU "
                     + "without speeding them up, and the import's reading and routing threads need the other cores",
-            s -> s.equals("auto") ? 0 : Setting.intRange(1, 1024).apply(s));
+            StoreSettings::threads);
     public static final Setting<String> DUCKDB_CHECKPOINT_THRESHOLD = new Setting<>(
             "duckdb.checkpoint_threshold",
             "512MB",
