@@ -100,7 +100,10 @@ for c in $(seq 1 "$chunks"); do
   rate=$(sed -n 's/.* = \([0-9]*\) events\/s.*/\1/p' "$done_log")
   row="$(( c * CHUNK ))\t$(stored)\t${p50:--}\t${p99:--}\t${rate:--}\t$(lag)\t$(metric 'jvm_memory_used_bytes{area="heap"')"
   rss=$(( $(ps -o rss= -p "$pid") / 1024 ))
-  if [ "$STORE" = clickhouse ]; then disk=$(du -sb "$work/clickhouse/data" | cut -f1); else disk=$(du -sb "$data" | cut -f1); fi
+  if [ "$STORE" = clickhouse ]; then # ClickHouse's own count: du races its merges (parts vanish while it walks them)
+    disk=$(curl -s "http://127.0.0.1:$chport/" --data-binary \
+      "SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = 'catchment'")
+  else disk=$(du -sb "$data" | cut -f1); fi
   n=$(stored)
   row="$row\t$rss\t$(( disk / (n > 0 ? n : 1) ))"
   for q in "${queries[@]}"; do row="$row\t$(timed "$q")"; done
