@@ -28,8 +28,11 @@ final class Live {
     }
 
     /**
-     * The newest {@code limit} events, newest first. It looks back 15 minutes, then a day, a month and ten years until
-     * it has enough: on a busy store the first look reads only the newest part of the table.
+     * The newest {@code limit} events, newest first. It finds the time of the {@code limit}-th newest event from the
+     * time column alone, looking back 15 minutes, then a day, a month and ten years until it has enough (on a busy store
+     * the first look reads only the newest part of the table), and then reads the rows from that time on. A store whose
+     * newest events are old (history just imported) thus scans one column, not every column of every row: 100M events
+     * in DuckDB, 0.6–2.0 s against 3.8–5.9 s (BENCHMARKS.md, session 16).
      */
     Map<String, Object> tail(Req r) {
         r.only(TAIL_FIELDS);
@@ -40,20 +43,53 @@ final class Live {
         Instant now = a.clock.instant();
         List<Map<String, Object>> events = List.of();
         if (catalog.containsKey(Router.EVENTS)) {
+            Instant from = now.minus(TAIL_WINDOWS[TAIL_WINDOWS.length - 1]);
             for (Duration back : TAIL_WINDOWS) {
                 Sql q = a.sql();
-                q.a("SELECT *");
-                if (sel != null) sel.from(q, now.minus(back), null);
-                else q.a(" FROM events WHERE ").id("timestamp").a(" >= ").time(now.minus(back));
-                q.a(" ORDER BY ").id("timestamp").a(" DESC, id DESC LIMIT " + limit);
-                events = EventRows.objects(a.run(q));
-                if (events.size() >= limit) break;
+                q.a("SELECT ").id("timestamp");
+                from(q, sel, now.minus(back));
+                q.a(" ORDER BY ").id("timestamp").a(" DESC LIMIT 1 OFFSET " + (limit - 1));
+                List<Map<String, Object>> nth = EventRows.objects(a.run(q));
+                if (!nth.isEmpty()) {
+                    from = atOrBefore(nth.get(0).get("timestamp"), now.minus(back));
+                    break;
+                }
             }
+            Sql q = a.sql();
+            q.a("SELECT *");
+            from(q, sel, from);
+            q.a(" ORDER BY ").id("timestamp").a(" DESC, id DESC LIMIT " + limit);
+            events = EventRows.objects(a.run(q));
         }
         if (sel == null || sel.table.equals(Router.EVENTS)) EventRows.attachProperties(a, events, catalog);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("events", events);
         return out;
+    }
+
+    private static void from(Sql q, Selection sel, Instant from) {
+        if (sel != null) sel.from(q, from, null);
+        else q.a(" FROM events WHERE ").id("timestamp").a(" >= ").time(from);
+    }
+
+    /**
+     * A time the store printed, to the whole second at or before it (a lower bound that keeps every event at that
+     * time, whatever precision the store's literals take); {@code otherwise} when it is in a form not known here.
+     */
+    static Instant atOrBefore(Object time, Instant otherwise) {
+        String t = String.valueOf(time).trim();
+        try {
+            if (t.length() == 19 && t.charAt(10) == ' ') t = t.replace(' ', 'T') + "Z"; // ClickHouse's DateTime
+            return java.time.OffsetDateTime.parse(t.replace(' ', 'T'))
+                    .toInstant()
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return Instant.parse(t).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            } catch (java.time.format.DateTimeParseException again) {
+                return otherwise;
+            }
+        }
     }
 
     /** Event names and kinds over the last {@code days}: how many and when each was last seen, busiest first. */
