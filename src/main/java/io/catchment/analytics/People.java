@@ -222,6 +222,10 @@ final class People {
         // the index, the person's rows are found by it (materialized first: any other condition in the same scan
         // turns the index off)
         boolean byRow = keyed && !q.clickhouse() && !indexed;
+        // ClickHouse reads every column of each granule a filter passes: the page's oldest time comes first, from the
+        // key and time columns, and bounds the rows read (ClickHouseRows#pageFrom)
+        boolean bounded = keyed && q.clickhouse();
+        Instant from = bounded ? ClickHouseRows.pageFrom(a, ids, limit, before) : null;
         if (indexed) {
             q.a("WITH p AS MATERIALIZED (SELECT * FROM events WHERE ");
             indexedOwns(q, ids);
@@ -230,31 +234,11 @@ final class People {
             q.a(
                     byRow
                             ? "SELECT * FROM events WHERE rowid IN (SELECT rowid FROM events WHERE "
-                            : "SELECT * FROM events WHERE ");
+                            : bounded ? "SELECT * FROM events PREWHERE " : "SELECT * FROM events WHERE ");
             owns(q, ids, keyed);
         }
-        if (before != null) {
-            int bar = before.indexOf('|');
-            Instant t;
-            try {
-                t = OffsetDateTime.parse(bar < 0 ? before : before.substring(0, bar))
-                        .toInstant();
-            } catch (DateTimeParseException e) {
-                throw new BadRequest("before", "not a cursor from a page's next");
-            }
-            String lastId = bar < 0 ? "" : before.substring(bar + 1);
-            q.a(" AND (")
-                    .id("timestamp")
-                    .a(" < ")
-                    .time(t)
-                    .a(" OR (")
-                    .id("timestamp")
-                    .a(" = ")
-                    .time(t)
-                    .a(" AND id < ")
-                    .v(lastId)
-                    .a("))");
-        }
+        if (from != null) q.a(" AND ").id("timestamp").a(" >= ").time(from);
+        before(q, before);
         q.a(" ORDER BY ").id("timestamp").a(" DESC, id DESC LIMIT " + limit);
         if (byRow) q.a(") ORDER BY ").id("timestamp").a(" DESC, id DESC");
         List<Map<String, Object>> events = EventRows.objects(a.run(q));
@@ -268,6 +252,31 @@ final class People {
             out.put("next", lastEvent.get("timestamp") + "|" + lastEvent.get("id"));
         }
         return out;
+    }
+
+    /** {@code AND} the rows older than the cursor {@code before} (a page's {@code next}: time|id), when given. */
+    static void before(Sql q, String before) {
+        if (before == null) return;
+        int bar = before.indexOf('|');
+        Instant t;
+        try {
+            t = OffsetDateTime.parse(bar < 0 ? before : before.substring(0, bar))
+                    .toInstant();
+        } catch (DateTimeParseException e) {
+            throw new BadRequest("before", "not a cursor from a page's next");
+        }
+        String lastId = bar < 0 ? "" : before.substring(bar + 1);
+        q.a(" AND (")
+                .id("timestamp")
+                .a(" < ")
+                .time(t)
+                .a(" OR (")
+                .id("timestamp")
+                .a(" = ")
+                .time(t)
+                .a(" AND id < ")
+                .v(lastId)
+                .a("))");
     }
 
     /** People whose id or a trait value contains {@code text} (case-insensitive), most recently seen first. */
