@@ -74,21 +74,17 @@ final class Live {
 
     /**
      * A time the store printed, to the whole second at or before it (a lower bound that keeps every event at that
-     * time, whatever precision the store's literals take); {@code otherwise} when it is in a form not known here.
+     * time, whatever precision the store's literals take); {@code otherwise} when it is in a form not known here. Both
+     * stores print ISO-8601 instants ({@code DuckDbQueries#value}, {@code ClickHouse#iso}); a time with a space for the
+     * {@code T}, or without a zone (UTC), is taken too.
      */
     static Instant atOrBefore(Object time, Instant otherwise) {
-        String t = String.valueOf(time).trim();
+        String t = String.valueOf(time).trim().replace(' ', 'T');
+        if (t.length() == 19) t += "Z";
         try {
-            if (t.length() == 19 && t.charAt(10) == ' ') t = t.replace(' ', 'T') + "Z"; // ClickHouse's DateTime
-            return java.time.OffsetDateTime.parse(t.replace(' ', 'T'))
-                    .toInstant()
-                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            return java.time.OffsetDateTime.parse(t).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         } catch (java.time.format.DateTimeParseException e) {
-            try {
-                return Instant.parse(t).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            } catch (java.time.format.DateTimeParseException again) {
-                return otherwise;
-            }
+            return otherwise;
         }
     }
 
