@@ -10,13 +10,15 @@
 #      into ClickHouse vs ClickHouse's own JSONEachRow of the same rows, bytes on disk per event, and the collector
 #      on a Kafka log vs the local log. ClickHouse and a Kafka broker are started here on free loopback ports.
 #   8. SQS log (not in the default STEPS): the collector on an SQS queue (ElasticMQ, started here) vs the local log,
-#      events/s and ack p99 at 100-event requests; then the loader alone from each log into DuckDB, events/s, on the
-#      same number of events, with the CPU time the server (and ElasticMQ) spent per 1,000 events.
+#      events/s and ack p99 at 100-event requests; then the loader alone from each log into DuckDB in turn, ROUNDS
+#      (3) times on the same LOADER_EVENTS (1M) unique events: events/s over all of them and over the second half,
+#      the CPU time the server (and ElasticMQ) spent per 1,000 events, each round's ratio and the median.
 #   9. several loaders (not in the default STEPS; needs clickhouse-server): one Kafka topic (12 partitions) filled by the
 #      collector, then loaded into ClickHouse by 1, 2 and 4 loader processes in turn (each run its own database and
 #      consumer group, so each reads the whole topic): events/s, and the CPU of the loaders and of ClickHouse per 1,000
 #      events, from which the scaling on N machines follows (BENCHMARKS.md, issue 24).
-# STEPS="2 5" runs only those steps.
+# STEPS="2 5" runs only those steps. JFR=DIR records a Java flight recording of each timed loader (steps 8),
+# DIR/loader-1.jfr, -2…, for `jfr print --events jdk.ExecutionSample` or JDK Mission Control.
 # Servers bind 127.0.0.1 on a free port with a temp data dir, and are stopped when the script ends.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,6 +34,7 @@ chpid=""
 kpid=""
 mqpid=""
 lpids=""
+jfr_n=0
 cleanup() {
   # under set -e, a wait that reports the killed process would end the trap before the next one: "|| true"
   for p in $pid $lpids $chpid $kpid $mqpid; do { kill "$p" && wait "$p"; } 2>/dev/null || true; done
@@ -155,29 +158,36 @@ EOF
 }
 # CPU time (user + system) of a process in clock ticks, 0 when there is none
 cpu_ticks() { [ -n "$1" ] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# the server on the data dir of the previous run (no wipe): the loader alone, timed from its first loaded event
+# the server on the data dir of the previous run (no wipe): the loader alone, timed from its first loaded event to the
+# last, and over the second half of the events (the steady state, after the JIT's warm-up); sets load_all, load_steady
 load_timed() { # $1 = events to wait for; then extra VAR=value settings
   local want=$1; shift
-  port=$(free_port)
+  port=$(free_port); jfr_n=$((jfr_n + 1))
   env CATCHMENT_LOADER_ENABLED=true CATCHMENT_DATA_DIR="$work/data" CATCHMENT_PORT=$port CATCHMENT_HOST=127.0.0.1 \
     CATCHMENT_WRITE_KEYS=bench-write-key CATCHMENT_ADMIN_KEY=bench-admin-key "$@" \
-    java -Xmx1g -jar $JAR serve > "$work/serve.log" 2>&1 &
+    java -Xmx1g ${JFR:+-XX:StartFlightRecording=settings=profile,filename=$JFR/loader-$jfr_n.jfr} \
+    -jar $JAR serve > "$work/serve.log" 2>&1 &
   pid=$!
-  local first="" first_n=0 loaded=0
+  local first="" half="" first_n=0 half_n=0 loaded=0 c0 m0 c1 m1
   while true; do
     loaded=$(curl -s "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '/^catchment_events_loaded_total/ {printf "%d", $2}' || true)
     loaded=${loaded:-0} # empty until the server listens
     if [ -z "$first" ] && [ "$loaded" -gt 0 ]; then
       first=$(date +%s.%N); first_n=$loaded; c0=$(cpu_ticks "$pid"); m0=$(cpu_ticks "$mqpid")
     fi
+    if [ -z "$half" ] && [ "$loaded" -ge $((want / 2)) ]; then
+      half=$(date +%s.%N); half_n=$loaded; c1=$(cpu_ticks "$pid"); m1=$(cpu_ticks "$mqpid")
+    fi
     [ "$loaded" -ge "$want" ] && break
     kill -0 "$pid" 2>/dev/null || { echo "server died"; cat "$work/serve.log"; exit 1; }
-    sleep 0.1
+    sleep 0.05
   done
-  local secs; secs=$(echo "$(date +%s.%N) - $first" | bc)
-  local c1 m1; c1=$(cpu_ticks "$pid"); m1=$(cpu_ticks "$mqpid")
-  echo "RESULT loader: $((loaded - first_n)) events in $secs s = $(echo "($loaded - $first_n) / $secs" | bc) events/s"
-  echo "  CPU per 1000 events loaded: server $(( (c1 - c0) * 10000 / (loaded - first_n) )) ms, ElasticMQ $(( (m1 - m0) * 10000 / (loaded - first_n) )) ms (ticks of 10 ms)"
+  local end; end=$(date +%s.%N)
+  local c2 m2; c2=$(cpu_ticks "$pid"); m2=$(cpu_ticks "$mqpid")
+  load_all=$(echo "($loaded - $first_n) / ($end - $first)" | bc)
+  load_steady=$(echo "($loaded - $half_n) / ($end - $half)" | bc)
+  echo "RESULT loader: $((loaded - first_n)) events in $(echo "$end - $first" | bc) s = $load_all events/s; second half: $load_steady events/s"
+  echo "  CPU per 1000 events loaded, all / second half: server $(( (c2 - c0) * 10000 / (loaded - first_n) )) / $(( (c2 - c1) * 10000 / (loaded - half_n) )) ms, ElasticMQ $(( (m2 - m0) * 10000 / (loaded - first_n) )) / $(( (m2 - m1) * 10000 / (loaded - half_n) )) ms (ticks of 10 ms)"
   curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_rows_duplicate_total\{table="(\(batch\)|events)"/ {
     printf "  duplicates skipped: %s %d\n", $1, $2 }'
   echo "  loaded in all: $loaded events (accepted: $want)"
@@ -186,24 +196,38 @@ load_timed() { # $1 = events to wait for; then extra VAR=value settings
   stop
 }
 accepted() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_accepted_total/ {printf "%d", $2}'; }
+median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 if step 8; then
 echo "== 8. SQS log (ElasticMQ on this machine) beside the local log, same load"
 start_elasticmq
 sqs_env=(CATCHMENT_LOG_TYPE=sqs CATCHMENT_SQS_ENDPOINT=http://127.0.0.1:$mqport CATCHMENT_SQS_REGION=us-east-1
   AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench)
 echo "-- collector alone on SQS"
-serve false "${sqs_env[@]}"; loadgen; n=$(accepted); stop
-echo "-- loader from SQS into DuckDB ($n events)"
-load_timed "$n" "${sqs_env[@]}"
+serve false "${sqs_env[@]}" CATCHMENT_SQS_QUEUE=bench-collector; loadgen; stop
 echo "-- collector alone on the local log"
 serve false; loadgen; stop
-# the loader from the local log on as many events as from SQS: a longer run would gain from a warmer JIT
-echo "-- loader from the local log into DuckDB (the same $n events, sent again at full speed without timing)"
-serve false
-java -Xmx512m -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write-key --batch 100 --concurrency 32 \
-  --duration 600 --warmup 0 --events "$n" > /dev/null
-n=$(accepted); stop
-load_timed "$n"
+# The loader from each log in turn, ROUNDS times, on the same LOADER_EVENTS events (each its own id, as real events:
+# the collector runs above repeat a pool of 25,600), sent at full speed without timing: on a shared machine a
+# neighbour's work hits one run and not the next, so each round's ratio and the median of the rounds are printed
+rounds=${ROUNDS:-3}
+m=${LOADER_EVENTS:-1000000}
+all_ratios=""; steady_ratios=""
+for r in $(seq "$rounds"); do
+  for log in sqs local; do
+    if [ $log = sqs ]; then envs=("${sqs_env[@]}" CATCHMENT_SQS_QUEUE=bench-round-$r); else envs=(); fi
+    serve false "${envs[@]}"
+    java -Xmx512m -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write-key --batch 100 --concurrency 32 \
+      --duration 600 --warmup 0 --unique --seed "$r" --events "$m" > /dev/null
+    n=$(accepted); stop
+    echo "-- round $r: loader from the $log log into DuckDB ($n events)"
+    load_timed "$n" "${envs[@]}"
+    if [ $log = sqs ]; then sqs_all=$load_all; sqs_steady=$load_steady; fi
+  done
+  all_ratios+=" $(echo "scale=2; $sqs_all / $load_all" | bc)"
+  steady_ratios+=" $(echo "scale=2; $sqs_steady / $load_steady" | bc)"
+  echo "RESULT round $r: loader from SQS / from the local log: $(echo "$all_ratios" | awk '{print $NF}') (all events), $(echo "$steady_ratios" | awk '{print $NF}') (second half)"
+done
+echo "RESULT loader from SQS / from the local log, $rounds rounds: all events$all_ratios, median $(echo $all_ratios | median); second half$steady_ratios, median $(echo $steady_ratios | median)"
 fi
 if step 9; then
 echo "== 9. several loader processes on one Kafka topic into ClickHouse"
