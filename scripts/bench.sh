@@ -223,8 +223,8 @@ for r in $(seq "$rounds"); do
     load_timed "$n" "${envs[@]}"
     if [ $log = sqs ]; then sqs_all=$load_all; sqs_steady=$load_steady; fi
   done
-  all_ratios+=" $(echo "scale=2; $sqs_all / $load_all" | bc)"
-  steady_ratios+=" $(echo "scale=2; $sqs_steady / $load_steady" | bc)"
+  all_ratios+=" $(printf %.2f "$(echo "scale=4; $sqs_all / $load_all" | bc)")"
+  steady_ratios+=" $(printf %.2f "$(echo "scale=4; $sqs_steady / $load_steady" | bc)")"
   echo "RESULT round $r: loader from SQS / from the local log: $(echo "$all_ratios" | awk '{print $NF}') (all events), $(echo "$steady_ratios" | awk '{print $NF}') (second half)"
 done
 echo "RESULT loader from SQS / from the local log, $rounds rounds: all events$all_ratios, median $(echo $all_ratios | median); second half$steady_ratios, median $(echo $steady_ratios | median)"

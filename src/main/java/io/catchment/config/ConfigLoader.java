@@ -101,6 +101,10 @@ public final class ConfigLoader {
         if (maxMessage > 1 << 20) {
             throw new ConfigException("invalid sqs.max_message_bytes: " + maxMessage + " is above SQS's 1 MiB limit");
         }
+        if (p.get(ScaleOutSettings.LOG_TYPE).equals("sqs")) {
+            fifo("sqs.queue", p.get(ScaleOutSettings.SQS_QUEUE));
+            fifo("sqs.dead_letter_queue", p.get(ScaleOutSettings.SQS_DEAD_LETTER_QUEUE));
+        }
         var sqs = new CatchmentConfig.Sqs(
                 p.get(ScaleOutSettings.SQS_QUEUE),
                 p.get(ScaleOutSettings.SQS_REGION),
@@ -221,5 +225,20 @@ public final class ConfigLoader {
                 out.put(k, v.isNull() ? "" : v.asText());
             }
         }
+    }
+
+    /**
+     * A FIFO queue (its name ends in {@code .fifo}, as SQS requires) is refused with the reason: every message sent to
+     * it needs one message group, and a message here packs many users' events from many requests; what FIFO would add
+     * is there on a standard queue (the duplicate check drops what at-least-once delivery repeats, and a user's traits
+     * merge by event time, not by arrival). docs/scale-out.md, "Standard queues only".
+     */
+    private static void fifo(String setting, String queue) {
+        String name = queue.endsWith("/") ? queue.substring(0, queue.length() - 1) : queue;
+        if (name.endsWith(".fifo"))
+            throw new ConfigException("invalid " + setting + ": " + queue + " is a FIFO queue; Catchment needs a "
+                    + "standard queue (a message packs many users' events, so it has no one message group; the "
+                    + "duplicate check and the event-time merge of users' traits make FIFO's deduplication and "
+                    + "ordering unnecessary)");
     }
 }

@@ -55,7 +55,8 @@ public final class ScaleOutSettings {
     public static final Setting<String> SQS_QUEUE = new Setting<>(
             "sqs.queue",
             "catchment-events",
-            "SQS queue of accepted events: a name (looked up, created when missing with sqs.create) or a queue URL",
+            "SQS queue of accepted events, a standard queue (not .fifo): a name (looked up, created when missing "
+                    + "with sqs.create) or a queue URL",
             Settings::nonEmpty);
     public static final Setting<String> SQS_REGION = new Setting<>(
             "sqs.region", "", "AWS region of the queue; empty: the SDK's default region chain, else us-east-1", s -> s);

@@ -94,4 +94,35 @@ class ConfigLoaderTest {
         assertThat(second).isEqualTo(first);
         assertThat(announced).isEmpty();
     }
+
+    @Test
+    void aFifoQueueIsRefusedWithTheReason() {
+        for (String queue : new String[] {
+            "catchment-events.fifo", "https://sqs.eu-west-1.amazonaws.com/123456789012/catchment-events.fifo"
+        }) {
+            assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_LOG_TYPE", "sqs", "CATCHMENT_SQS_QUEUE", queue))
+                            .load(null, Map.of()))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("invalid sqs.queue: " + queue + " is a FIFO queue; Catchment needs a standard queue (a "
+                            + "message packs many users' events, so it has no one message group; the duplicate check "
+                            + "and the event-time merge of users' traits make FIFO's deduplication and ordering "
+                            + "unnecessary)");
+        }
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_LOG_TYPE", "sqs"))
+                        .load(null, Map.of("sqs.dead_letter_queue", "catchment-events-dlq.fifo")))
+                .hasMessageStartingWith("invalid sqs.dead_letter_queue: catchment-events-dlq.fifo is a FIFO queue");
+        // standard queues, and a .fifo name that another log type does not use
+        for (String queue : new String[] {"catchment-events", "fifo", "events-fifo", "https://x/q/fifo"}) {
+            assertThat(new ConfigLoader(Map.of("CATCHMENT_LOG_TYPE", "sqs", "CATCHMENT_SQS_QUEUE", queue))
+                            .load(null, Map.of())
+                            .sqs()
+                            .queue())
+                    .isEqualTo(queue);
+        }
+        assertThat(new ConfigLoader(Map.of("CATCHMENT_SQS_QUEUE", "x.fifo"))
+                        .load(null, Map.of())
+                        .sqs()
+                        .queue())
+                .isEqualTo("x.fifo");
+    }
 }

@@ -47,8 +47,6 @@ public final class SqsQueues implements Closeable {
     }
 
     public SqsQueues(CatchmentConfig.Sqs config) throws IOException {
-        refuseFifo("sqs.queue", config.queue());
-        refuseFifo("sqs.dead_letter_queue", config.deadLetterQueue());
         this.config = config;
         var b = SqsClient.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
@@ -69,20 +67,6 @@ public final class SqsQueues implements Closeable {
             throw new IOException("cannot open the SQS queue " + config.queue() + ": " + e.getMessage(), e);
         }
         LOG.info("SQS log: queue {}, dead-letter queue {}", url, deadLetterUrl);
-    }
-
-    /**
-     * A FIFO queue (its name ends in {@code .fifo}, as SQS requires) is refused before anything is sent, with the
-     * reason: every {@code SendMessageBatch} to it would need a message group, and a message here packs the events of
-     * many users from many requests. What FIFO would add is already there on a standard queue: the duplicate check
-     * drops what at-least-once delivery repeats, and a user's traits merge by event time, not by arrival.
-     */
-    static void refuseFifo(String setting, String queue) throws IOException {
-        String name = queue.endsWith("/") ? queue.substring(0, queue.length() - 1) : queue;
-        if (name.endsWith(".fifo"))
-            throw new IOException(setting + " is " + queue + ", a FIFO queue: Catchment needs a standard queue (a "
-                    + "message packs many users' events, so it has no one message group; the duplicate check and "
-                    + "the event-time merge of users' traits make FIFO's ordering and deduplication unnecessary)");
     }
 
     private static Region region(String configured) {
