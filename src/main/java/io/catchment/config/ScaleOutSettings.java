@@ -84,7 +84,8 @@ public final class ScaleOutSettings {
     public static final Setting<java.time.Duration> SQS_VISIBILITY_TIMEOUT = new Setting<>(
             "sqs.visibility_timeout",
             "60s",
-            "visibility timeout of a received message; extended while its batch is in work",
+            "visibility timeout of a received message (asked for at each receive, whatever the queue's own; 1s to 12h); "
+                    + "extended while its batch is in work",
             Setting.duration());
     public static final Setting<Integer> SQS_RECEIVERS = new Setting<>(
             "sqs.receivers",

@@ -125,4 +125,21 @@ class ConfigLoaderTest {
                         .queue())
                 .isEqualTo("x.fifo");
     }
+
+    @Test
+    void theVisibilityTimeoutIsWithinWhatSqsTakesAndTheLoaderCanExtend() {
+        for (String v : new String[] {"0s", "500ms", "13h"}) {
+            assertThatThrownBy(
+                            () -> new ConfigLoader(Map.of("CATCHMENT_SQS_VISIBILITY_TIMEOUT", v)).load(null, Map.of()))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("invalid sqs.visibility_timeout: ")
+                    .hasMessageContaining("from 1 s")
+                    .hasMessageContaining("to 12 hours");
+        }
+        assertThat(new ConfigLoader(Map.of("CATCHMENT_SQS_VISIBILITY_TIMEOUT", "1s"))
+                        .load(null, Map.of())
+                        .sqs()
+                        .visibilityTimeout())
+                .isEqualTo(Duration.ofSeconds(1));
+    }
 }

@@ -185,11 +185,17 @@ class SqsIT {
         }
         String[] more = {"sqs.visibility_timeout", "4s"};
         try (InProcessServer heir = server(data, "kill", more)) {
+            long heirUp = System.nanoTime();
             atKill = count(heir.base, "SELECT count(*) FROM tick");
             assertThat(atKill).as("killed mid-load").isGreaterThan(0).isLessThan(total);
             assertThat(Http.eventually(
                             Duration.ofSeconds(120), () -> count(heir.base, "SELECT count(*) FROM tick") >= total))
                     .isTrue();
+            // the collector created the queue with the default 60 s; each receive asks for the loader's own 4 s, so
+            // what the victim held comes back that much sooner (it took 60 s when the queue's timeout applied)
+            assertThat(Duration.ofNanos(System.nanoTime() - heirUp))
+                    .as("the victim's messages came back after the loaders' visibility timeout, not the queue's")
+                    .isLessThan(Duration.ofSeconds(40));
             Http.loaderCaughtUp(heir.base, ADMIN, Duration.ofSeconds(60));
             assertThat(count(heir.base, "SELECT count(*) FROM tick")).isEqualTo(total);
             assertThat(count(heir.base, "SELECT count(DISTINCT id) FROM tick")).isEqualTo(total);
