@@ -159,7 +159,9 @@ class ScaleOutIT {
             assertThat(Http.get(s.base + "/readyz").status()).isEqualTo(200);
             clickhouse.stop();
             try {
-                long until = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a minute without the store
+                // 25 s without the store: past loader.stall_after (10 s) with room, and long enough for the loader's
+                // retries to back off several times (a minute here made this the suite's longest test)
+                long until = System.nanoTime() + Duration.ofSeconds(25).toNanos();
                 int n = 500;
                 Http.Reply stalled = null;
                 while (System.nanoTime() < until) {
