@@ -11,17 +11,20 @@
 #      on a Kafka log vs the local log. ClickHouse and a Kafka broker are started here on free loopback ports.
 #   8. SQS log (not in the default STEPS): the collector on an SQS queue (ElasticMQ, started here) vs the local log,
 #      events/s and ack p99 at 100-event requests; then the loader alone from each log into DuckDB in turn, ROUNDS
-#      (3) times on the same LOADER_EVENTS (1M) unique events: events/s over all of them and over the second half,
-#      the CPU time the server (and ElasticMQ) spent per 1,000 events, each round's ratio and the median.
+#      (3) times on LOADER_EVENTS (1M) unique events: events/s over all of them (the figure) and over the second half
+#      (after the JIT's warm-up, but from SQS with most of the receiving done ahead), the CPU time the server (and
+#      ElasticMQ) spent per 1,000 events, each round's ratio and the median.
 #   9. several loaders (not in the default STEPS; needs clickhouse-server): one Kafka topic (12 partitions) filled by the
 #      collector, then loaded into ClickHouse by 1, 2 and 4 loader processes in turn (each run its own database and
 #      consumer group, so each reads the whole topic): events/s, and the CPU of the loaders and of ClickHouse per 1,000
 #      events, from which the scaling on N machines follows (BENCHMARKS.md, issue 24).
-# STEPS="2 5" runs only those steps. JFR=DIR records a Java flight recording of each timed loader (steps 8),
+# STEPS="2 5" runs only those steps. JFR=DIR records a Java flight recording of each timed loader (step 8),
 # DIR/loader-1.jfr, -2…, for `jfr print --events jdk.ExecutionSample` or JDK Mission Control.
 # Servers bind 127.0.0.1 on a free port with a temp data dir, and are stopped when the script ends.
 set -euo pipefail
+[ -n "${JFR:-}" ] && { mkdir -p "$JFR"; JFR=$(cd "$JFR" && pwd); }
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export LC_ALL=C # printf's decimal point
 EVENTS=${EVENTS:-1000000}
 DURATION=${DURATION:-20}
 STEPS=${STEPS:-1 2 3 5 6 4}
@@ -159,7 +162,8 @@ EOF
 # CPU time (user + system) of a process in clock ticks, 0 when there is none
 cpu_ticks() { [ -n "$1" ] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # the server on the data dir of the previous run (no wipe): the loader alone, timed from its first loaded event to the
-# last, and over the second half of the events (the steady state, after the JIT's warm-up); sets load_all, load_steady
+# last, and over the second half of the events (after the JIT's warm-up; from SQS the receivers run ahead, so by then
+# they have taken most of the queue and the second half leaves most of the receiving out); sets load_all, load_steady
 load_timed() { # $1 = events to wait for; then extra VAR=value settings
   local want=$1; shift
   port=$(free_port); jfr_n=$((jfr_n + 1))
@@ -182,6 +186,9 @@ load_timed() { # $1 = events to wait for; then extra VAR=value settings
     kill -0 "$pid" 2>/dev/null || { echo "server died"; cat "$work/serve.log"; exit 1; }
     sleep 0.05
   done
+  if [ "$loaded" -le "$half_n" ] || [ "$loaded" -le "$first_n" ]; then
+    echo "the loader loaded all $want events in one batch: time more events than loader.batch_events"; exit 1
+  fi
   local end; end=$(date +%s.%N)
   local c2 m2; c2=$(cpu_ticks "$pid"); m2=$(cpu_ticks "$mqpid")
   load_all=$(echo "($loaded - $first_n) / ($end - $first)" | bc)
@@ -206,8 +213,8 @@ echo "-- collector alone on SQS"
 serve false "${sqs_env[@]}" CATCHMENT_SQS_QUEUE=bench-collector; loadgen; stop
 echo "-- collector alone on the local log"
 serve false; loadgen; stop
-# The loader from each log in turn, ROUNDS times, on the same LOADER_EVENTS events (each its own id, as real events:
-# the collector runs above repeat a pool of 25,600), sent at full speed without timing: on a shared machine a
+# The loader from each log in turn, ROUNDS times, on LOADER_EVENTS events generated alike (each its own id, as real
+# events: the collector runs above repeat a pool of 25,600), sent at full speed without timing: on a shared machine a
 # neighbour's work hits one run and not the next, so each round's ratio and the median of the rounds are printed
 rounds=${ROUNDS:-3}
 m=${LOADER_EVENTS:-1000000}

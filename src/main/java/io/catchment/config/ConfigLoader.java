@@ -101,13 +101,6 @@ public final class ConfigLoader {
         if (maxMessage > 1 << 20) {
             throw new ConfigException("invalid sqs.max_message_bytes: " + maxMessage + " is above SQS's 1 MiB limit");
         }
-        java.time.Duration visibility = p.get(ScaleOutSettings.SQS_VISIBILITY_TIMEOUT);
-        if (visibility.compareTo(java.time.Duration.ofSeconds(1)) < 0
-                || visibility.compareTo(java.time.Duration.ofHours(12)) > 0) {
-            throw new ConfigException(
-                    "invalid sqs.visibility_timeout: " + visibility.toMillis()
-                            + " ms; SQS takes whole seconds from 1 s (0 would hand every message out again at once) to 12 hours");
-        }
         if (p.get(ScaleOutSettings.LOG_TYPE).equals("sqs")) {
             fifo("sqs.queue", p.get(ScaleOutSettings.SQS_QUEUE));
             fifo("sqs.dead_letter_queue", p.get(ScaleOutSettings.SQS_DEAD_LETTER_QUEUE));

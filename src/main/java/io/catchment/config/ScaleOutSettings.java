@@ -84,9 +84,12 @@ public final class ScaleOutSettings {
     public static final Setting<java.time.Duration> SQS_VISIBILITY_TIMEOUT = new Setting<>(
             "sqs.visibility_timeout",
             "60s",
-            "visibility timeout of a received message (asked for at each receive, whatever the queue's own; 1s to 12h); "
-                    + "extended while its batch is in work",
-            Setting.duration());
+            "visibility timeout of a received message (asked for at each receive, whatever the queue's own; 3s to 12h); "
+                    + "extended every third of it while its batch is in work",
+            Setting.seconds(
+                    java.time.Duration.ofSeconds(3),
+                    java.time.Duration.ofHours(12),
+                    "SQS takes up to 12 hours; the loader extends it every third, at most once a second"));
     public static final Setting<Integer> SQS_RECEIVERS = new Setting<>(
             "sqs.receivers",
             "4",

@@ -62,6 +62,22 @@ public record Setting<T>(String key, String defaultValue, String description, Fu
         };
     }
 
+    /**
+     * A {@link #duration()} in whole seconds from {@code min} to {@code max}; {@code why} says where the bounds come
+     * from.
+     */
+    public static Function<String, Duration> seconds(Duration min, Duration max, String why) {
+        Function<String, Duration> parse = duration();
+        return s -> {
+            Duration d = parse.apply(s);
+            if (d.toMillis() % 1000 != 0) throw new IllegalArgumentException(s + " is not whole seconds");
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0)
+                throw new IllegalArgumentException(
+                        s + " is outside " + min.toSeconds() + "s.." + max.toSeconds() + "s (" + why + ")");
+            return d;
+        };
+    }
+
     /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}; a bare number is seconds. */
     public static Function<String, Duration> duration() {
         return s -> {

@@ -252,7 +252,7 @@ class SqsIT {
                 "sqs.max_receive_count",
                 "2",
                 "sqs.visibility_timeout",
-                "1s",
+                "3s",
                 "limits.max_fields_per_event",
                 "30")) {
             String url = sqs.getQueueUrl(r -> r.queueName("dead")).queueUrl();

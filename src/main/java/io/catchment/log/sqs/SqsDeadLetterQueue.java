@@ -29,7 +29,7 @@ public final class SqsDeadLetterQueue {
         return queues.deadLetterUrl() != null;
     }
 
-    /** Up to 10 messages, hidden from other receivers for the visibility timeout while they are recorded. */
+    /** Up to 10 messages, hidden from other receivers for sqs.visibility_timeout while they are recorded. */
     public List<Moved> receive() throws IOException {
         if (!exists()) return List.of();
         List<Message> got;
@@ -38,6 +38,8 @@ public final class SqsDeadLetterQueue {
                     .receiveMessage(r -> r.queueUrl(queues.deadLetterUrl())
                             .maxNumberOfMessages(10)
                             .waitTimeSeconds(0)
+                            .visibilityTimeout(
+                                    (int) queues.config().visibilityTimeout().toSeconds())
                             .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
                     .messages();
         } catch (SdkException e) {
