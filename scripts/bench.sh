@@ -18,6 +18,9 @@
 #      collector, then loaded into ClickHouse by 1, 2 and 4 loader processes in turn (each run its own database and
 #      consumer group, so each reads the whole topic): events/s, and the CPU of the loaders and of ClickHouse per 1,000
 #      events, from which the scaling on N machines follows (BENCHMARKS.md, issue 24).
+#  10. (not in the default STEPS) the whole server (collector + loader) on SQS (ElasticMQ) and on the local log in
+#      turn, ROUNDS (2) times, at RATE (15000) events/s of unique events: events loaded per second over 20 s in the
+#      stride, and the CPU the server (and ElasticMQ) spent per 1,000 events: the steady-state cost of each log.
 # STEPS="2 5" runs only those steps. JFR=DIR records a Java flight recording of each timed loader (step 8),
 # DIR/loader-1.jfr, -2…, for `jfr print --events jdk.ExecutionSample` or JDK Mission Control.
 # Servers bind 127.0.0.1 on a free port with a temp data dir, and are stopped when the script ends.
@@ -290,6 +293,38 @@ for procs in ${LOADERS:-1 2 4}; do
     "(accepted $n)"
   for l in $lpids; do { kill "$l" && wait "$l"; } 2>/dev/null || true; done
   lpids=""
+done
+fi
+if step 10; then
+echo "== 10. whole server (collector + loader in one process) on SQS and on the local log, at ${RATE:-15000} events/s"
+[ -n "$mqpid" ] || start_elasticmq
+for r in $(seq "${ROUNDS:-2}"); do
+  for log in sqs local; do
+    envs=()
+    [ $log = sqs ] && envs=(CATCHMENT_LOG_TYPE=sqs CATCHMENT_SQS_ENDPOINT=http://127.0.0.1:$mqport
+      CATCHMENT_SQS_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench CATCHMENT_SQS_QUEUE=bench-steady-$r)
+    serve true "${envs[@]}"
+    java -Xmx512m -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write-key --batch 100 --concurrency 32 \
+      --rate "${RATE:-15000}" --duration 30 --warmup 10 --unique --seed "$r" > "$work/loadgen.out" &
+    lg=$!
+    sleep 15 # the warm-up and 5 s more: then 20 s with both the collector and the loader in their stride
+    loaded0=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_loaded_total/ {printf "%d", $2}')
+    c0=$(cpu_ticks "$pid"); m0=$(cpu_ticks "$mqpid"); t0=$(date +%s.%N)
+    sleep 20
+    loaded1=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_events_loaded_total/ {printf "%d", $2}')
+    c1=$(cpu_ticks "$pid"); m1=$(cpu_ticks "$mqpid"); t1=$(date +%s.%N)
+    wait $lg
+    curl -s "http://127.0.0.1:$port/metrics" | awk '/^catchment_loader_batch_events_(count|sum)/ { v[$1] = $2 }
+      END { printf "  loader batches: %d, %d events on average\n", v["catchment_loader_batch_events_count"],
+        v["catchment_loader_batch_events_sum"] / v["catchment_loader_batch_events_count"] }'
+    [ $log = sqs ] && curl -s -H 'Authorization: Bearer bench-admin-key' "http://127.0.0.1:$port/v1/status" \
+      | python3 -c 'import json,sys; l=json.load(sys.stdin)["loader"]; print("  " + ", ".join(f"{k} {v}" for k, v in l.items() if k in ("sqs_messages_received", "sqs_messages_waiting", "sqs_messages_in_hand")))'
+    mq=""; [ $log = sqs ] && mq=", ElasticMQ $(( (m1 - m0) * 10000 / (loaded1 - loaded0) )) ms"
+    echo "RESULT round $r, $log log: loaded $(echo "($loaded1 - $loaded0) / ($t1 - $t0)" | bc) events/s over 20 s;" \
+      "CPU per 1000 events loaded: server (collector and loader) $(( (c1 - c0) * 10000 / (loaded1 - loaded0) )) ms$mq;" \
+      "$(grep -E '^loadgen' "$work/loadgen.out" | sed 's/.*= //'); $(grep -E '^ack latency' "$work/loadgen.out")"
+    stop
+  done
 done
 fi
 step 4 || exit 0

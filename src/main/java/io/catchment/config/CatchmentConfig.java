@@ -33,7 +33,8 @@ public record CatchmentConfig(
             Duration visibilityTimeout,
             int receivers,
             int senders,
-            int maxMessageBytes) {}
+            int maxMessageBytes,
+            Duration linger) {}
 
     /** The log when {@code log.type=kafka}: topics, partitions of topics it creates, group, extra client properties. */
     public record Kafka(

@@ -115,7 +115,8 @@ public final class ConfigLoader {
                 p.get(ScaleOutSettings.SQS_VISIBILITY_TIMEOUT),
                 p.get(ScaleOutSettings.SQS_RECEIVERS),
                 p.get(ScaleOutSettings.SQS_SENDERS),
-                (int) maxMessage);
+                (int) maxMessage,
+                p.get(ScaleOutSettings.SQS_LINGER));
         return new CatchmentConfig(
                 new CatchmentConfig.Server(
                         p.get(ServerSettings.HOST),

@@ -97,6 +97,12 @@ public final class ScaleOutSettings {
             Setting.intRange(1, 64));
     public static final Setting<Integer> SQS_SENDERS = new Setting<>(
             "sqs.senders", "4", "SendMessageBatch calls in flight at once per process", Setting.intRange(1, 64));
+    public static final Setting<java.time.Duration> SQS_LINGER = new Setting<>(
+            "sqs.linger",
+            "0ms",
+            "longest a request's events wait for others to fill its message before the send, up to 250ms (fewer, fuller messages: "
+                    + "fewer SQS requests per event, for a little ack latency); 0: sent as soon as a sender is free",
+            Setting.duration());
     public static final Setting<Long> SQS_MAX_MESSAGE_BYTES = new Setting<>(
             "sqs.max_message_bytes",
             "256KB",

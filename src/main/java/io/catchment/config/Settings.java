@@ -79,6 +79,7 @@ public final class Settings {
             ScaleOutSettings.SQS_VISIBILITY_TIMEOUT,
             ScaleOutSettings.SQS_RECEIVERS,
             ScaleOutSettings.SQS_SENDERS,
+            ScaleOutSettings.SQS_LINGER,
             ScaleOutSettings.SQS_MAX_MESSAGE_BYTES,
             ScaleOutSettings.CLICKHOUSE_URL,
             ScaleOutSettings.CLICKHOUSE_DATABASE,

@@ -1,5 +1,6 @@
 package io.catchment.log.sqs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ final class SqsBatcher {
 
     private final int maxBinary;
     private final int maxBody;
+    private final long lingerNanos;
     private final LinkedBlockingQueue<Waiting> pending = new LinkedBlockingQueue<>();
     /** Held by the one sender gathering a batch. */
     private final ReentrantLock gathering = new ReentrantLock();
@@ -38,8 +40,14 @@ final class SqsBatcher {
     record Batch(List<Waiting> records, MessagePacker packed, Waiting alone) {}
 
     SqsBatcher(int maxBinary, int maxBody) {
+        this(maxBinary, maxBody, Duration.ZERO);
+    }
+
+    /** {@code linger}: how long a sender with nothing in flight still waits for a message's worth (sqs.linger). */
+    SqsBatcher(int maxBinary, int maxBody, Duration linger) {
         this.maxBinary = maxBinary;
         this.maxBody = maxBody;
+        this.lingerNanos = Math.min(linger.toNanos(), MAX_GATHER_NANOS);
     }
 
     void add(Waiting w) {
@@ -69,9 +77,13 @@ final class SqsBatcher {
             if (first == null) first = pending.poll(pollMillis, TimeUnit.MILLISECONDS);
             if (first == null) return null;
             synchronized (flight) {
-                long until = System.nanoTime() + MAX_GATHER_NANOS;
+                long now = System.nanoTime();
+                long until = now + MAX_GATHER_NANOS;
+                long lingerUntil = now + lingerNanos;
                 long left;
-                while (inFlight > 0 && waitingBinary.get() < maxBinary && (left = until - System.nanoTime()) > 0)
+                while ((inFlight > 0 || System.nanoTime() < lingerUntil)
+                        && waitingBinary.get() < maxBinary
+                        && (left = (inFlight > 0 ? until : lingerUntil) - System.nanoTime()) > 0)
                     TimeUnit.NANOSECONDS.timedWait(flight, left);
                 inFlight++;
             }

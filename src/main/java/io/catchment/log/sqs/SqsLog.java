@@ -48,7 +48,7 @@ public final class SqsLog implements EventLog {
         this.queues = queues;
         this.maxBody = queues.config().maxMessageBytes();
         this.maxBinary = SqsCodec.binaryBudget(maxBody);
-        this.batcher = new SqsBatcher(maxBinary, maxBody);
+        this.batcher = new SqsBatcher(maxBinary, maxBody, queues.config().linger());
         for (int i = 0; i < queues.config().senders(); i++) {
             Thread t = new Thread(this::sendLoop, "sqs-send-" + i);
             t.setDaemon(true);

@@ -79,4 +79,25 @@ class SqsBatcherTest {
         assertThat(System.nanoTime() - t0).isBetween(SqsBatcher.MAX_GATHER_NANOS, 4 * SqsBatcher.MAX_GATHER_NANOS);
         assertThat(batcher.isEmpty()).isTrue();
     }
+
+    @Test
+    void with_a_linger_a_lone_record_waits_for_others_to_share_its_message_then_goes() throws Exception {
+        SqsBatcher lingering = new SqsBatcher(SqsCodec.binaryBudget(BODY), BODY, java.time.Duration.ofMillis(200));
+        lingering.add(record(100));
+        long t0 = System.nanoTime();
+        Future<SqsBatcher.Batch> next = sender.submit(() -> lingering.next(1000));
+        Thread.sleep(100);
+        assertThat(next.isDone()).as("nothing in flight, but it lingers").isFalse();
+        lingering.add(record(100)); // arrives within the linger: same message
+        SqsBatcher.Batch b = next.get(5, TimeUnit.SECONDS);
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+        assertThat(b.records()).hasSize(2);
+        assertThat(b.packed().bodies()).hasSize(1);
+        lingering.sent();
+        // a message's worth waiting ends the linger at once
+        for (int i = 0; i < 40; i++) lingering.add(record(1000));
+        t0 = System.nanoTime();
+        assertThat(lingering.next(1000).records()).isNotEmpty();
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.MILLISECONDS.toNanos(250));
+    }
 }
