@@ -143,7 +143,7 @@ topic_bytes=$(cat "$work"/kafka/data/catchment.events-*/*.log | wc -c)
 echo "RESULT Kafka topic on disk (lz4, replication 1): $topic_bytes bytes for $acked events = $((topic_bytes / acked)) bytes/event"
 serve false; loadgen; stop
 fi
-start_elasticmq() { # ElasticMQ from Maven Central's jars (tools/elasticmq/pom.xml), as the tests run it
+start_elasticmq() { # ElasticMQ from Maven Central's jars (tools/elasticmq/pom.xml), as the tests run it; sets sqs_env
   local d="$work/elasticmq"
   mkdir -p "$d"
   [ -f target/elasticmq.classpath ] || \
@@ -159,6 +159,8 @@ EOF
   java -Xmx1g -Dconfig.file="$d/elasticmq.conf" -cp "$(cat target/elasticmq.classpath)" org.elasticmq.server.Main \
     > "$d/elasticmq.log" 2>&1 &
   mqpid=$!
+  sqs_env=(CATCHMENT_LOG_TYPE=sqs CATCHMENT_SQS_ENDPOINT=http://127.0.0.1:$mqport CATCHMENT_SQS_REGION=us-east-1
+    AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench)
   for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$mqport) 2>/dev/null && return; sleep 0.2; done
   echo "elasticmq did not start"; cat "$d/elasticmq.log"; exit 1
 }
@@ -210,8 +212,6 @@ median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[
 if step 8; then
 echo "== 8. SQS log (ElasticMQ on this machine) beside the local log, same load"
 start_elasticmq
-sqs_env=(CATCHMENT_LOG_TYPE=sqs CATCHMENT_SQS_ENDPOINT=http://127.0.0.1:$mqport CATCHMENT_SQS_REGION=us-east-1
-  AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench)
 echo "-- collector alone on SQS"
 serve false "${sqs_env[@]}" CATCHMENT_SQS_QUEUE=bench-collector; loadgen; stop
 echo "-- collector alone on the local log"
@@ -300,9 +300,7 @@ echo "== 10. whole server (collector + loader in one process) on SQS and on the 
 [ -n "$mqpid" ] || start_elasticmq
 for r in $(seq "${ROUNDS:-2}"); do
   for log in sqs local; do
-    envs=()
-    [ $log = sqs ] && envs=(CATCHMENT_LOG_TYPE=sqs CATCHMENT_SQS_ENDPOINT=http://127.0.0.1:$mqport
-      CATCHMENT_SQS_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench CATCHMENT_SQS_QUEUE=bench-steady-$r)
+    if [ $log = sqs ]; then envs=("${sqs_env[@]}" CATCHMENT_SQS_QUEUE=bench-steady-$r); else envs=(); fi
     serve true "${envs[@]}"
     java -Xmx512m -jar $JAR loadgen --url "http://127.0.0.1:$port" --key bench-write-key --batch 100 --concurrency 32 \
       --rate "${RATE:-15000}" --duration 30 --warmup 10 --unique --seed "$r" > "$work/loadgen.out" &

@@ -100,9 +100,13 @@ public final class ScaleOutSettings {
     public static final Setting<java.time.Duration> SQS_LINGER = new Setting<>(
             "sqs.linger",
             "0ms",
-            "longest a request's events wait for others to fill its message before the send, up to 250ms (fewer, fuller messages: "
-                    + "fewer SQS requests per event, for a little ack latency); 0: sent as soon as a sender is free",
-            Setting.duration());
+            "longest a request's events wait for others to fill its message before the send, up to 250ms (fewer, "
+                    + "fuller messages: fewer SQS requests per event, for a little ack latency); 0: sent as soon as a "
+                    + "sender is free",
+            Setting.durationRange(
+                    java.time.Duration.ZERO,
+                    java.time.Duration.ofMillis(250),
+                    "the longest a sender gathers while a batch is in flight"));
     public static final Setting<Long> SQS_MAX_MESSAGE_BYTES = new Setting<>(
             "sqs.max_message_bytes",
             "256KB",

@@ -62,20 +62,30 @@ public record Setting<T>(String key, String defaultValue, String description, Fu
         };
     }
 
-    /**
-     * A {@link #duration()} in whole seconds from {@code min} to {@code max}; {@code why} says where the bounds come
-     * from.
-     */
-    public static Function<String, Duration> seconds(Duration min, Duration max, String why) {
+    /** A {@link #duration()} from {@code min} to {@code max}; {@code why} says where the bounds come from. */
+    public static Function<String, Duration> durationRange(Duration min, Duration max, String why) {
         Function<String, Duration> parse = duration();
         return s -> {
             Duration d = parse.apply(s);
-            if (d.toMillis() % 1000 != 0) throw new IllegalArgumentException(s + " is not whole seconds");
             if (d.compareTo(min) < 0 || d.compareTo(max) > 0)
                 throw new IllegalArgumentException(
-                        s + " is outside " + min.toSeconds() + "s.." + max.toSeconds() + "s (" + why + ")");
+                        s + " is outside " + text(min) + ".." + text(max) + " (" + why + ")");
             return d;
         };
+    }
+
+    /** A {@link #durationRange} in whole seconds. */
+    public static Function<String, Duration> seconds(Duration min, Duration max, String why) {
+        Function<String, Duration> range = durationRange(min, max, why);
+        return s -> {
+            Duration d = range.apply(s);
+            if (d.toMillis() % 1000 != 0) throw new IllegalArgumentException(s + " is not whole seconds");
+            return d;
+        };
+    }
+
+    private static String text(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}; a bare number is seconds. */

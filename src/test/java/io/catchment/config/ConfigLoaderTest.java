@@ -145,4 +145,19 @@ class ConfigLoaderTest {
                         .visibilityTimeout())
                 .isEqualTo(Duration.ofSeconds(3));
     }
+
+    @Test
+    void theLingerIsAtMostWhatASenderGathersWhileABatchIsInFlight() {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("CATCHMENT_SQS_LINGER", "300ms")).load(null, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith(
+                        "300ms is outside 0s..250ms (the longest a sender gathers while a batch is in " + "flight)");
+        assertThat(new ConfigLoader(Map.of("CATCHMENT_SQS_LINGER", "100ms"))
+                        .load(null, Map.of())
+                        .sqs()
+                        .linger())
+                .isEqualTo(Duration.ofMillis(100));
+        assertThat(new ConfigLoader(Map.of()).load(null, Map.of()).sqs().linger())
+                .isZero();
+    }
 }

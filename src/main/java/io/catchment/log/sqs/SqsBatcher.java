@@ -47,7 +47,7 @@ final class SqsBatcher {
     SqsBatcher(int maxBinary, int maxBody, Duration linger) {
         this.maxBinary = maxBinary;
         this.maxBody = maxBody;
-        this.lingerNanos = Math.min(linger.toNanos(), MAX_GATHER_NANOS);
+        this.lingerNanos = linger.toNanos();
     }
 
     void add(Waiting w) {
@@ -81,8 +81,7 @@ final class SqsBatcher {
                 long until = now + MAX_GATHER_NANOS;
                 long lingerUntil = now + lingerNanos;
                 long left;
-                while ((inFlight > 0 || System.nanoTime() < lingerUntil)
-                        && waitingBinary.get() < maxBinary
+                while (waitingBinary.get() < maxBinary
                         && (left = (inFlight > 0 ? until : lingerUntil) - System.nanoTime()) > 0)
                     TimeUnit.NANOSECONDS.timedWait(flight, left);
                 inFlight++;

@@ -38,8 +38,7 @@ public final class SqsDeadLetterQueue {
                     .receiveMessage(r -> r.queueUrl(queues.deadLetterUrl())
                             .maxNumberOfMessages(10)
                             .waitTimeSeconds(0)
-                            .visibilityTimeout(
-                                    (int) queues.config().visibilityTimeout().toSeconds())
+                            .visibilityTimeout(queues.visibilitySeconds())
                             .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
                     .messages();
         } catch (SdkException e) {

@@ -31,14 +31,6 @@ final class SqsPolling {
 
     private final SqsQueues queues;
     private final SqsReceipts receipts;
-    /**
-     * The visibility timeout each receive asks for: {@code sqs.visibility_timeout}, whatever the queue's own. The
-     * loader extends what it holds every third of this, so a queue used as is with a shorter timeout would otherwise
-     * deliver messages in work again before their first extension (counting towards the redrive policy's
-     * maxReceiveCount), and one with a longer timeout would keep a dead loader's messages away that much longer.
-     */
-    private final int visibilitySeconds;
-
     private final List<Thread> threads = new ArrayList<>();
     private final LinkedBlockingQueue<Held> arrived = new LinkedBlockingQueue<>();
     private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
@@ -66,7 +58,6 @@ final class SqsPolling {
     SqsPolling(SqsQueues queues, SqsReceipts receipts, int threads) {
         this.queues = queues;
         this.receipts = receipts;
-        this.visibilitySeconds = (int) queues.config().visibilityTimeout().toSeconds();
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(this::pollLoop, "sqs-receive-" + i);
             t.setDaemon(true);
@@ -130,7 +121,11 @@ final class SqsPolling {
                         .receiveMessage(r -> r.queueUrl(queues.url())
                                 .maxNumberOfMessages(10)
                                 .waitTimeSeconds(20)
-                                .visibilityTimeout(visibilitySeconds)
+                                // sqs.visibility_timeout, whatever the queue's own: the loader extends what it holds
+                                // every third of it, so a shorter queue timeout would deliver messages in work again
+                                // before their first extension (counting towards maxReceiveCount), and a longer one
+                                // would keep a dead loader's messages away that much longer
+                                .visibilityTimeout(queues.visibilitySeconds())
                                 .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
                         .messages();
                 lastError = null;

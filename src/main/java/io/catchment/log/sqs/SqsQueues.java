@@ -146,6 +146,11 @@ public final class SqsQueues implements Closeable {
         return retries.byOperation();
     }
 
+    /** The visibility timeout every receive asks for ({@code sqs.visibility_timeout}, whole seconds). */
+    int visibilitySeconds() {
+        return (int) config.visibilityTimeout().toSeconds();
+    }
+
     public CatchmentConfig.Sqs config() {
         return config;
     }
